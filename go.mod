@@ -1,0 +1,3 @@
+module quotacert
+
+go 1.26
