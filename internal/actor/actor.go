@@ -1,0 +1,46 @@
+// Package actor describes who is acting: every use case takes an Actor so that authorization and the
+// audit trail never depend on hidden request state.
+package actor
+
+// Role is what a user may do. Employers act for one employer; staff act within a federation office
+// subtree.
+type Role string
+
+// The roles of CONTRACT.md's login response.
+const (
+	Employer Role = "employer"
+	Reviewer Role = "reviewer"
+	Admin    Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool { return r == Employer || r == Reviewer || r == Admin }
+
+// Label is the role's Chinese name for pages.
+func (r Role) Label() string {
+	switch r {
+	case Employer:
+		return "用人单位"
+	case Reviewer:
+		return "残联审核人员"
+	case Admin:
+		return "系统管理员"
+	}
+	return "未知角色"
+}
+
+// Actor is the authenticated user behind a request (or the system itself for command-line work).
+type Actor struct {
+	UserID     int64
+	Name       string // user name or credit code, for the audit trail
+	Role       Role
+	EmployerID int64  // employers only
+	Office     string // staff only: the federation office (region code) whose subtree they serve
+	ClientAddr string
+}
+
+// System is the actor for command-line tools and start-up jobs.
+func System(what string) Actor { return Actor{Name: "system:" + what} }
+
+// IsStaff reports whether the actor is federation staff.
+func (a Actor) IsStaff() bool { return a.Role == Reviewer || a.Role == Admin }

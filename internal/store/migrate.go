@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Step is one named migration. SQL files are steps; so are Go loaders (reference data) that must run
+// once, in order, and be recorded like any other migration.
+type Step struct {
+	Name  string
+	Apply func(ctx context.Context, tx *Tx) error
+}
+
+// SQLSteps returns the embedded schema migrations, ordered by file name.
+func (db *DB) SQLSteps() ([]Step, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	sort.Strings(names)
+	steps := make([]Step, 0, len(names))
+	for _, name := range names {
+		raw, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", name, err)
+		}
+		text := string(raw)
+		for token, typ := range db.dialect.Types {
+			text = strings.ReplaceAll(text, token, typ)
+		}
+		if i := strings.Index(text, "{{"); i >= 0 {
+			return nil, fmt.Errorf("migration %s: unknown token near %q", name, text[i:min(len(text), i+20)])
+		}
+		steps = append(steps, Step{Name: strings.TrimPrefix(name, "migrations/"), Apply: func(ctx context.Context, tx *Tx) error {
+			if _, err := tx.tx.ExecContext(ctx, text); err != nil {
+				return fmt.Errorf("exec: %w", err)
+			}
+			return nil
+		}})
+	}
+	return steps, nil
+}
+
+// Migrate applies the schema migrations and then extra steps, each once, each in its own
+// transaction together with its record in schema_migrations. It returns the names it applied.
+func (db *DB) Migrate(ctx context.Context, extra ...Step) ([]string, error) {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+        name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	steps, err := db.SQLSteps()
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, extra...)
+	var applied []string
+	for _, step := range steps {
+		done := false
+		err := db.InTx(ctx, func(tx *Tx) error {
+			if err := db.dialect.LockMigrations(ctx, tx.tx); err != nil {
+				return fmt.Errorf("lock migrations: %w", err)
+			}
+			var n int
+			err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, step.Name).Scan(&n)
+			if err != nil {
+				return fmt.Errorf("read schema_migrations: %w", err)
+			}
+			if n > 0 {
+				return nil
+			}
+			if err := step.Apply(ctx, tx); err != nil {
+				return err
+			}
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`,
+				step.Name, tx.now.Format("2006-01-02T15:04:05Z")); err != nil {
+				return fmt.Errorf("record migration: %w", err)
+			}
+			done = true
+			return nil
+		})
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", step.Name, err)
+		}
+		if done {
+			applied = append(applied, step.Name)
+		}
+	}
+	return applied, nil
+}
+
+// Exec runs a statement in the transaction; loaders (reference data, demo) use it for bulk upserts.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, query, args...)
+}
+
+// QueryRow runs a query expected to return at most one row.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}

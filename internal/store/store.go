@@ -1,0 +1,153 @@
+// Package store is the one SQL implementation of every domain store, for SQLite and PostgreSQL
+// alike. The SQL is written once with $n placeholders (both drivers bind them by number); the
+// per-dialect packages store/sqlite and store/postgres only open the driver, tune it and classify
+// driver errors. Business rules do not live here: the domain packages decide, the store persists.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"quotacert/internal/audit"
+)
+
+// Dialect is what differs between the databases. Everything else is shared SQL.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// Types replaces the tokens of the migration files: {{id}}, {{blob}}, {{timestamp}}.
+	Types map[string]string
+	// LockMigrations serialises concurrent migrators (several servers starting at once).
+	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// IsUniqueViolation reports a unique or primary-key constraint violation.
+	IsUniqueViolation func(error) bool
+}
+
+// DB is the database handle shared by every use case.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// New wraps an opened database. now is the injected clock; each transaction reads it once.
+func New(db *sql.DB, d Dialect, now func() time.Time) *DB {
+	return &DB{sql: db, dialect: d, now: now}
+}
+
+// Dialect names the database in use ("sqlite" or "postgres").
+func (db *DB) Dialect() string { return db.dialect.Name }
+
+// Ping checks that the database answers; /healthz uses it.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping %s: %w", db.dialect.Name, err)
+	}
+	return nil
+}
+
+// Close closes the pool after in-flight queries finish.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// SQL exposes the pool to tests and to bulk loaders that manage their own transactions.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Tx is one unit of work: every use case runs in exactly one, so a change and its audit record are
+// written together or not at all. Now is fixed for the whole transaction.
+type Tx struct {
+	tx  *sql.Tx
+	now time.Time
+	db  *DB
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// InTx runs fn in a transaction, committing when it returns nil and rolling back otherwise
+// (also when it panics, which is then re-raised).
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	stx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: stx, now: db.now().UTC(), db: db}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = stx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Runner adapts InTx to a domain package's own transaction interface T, so that domain packages
+// declare the store methods they need without importing this package.
+func Runner[T any](db *DB, as func(*Tx) T) func(context.Context, func(T) error) error {
+	return func(ctx context.Context, fn func(T) error) error {
+		return db.InTx(ctx, func(tx *Tx) error { return fn(as(tx)) })
+	}
+}
+
+// AppendAudit writes an audit record in this transaction. At defaults to the transaction's time.
+func (tx *Tx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	if e.At.IsZero() {
+		e.At = tx.now
+	}
+	if e.Outcome == "" {
+		e.Outcome = audit.Success
+	}
+	var actorID any
+	if e.ActorID != 0 {
+		actorID = e.ActorID
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_log
+        (at, actor_id, actor_name, action, object_type, object_id, outcome, client_addr, detail)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		e.At.UTC(), actorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, string(e.Outcome), e.ClientAddr, e.Detail)
+	if err != nil {
+		return fmt.Errorf("append audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// AuditSince lists audit entries at or after since, oldest first (tests and the admin page).
+func (tx *Tx) AuditSince(ctx context.Context, since time.Time, limit int) ([]audit.Entry, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_name, action,
+        object_type, object_id, outcome, client_addr, detail
+        FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2`, since.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		var e audit.Entry
+		var outcome string
+		if err := rows.Scan(&e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectType,
+			&e.ObjectID, &outcome, &e.ClientAddr, &e.Detail); err != nil {
+			return nil, fmt.Errorf("scan audit: %w", err)
+		}
+		e.Outcome = audit.Outcome(outcome)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// isNoRows tells sql.ErrNoRows apart; callers turn it into a domain not-found error.
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// IsUniqueViolation reports whether err is a unique-constraint violation of the dialect in use;
+// services turn it into a conflict the user can understand.
+func (db *DB) IsUniqueViolation(err error) bool { return db.dialect.IsUniqueViolation(err) }
