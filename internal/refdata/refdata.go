@@ -32,7 +32,6 @@ const Pledge = `本单位郑重承诺：
 三、同一名残疾人在同一月份仅在本单位申报，未在其他单位重复申报；
 四、如有虚报、瞒报、伪造证明材料等情况，本单位愿意承担由此产生的一切法律责任，并接受残联及税务部门依法依规作出的处理。`
 
-
 // Step returns the migration step that loads the reference data.
 func Step() store.Step {
 	return store.Step{Name: StepName, Apply: load}

@@ -1,0 +1,122 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/httpx"
+)
+
+// Policy says who may call a route. Every route declares one; a test walks the list so that a route
+// without a policy cannot be added by accident.
+type Policy string
+
+// Policies.
+const (
+	Public   Policy = "public"   // anyone, signed in or not
+	Employer Policy = "employer" // signed-in employers
+	Staff    Policy = "staff"    // reviewers and admins
+	Admin    Policy = "admin"    // admins only
+	Any      Policy = "any"      // any signed-in user
+)
+
+// Route is one entry of the route list.
+type Route struct {
+	Pattern string // http.ServeMux pattern with method, e.g. "GET /login"
+	Policy  Policy
+	Handler http.HandlerFunc
+}
+
+// Routes lists every route of the HTML site and the API. Object-level checks (is this placement
+// yours?) happen in the domain services; the policy here is the first gate only.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{"GET /{$}", Public, s.handleHome},
+		{"GET /login", Public, s.handleLoginPage},
+		{"GET /healthz", Public, s.handleHealth},
+	}
+}
+
+// Handler builds the complete HTTP handler: routes behind their policies, static files, the Chinese
+// not-found page, and the middleware every request passes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Pattern, s.guard(rt.Policy, rt.Handler))
+	}
+	static, _ := fs.Sub(staticFiles, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+
+	var h http.Handler = s.notFoundPages(mux)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = httpx.Recover(s.deps.Log, s.renderError, h)
+	h = httpx.SecurityHeaders(h)
+	h = httpx.AccessLog(s.deps.Log, h)
+	return httpx.RequestIDs(h)
+}
+
+// guard enforces a route's policy: anonymous users are sent to the login page (or get 401 from the
+// API); signed-in users of the wrong role get 403.
+func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
+	if p == Public {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok := s.actor(r)
+		if !ok {
+			if httpx.WantsJSON(r) || r.Method != http.MethodGet {
+				s.renderError(w, r, apperr.New(apperr.Unauthorized, "登录已失效或尚未登录，请先登录"))
+				return
+			}
+			http.Redirect(w, r, "/login?next="+r.URL.EscapedPath(), http.StatusSeeOther)
+			return
+		}
+		allowed := p == Any ||
+			(p == Employer && a.Role == actor.Employer) ||
+			(p == Staff && a.IsStaff()) ||
+			(p == Admin && a.Role == actor.Admin)
+		if !allowed {
+			s.renderError(w, r, apperr.New(apperr.Forbidden, "您的账号无权使用此功能"))
+			return
+		}
+		next(w, r)
+	})
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// notFoundPages replaces the mux's plain-text 404 and 405 answers with the Chinese error page.
+func (s *Server) notFoundPages(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &probe{header: http.Header{}}
+		mux.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			s.renderError(w, r, &apperr.Error{Code: apperr.Invalid, Message: "不支持该请求方式"})
+		default:
+			s.renderError(w, r, apperr.NotFoundf("您访问的页面"))
+		}
+	})
+}
+
+// probe captures what the mux would answer for an unmatched request.
+type probe struct {
+	header http.Header
+	status int
+}
+
+func (p *probe) Header() http.Header         { return p.header }
+func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probe) WriteHeader(code int)        { p.status = code }

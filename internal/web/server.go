@@ -1,0 +1,160 @@
+// Package web serves the HTML pages. Every route is listed in routes.go with its access policy;
+// handlers are small, one file per page action, and call domain services — never the store.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/httpx"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Pinger reports whether the database answers (GET /healthz).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Sessions resolves the signed-in user of a request. The accounts package provides it.
+type Sessions interface {
+	Actor(r *http.Request) (actor.Actor, bool)
+}
+
+// Deps are the pieces the pages need, wired in cmd/quotacert.
+type Deps struct {
+	Log      *slog.Logger
+	DB       Pinger
+	Sessions Sessions // nil: nobody is signed in
+}
+
+// Server holds the parsed templates and dependencies.
+type Server struct {
+	deps  Deps
+	pages map[string]*template.Template
+}
+
+// New parses every template once; a broken template stops the start-up, not a user's request.
+func New(deps Deps) (*Server, error) {
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{deps: deps, pages: pages}, nil
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{}
+	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		page := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		if page == "layout" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		pages[page] = t
+	}
+	return pages, nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	Title     string
+	Nav       string // which navigation item is current
+	Actor     actor.Actor
+	Flash     string
+	RequestID string
+	Data      any
+}
+
+// render writes a page. It renders into a buffer first so a template error becomes a clean 500
+// instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, p Page) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.deps.Log.Error("unknown page", "page", page)
+		http.Error(w, "系统内部错误", http.StatusInternalServerError)
+		return
+	}
+	if a, ok := s.actor(r); ok {
+		p.Actor = a
+	}
+	p.RequestID = httpx.RequestID(r.Context())
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.deps.Log.Error("render", "page", page, "id", p.RequestID, "err", err)
+		http.Error(w, "系统内部错误，请求编号 "+p.RequestID, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) actor(r *http.Request) (actor.Actor, bool) {
+	if s.deps.Sessions == nil {
+		return actor.Actor{}, false
+	}
+	return s.deps.Sessions.Actor(r)
+}
+
+// errorHeading is the title of an error page by code.
+func errorHeading(c apperr.Code) string {
+	switch c {
+	case apperr.Invalid:
+		return "提交的内容有误"
+	case apperr.Unauthorized:
+		return "请先登录"
+	case apperr.Forbidden:
+		return "无权访问"
+	case apperr.NotFound:
+		return "页面不存在"
+	case apperr.Conflict:
+		return "操作无法完成"
+	case apperr.Throttled:
+		return "操作过于频繁"
+	}
+	return "系统内部错误"
+}
+
+// renderError shows err as a Chinese error page (or JSON for API calls), logging internal causes.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	if e.Code == apperr.Internal {
+		s.deps.Log.Error("internal error", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	if httpx.WantsJSON(r) {
+		httpx.WriteJSONError(w, r, e)
+		return
+	}
+	h := errorHeading(e.Code)
+	s.render(w, r, httpx.Status(e.Code), "error", Page{Title: h, Data: struct{ Heading, Message string }{h, e.Message}})
+}
