@@ -84,6 +84,20 @@ func PGDSN(t testing.TB) string {
 // Postgres opens a migrated PostgreSQL database in a fresh schema, dropped when the test ends.
 func Postgres(t testing.TB, opt Options) *store.DB {
 	t.Helper()
+	db, err := postgres.Open(context.Background(), PGSchemaDSN(t), nowOf(opt))
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	migrate(t, db, opt)
+	return db
+}
+
+// PGSchemaDSN creates an empty schema of its own on the test server and returns a DSN whose
+// search_path points at it; the schema is dropped when the test ends. Tests that start the server
+// binary on PostgreSQL use it so that runs never see each other's tables.
+func PGSchemaDSN(t testing.TB) string {
+	t.Helper()
 	dsn := PGDSN(t)
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -108,13 +122,7 @@ func Postgres(t testing.TB, opt Options) *store.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := postgres.Open(context.Background(), u.String(), nowOf(opt))
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	migrate(t, db, opt)
-	return db
+	return u.String()
 }
 
 func nowOf(opt Options) func() time.Time {

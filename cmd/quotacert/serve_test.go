@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"quotacert/internal/store/storetest"
+)
+
+// buildBinary builds the real command once per test so that start-up, flags and signals are tested
+// as an operator meets them.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "quotacert")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startServer runs "quotacert serve" and returns its base URL once it listens.
+func startServer(t *testing.T, bin string, env []string, args ...string) (string, *exec.Cmd, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case line, ok := <-lines:
+		if !ok || !strings.Contains(line, "serving on ") {
+			t.Fatalf("server did not start: %q\n%s", line, logs.String())
+		}
+		go func() {
+			for range lines {
+			}
+		}()
+		return strings.TrimSpace(line[strings.Index(line, "http://"):]), cmd, &logs
+	case <-time.After(30 * time.Second):
+		t.Fatalf("server did not start within 30s\n%s", logs.String())
+	}
+	return "", nil, nil
+}
+
+func TestServeStartHealthStop(t *testing.T) {
+	bin := buildBinary(t)
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			data := t.TempDir()
+			args := []string{"--data", data, "--captcha", "off"}
+			if db == "postgres" {
+				args = append(args, "--db", storetest.PGSchemaDSN(t))
+			}
+			start := time.Now()
+			base, cmd, logs := startServer(t, bin, nil, args...)
+			res, err := http.Get(base + "/healthz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
+				t.Fatalf("healthz = %d %s", res.StatusCode, body)
+			}
+			t.Logf("cold start to first healthy answer: %v", time.Since(start))
+			if db == "sqlite" {
+				if _, err := os.Stat(filepath.Join(data, "quotacert.db")); err != nil {
+					t.Errorf("SQLite file not created: %v", err)
+				}
+			}
+			if st, err := os.Stat(filepath.Join(data, "files")); err != nil || !st.IsDir() {
+				t.Errorf("files directory not created: %v", err)
+			}
+			if !strings.Contains(logs.String(), "CAPTCHA IS OFF") {
+				t.Errorf("--captcha off was not logged loudly")
+			}
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatal("server did not stop within 15s of SIGTERM")
+			}
+			if !strings.Contains(logs.String(), `"msg":"stopped"`) {
+				t.Errorf("no clean stop logged:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	data := t.TempDir()
+	var out, errb strings.Builder
+	if code := run(t.Context(), []string{"migrate", "--data", data}, func(string) string { return "" }, nil, &out, &errb); code != 0 {
+		t.Fatalf("migrate exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "up to date") {
+		t.Fatalf("migrate output %q", out.String())
+	}
+	if code := run(t.Context(), []string{"migrate", "--db", "mysql://x"}, func(string) string { return "" }, nil, &out, &errb); code == 0 {
+		t.Fatal("unsupported --db accepted")
+	}
+	if code := run(t.Context(), []string{"bogus"}, func(string) string { return "" }, nil, &out, &errb); code != 2 {
+		t.Fatalf("unknown command exit %d, want 2", code)
+	}
+}
