@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The test command of the README: formatting, vet, the whole test-suite (store tests on SQLite and on
+# PostgreSQL, browser tests in headless Chromium), then each fuzz target briefly.
+#
+# PostgreSQL: QUOTACERT_TEST_PG, or the local server at 127.0.0.1:5432 when it answers.
+# In CI (CI=true) a missing PostgreSQL or Chromium fails the run instead of skipping.
+# FUZZTIME sets each fuzz target's time (default 10s; 0 skips fuzzing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+if [ -z "${QUOTACERT_TEST_PG:-}" ]; then
+  default_pg='postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
+  if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+    export QUOTACERT_TEST_PG="$default_pg"
+  else
+    echo "test: PostgreSQL not reachable at 127.0.0.1:5432 and QUOTACERT_TEST_PG unset: PostgreSQL store tests will skip" >&2
+  fi
+fi
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+go test -count=1 -timeout 20m ./...
+
+fuzztime="${FUZZTIME:-10s}"
+if [ "$fuzztime" != "0" ]; then
+  echo "== fuzz (${fuzztime} each)"
+  for pkg in $(go list ./...); do
+    for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+      echo "-- $pkg $target"
+      go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" >/tmp/quotacert-fuzz.log 2>&1 || {
+        cat /tmp/quotacert-fuzz.log; echo "fuzz target $target failed"; exit 1; }
+    done
+  done
+fi
+echo "== all checks passed"
