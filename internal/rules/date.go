@@ -1,13 +1,3 @@
-// Package rules is the verification engine of quotacert: the six monthly
-// checks of a placement (DOMAIN.md §3), the statutory retirement age under
-// the 2024 reform, the minimum-wage lookup, weights and equivalent persons,
-// the Chinese reason of every failed check, and the levy estimate (§8).
-//
-// It is a pure function of its inputs: no I/O, no clock, no package-level
-// mutable state. The same inputs always give the same grid, which is what
-// makes a certified result reproducible and lets the web pages, the JSON API
-// and `quotacert verify` agree. Callers (verifycase, the placement service)
-// validate and convert their input; Verify trusts that dates are real dates.
 package rules
 
 import "strconv"
