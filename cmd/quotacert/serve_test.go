@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"bufio"
 	"io"
 	"net/http"
@@ -133,5 +134,36 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if code := run(t.Context(), []string{"bogus"}, func(string) string { return "" }, nil, &out, &errb); code != 2 {
 		t.Fatalf("unknown command exit %d, want 2", code)
+	}
+}
+
+func TestVerifyCommand(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	good := `{"year": 2025, "region": "220102", "minimumWages": [{"region": "22", "from": "2024-01", "amount": 1880}],
+      "person": {"idNumber": "53010219200508011X"}, "certificates": [], "contracts": [], "wages": [],
+      "socialInsurance": [], "medicalInsurance": []}`
+	var out, errb strings.Builder
+	if code := run(t.Context(), []string{"verify"}, noEnv, strings.NewReader(good), &out, &errb); code != 0 {
+		t.Fatalf("verify exit %d: %s", code, errb.String())
+	}
+	var grid struct {
+		PassedMonths int
+		Months       []struct{ Month string }
+	}
+	if err := json.Unmarshal([]byte(out.String()), &grid); err != nil || grid.PassedMonths != 0 ||
+		len(grid.Months) != 12 || grid.Months[0].Month != "2025-01" {
+		t.Fatalf("verify output %s (%v)", out.String(), err)
+	}
+	out.Reset()
+	errb.Reset()
+	bad := strings.Replace(good, "53010219200508011X", "530102192005080119", 1)
+	if code := run(t.Context(), []string{"verify"}, noEnv, strings.NewReader(bad), &out, &errb); code != 2 {
+		t.Fatalf("invalid case exit %d, want 2", code)
+	}
+	if lines := strings.Split(strings.TrimSpace(errb.String()), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "person.idNumber") {
+		t.Fatalf("stderr %q: want one line naming person.idNumber", errb.String())
+	}
+	if out.Len() != 0 {
+		t.Fatalf("partial answer on invalid input: %q", out.String())
 	}
 }

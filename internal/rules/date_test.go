@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestParseDate(t *testing.T) {
@@ -112,5 +113,16 @@ func TestWeightMonths(t *testing.T) {
 		if got := w.String(); got != want {
 			t.Errorf("WeightMonths(%d) = %s, want %s", w, got, want)
 		}
+	}
+}
+
+func TestChinaDate(t *testing.T) {
+	// 16:30 UTC on 31 Dec is already 1 Jan in China.
+	got := ChinaDate(time.Date(2025, 12, 31, 16, 30, 0, 0, time.UTC))
+	if got != (Date{2026, 1, 1}) {
+		t.Fatalf("ChinaDate = %v", got)
+	}
+	if got := ChinaDate(time.Date(2025, 12, 31, 15, 59, 0, 0, time.UTC)); got != (Date{2025, 12, 31}) {
+		t.Fatalf("ChinaDate = %v", got)
 	}
 }

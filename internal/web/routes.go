@@ -36,6 +36,7 @@ func (s *Server) Routes() []Route {
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /login", Public, s.handleLoginPage},
 		{"GET /healthz", Public, s.handleHealth},
+		{"POST /api/v1/verify", Public, s.handleAPIVerify},
 	}
 }
 

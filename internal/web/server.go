@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
@@ -39,6 +40,7 @@ type Deps struct {
 	Log      *slog.Logger
 	DB       Pinger
 	Sessions Sessions // nil: nobody is signed in
+	Now      func() time.Time
 }
 
 // Server holds the parsed templates and dependencies.
@@ -51,6 +53,9 @@ type Server struct {
 func New(deps Deps) (*Server, error) {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
 	}
 	pages, err := parsePages()
 	if err != nil {
