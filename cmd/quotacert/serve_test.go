@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"bufio"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
