@@ -1,0 +1,356 @@
+package exchange
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+	"quotacert/internal/exchange/tabular"
+	"quotacert/internal/idnum"
+)
+
+// MaxListedErrors caps the bad rows kept in memory, shown and stored for one file; beyond it only
+// the count grows, so a file that is wrong throughout cannot exhaust memory.
+const MaxListedErrors = 1000
+
+// Options adjust one import.
+type Options struct {
+	// Progress, when set, is called after every batch with the number of data rows read so far
+	// (the command line draws its progress line with it).
+	Progress func(rows int)
+}
+
+// Result is the outcome of one file.
+type Result struct {
+	ImportID   int64 // the history entry (accepted or rejected attempt)
+	Kind       Kind
+	FileName   string
+	SHA256     string
+	Rows       int        // data rows read; all of them were imported when Accepted
+	Errors     []RowError // the first MaxListedErrors bad rows, in file order
+	ErrorCount int        // all bad rows
+}
+
+// Accepted reports whether the file was imported.
+func (r Result) Accepted() bool { return r.ErrorCount == 0 }
+
+// errRejected rolls the import transaction back when any row was bad.
+var errRejected = errors.New("exchange: file has bad rows")
+
+// china is the zone of "today" for birth-date checks: the platform's files are dated in Beijing time.
+var china = time.FixedZone("CST", 8*3600)
+
+// canImport: admins on the web, and the command line (the system actor), which is run by whoever
+// operates the server and can reach the database anyway.
+func canImport(a actor.Actor) bool {
+	return a.Role == actor.Admin || (a.Role == "" && a.UserID == 0 && strings.HasPrefix(a.Name, "system:"))
+}
+
+// ImportFile imports the file at path; the demo loader and the command line use it.
+func (s *Service) ImportFile(ctx context.Context, a actor.Actor, kind Kind, path string, opt Options) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, apperr.Wrap(apperr.Invalid, "无法打开文件", fmt.Errorf("open %s: %w", path, err))
+	}
+	defer f.Close()
+	return s.Import(ctx, a, kind, filepath.Base(path), f, opt)
+}
+
+// Import reads a data-exchange file of the given kind from r and writes it all-or-nothing: rows are
+// validated and upserted batch by batch inside one transaction as they stream in, and if any row
+// was bad the transaction is rolled back, the attempt is recorded with its errors, and an Invalid
+// error is returned together with the Result listing them. The format comes from name's extension.
+func (s *Service) Import(ctx context.Context, a actor.Actor, kind Kind, name string, r io.Reader, opt Options) (Result, error) {
+	if !canImport(a) {
+		return Result{}, apperr.New(apperr.Forbidden, "只有系统管理员可以导入数据")
+	}
+	if _, err := ParseKind(string(kind)); err != nil {
+		return Result{}, apperr.New(apperr.Invalid, err.Error())
+	}
+	name = cleanFileName(name)
+	format, err := tabular.FormatOf(name)
+	if err != nil {
+		return Result{}, apperr.New(apperr.Invalid, err.Error())
+	}
+	hash := sha256.New()
+	src := io.TeeReader(r, hash)
+	var res Result
+	err = s.run(ctx, func(tx Tx) error {
+		res = Result{Kind: kind, FileName: name}
+		now := tx.Now()
+		id, err := tx.CreateImport(ctx, Import{Kind: kind, FileName: name, Actor: a.Name, CreatedAt: now, Status: StatusAccepted})
+		if err != nil {
+			return err
+		}
+		res.ImportID = id
+		rd, err := tabular.Open(format, src)
+		var se *tabular.SyntaxError
+		if errors.As(err, &se) {
+			res.add(RowError{Row: se.Row, Reason: se.Reason})
+			return errRejected
+		}
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
+		in := importer{s: s, tx: tx, kind: kind, id: id, res: &res, opt: opt,
+			today: idnum.Date{Year: now.In(china).Year(), Month: int(now.In(china).Month()), Day: now.In(china).Day()}}
+		if err := in.readAll(ctx, rd); err != nil {
+			return err
+		}
+		if _, err := io.Copy(io.Discard, src); err != nil { // the rest of the file, for its hash
+			return fmt.Errorf("read file: %w", err)
+		}
+		res.SHA256 = hex.EncodeToString(hash.Sum(nil))
+		if res.ErrorCount > 0 {
+			return errRejected
+		}
+		if err := tx.FinishImport(ctx, id, res.SHA256, res.Rows); err != nil {
+			return err
+		}
+		e := audit.For(a, "exchange.import", "import", strconv.FormatInt(id, 10))
+		e.Detail = fmt.Sprintf("kind=%s rows=%d sha256=%s", kind, res.Rows, res.SHA256)
+		return tx.AppendAudit(ctx, e)
+	})
+	if errors.Is(err, errRejected) {
+		if res.SHA256 == "" {
+			res.SHA256 = hex.EncodeToString(hash.Sum(nil))
+		}
+		if err := s.recordRejection(ctx, a, &res); err != nil {
+			return res, err
+		}
+		return res, apperr.New(apperr.Invalid, fmt.Sprintf("文件中有 %d 处错误，整个文件未导入，请修改后重新导入", res.ErrorCount))
+	}
+	if err != nil {
+		res.ImportID = 0
+		return res, fmt.Errorf("import %s %s: %w", kind, name, err)
+	}
+	return res, nil
+}
+
+// recordRejection keeps a rejected attempt in the history with its listed errors, in a
+// transaction of its own (the import's was rolled back).
+func (s *Service) recordRejection(ctx context.Context, a actor.Actor, res *Result) error {
+	return s.run(ctx, func(tx Tx) error {
+		id, err := tx.CreateImport(ctx, Import{Kind: res.Kind, FileName: res.FileName, SHA256: res.SHA256,
+			Rows: res.Rows, Actor: a.Name, CreatedAt: tx.Now(), Status: StatusRejected, ErrorCount: res.ErrorCount})
+		if err != nil {
+			return err
+		}
+		res.ImportID = id
+		if err := tx.RecordImportErrors(ctx, id, res.Errors); err != nil {
+			return err
+		}
+		e := audit.For(a, "exchange.import", "import", strconv.FormatInt(id, 10))
+		e.Outcome = audit.Failure
+		e.Detail = fmt.Sprintf("kind=%s rejected errors=%d sha256=%s", res.Kind, res.ErrorCount, res.SHA256)
+		return tx.AppendAudit(ctx, e)
+	})
+}
+
+func (r *Result) add(e RowError) {
+	r.ErrorCount++
+	if len(r.Errors) < MaxListedErrors {
+		r.Errors = append(r.Errors, e)
+	}
+}
+
+// cleanFileName keeps the base name of an upload, valid UTF-8 and of a sane length.
+func cleanFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.ToValidUTF8(name, "?")
+	if utf8.RuneCountInString(name) > 200 {
+		r := []rune(name)
+		name = string(r[len(r)-200:])
+	}
+	return name
+}
+
+// importer is the state of one import while its rows stream through.
+type importer struct {
+	s     *Service
+	tx    Tx
+	kind  Kind
+	id    int64
+	res   *Result
+	opt   Options
+	today idnum.Date
+
+	header Header
+	batch  []Row
+	inBat  map[string]int // natural key → line, within the current batch
+	// minWageSeen holds every key of a minwage file: minimum_wages has no import column to detect
+	// repeats across batches, and such files have a few hundred rows at most.
+	minWageSeen map[string]int
+
+	lastID, lastHash string // wage files list a person's months together: hash each ID once
+}
+
+func (in *importer) readAll(ctx context.Context, rd tabular.Reader) error {
+	var se *tabular.SyntaxError
+	line, fields, err := rd.Next()
+	switch {
+	case errors.Is(err, io.EOF):
+		in.res.add(RowError{Row: 1, Reason: "文件为空：缺少表头行"})
+		return nil
+	case errors.As(err, &se):
+		in.res.add(RowError{Row: se.Row, Reason: se.Reason})
+		return nil
+	case err != nil:
+		return err
+	}
+	var herrs []RowError
+	in.header, herrs = ParseHeader(in.kind, fields)
+	if len(herrs) > 0 {
+		for _, e := range herrs {
+			e.Row = line
+			in.res.add(e)
+		}
+		return nil // rows cannot be read without their columns
+	}
+	in.inBat = make(map[string]int, in.s.batchSize)
+	if in.kind == MinWage {
+		in.minWageSeen = map[string]int{}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, fields, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if errors.As(err, &se) {
+			in.res.Rows++
+			in.res.add(RowError{Row: se.Row, Reason: se.Reason})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		in.res.Rows++
+		row, errs := ParseRow(in.header, line, fields, in.today)
+		if len(errs) > 0 {
+			for _, e := range errs {
+				in.res.add(e)
+			}
+			continue
+		}
+		key := row.Key(in.kind)
+		if first, dup := in.inBat[key]; dup {
+			in.res.add(in.duplicate(line, first))
+			continue
+		}
+		if in.minWageSeen != nil {
+			if first, dup := in.minWageSeen[key]; dup {
+				in.res.add(in.duplicate(line, first))
+				continue
+			}
+			in.minWageSeen[key] = line
+		}
+		in.inBat[key] = line
+		in.batch = append(in.batch, row)
+		if len(in.batch) >= in.s.batchSize {
+			if err := in.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return in.flush(ctx)
+}
+
+// keyFields names the natural key's columns in duplicate-row errors.
+func (k Kind) keyFields() string {
+	switch k {
+	case Certificates:
+		return "certificateNumber"
+	case MinWage:
+		return "region+from"
+	}
+	return "idNumber+creditCode+month"
+}
+
+func (in *importer) duplicate(line, first int) RowError {
+	reason := "与文件中前面的行重复（同一记录出现多次）"
+	if first > 0 {
+		reason = fmt.Sprintf("与第 %d 行重复（同一记录出现多次）", first)
+	}
+	return RowError{Row: line, Field: in.kind.keyFields(), Reason: reason}
+}
+
+func (in *importer) personHash(id string) string {
+	if id != in.lastID {
+		in.lastID, in.lastHash = id, in.s.pii.Hash(id)
+	}
+	return in.lastHash
+}
+
+// flush writes the batch. Rows whose key an earlier batch of this file already wrote come back as
+// repeated and become errors (which reject the file).
+func (in *importer) flush(ctx context.Context) error {
+	if len(in.batch) == 0 {
+		return nil
+	}
+	var repeated []int
+	var err error
+	switch in.kind {
+	case Certificates:
+		recs := make([]CertificateRecord, len(in.batch))
+		for i, r := range in.batch {
+			recs[i] = CertificateRecord{CertHash: in.s.pii.Hash(r.CertNumber), CertSealed: in.s.pii.Seal(r.CertNumber),
+				CertMasked: idnum.MaskCertificate(r.CertNumber), PersonHash: in.personHash(r.IDNumber),
+				PersonSealed: in.s.pii.Seal(r.IDNumber), Name: r.Name, Gender: r.Gender, Category: r.Category,
+				Level: r.Level, Issued: r.Issued, ValidUntil: r.ValidUntil, Status: r.Status}
+		}
+		repeated, err = in.tx.UpsertCertificates(ctx, in.id, recs)
+	case Wages, Social, Medical:
+		recs := make([]PaymentRecord, len(in.batch))
+		for i, r := range in.batch {
+			recs[i] = PaymentRecord{PersonHash: in.personHash(r.IDNumber), CreditCode: r.CreditCode, Month: r.Month, AmountFen: r.AmountFen}
+		}
+		repeated, err = in.tx.UpsertPayments(ctx, in.kind, in.id, recs)
+	case MinWage:
+		recs := make([]MinimumWageRecord, len(in.batch))
+		for i, r := range in.batch {
+			recs[i] = MinimumWageRecord{Region: r.Region, From: r.From, AmountFen: r.AmountFen}
+		}
+		err = in.tx.UpsertMinimumWages(ctx, recs)
+	}
+	if err != nil {
+		return err
+	}
+	for _, i := range repeated {
+		in.res.add(in.duplicate(in.batch[i].Line, 0))
+	}
+	if len(repeated) > 0 {
+		sortErrors(in.res.Errors)
+	}
+	in.batch = in.batch[:0]
+	clear(in.inBat)
+	if in.opt.Progress != nil {
+		in.opt.Progress(in.res.Rows)
+	}
+	return nil
+}
+
+// sortErrors keeps the listed errors in file order after duplicates found at a flush were added
+// behind later rows' errors (insertion sort: the list is nearly sorted and capped).
+func sortErrors(es []RowError) {
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].Row < es[j-1].Row; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}

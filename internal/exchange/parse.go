@@ -1,0 +1,317 @@
+package exchange
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"quotacert/internal/idnum"
+	"quotacert/internal/rules"
+)
+
+// Header maps a kind's columns to their positions in a file. Extra columns are ignored and the
+// order is free, as CONTRACT.md allows, because exports of different systems order them differently.
+type Header struct {
+	kind Kind
+	pos  []int // pos[i] is the file column of kind.Columns()[i]
+}
+
+// ParseHeader reads the header row. Every missing or repeated column is reported (row 1).
+// Names are matched without regard to case or surrounding spaces.
+func ParseHeader(kind Kind, fields []string) (Header, []RowError) {
+	cols := kind.Columns()
+	h := Header{kind: kind, pos: make([]int, len(cols))}
+	var errs []RowError
+	for i, want := range cols {
+		h.pos[i] = -1
+		for j, got := range fields {
+			if !strings.EqualFold(normaliseHeader(got), want) {
+				continue
+			}
+			if h.pos[i] >= 0 {
+				errs = append(errs, RowError{Row: 1, Field: want, Reason: "表头中该列重复出现"})
+				break
+			}
+			h.pos[i] = j
+		}
+		if h.pos[i] < 0 {
+			errs = append(errs, RowError{Row: 1, Field: want, Reason: "表头缺少该列"})
+		}
+	}
+	return h, errs
+}
+
+// Row is one validated, normalised data row. Which fields are set depends on the kind.
+type Row struct {
+	Line       int
+	IDNumber   string // normalised resident ID (certificates, wages, social, medical)
+	Name       string
+	Gender     string
+	CertNumber string // normalised
+	Category   int
+	Level      int
+	Issued     string
+	ValidUntil string
+	Status     string
+	CreditCode string // normalised
+	Month      string // YYYY-MM (payments)
+	AmountFen  int64  // wages, minwage
+	Region     string // minwage
+	From       string // minwage, YYYY-MM
+}
+
+// Key is the row's natural key (CONTRACT.md), used to find duplicates inside a file.
+func (r Row) Key(kind Kind) string {
+	switch kind {
+	case Certificates:
+		return r.CertNumber
+	case MinWage:
+		return r.Region + "|" + r.From
+	}
+	return r.IDNumber + "|" + r.CreditCode + "|" + r.Month
+}
+
+// Maximum lengths of free-text fields, so that a wrong column (a whole address in "name") is
+// caught instead of stored.
+const maxNameRunes = 50
+
+// ParseRow validates one data row against the header and returns every bad field. today bounds
+// birth dates (an ID number's birth date may not lie in the future). Values never appear in the
+// errors: they may be ID numbers.
+func ParseRow(h Header, line int, fields []string, today idnum.Date) (Row, []RowError) {
+	p := rowParser{h: h, line: line, fields: fields, row: Row{Line: line}}
+	switch h.kind {
+	case Certificates:
+		p.certificate(today)
+	case Wages, Social, Medical:
+		p.payment(today)
+	case MinWage:
+		p.minWage()
+	}
+	return p.row, p.errs
+}
+
+type rowParser struct {
+	h      Header
+	line   int
+	fields []string
+	row    Row
+	errs   []RowError
+}
+
+// get returns the trimmed value of column i and whether the row has that column at all.
+func (p *rowParser) get(i int) (string, bool) {
+	j := p.h.pos[i]
+	if j >= len(p.fields) {
+		p.fail(i, "缺少该字段（该行列数不足，可能被截断）")
+		return "", false
+	}
+	return strings.TrimSpace(p.fields[j]), true
+}
+
+func (p *rowParser) fail(i int, reason string) {
+	p.errs = append(p.errs, RowError{Row: p.line, Field: p.h.kind.Columns()[i], Reason: reason})
+}
+
+// required returns a non-empty value or reports it missing.
+func (p *rowParser) required(i int) (string, bool) {
+	v, ok := p.get(i)
+	if !ok {
+		return "", false
+	}
+	if v == "" {
+		p.fail(i, "不能为空")
+		return "", false
+	}
+	return v, true
+}
+
+func (p *rowParser) idNumber(i int, today idnum.Date) (idnum.ResidentID, bool) {
+	v, ok := p.required(i)
+	if !ok {
+		return idnum.ResidentID{}, false
+	}
+	id, err := idnum.ParseResidentID(v, today)
+	if err != nil {
+		p.fail(i, err.Error())
+		return idnum.ResidentID{}, false
+	}
+	p.row.IDNumber = id.Number
+	return id, true
+}
+
+func (p *rowParser) intIn(i, lo, hi int) (int, bool) {
+	v, ok := p.required(i)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(i, "应为 "+strconv.Itoa(lo)+" 到 "+strconv.Itoa(hi)+" 的整数")
+		return 0, false
+	}
+	return n, true
+}
+
+func (p *rowParser) date(i int, optional bool) (rules.Date, bool) {
+	v, ok := p.get(i)
+	if !ok {
+		return rules.Date{}, false
+	}
+	if v == "" {
+		if optional {
+			return rules.Date{}, true
+		}
+		p.fail(i, "不能为空")
+		return rules.Date{}, false
+	}
+	d, err := rules.ParseDate(v)
+	if err != nil {
+		p.fail(i, err.Error())
+		return rules.Date{}, false
+	}
+	return d, true
+}
+
+func (p *rowParser) month(i int) (string, bool) {
+	v, ok := p.required(i)
+	if !ok {
+		return "", false
+	}
+	m, err := rules.ParseMonth(v)
+	if err != nil {
+		p.fail(i, err.Error())
+		return "", false
+	}
+	return m.String(), true
+}
+
+func (p *rowParser) amount(i int, positive bool) (int64, bool) {
+	v, ok := p.required(i)
+	if !ok {
+		return 0, false
+	}
+	f, err := rules.ParseYuan(v)
+	if err != nil {
+		p.fail(i, err.Error())
+		return 0, false
+	}
+	if f < 0 || (positive && f == 0) {
+		if positive {
+			p.fail(i, "金额应大于 0")
+		} else {
+			p.fail(i, "金额不能为负数")
+		}
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// certificate columns: idNumber,name,gender,certificateNumber,category,level,issued,validUntil,status
+func (p *rowParser) certificate(today idnum.Date) {
+	id, idOK := p.idNumber(0, today)
+	if name, ok := p.required(1); ok {
+		if utf8.RuneCountInString(name) > maxNameRunes {
+			p.fail(1, "姓名过长（最多 50 个字）")
+		}
+		p.row.Name = name
+	}
+	if g, ok := p.required(2); ok {
+		switch {
+		case g != "男" && g != "女":
+			p.fail(2, "应为“男”或“女”")
+		case idOK && (g == "女") != id.Female:
+			p.fail(2, "与身份证号中的性别不一致")
+		default:
+			p.row.Gender = g
+		}
+	}
+	var cert idnum.Certificate
+	certOK := false
+	if v, ok := p.required(3); ok {
+		c, err := idnum.ParseCertificateNumber(v)
+		switch {
+		case err != nil:
+			p.fail(3, err.Error())
+		case idOK && c.CheckOwner(id.Number) != nil:
+			p.fail(3, c.CheckOwner(id.Number).Error())
+		default:
+			cert, certOK = c, true
+			p.row.CertNumber = c.Number
+		}
+	}
+	if n, ok := p.intIn(4, 1, 7); ok {
+		if certOK && n != int(cert.Category) {
+			p.fail(4, "与残疾证号中的类别不一致")
+		}
+		p.row.Category = n
+	}
+	if n, ok := p.intIn(5, 1, 4); ok {
+		if certOK && n != cert.Level {
+			p.fail(5, "与残疾证号中的等级不一致")
+		}
+		p.row.Level = n
+	}
+	issued, issuedOK := p.date(6, false)
+	until, untilOK := p.date(7, true)
+	if issuedOK {
+		p.row.Issued = issued.String()
+	}
+	if untilOK && !until.IsZero() {
+		if issuedOK && until.Before(issued) {
+			p.fail(7, "有效期至早于发证日期")
+		}
+		p.row.ValidUntil = until.String()
+	}
+	if s, ok := p.required(8); ok {
+		if s != "有效" && s != "注销" {
+			p.fail(8, "应为“有效”或“注销”")
+		}
+		p.row.Status = s
+	}
+}
+
+// payment columns: idNumber,creditCode,month[,amount]
+func (p *rowParser) payment(today idnum.Date) {
+	p.idNumber(0, today)
+	if v, ok := p.required(1); ok {
+		code, err := idnum.ParseCreditCode(v)
+		if err != nil {
+			p.fail(1, err.Error())
+		}
+		p.row.CreditCode = code
+	}
+	if m, ok := p.month(2); ok {
+		p.row.Month = m
+	}
+	if p.h.kind == Wages {
+		if f, ok := p.amount(3, false); ok {
+			p.row.AmountFen = f
+		}
+	}
+}
+
+// minWage columns: region,from,amount
+func (p *rowParser) minWage() {
+	if v, ok := p.required(0); ok {
+		if !digitsOnly(v) || (len(v) != 2 && len(v) != 4 && len(v) != 6) {
+			p.fail(0, "应为 2、4 或 6 位行政区划代码前缀")
+		}
+		p.row.Region = v
+	}
+	if m, ok := p.month(1); ok {
+		p.row.From = m
+	}
+	if f, ok := p.amount(2, true); ok {
+		p.row.AmountFen = f
+	}
+}
+
+func digitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
