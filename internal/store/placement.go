@@ -1,0 +1,609 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/placement"
+	"quotacert/internal/rules"
+)
+
+// placeholders returns "$start, $start+1, …" for n values.
+func placeholders(start, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", start+i)
+	}
+	return b.String()
+}
+
+func nullDate(d rules.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+func parseNullDate(s sql.NullString) (rules.Date, error) {
+	if !s.Valid || s.String == "" {
+		return rules.Date{}, nil
+	}
+	return rules.ParseDate(s.String)
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// CountAudit counts an actor's audit entries of one action since a time (rate limits of sensitive
+// look-ups read the audit trail, so they need no table of their own).
+func (tx *Tx) CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at >= $3`,
+		actorID, action, since.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count audit: %w", err)
+	}
+	return n, nil
+}
+
+// PlacementEmployer loads what placements need of an employer.
+func (tx *Tx) PlacementEmployer(ctx context.Context, id int64) (placement.Employer, error) {
+	var e placement.Employer
+	err := tx.tx.QueryRowContext(ctx, `SELECT id, credit_code, name, COALESCE(district, ''), COALESCE(federation_office, '')
+        FROM employers WHERE id = $1`, id).Scan(&e.ID, &e.CreditCode, &e.Name, &e.District, &e.FederationOffice)
+	if isNoRows(err) {
+		return e, apperr.NotFoundf("用人单位")
+	}
+	if err != nil {
+		return e, fmt.Errorf("load employer %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// PayerCodes lists the credit codes whose records count for the employer's persons: its own and
+// those of its affiliates in force (DOMAIN.md §3 "payers").
+func (tx *Tx) PayerCodes(ctx context.Context, employerID int64) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT credit_code FROM employers WHERE id = $1
+        UNION SELECT credit_code FROM affiliates WHERE employer_id = $1 AND deleted_at IS NULL`, employerID)
+	if err != nil {
+		return nil, fmt.Errorf("payer codes: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PlacementAffiliate loads a live affiliate of the employer with its attachment count.
+func (tx *Tx) PlacementAffiliate(ctx context.Context, employerID, affiliateID int64) (placement.Affiliate, error) {
+	var a placement.Affiliate
+	err := tx.tx.QueryRowContext(ctx, `SELECT a.id, a.kind,
+        (SELECT COUNT(*) FROM affiliate_files f WHERE f.affiliate_id = a.id AND f.deleted_at IS NULL)
+        FROM affiliates a WHERE a.id = $1 AND a.employer_id = $2 AND a.deleted_at IS NULL`, affiliateID, employerID).
+		Scan(&a.ID, &a.Kind, &a.Files)
+	if isNoRows(err) {
+		return a, apperr.NotFoundf("关联单位")
+	}
+	if err != nil {
+		return a, fmt.Errorf("load affiliate %d: %w", affiliateID, err)
+	}
+	return a, nil
+}
+
+// FilesOwned counts how many of the distinct file ids belong to the employer.
+func (tx *Tx) FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error) {
+	seen := map[string]bool{}
+	args := []any{employerID}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			args = append(args, id)
+		}
+	}
+	if len(args) == 1 {
+		return 0, nil
+	}
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE employer_id = $1 AND id IN (`+
+		placeholders(2, len(args)-1)+`)`, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count files: %w", err)
+	}
+	return n, nil
+}
+
+// YearState reports whether the business year exists and the employer's declaration status.
+func (tx *Tx) YearState(ctx context.Context, employerID int64, year int) (placement.YearState, error) {
+	var st placement.YearState
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM business_years WHERE year = $1`, year).Scan(&n); err != nil {
+		return st, fmt.Errorf("business year: %w", err)
+	}
+	st.Exists = n > 0
+	st.Declaration = "open"
+	err := tx.tx.QueryRowContext(ctx, `SELECT status FROM declarations WHERE employer_id = $1 AND year = $2`,
+		employerID, year).Scan(&st.Declaration)
+	if err != nil && !isNoRows(err) {
+		return st, fmt.Errorf("declaration status: %w", err)
+	}
+	return st, nil
+}
+
+// MinimumWages returns the whole minimum-wage table (a few dozen rows).
+func (tx *Tx) MinimumWages(ctx context.Context) ([]rules.MinimumWage, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT region, from_month, amount_fen FROM minimum_wages ORDER BY region, from_month`)
+	if err != nil {
+		return nil, fmt.Errorf("minimum wages: %w", err)
+	}
+	defer rows.Close()
+	var out []rules.MinimumWage
+	for rows.Next() {
+		var region, from string
+		var fen int64
+		if err := rows.Scan(&region, &from, &fen); err != nil {
+			return nil, err
+		}
+		m, err := rules.ParseMonth(from)
+		if err != nil {
+			return nil, fmt.Errorf("stored minimum wage month %q: %w", from, err)
+		}
+		out = append(out, rules.MinimumWage{Region: region, From: m, Amount: rules.Fen(fen)})
+	}
+	return out, rows.Err()
+}
+
+// OfficeWithin reports whether federation office is ancestor or lies below it in the review tree.
+func (tx *Tx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	for depth := 0; office != "" && depth < 16; depth++ {
+		if office == ancestor {
+			return true, nil
+		}
+		var parent sql.NullString
+		err := tx.tx.QueryRowContext(ctx, `SELECT parent FROM federation_offices WHERE code = $1`, office).Scan(&parent)
+		if isNoRows(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("office tree: %w", err)
+		}
+		office = parent.String
+	}
+	return false, nil
+}
+
+// UpsertPerson stores a person by the keyed hash of the ID number and returns its id.
+func (tx *Tx) UpsertPerson(ctx context.Context, p placement.Person) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, birth_date, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (id_hash) DO UPDATE SET name = excluded.name, id_sealed = excluded.id_sealed
+        RETURNING id`, p.IDHash, p.IDSealed, p.IDMasked, p.Name, p.Gender, p.BirthDate.String(), tx.now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("upsert person: %w", err)
+	}
+	return id, nil
+}
+
+// InsertPlacement inserts a placement; the same person twice in one year is a conflict.
+func (tx *Tx) InsertPlacement(ctx context.Context, p placement.Placement) (int64, error) {
+	var id int64
+	g := p.Graduate
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO placements (employer_id, year, person_id, status, dispatched,
+        affiliate_id, female_retirement_age, category, level, graduate_school, graduate_degree, graduate_major,
+        graduate_date, graduate_diploma, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
+		p.EmployerID, p.Year, p.Person.ID, string(p.Status), p.Dispatched, nullID(p.AffiliateID), p.FemaleRetirementAge,
+		p.Category, p.Level, g.School, g.Degree, g.Major, nullDate(g.Graduated), g.DiplomaNumber, tx.now).Scan(&id)
+	if err != nil {
+		if tx.db.IsUniqueViolation(err) {
+			return 0, apperr.Wrap(apperr.Conflict, "该人员本业务年度已登记，请勿重复添加", err)
+		}
+		return 0, fmt.Errorf("insert placement: %w", err)
+	}
+	return id, nil
+}
+
+// UpdatePlacement stores the editable fields of a placement.
+func (tx *Tx) UpdatePlacement(ctx context.Context, p placement.Placement) error {
+	g := p.Graduate
+	_, err := tx.tx.ExecContext(ctx, `UPDATE placements SET dispatched = $2, affiliate_id = $3,
+        female_retirement_age = $4, category = $5, level = $6, graduate_school = $7, graduate_degree = $8,
+        graduate_major = $9, graduate_date = $10, graduate_diploma = $11, updated_at = $12 WHERE id = $1`,
+		p.ID, p.Dispatched, nullID(p.AffiliateID), p.FemaleRetirementAge, p.Category, p.Level, g.School, g.Degree,
+		g.Major, nullDate(g.Graduated), g.DiplomaNumber, tx.now)
+	if err != nil {
+		return fmt.Errorf("update placement %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// ReplaceContracts replaces a placement's contracts and their attachments.
+func (tx *Tx) ReplaceContracts(ctx context.Context, placementID int64, cs []placement.Contract) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM contracts WHERE placement_id = $1`, placementID); err != nil {
+		return fmt.Errorf("delete contracts: %w", err)
+	}
+	for _, c := range cs {
+		var id int64
+		if err := tx.tx.QueryRowContext(ctx, `INSERT INTO contracts (placement_id, start_date, end_date) VALUES ($1, $2, $3) RETURNING id`,
+			placementID, c.Start.String(), nullDate(c.End)).Scan(&id); err != nil {
+			return fmt.Errorf("insert contract: %w", err)
+		}
+		for _, f := range uniqStrings(c.FileIDs) {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contract_files (contract_id, file_id) VALUES ($1, $2)`, id, f); err != nil {
+				return fmt.Errorf("insert contract file: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// InsertManualCertificate stores a historical certificate with its images and opens its review item.
+func (tx *Tx) InsertManualCertificate(ctx context.Context, placementID int64, c placement.ManualCertificate) error {
+	var id int64
+	if err := tx.tx.QueryRowContext(ctx, `INSERT INTO manual_certificates (placement_id, cert_hash, cert_sealed, cert_masked,
+        category, level, issued, valid_until, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING id`,
+		placementID, c.Hash, c.Sealed, c.Masked, c.Category, c.Level, c.Issued.String(), nullDate(c.ValidUntil)).Scan(&id); err != nil {
+		return fmt.Errorf("insert manual certificate: %w", err)
+	}
+	for _, f := range uniqStrings(c.FileIDs) {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO manual_certificate_files (manual_certificate_id, file_id) VALUES ($1, $2)`, id, f); err != nil {
+			return fmt.Errorf("insert certificate file: %w", err)
+		}
+	}
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, manual_certificate_id, created_at)
+        SELECT 'certificate', employer_id, year, id, $2, $3 FROM placements WHERE id = $1`, placementID, id, tx.now); err != nil {
+		return fmt.Errorf("open certificate review: %w", err)
+	}
+	return nil
+}
+
+// DeletePendingManualCertificates removes the certificates still under review (their review items
+// go with them); decided ones are history and stay.
+func (tx *Tx) DeletePendingManualCertificates(ctx context.Context, placementID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM manual_certificates WHERE placement_id = $1 AND review = 'pending'`, placementID); err != nil {
+		return fmt.Errorf("delete pending certificates: %w", err)
+	}
+	return nil
+}
+
+// PlacementIDFor finds the employer's placement of a person in a year.
+func (tx *Tx) PlacementIDFor(ctx context.Context, employerID int64, year int, personHash string) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT p.id FROM placements p JOIN persons s ON s.id = p.person_id
+        WHERE p.employer_id = $1 AND p.year = $2 AND s.id_hash = $3`, employerID, year, personHash).Scan(&id)
+	if isNoRows(err) {
+		return 0, apperr.NotFoundf("安置人员")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find placement: %w", err)
+	}
+	return id, nil
+}
+
+// LoadPlacement loads a placement with its person, contracts and manual certificates.
+func (tx *Tx) LoadPlacement(ctx context.Context, id int64) (placement.Placement, error) {
+	var p placement.Placement
+	var status, birth string
+	var affiliate sql.NullInt64
+	var category, level sql.NullInt64
+	var grad sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, p.dispatched, p.affiliate_id,
+        p.female_retirement_age, p.category, p.level, p.graduate_school, p.graduate_degree, p.graduate_major,
+        p.graduate_date, p.graduate_diploma, p.return_reason, p.created_at, p.updated_at,
+        s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender, s.birth_date
+        FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.id = $1`, id).Scan(
+		&p.ID, &p.EmployerID, &p.Year, &status, &p.Dispatched, &affiliate, &p.FemaleRetirementAge, &category, &level,
+		&p.Graduate.School, &p.Graduate.Degree, &p.Graduate.Major, &grad, &p.Graduate.DiplomaNumber, &p.ReturnReason,
+		&p.CreatedAt, &p.UpdatedAt, &p.Person.ID, &p.Person.IDHash, &p.Person.IDSealed, &p.Person.IDMasked,
+		&p.Person.Name, &p.Person.Gender, &birth)
+	if isNoRows(err) {
+		return p, apperr.NotFoundf("安置人员")
+	}
+	if err != nil {
+		return p, fmt.Errorf("load placement %d: %w", id, err)
+	}
+	p.Status = placement.Status(status)
+	p.AffiliateID, p.Category, p.Level = affiliate.Int64, int(category.Int64), int(level.Int64)
+	if p.Graduate.Graduated, err = parseNullDate(grad); err != nil {
+		return p, fmt.Errorf("stored graduation date: %w", err)
+	}
+	if p.Person.BirthDate, err = rules.ParseDate(birth); err != nil {
+		return p, fmt.Errorf("stored birth date: %w", err)
+	}
+	if p.Contracts, err = tx.placementContracts(ctx, id); err != nil {
+		return p, err
+	}
+	if p.Certificates, err = tx.placementCertificates(ctx, id); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func (tx *Tx) placementContracts(ctx context.Context, id int64) ([]placement.Contract, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT c.id, c.start_date, c.end_date, f.file_id FROM contracts c
+        LEFT JOIN contract_files f ON f.contract_id = c.id WHERE c.placement_id = $1 ORDER BY c.start_date, c.id, f.file_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load contracts: %w", err)
+	}
+	defer rows.Close()
+	var out []placement.Contract
+	for rows.Next() {
+		var cid int64
+		var start string
+		var end, file sql.NullString
+		if err := rows.Scan(&cid, &start, &end, &file); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].ID != cid {
+			c := placement.Contract{ID: cid}
+			if c.Start, err = rules.ParseDate(start); err != nil {
+				return nil, fmt.Errorf("stored contract start: %w", err)
+			}
+			if c.End, err = parseNullDate(end); err != nil {
+				return nil, fmt.Errorf("stored contract end: %w", err)
+			}
+			out = append(out, c)
+		}
+		if file.Valid {
+			out[len(out)-1].FileIDs = append(out[len(out)-1].FileIDs, file.String)
+		}
+	}
+	return out, rows.Err()
+}
+
+func (tx *Tx) placementCertificates(ctx context.Context, id int64) ([]placement.ManualCertificate, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT c.id, c.cert_hash, c.cert_sealed, c.cert_masked, c.category, c.level,
+        c.issued, c.valid_until, c.review, f.file_id FROM manual_certificates c
+        LEFT JOIN manual_certificate_files f ON f.manual_certificate_id = c.id WHERE c.placement_id = $1 ORDER BY c.id, f.file_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load manual certificates: %w", err)
+	}
+	defer rows.Close()
+	var out []placement.ManualCertificate
+	for rows.Next() {
+		var c placement.ManualCertificate
+		var issued string
+		var until, file sql.NullString
+		if err := rows.Scan(&c.ID, &c.Hash, &c.Sealed, &c.Masked, &c.Category, &c.Level, &issued, &until, &c.Review, &file); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].ID != c.ID {
+			if c.Issued, err = rules.ParseDate(issued); err != nil {
+				return nil, fmt.Errorf("stored issue date: %w", err)
+			}
+			if c.ValidUntil, err = parseNullDate(until); err != nil {
+				return nil, fmt.Errorf("stored expiry date: %w", err)
+			}
+			out = append(out, c)
+		}
+		if file.Valid {
+			out[len(out)-1].FileIDs = append(out[len(out)-1].FileIDs, file.String)
+		}
+	}
+	return out, rows.Err()
+}
+
+// SavedMonths returns a placement's saved grid, January first.
+func (tx *Tx) SavedMonths(ctx context.Context, placementID int64) ([]placement.SavedMonth, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT month, passed, selected, weight, pending_cert FROM placement_months
+        WHERE placement_id = $1 ORDER BY month`, placementID)
+	if err != nil {
+		return nil, fmt.Errorf("saved months: %w", err)
+	}
+	defer rows.Close()
+	var out []placement.SavedMonth
+	for rows.Next() {
+		var m placement.SavedMonth
+		if err := rows.Scan(&m.Month, &m.Passed, &m.Selected, &m.Weight, &m.PendingCert); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MonthsTakenElsewhere lists which of months the person has selected at another placement.
+func (tx *Tx) MonthsTakenElsewhere(ctx context.Context, personID, placementID int64, months []string) ([]string, error) {
+	if len(months) == 0 {
+		return nil, nil
+	}
+	args := []any{personID, placementID}
+	for _, m := range months {
+		args = append(args, m)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT month FROM placement_months WHERE person_id = $1 AND placement_id <> $2
+        AND selected AND month IN (`+placeholders(3, len(months))+`) ORDER BY month`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("months taken elsewhere: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceMonths replaces a placement's saved grid. The partial unique index refuses a month that
+// another employer selected meanwhile; that race becomes a conflict the user can read.
+func (tx *Tx) ReplaceMonths(ctx context.Context, placementID, personID int64, months []placement.SavedMonth) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM placement_months WHERE placement_id = $1`, placementID); err != nil {
+		return fmt.Errorf("delete months: %w", err)
+	}
+	for _, m := range months {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO placement_months (placement_id, person_id, month, passed, selected, weight, pending_cert)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)`, placementID, personID, m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert)
+		if err != nil {
+			if tx.db.IsUniqueViolation(err) {
+				return apperr.Wrap(apperr.Conflict, m.Month+" 该月已由其他单位申报", err)
+			}
+			return fmt.Errorf("insert month: %w", err)
+		}
+	}
+	return nil
+}
+
+// Claims lists a placement's claims with their evidence.
+func (tx *Tx) Claims(ctx context.Context, placementID int64) ([]placement.Claim, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT r.id, r.employer_id, r.year, r.month, r.note, r.status, r.comment,
+        r.decided_at, f.file_id FROM review_items r LEFT JOIN review_item_files f ON f.review_item_id = r.id
+        WHERE r.placement_id = $1 AND r.kind = 'claim' ORDER BY r.month, f.file_id`, placementID)
+	if err != nil {
+		return nil, fmt.Errorf("claims: %w", err)
+	}
+	defer rows.Close()
+	var out []placement.Claim
+	for rows.Next() {
+		var c placement.Claim
+		var decided sql.NullTime
+		var file sql.NullString
+		if err := rows.Scan(&c.ID, &c.EmployerID, &c.Year, &c.Month, &c.Note, &c.Status, &c.Comment, &decided, &file); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].ID != c.ID {
+			c.PlacementID, c.DecidedAt = placementID, decided.Time
+			out = append(out, c)
+		}
+		if file.Valid {
+			out[len(out)-1].FileIDs = append(out[len(out)-1].FileIDs, file.String)
+		}
+	}
+	return out, rows.Err()
+}
+
+// UpsertClaim opens a claim, or puts a claim of the same month back to review with new evidence.
+func (tx *Tx) UpsertClaim(ctx context.Context, c placement.Claim) error {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM review_items WHERE placement_id = $1 AND month = $2 AND kind = 'claim'`,
+		c.PlacementID, c.Month).Scan(&id)
+	switch {
+	case isNoRows(err):
+		err = tx.tx.QueryRowContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, month, note, status, created_at)
+            VALUES ('claim', $1, $2, $3, $4, $5, 'pending', $6) RETURNING id`,
+			c.EmployerID, c.Year, c.PlacementID, c.Month, c.Note, tx.now).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("insert claim: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("find claim: %w", err)
+	default:
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET note = $2, status = 'pending', decided_by = NULL,
+            decided_at = NULL, comment = '' WHERE id = $1`, id, c.Note); err != nil {
+			return fmt.Errorf("update claim: %w", err)
+		}
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM review_item_files WHERE review_item_id = $1`, id); err != nil {
+			return fmt.Errorf("replace claim files: %w", err)
+		}
+	}
+	for _, f := range uniqStrings(c.FileIDs) {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_item_files (review_item_id, file_id) VALUES ($1, $2)`, id, f); err != nil {
+			return fmt.Errorf("insert claim file: %w", err)
+		}
+	}
+	return nil
+}
+
+// DeleteClaims withdraws the claims of the given months.
+func (tx *Tx) DeleteClaims(ctx context.Context, placementID int64, months []string) error {
+	if len(months) == 0 {
+		return nil
+	}
+	args := []any{placementID}
+	for _, m := range months {
+		args = append(args, m)
+	}
+	_, err := tx.tx.ExecContext(ctx, `DELETE FROM review_items WHERE placement_id = $1 AND kind = 'claim' AND month IN (`+
+		placeholders(2, len(months))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("delete claims: %w", err)
+	}
+	return nil
+}
+
+// PendingReviewItems counts a placement's claims and certificates still waiting for review.
+func (tx *Tx) PendingReviewItems(ctx context.Context, placementID int64) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_items WHERE placement_id = $1 AND status = 'pending'`,
+		placementID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("pending review items: %w", err)
+	}
+	return n, nil
+}
+
+// SetPlacementStatus changes a placement's status (and the reason when a reviewer returns it).
+func (tx *Tx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE placements SET status = $2, return_reason = $3, updated_at = $4 WHERE id = $1`,
+		id, string(s), returnReason, tx.now)
+	if err != nil {
+		return fmt.Errorf("set placement status: %w", err)
+	}
+	return nil
+}
+
+// DeletePlacement removes a placement; months, contracts, certificates and review items cascade.
+func (tx *Tx) DeletePlacement(ctx context.Context, id int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM placements WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("delete placement %d: %w", id, err)
+	}
+	return nil
+}
+
+// ListPlacements lists an employer's placements of a year with their selected months and weights.
+func (tx *Tx) ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched,
+        COALESCE(SUM(CASE WHEN m.selected THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN m.selected THEN m.weight ELSE 0 END), 0)
+        FROM placements p JOIN persons s ON s.id = p.person_id
+        LEFT JOIN placement_months m ON m.placement_id = p.id
+        WHERE p.employer_id = $1 AND p.year = $2
+        GROUP BY p.id, s.id_masked, s.name, p.status, p.dispatched ORDER BY p.id`, employerID, year)
+	if err != nil {
+		return nil, fmt.Errorf("list placements: %w", err)
+	}
+	defer rows.Close()
+	var out []placement.ListRow
+	for rows.Next() {
+		var r placement.ListRow
+		var status string
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &status, &r.Dispatched, &r.CountedMonths, &r.WeightMonths); err != nil {
+			return nil, err
+		}
+		r.Status = placement.Status(status)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func uniqStrings(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
