@@ -164,7 +164,9 @@ type YearState struct {
 
 // Locked reports whether the year is closed to changes: after 完成申报 nothing may be added, edited,
 // deleted or re-registered until a reopen request is approved (seed 第七步).
-func (y YearState) Locked() bool { return y.Declaration == "submitted" || y.Declaration == "reopen-requested" }
+func (y YearState) Locked() bool {
+	return y.Declaration == "submitted" || y.Declaration == "reopen-requested"
+}
 
 // ListRow is one line of the placement list.
 type ListRow struct {
