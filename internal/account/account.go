@@ -187,6 +187,5 @@ func safeName(s string) string {
 
 func isNotFound(err error) bool { return apperr.CodeOf(err) == apperr.NotFound }
 
-
 // normUsername is the canonical form of a staff user name.
 func normUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -89,8 +89,12 @@ func (s *Server) handleAdminUserReset(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/users?done=password-reset", http.StatusSeeOther)
 }
 
-func (s *Server) handleAdminUserDisable(w http.ResponseWriter, r *http.Request) { s.setDisabled(w, r, true) }
-func (s *Server) handleAdminUserEnable(w http.ResponseWriter, r *http.Request)  { s.setDisabled(w, r, false) }
+func (s *Server) handleAdminUserDisable(w http.ResponseWriter, r *http.Request) {
+	s.setDisabled(w, r, true)
+}
+func (s *Server) handleAdminUserEnable(w http.ResponseWriter, r *http.Request) {
+	s.setDisabled(w, r, false)
+}
 
 func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
 	a, _ := s.actor(r)

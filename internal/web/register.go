@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -15,7 +16,8 @@ type registerForm struct {
 	Error                                       string
 	Fields                                      map[string]string
 	Captcha                                     bool
-	CaptchaID, CaptchaImage                     string
+	CaptchaID                                   string
+	CaptchaImage                                template.URL
 }
 
 func (s *Server) handleRegisterPage(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +39,7 @@ func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status i
 			}
 			f.Error, status = e.Message, http.StatusTooManyRequests
 		}
-		f.CaptchaID, f.CaptchaImage = id, img
+		f.CaptchaID, f.CaptchaImage = id, captchaURL(img)
 	}
 	s.render(w, r, status, "register", Page{Title: "法人注册", Data: f})
 }
