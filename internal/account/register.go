@@ -131,7 +131,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, 
 		}
 		created = actor.Actor{UserID: uid, Name: code, Role: actor.Employer, EmployerID: eid, ClientAddr: in.ClientAddr}
 		e := audit.For(created, "register", "employer", fmt.Sprint(eid))
-		e.Detail = in.Name
+		e.Detail = safeName(in.Name)
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {
@@ -153,6 +153,9 @@ func checkText(fields map[string]string, key, v, label string, min, max int) {
 		fields[key] = fmt.Sprintf("%s应为 %d 到 %d 个字", label, min, max)
 	case strings.ContainsAny(v, "<>\x00\r\n"):
 		fields[key] = label + "含有不允许的字符"
+	case idLike.MatchString(v):
+		// A resident ID number has no place here, and it would end up unmasked in lists and logs.
+		fields[key] = label + "不能包含身份证号"
 	}
 }
 
