@@ -11,7 +11,7 @@ import (
 // TestHomeAndLogin opens the home page and follows 我要申报 to the login page, as a first-time
 // employer does in the seed's 第一步, checking the page is usable by keyboard.
 func TestHomeAndLogin(t *testing.T) {
-	base := server(t, "--captcha", "off")
+	base := server(t)
 	ctx := withTimeout(t, browser(t), 60*time.Second)
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
@@ -59,6 +59,11 @@ func TestHomeAndLogin(t *testing.T) {
 		if !found {
 			t.Errorf("login page lacks label %q (labels %q)", want, labels)
 		}
+	}
+	// The captcha image has a text alternative.
+	alts, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("img:not([alt]), img[alt='']").length`))
+	if err != nil || alts != 0 {
+		t.Fatalf("%d images without alt text, %v", alts, err)
 	}
 	// Every input that is not hidden has a label tied to it.
 	unlabeled, err := chromedp.Run(ctx, chromedp.Evaluate[int](

@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "verify":
 		return cmdVerify(stdin, stdout, stderr)
+	case "staff":
+		return cmdStaff(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -51,6 +53,7 @@ commands:
   serve     run the web server (--addr, --data, --db, --demo, --captcha on|off)
   migrate   apply database migrations (--data, --db)
   verify    one verification case: JSON on stdin, the month grid as JSON on stdout
+  staff add create a federation staff account (--username, --password, --role, --office)
 
 Run "quotacert COMMAND -h" for the flags of a command.
 `)

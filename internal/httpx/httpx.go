@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -78,13 +79,22 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("id", RequestID(r.Context())),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", MaskIDs(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("client", ClientAddr(r)),
 		)
 	})
+}
+
+// idLike matches what may be a resident ID number (18 characters: 17 digits and a digit or X).
+var idLike = regexp.MustCompile(`\d{17}[\dXx]`)
+
+// MaskIDs masks anything that looks like a resident ID number in s (first 6 and last 4 kept), for
+// log lines: CONTRACT.md has URLs with an ID number in the path (GET /registry/persons/{idNumber}).
+func MaskIDs(s string) string {
+	return idLike.ReplaceAllStringFunc(s, func(m string) string { return m[:6] + "********" + m[14:] })
 }
 
 // Recover turns a panic into a logged internal error and a 500 page that reveals nothing.

@@ -38,13 +38,6 @@ func parseNullDate(s sql.NullString) (rules.Date, error) {
 	return rules.ParseDate(s.String)
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // CountAudit counts an actor's audit entries of one action since a time (rate limits of sensitive
 // look-ups read the audit trail, so they need no table of their own).
 func (tx *Tx) CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error) {
