@@ -7,7 +7,7 @@ import (
 	"quotacert/internal/apperr"
 )
 
-// Regions lists the divisions directly under parent (” = the top level), for the cascading
+// Regions lists the divisions directly under parent (empty = the top level), for the cascading
 // province → city → district selects. Reference data is not personal, so no actor is needed.
 func (s *Service) Regions(ctx context.Context, parent string) ([]Region, error) {
 	var out []Region

@@ -60,7 +60,7 @@ func (tx *Tx) Region(ctx context.Context, code string) (employer.Region, bool, e
 	return r, true, nil
 }
 
-// RegionChildren lists the divisions directly under parent (” = the top level), by code.
+// RegionChildren lists the divisions directly under parent (empty = the top level), by code.
 func (tx *Tx) RegionChildren(ctx context.Context, parent string) ([]employer.Region, error) {
 	q := `SELECT code, name, COALESCE(parent, '') FROM regions WHERE parent = $1 ORDER BY code`
 	args := []any{parent}
