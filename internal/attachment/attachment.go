@@ -50,7 +50,7 @@ type Tx interface {
 	File(ctx context.Context, id string) (f File, found bool, err error)
 	// FileSumInUse reports whether any file row refers to the bytes of sum.
 	FileSumInUse(ctx context.Context, sum string) (bool, error)
-	// EmployerFederationOffice returns the federation office of an employer ('' when not chosen).
+	// EmployerFederationOffice returns the federation office of an employer (empty when not chosen).
 	EmployerFederationOffice(ctx context.Context, employerID int64) (string, error)
 	// OfficeWithin reports whether office is ancestor or lies below it in the federation tree.
 	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)

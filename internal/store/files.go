@@ -53,7 +53,7 @@ func (tx *Tx) FileSumInUse(ctx context.Context, sum string) (bool, error) {
 	return n > 0, nil
 }
 
-// EmployerFederationOffice returns an employer's federation office ('' when none is chosen yet).
+// EmployerFederationOffice returns an employer's federation office (empty when none is chosen yet).
 func (tx *Tx) EmployerFederationOffice(ctx context.Context, employerID int64) (string, error) {
 	var office sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT federation_office FROM employers WHERE id = $1`, employerID).Scan(&office)
