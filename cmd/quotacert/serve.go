@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
+	"quotacert/internal/attachment"
+	"quotacert/internal/blob"
+	"quotacert/internal/employer"
 	"quotacert/internal/pii"
+	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
 
@@ -67,10 +70,15 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if _, err := pii.New(key); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(cfg.db.data, "files"), 0o750); err != nil {
-		return fmt.Errorf("create files directory: %w", err)
+	blobs, err := blob.Open(filepath.Join(cfg.db.data, "files"))
+	if err != nil {
+		return err
 	}
-	site, err := web.New(web.Deps{Log: log, DB: db})
+	deps := web.Deps{Log: log, DB: db}
+	// Employer profile, affiliates and attachments (issue #6).
+	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
+	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	site, err := web.New(deps)
 	if err != nil {
 		return err
 	}
