@@ -195,3 +195,18 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPut10MiB measures storing a maximum-size upload (hash, check, rename).
+func BenchmarkPut10MiB(b *testing.B) {
+	s, _ := blob.Open(b.TempDir())
+	data := append([]byte("%PDF-1.4\n"), make([]byte, blob.MaxSize-20)...)
+	data = append(data, []byte("\n%%EOF\n")...)
+	b.SetBytes(int64(len(data)))
+	for i := 0; b.Loop(); i++ {
+		data[100] = byte(i) // new content each time, so each round really writes
+		data[101] = byte(i >> 8)
+		if _, _, _, err := s.Put(context.Background(), bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
