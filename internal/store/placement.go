@@ -4,25 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
-
-// placeholders returns "$start, $start+1, …" for n values.
-func placeholders(start, n int) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", start+i)
-	}
-	return b.String()
-}
 
 func nullDate(d rules.Date) any {
 	if d.IsZero() {
@@ -160,25 +147,6 @@ func (tx *Tx) MinimumWages(ctx context.Context) ([]rules.MinimumWage, error) {
 		out = append(out, rules.MinimumWage{Region: region, From: m, Amount: rules.Fen(fen)})
 	}
 	return out, rows.Err()
-}
-
-// OfficeWithin reports whether federation office is ancestor or lies below it in the review tree.
-func (tx *Tx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
-	for depth := 0; office != "" && depth < 16; depth++ {
-		if office == ancestor {
-			return true, nil
-		}
-		var parent sql.NullString
-		err := tx.tx.QueryRowContext(ctx, `SELECT parent FROM federation_offices WHERE code = $1`, office).Scan(&parent)
-		if isNoRows(err) {
-			return false, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("office tree: %w", err)
-		}
-		office = parent.String
-	}
-	return false, nil
 }
 
 // UpsertPerson stores a person by the keyed hash of the ID number and returns its id.

@@ -24,7 +24,7 @@ const verifyCase = `{
 
 func postVerify(t *testing.T, body string) (*http.Response, map[string]any) {
 	t.Helper()
-	h := newSite(t, storetest.SQLite(t, storetest.Options{}))
+	h := bareSite(t, storetest.SQLite(t, storetest.Options{}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/v1/verify", strings.NewReader(body)))
 	raw, _ := io.ReadAll(rec.Result().Body)

@@ -13,7 +13,7 @@ import (
 	"quotacert/internal/web"
 )
 
-func newSite(t *testing.T, db web.Pinger) http.Handler {
+func bareSite(t *testing.T, db web.Pinger) http.Handler {
 	t.Helper()
 	s, err := web.New(web.Deps{DB: db})
 	if err != nil {
@@ -32,7 +32,7 @@ func get(t *testing.T, h http.Handler, path string) (*http.Response, string) {
 
 func TestHealth(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
-		h := newSite(t, db)
+		h := bareSite(t, db)
 		res, body := get(t, h, "/healthz")
 		if res.StatusCode != 200 || strings.TrimSpace(body) != `{"status":"ok"}` {
 			t.Fatalf("healthz = %d %s", res.StatusCode, body)
@@ -46,7 +46,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestPagesAndHeaders(t *testing.T) {
-	h := newSite(t, storetest.SQLite(t, storetest.Options{}))
+	h := bareSite(t, storetest.SQLite(t, storetest.Options{}))
 	cases := []struct {
 		path   string
 		status int
@@ -83,7 +83,7 @@ func TestPagesAndHeaders(t *testing.T) {
 }
 
 func TestAPINotFoundIsJSON(t *testing.T) {
-	h := newSite(t, storetest.SQLite(t, storetest.Options{}))
+	h := bareSite(t, storetest.SQLite(t, storetest.Options{}))
 	res, body := get(t, h, "/api/v1/nothing")
 	if res.StatusCode != 404 || !strings.Contains(res.Header.Get("Content-Type"), "application/json") ||
 		!strings.Contains(body, `"code":"not_found"`) {
@@ -92,7 +92,7 @@ func TestAPINotFoundIsJSON(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
-	h := newSite(t, storetest.SQLite(t, storetest.Options{}))
+	h := bareSite(t, storetest.SQLite(t, storetest.Options{}))
 	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader("x=1"))
 	req.Header.Set("Origin", "https://evil.example")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
