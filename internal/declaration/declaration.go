@@ -1,0 +1,141 @@
+// Package declaration is the employer's yearly declaration (申报) and what follows it: the blockers
+// that keep a year from being submitted, 完成申报 with the pledge (承诺书), the certification letter
+// (年审认证确认书) with its public verification, the reopen request (年审认证反馈) and the certified
+// results the tax bureau reads (DOMAIN.md §5, §8; seed 第六步–第七步).
+package declaration
+
+import (
+	"context"
+	"time"
+
+	"quotacert/internal/audit"
+	"quotacert/internal/employer"
+	"quotacert/internal/placement"
+	"quotacert/internal/rules"
+)
+
+// Declaration statuses (CONTRACT.md).
+const (
+	Open            = "open"
+	Submitted       = "submitted"
+	ReopenRequested = "reopen-requested"
+)
+
+// StatusLabel is a declaration status in Chinese.
+func StatusLabel(s string) string {
+	switch s {
+	case Open:
+		return "未申报"
+	case Submitted:
+		return "已完成申报"
+	case ReopenRequested:
+		return "年审认证反馈待审核"
+	}
+	return s
+}
+
+// Letter statuses.
+const (
+	LetterValid     = "valid"
+	LetterCancelled = "cancelled"
+)
+
+// Year is a business year's configuration.
+type Year struct {
+	Year          int
+	WindowOpen    rules.Date
+	WindowClose   rules.Date
+	PledgeVersion string
+	PledgeText    string
+}
+
+// Declaration is an employer's declaration of a year.
+type Declaration struct {
+	ID            int64
+	EmployerID    int64
+	Year          int
+	Status        string
+	SubmittedAt   time.Time
+	SubmittedBy   int64
+	PledgeVersion string
+	ClientAddr    string
+}
+
+// Letter is a certification letter. The figures are frozen at submission: later imports do not
+// change a certified result.
+type Letter struct {
+	ID               int64
+	DeclarationID    int64
+	Number           string
+	VerifyCode       string
+	Status           string
+	Persons          int
+	CountedMonths    int
+	WeightMonths     rules.WeightMonths
+	FederationOffice string
+	OfficeName       string
+	IssuedAt         time.Time
+	CancelledAt      time.Time
+	// Employer and year, joined for the letter, the verification page and the export.
+	Year          int
+	EmployerName  string
+	CreditCode    string
+	TaxOffice     string
+	TaxOfficeName string
+}
+
+// IssueDate is the letter's issue date in China.
+func (l Letter) IssueDate() rules.Date { return rules.ChinaDate(l.IssuedAt) }
+
+// ReopenRequest is one 年审认证反馈 of the employer with the federation's answer.
+type ReopenRequest struct {
+	ID        int64
+	Reason    string
+	Status    string // pending | approved | rejected
+	Comment   string
+	CreatedAt time.Time
+	DecidedAt time.Time
+}
+
+// Result is one line of the tax export (CONTRACT.md GET /years/{year}/results).
+type Result struct {
+	CreditCode       string             `json:"creditCode"`
+	Name             string             `json:"name"`
+	TaxOffice        string             `json:"taxOffice"`
+	TaxOfficeName    string             `json:"-"`
+	Persons          int                `json:"persons"`
+	CountedMonths    int                `json:"countedMonths"`
+	WeightMonths     rules.WeightMonths `json:"-"`
+	EquivalentPerson float64            `json:"equivalentPersons"`
+	LetterNumber     string             `json:"letterNumber"`
+	Status           string             `json:"status"`
+}
+
+// LevyParameters are a province's levy figures for a year (DOMAIN.md §7).
+type LevyParameters struct {
+	Province          string
+	QuotaBasisPoints  int
+	SocialAverageWage rules.Fen
+}
+
+// Tx is what the declaration use cases need from the store, inside one transaction.
+type Tx interface {
+	Now() time.Time
+	AppendAudit(ctx context.Context, e audit.Entry) error
+
+	BusinessYear(ctx context.Context, year int) (Year, error)
+	EmployerProfile(ctx context.Context, id int64) (employer.Profile, error)
+	ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error)
+	Declaration(ctx context.Context, employerID int64, year int) (Declaration, bool, error)
+	EnsureDeclaration(ctx context.Context, employerID int64, year int) (Declaration, error)
+	MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error)
+	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error)
+	LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error)
+	InsertLetter(ctx context.Context, l Letter) (Letter, error)
+	ValidLetter(ctx context.Context, declarationID int64) (Letter, bool, error)
+	LetterByCode(ctx context.Context, code string) (Letter, error)
+	InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error)
+	ReopenRequests(ctx context.Context, employerID int64, year int) ([]ReopenRequest, error)
+	Results(ctx context.Context, office string, year int) ([]Result, error)
+	LevyParameters(ctx context.Context, province string, year int) (LevyParameters, bool, error)
+}

@@ -1,0 +1,412 @@
+package declaration
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+	"quotacert/internal/employer"
+	"quotacert/internal/placement"
+	"quotacert/internal/rules"
+)
+
+// Service runs the declaration use cases, each in one transaction with its audit record.
+type Service struct {
+	run func(ctx context.Context, fn func(Tx) error) error
+	now func() time.Time
+}
+
+// NewService wires the service: run is the store's transaction runner, now the clock.
+func NewService(run func(ctx context.Context, fn func(Tx) error) error, now func() time.Time) *Service {
+	return &Service{run: run, now: now}
+}
+
+// Summary is the year's count for the declaration page: only the selected months of confirmed
+// placements count; what waits for review is shown beside it (DOMAIN.md §5).
+type Summary struct {
+	Persons, Confirmed, Pending, Rejected, Draft int
+	// Counted is the number of confirmed placements with at least one counted month: the persons
+	// the letter certifies.
+	Counted       int
+	CountedMonths int
+	WeightMonths  rules.WeightMonths
+	PendingMonths int
+}
+
+func summarize(rows []placement.ListRow) Summary {
+	var s Summary
+	for _, r := range rows {
+		s.Persons++
+		switch r.Status {
+		case placement.Confirmed:
+			s.Confirmed++
+			s.CountedMonths += r.CountedMonths
+			s.WeightMonths += rules.WeightMonths(r.WeightMonths)
+			if r.CountedMonths > 0 {
+				s.Counted++
+			}
+		case placement.Pending:
+			s.Pending++
+			s.PendingMonths += r.CountedMonths
+		case placement.Rejected:
+			s.Rejected++
+		default:
+			s.Draft++
+		}
+	}
+	return s
+}
+
+// State is the declaration page and GET /years/{year}/declaration.
+type State struct {
+	Year       Year
+	Status     string
+	CanSubmit  bool
+	Blockers   []string
+	Letter     *Letter
+	Summary    Summary
+	Placements []placement.ListRow
+	Profile    employer.Profile
+	Reopens    []ReopenRequest
+	InWindow   bool
+}
+
+func employerOnly(a actor.Actor) error {
+	if a.Role != actor.Employer || a.EmployerID == 0 {
+		return apperr.New(apperr.Forbidden, "只有用人单位可以办理申报")
+	}
+	return nil
+}
+
+// State reads the employer's declaration of a year with the blockers that keep it from being
+// submitted, in Chinese.
+func (s *Service) State(ctx context.Context, a actor.Actor, year int) (State, error) {
+	if err := employerOnly(a); err != nil {
+		return State{}, err
+	}
+	var st State
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		st, err = s.state(ctx, tx, a.EmployerID, year)
+		return err
+	})
+	return st, err
+}
+
+func (s *Service) state(ctx context.Context, tx Tx, employerID int64, year int) (State, error) {
+	var st State
+	var err error
+	if st.Year, err = tx.BusinessYear(ctx, year); err != nil {
+		return st, err
+	}
+	if st.Profile, err = tx.EmployerProfile(ctx, employerID); err != nil {
+		return st, err
+	}
+	if st.Placements, err = tx.ListPlacements(ctx, employerID, year); err != nil {
+		return st, err
+	}
+	st.Summary = summarize(st.Placements)
+	d, found, err := tx.Declaration(ctx, employerID, year)
+	if err != nil {
+		return st, err
+	}
+	st.Status = Open
+	if found {
+		st.Status = d.Status
+		l, ok, err := tx.ValidLetter(ctx, d.ID)
+		if err != nil {
+			return st, err
+		}
+		if ok {
+			st.Letter = &l
+		}
+	}
+	if st.Reopens, err = tx.ReopenRequests(ctx, employerID, year); err != nil {
+		return st, err
+	}
+	today := rules.ChinaDate(tx.Now())
+	st.InWindow = !today.Before(st.Year.WindowOpen) && !st.Year.WindowClose.Before(today)
+	st.Blockers = blockers(st, today)
+	st.CanSubmit = len(st.Blockers) == 0
+	return st, nil
+}
+
+// blockers lists why the year cannot be submitted now (DOMAIN.md §5). It is pure.
+func blockers(st State, today rules.Date) []string {
+	switch st.Status {
+	case Submitted:
+		return []string{"本年度已完成申报；如需修改，请提交年审认证反馈"}
+	case ReopenRequested:
+		return []string{"年审认证反馈正在等待残联审核"}
+	}
+	var out []string
+	window := fmt.Sprintf("（申报时间：%s 至 %s）", st.Year.WindowOpen, st.Year.WindowClose)
+	switch {
+	case today.Before(st.Year.WindowOpen):
+		out = append(out, "本年度申报尚未开始"+window)
+	case st.Year.WindowClose.Before(today):
+		out = append(out, "本年度申报已截止"+window)
+	}
+	if missing := employer.Complete(st.Profile); len(missing) > 0 {
+		out = append(out, "单位信息不完整，请先在单位信息维护管理中填写："+strings.Join(missing, "、"))
+	}
+	if len(st.Placements) == 0 {
+		out = append(out, "尚未登记安置残疾人员")
+	}
+	for _, p := range st.Placements {
+		if p.Status != placement.Confirmed {
+			out = append(out, fmt.Sprintf("%s（%s）的状态为“%s”，须全部为“已确认”后才能完成申报", p.Name, p.IDMasked, p.Status.Label()))
+		}
+	}
+	return out
+}
+
+// Submit is 完成申报: with the pledge accepted and nothing blocking, the year is submitted and
+// locked, the pledge version, time, user and client address are recorded, the affiliates the
+// placements use are locked and the certification letter is issued. Submitting again returns the
+// same letter.
+func (s *Service) Submit(ctx context.Context, a actor.Actor, year int, pledgeAccepted bool, clientAddr string) (Letter, error) {
+	if err := employerOnly(a); err != nil {
+		return Letter{}, err
+	}
+	if !pledgeAccepted {
+		return Letter{}, apperr.FieldErrors(map[string]string{"pledgeAccepted": "请先阅读承诺书并点击“已阅读、确认”"})
+	}
+	var out Letter
+	err := s.run(ctx, func(tx Tx) error {
+		st, err := s.state(ctx, tx, a.EmployerID, year)
+		if err != nil {
+			return err
+		}
+		if st.Status == Submitted && st.Letter != nil {
+			out = *st.Letter // a double submit: same result, one letter
+			return nil
+		}
+		if !st.CanSubmit {
+			return apperr.New(apperr.Conflict, "暂不能完成申报："+strings.Join(st.Blockers, "；"))
+		}
+		d, err := tx.EnsureDeclaration(ctx, a.EmployerID, year)
+		if err != nil {
+			return err
+		}
+		ok, err := tx.MarkSubmitted(ctx, d.ID, a.UserID, st.Year.PledgeVersion, clientAddr)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// A concurrent submit won; answer with its letter.
+			l, found, err := tx.ValidLetter(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return apperr.New(apperr.Conflict, "申报状态已变化，请刷新后重试")
+			}
+			out = l
+			return nil
+		}
+		locked, err := tx.LockYearAffiliates(ctx, a.EmployerID, year)
+		if err != nil {
+			return err
+		}
+		code, err := verifyCode()
+		if err != nil {
+			return err
+		}
+		out, err = tx.InsertLetter(ctx, Letter{DeclarationID: d.ID, VerifyCode: code, Status: LetterValid,
+			Persons: st.Summary.Counted, CountedMonths: st.Summary.CountedMonths, WeightMonths: st.Summary.WeightMonths,
+			FederationOffice: st.Profile.FederationOffice, Year: year})
+		if err != nil {
+			return err
+		}
+		e := audit.For(a, "declaration.submit", "declaration", fmt.Sprint(d.ID))
+		e.ClientAddr = clientAddr
+		e.Detail = fmt.Sprintf("year=%d pledge=%s letter=%s persons=%d months=%d equivalent=%s affiliatesLocked=%d",
+			year, st.Year.PledgeVersion, out.Number, out.Persons, out.CountedMonths, out.WeightMonths, locked)
+		return tx.AppendAudit(ctx, e)
+	})
+	return out, err
+}
+
+// verifyCode is the letter's public verification code: 80 random bits, unguessable, short enough
+// to type from paper (16 characters of lower-case base32).
+func verifyCode() (string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("verify code: %w", err)
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), nil
+}
+
+// RequestReopen is 年审认证反馈: the employer asks, with a reason, to cancel the submitted result
+// and edit again. The year stays locked until a reviewer approves. Asking twice is harmless.
+func (s *Service) RequestReopen(ctx context.Context, a actor.Actor, year int, reason string) error {
+	if err := employerOnly(a); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return apperr.FieldErrors(map[string]string{"reason": "请填写反馈理由"})
+	case len([]rune(reason)) > 500:
+		return apperr.FieldErrors(map[string]string{"reason": "反馈理由不能超过500个字"})
+	}
+	return s.run(ctx, func(tx Tx) error {
+		if _, err := tx.BusinessYear(ctx, year); err != nil {
+			return err
+		}
+		d, found, err := tx.Declaration(ctx, a.EmployerID, year)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !found || d.Status == Open:
+			return apperr.New(apperr.Conflict, "本年度尚未完成申报，可直接修改安置人员，无需提交年审认证反馈")
+		case d.Status == ReopenRequested:
+			return nil // already waiting: a double submit changes nothing
+		}
+		ok, err := tx.SetDeclarationStatus(ctx, a.EmployerID, year, Submitted, ReopenRequested)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.New(apperr.Conflict, "申报状态已变化，请刷新后重试")
+		}
+		id, err := tx.InsertReopenRequest(ctx, a.EmployerID, year, reason)
+		if err != nil {
+			return err
+		}
+		e := audit.For(a, "declaration.reopen.request", "review_item", fmt.Sprint(id))
+		e.Detail = fmt.Sprintf("year=%d", year)
+		return tx.AppendAudit(ctx, e)
+	})
+}
+
+// Letter returns the employer's valid certification letter of a year.
+func (s *Service) Letter(ctx context.Context, a actor.Actor, year int) (Letter, error) {
+	if err := employerOnly(a); err != nil {
+		return Letter{}, err
+	}
+	var out Letter
+	err := s.run(ctx, func(tx Tx) error {
+		if _, err := tx.BusinessYear(ctx, year); err != nil {
+			return err
+		}
+		d, found, err := tx.Declaration(ctx, a.EmployerID, year)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if found {
+			if out, ok, err = tx.ValidLetter(ctx, d.ID); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			return apperr.New(apperr.NotFound, "本年度尚无有效的年审认证确认书：完成申报后才能下载")
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Verify looks a letter up by its public verification code (no login). The answer holds no
+// personal data: employer, year, figures and status only.
+func (s *Service) Verify(ctx context.Context, code string) (Letter, error) {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if code == "" || len(code) > 64 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+		return Letter{}, apperr.NotFoundf("年审认证确认书")
+	}
+	var out Letter
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.LetterByCode(ctx, code)
+		return err
+	})
+	return out, err
+}
+
+// Results lists the certified results of a year for the tax bureau: one row per submitted (or
+// cancelled) letter of employers in the staff member's subtree. Exports are audited.
+func (s *Service) Results(ctx context.Context, a actor.Actor, year int, format string) ([]Result, error) {
+	if !a.IsStaff() || a.Office == "" {
+		return nil, apperr.New(apperr.Forbidden, "只有残联工作人员可以导出认证结果")
+	}
+	var out []Result
+	err := s.run(ctx, func(tx Tx) error {
+		if _, err := tx.BusinessYear(ctx, year); err != nil {
+			return err
+		}
+		var err error
+		if out, err = tx.Results(ctx, a.Office, year); err != nil {
+			return err
+		}
+		e := audit.For(a, "results.export", "year", fmt.Sprint(year))
+		e.Detail = fmt.Sprintf("format=%s rows=%d", format, len(out))
+		return tx.AppendAudit(ctx, e)
+	})
+	for i := range out {
+		out[i].EquivalentPerson = float64(out[i].WeightMonths.Hundredths()) / 100
+	}
+	return out, err
+}
+
+// Levy is the levy estimate of the declaration page with the parameters it used.
+type Levy struct {
+	Params   LevyParameters
+	Estimate rules.LevyEstimate
+}
+
+// reductionYears is the period of 财政部公告2019年第98号 extended by 2023年第8号.
+func reductionPeriod(year int) bool { return year >= 2020 && year <= 2027 }
+
+// EstimateLevy computes the levy estimate (DOMAIN.md §8) for the employer's year from its employee
+// count, the counted equivalent persons, the province's parameters and the average annual wage the
+// employer types (not stored: the tax office computes the real amount from its own data).
+func (s *Service) EstimateLevy(ctx context.Context, a actor.Actor, year int, averageWage rules.Fen) (Levy, error) {
+	if err := employerOnly(a); err != nil {
+		return Levy{}, err
+	}
+	var out Levy
+	var st State
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		if st, err = s.state(ctx, tx, a.EmployerID, year); err != nil {
+			return err
+		}
+		if len(st.Profile.District) < 2 {
+			return apperr.New(apperr.Conflict, "请先在单位信息中填写行政所属区，才能测算残保金")
+		}
+		province := st.Profile.District[:2] + "0000"
+		p, ok, err := tx.LevyParameters(ctx, province, year)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.New(apperr.NotFound, fmt.Sprintf("尚未配置%d年度的残保金测算参数", year))
+		}
+		out.Params = p
+		return nil
+	})
+	if err != nil {
+		return Levy{}, err
+	}
+	out.Estimate, err = rules.EstimateLevy(rules.LevyInput{
+		Employees: st.Profile.EmployeeCount, QuotaRatioBP: out.Params.QuotaBasisPoints,
+		WeightMonths: st.Summary.WeightMonths, AverageWage: averageWage,
+		SocialAverageWage: out.Params.SocialAverageWage, Enterprise: st.Profile.Enterprise,
+		ReductionPeriod: reductionPeriod(year),
+	})
+	var le rules.LevyInputError
+	if errors.As(err, &le) {
+		return Levy{}, apperr.FieldErrors(map[string]string{"averageWage": le.Error()})
+	}
+	return out, err
+}

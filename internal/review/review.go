@@ -1,0 +1,189 @@
+// Package review is the federation's side of the yearly certification (审核): a reviewer works
+// through the pending review items of the employers in the reviewer's federation office subtree —
+// claimed months, manual certificates and reopen requests (年审认证反馈) — approves or rejects them
+// with a comment, and may return (退回) a whole placement. Decisions are final and audited; their
+// effects on the employer's months, placement status and declaration are written in the same
+// transaction, so the employer sees them at once (DOMAIN.md §4–§5).
+package review
+
+import (
+	"context"
+	"time"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/audit"
+	"quotacert/internal/placement"
+)
+
+// Kind is what a review item asks the reviewer to decide.
+type Kind string
+
+// Review item kinds (CONTRACT.md).
+const (
+	KindClaim       Kind = "claim"
+	KindCertificate Kind = "certificate"
+	KindReopen      Kind = "reopen"
+)
+
+// Label is the kind's Chinese name for pages.
+func (k Kind) Label() string {
+	switch k {
+	case KindClaim:
+		return "核验未通过月份申请"
+	case KindCertificate:
+		return "历史残疾证件"
+	case KindReopen:
+		return "年审认证反馈"
+	}
+	return string(k)
+}
+
+// Review states.
+const (
+	Pending  = "pending"
+	Approved = "approved"
+	Rejected = "rejected"
+)
+
+// StatusLabel is a review state's Chinese name.
+func StatusLabel(s string) string {
+	switch s {
+	case Pending:
+		return "待审核"
+	case Approved:
+		return "审核通过"
+	case Rejected:
+		return "审核不通过"
+	}
+	return s
+}
+
+// Item is one review item with what the queue and the item page show. It carries no identifier of
+// the person except the masked one: the full record is opened through placement.Service.Get, which
+// audits staff views.
+type Item struct {
+	ID                  int64
+	Kind                Kind
+	EmployerID          int64
+	EmployerCode        string
+	EmployerName        string
+	EmployerOffice      string
+	District            string
+	DistrictName        string
+	Year                int
+	PlacementID         int64 // 0 for a reopen request
+	PersonName          string
+	PersonMasked        string
+	Month               string // claims only
+	ManualCertificateID int64  // certificates only
+	Note                string // the employer's note or reopen reason
+	Status              string
+	CreatedAt           time.Time
+	DecidedBy           string
+	DecidedAt           time.Time
+	Comment             string
+}
+
+// File is an evidence attachment of an item.
+type File struct {
+	ID          string
+	Name        string
+	ContentType string
+	Check       string // which failed check it is for, when the employer said so
+}
+
+// Inline reports whether a browser can show the file in the page (images and PDF).
+func (f File) Inline() bool {
+	switch f.ContentType {
+	case "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf":
+		return true
+	}
+	return false
+}
+
+// Image reports whether the file is an image (shown with <img>, PDF with <object>).
+func (f File) Image() bool { return f.Inline() && f.ContentType != "application/pdf" }
+
+// Filter narrows the queue. Zero values mean "any".
+type Filter struct {
+	Status   string // default pending
+	Kind     Kind
+	Employer string // credit code or part of the name
+	District string // region code prefix
+	Year     int
+	// OlderThanDays keeps items waiting at least that many days (age filter).
+	OlderThanDays int
+	Limit         int
+}
+
+// Query is the filter as the store runs it: Office is the reviewer's office (the subtree root) and
+// CreatedBefore the age limit as an instant.
+type Query struct {
+	Filter
+	Office        string
+	CreatedBefore time.Time
+}
+
+// Placement is what decisions need to know of a placement.
+type Placement struct {
+	ID         int64
+	EmployerID int64
+	Year       int
+	Status     placement.Status
+	// EmployerOffice decides jurisdiction; Declaration is the year's declaration status ("open"
+	// when none yet): a submitted year cannot lose a person behind the employer's back.
+	EmployerOffice string
+	Declaration    string
+}
+
+// Count is one cell of the dashboard.
+type Count struct {
+	Key, Label string
+	N          int
+}
+
+// DistrictCount is one district's line of the dashboard.
+type DistrictCount struct {
+	District, Name                              string
+	Employers, Persons, Confirmed, Pending      int
+	Rejected, Draft, Submitted, ReopenRequested int
+}
+
+// Dashboard is the reviewer's overview of a year within the reviewer's subtree.
+type Dashboard struct {
+	Year         int
+	Placements   []Count // by placement status
+	Items        []Count // pending review items by kind
+	Declarations []Count // by declaration status
+	Districts    []DistrictCount
+}
+
+// Tx is what review use cases need from the store, inside one transaction.
+type Tx interface {
+	Now() time.Time
+	AppendAudit(ctx context.Context, e audit.Entry) error
+	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)
+
+	ReviewQueue(ctx context.Context, q Query) ([]Item, error)
+	ReviewItem(ctx context.Context, id int64) (Item, error)
+	ReviewItemFiles(ctx context.Context, it Item) ([]File, error)
+	PlacementReviewItems(ctx context.Context, placementID int64) ([]Item, error)
+	EmployerReopenItems(ctx context.Context, employerID int64, year int) ([]Item, error)
+	DecideReviewItem(ctx context.Context, id int64, status string, by int64, comment string) (bool, error)
+	ReviewPlacement(ctx context.Context, id int64) (Placement, error)
+	ReleaseMonth(ctx context.Context, placementID int64, month string) error
+	SetManualCertificateReview(ctx context.Context, certID int64, review string) error
+	ResolvePendingCertMonths(ctx context.Context, placementID int64, approved bool) error
+	PendingReviewItems(ctx context.Context, placementID int64) (int, error)
+	SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error
+	ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error)
+	ReleaseAllMonths(ctx context.Context, placementID int64) error
+	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error)
+	CancelLetter(ctx context.Context, employerID int64, year int) error
+	ReviewDashboard(ctx context.Context, office string, year int) (Dashboard, error)
+}
+
+// Placements opens a placement in full for the item page (placement.Service; it audits staff views).
+type Placements interface {
+	Get(ctx context.Context, a actor.Actor, id int64) (placement.View, error)
+}

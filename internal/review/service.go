@@ -1,0 +1,327 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+	"quotacert/internal/placement"
+	"quotacert/internal/rules"
+)
+
+// Service runs the reviewer's use cases, each in one transaction with its audit record.
+type Service struct {
+	run        func(ctx context.Context, fn func(Tx) error) error
+	placements Placements
+	now        func() time.Time
+}
+
+// NewService wires the service: run is the store's transaction runner, placements opens a person's
+// grid for the item page.
+func NewService(run func(ctx context.Context, fn func(Tx) error) error, placements Placements, now func() time.Time) *Service {
+	return &Service{run: run, placements: placements, now: now}
+}
+
+// maxComment bounds a reviewer's comment and a return reason.
+const maxComment = 500
+
+func staffOnly(a actor.Actor) error {
+	if !a.IsStaff() || a.Office == "" {
+		return apperr.New(apperr.Forbidden, "只有残联工作人员可以审核")
+	}
+	return nil
+}
+
+// Queue lists the review items of the reviewer's subtree, oldest first.
+func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, error) {
+	if err := staffOnly(a); err != nil {
+		return nil, err
+	}
+	switch f.Status {
+	case "":
+		f.Status = Pending
+	case Pending, Approved, Rejected, "all":
+	default:
+		return nil, apperr.FieldErrors(map[string]string{"status": "状态应为 pending、approved、rejected 或 all"})
+	}
+	switch f.Kind {
+	case "", KindClaim, KindCertificate, KindReopen:
+	default:
+		return nil, apperr.FieldErrors(map[string]string{"kind": "类型应为 claim、certificate 或 reopen"})
+	}
+	if f.District != "" && !allDigits(f.District) {
+		return nil, apperr.FieldErrors(map[string]string{"district": "行政区划代码应为数字"})
+	}
+	if f.OlderThanDays < 0 || f.OlderThanDays > 3660 {
+		return nil, apperr.FieldErrors(map[string]string{"age": "等待天数应在 0 到 3660 之间"})
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
+	}
+	f.Employer = strings.TrimSpace(f.Employer)
+	q := Query{Filter: f, Office: a.Office}
+	if f.OlderThanDays > 0 {
+		q.CreatedBefore = s.now().Add(-time.Duration(f.OlderThanDays) * 24 * time.Hour)
+	}
+	var out []Item
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ReviewQueue(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return len(s) <= 6
+}
+
+// visibleItem loads an item the reviewer may see; outside the subtree it does not exist.
+func visibleItem(ctx context.Context, tx Tx, a actor.Actor, id int64) (Item, error) {
+	it, err := tx.ReviewItem(ctx, id)
+	if err != nil {
+		return Item{}, err
+	}
+	ok, err := tx.OfficeWithin(ctx, it.EmployerOffice, a.Office)
+	if err != nil {
+		return Item{}, err
+	}
+	if !ok {
+		return Item{}, apperr.NotFoundf("审核事项")
+	}
+	return it, nil
+}
+
+// Detail is the item page: the item, its evidence, the placement's grid and the history.
+type Detail struct {
+	Item  Item
+	Files []File
+	// View is the person's grid (claims and certificates); nil for reopen requests.
+	View *placement.View
+	// FailedChecks are the reasons the claimed month failed.
+	FailedChecks []string
+	// History holds the other review items of the same placement (or earlier reopen requests).
+	History []Item
+}
+
+// Get opens an item for review. Opening the person's grid is audited by the placement service.
+func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, error) {
+	if err := staffOnly(a); err != nil {
+		return Detail{}, err
+	}
+	var d Detail
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		if d.Item, err = visibleItem(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if d.Files, err = tx.ReviewItemFiles(ctx, d.Item); err != nil {
+			return err
+		}
+		var hist []Item
+		if d.Item.PlacementID != 0 {
+			hist, err = tx.PlacementReviewItems(ctx, d.Item.PlacementID)
+		} else {
+			hist, err = tx.EmployerReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
+		}
+		for _, h := range hist {
+			if h.ID != id {
+				d.History = append(d.History, h)
+			}
+		}
+		return err
+	})
+	if err != nil || d.Item.PlacementID == 0 {
+		return d, err
+	}
+	v, err := s.placements.Get(ctx, a, d.Item.PlacementID)
+	if err != nil {
+		return Detail{}, err
+	}
+	d.View = &v
+	if d.Item.Month != "" {
+		for _, m := range v.Months {
+			if m.Month.String() == d.Item.Month {
+				d.FailedChecks = m.Reasons
+			}
+		}
+	}
+	return d, nil
+}
+
+// Decide records a reviewer's decision on an item and applies its effects (DOMAIN.md §4–§5):
+// an approved claim counts; a rejected claim releases its month; an approved manual certificate
+// makes the months saved on it count; a rejected one releases them; a placement with nothing left
+// to review becomes confirmed. An approved reopen request opens the year again and cancels the
+// letter; a rejected one leaves the year submitted. Decisions are final: the same decision again
+// changes nothing, the opposite one is a conflict.
+func (s *Service) Decide(ctx context.Context, a actor.Actor, id int64, approve bool, comment string) error {
+	if err := staffOnly(a); err != nil {
+		return err
+	}
+	comment = strings.TrimSpace(comment)
+	switch {
+	case !approve && comment == "":
+		return apperr.FieldErrors(map[string]string{"comment": "审核不通过时必须填写意见"})
+	case len([]rune(comment)) > maxComment:
+		return apperr.FieldErrors(map[string]string{"comment": fmt.Sprintf("意见不能超过%d个字", maxComment)})
+	}
+	status := Rejected
+	if approve {
+		status = Approved
+	}
+	return s.run(ctx, func(tx Tx) error {
+		it, err := visibleItem(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if it.Status != Pending {
+			if it.Status == status {
+				return nil // a double submit of the same decision is harmless
+			}
+			return apperr.New(apperr.Conflict, "该事项已审核（"+StatusLabel(it.Status)+"），审核结果不能更改")
+		}
+		ok, err := tx.DecideReviewItem(ctx, id, status, a.UserID, comment)
+		if err != nil {
+			return err
+		}
+		if !ok { // decided by someone else meanwhile
+			return apperr.New(apperr.Conflict, "该事项已被其他审核人员处理，请刷新后查看")
+		}
+		if err := s.apply(ctx, tx, it, approve); err != nil {
+			return err
+		}
+		e := audit.For(a, "review.decide", "review_item", fmt.Sprint(id))
+		e.Detail = fmt.Sprintf("kind=%s decision=%s employer=%s year=%d", it.Kind, status, it.EmployerCode, it.Year)
+		if it.Month != "" {
+			e.Detail += " month=" + it.Month
+		}
+		return tx.AppendAudit(ctx, e)
+	})
+}
+
+func (s *Service) apply(ctx context.Context, tx Tx, it Item, approve bool) error {
+	switch it.Kind {
+	case KindClaim:
+		if !approve {
+			if err := tx.ReleaseMonth(ctx, it.PlacementID, it.Month); err != nil {
+				return err
+			}
+		}
+	case KindCertificate:
+		review := Rejected
+		if approve {
+			review = Approved
+		}
+		if err := tx.SetManualCertificateReview(ctx, it.ManualCertificateID, review); err != nil {
+			return err
+		}
+	case KindReopen:
+		if approve {
+			if _, err := tx.SetDeclarationStatus(ctx, it.EmployerID, it.Year, "reopen-requested", "open"); err != nil {
+				return err
+			}
+			return tx.CancelLetter(ctx, it.EmployerID, it.Year)
+		}
+		_, err := tx.SetDeclarationStatus(ctx, it.EmployerID, it.Year, "reopen-requested", "submitted")
+		return err
+	}
+	pending, err := tx.PendingReviewItems(ctx, it.PlacementID)
+	if err != nil {
+		return err
+	}
+	if it.Kind == KindCertificate {
+		// Months saved on a certificate count once it is approved; a rejection releases them
+		// unless another certificate of the placement is still under review.
+		if err := tx.ResolvePendingCertMonths(ctx, it.PlacementID, approve); err != nil {
+			return err
+		}
+	}
+	p, err := tx.ReviewPlacement(ctx, it.PlacementID)
+	if err != nil {
+		return err
+	}
+	if p.Status == placement.Pending && pending == 0 {
+		return tx.SetPlacementStatus(ctx, p.ID, placement.Confirmed, "")
+	}
+	return nil
+}
+
+// Return sends a whole placement back to the employer (退回, status rejected) with a reason; its
+// pending review items are closed as rejected with that reason and its months released, so the
+// employer re-registers (重新登记) or deletes it.
+func (s *Service) Return(ctx context.Context, a actor.Actor, placementID int64, reason string) error {
+	if err := staffOnly(a); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return apperr.FieldErrors(map[string]string{"reason": "退回时必须填写理由"})
+	case len([]rune(reason)) > maxComment:
+		return apperr.FieldErrors(map[string]string{"reason": fmt.Sprintf("理由不能超过%d个字", maxComment)})
+	}
+	return s.run(ctx, func(tx Tx) error {
+		p, err := tx.ReviewPlacement(ctx, placementID)
+		if err != nil {
+			return err
+		}
+		ok, err := tx.OfficeWithin(ctx, p.EmployerOffice, a.Office)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.NotFoundf("安置人员")
+		}
+		switch p.Status {
+		case placement.Rejected:
+			return nil // returned already: a double submit changes nothing
+		case placement.Draft:
+			return apperr.New(apperr.Conflict, "该人员尚未完成登记，无需退回")
+		}
+		if p.Declaration != "open" {
+			return apperr.New(apperr.Conflict, "该单位本年度已完成申报，不能退回人员；如需更正，请由单位提交年审认证反馈")
+		}
+		n, err := tx.ClosePendingItems(ctx, placementID, a.UserID, "人员被退回："+reason)
+		if err != nil {
+			return err
+		}
+		if err := tx.ReleaseAllMonths(ctx, placementID); err != nil {
+			return err
+		}
+		if err := tx.SetPlacementStatus(ctx, placementID, placement.Rejected, reason); err != nil {
+			return err
+		}
+		e := audit.For(a, "review.return", "placement", fmt.Sprint(placementID))
+		e.Detail = fmt.Sprintf("year=%d closed=%d", p.Year, n)
+		return tx.AppendAudit(ctx, e)
+	})
+}
+
+// Dashboard counts the year's placements, declarations and pending items of the reviewer's subtree,
+// overall and by district. Year 0 means the business year being declared now (last year in China).
+func (s *Service) Dashboard(ctx context.Context, a actor.Actor, year int) (Dashboard, error) {
+	if err := staffOnly(a); err != nil {
+		return Dashboard{}, err
+	}
+	if year == 0 {
+		year = rules.ChinaDate(s.now()).Year - 1
+	}
+	var d Dashboard
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		d, err = tx.ReviewDashboard(ctx, a.Office, year)
+		return err
+	})
+	d.Year = year
+	return d, err
+}

@@ -1,0 +1,364 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/placement"
+	"quotacert/internal/review"
+)
+
+// subtreeCTE names the federation offices at or below $1 as "sub"; the depth bound keeps a
+// corrupted (cyclic) tree from looping.
+const subtreeCTE = `WITH RECURSIVE sub (code, depth) AS (
+    SELECT code, 0 FROM federation_offices WHERE code = $1
+    UNION ALL
+    SELECT f.code, sub.depth + 1 FROM federation_offices f JOIN sub ON f.parent = sub.code WHERE sub.depth < 10) `
+
+const reviewItemSelect = `SELECT r.id, r.kind, r.employer_id, e.credit_code, e.name, COALESCE(e.federation_office, ''),
+    COALESCE(e.district, ''), COALESCE(g.name, ''), r.year, COALESCE(r.placement_id, 0), COALESCE(s.name, ''),
+    COALESCE(s.id_masked, ''), COALESCE(r.month, ''), COALESCE(r.manual_certificate_id, 0), r.note, r.status,
+    r.created_at, COALESCE(u.username, ''), r.decided_at, r.comment
+    FROM review_items r JOIN employers e ON e.id = r.employer_id
+    LEFT JOIN regions g ON g.code = e.district
+    LEFT JOIN placements p ON p.id = r.placement_id
+    LEFT JOIN persons s ON s.id = p.person_id
+    LEFT JOIN users u ON u.id = r.decided_by `
+
+func scanReviewItems(rows *sql.Rows) ([]review.Item, error) {
+	defer rows.Close()
+	var out []review.Item
+	for rows.Next() {
+		var it review.Item
+		var kind string
+		var decided sql.NullTime
+		if err := rows.Scan(&it.ID, &kind, &it.EmployerID, &it.EmployerCode, &it.EmployerName, &it.EmployerOffice,
+			&it.District, &it.DistrictName, &it.Year, &it.PlacementID, &it.PersonName, &it.PersonMasked, &it.Month,
+			&it.ManualCertificateID, &it.Note, &it.Status, &it.CreatedAt, &it.DecidedBy, &decided, &it.Comment); err != nil {
+			return nil, fmt.Errorf("scan review item: %w", err)
+		}
+		it.Kind, it.DecidedAt = review.Kind(kind), decided.Time
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// likePattern escapes a user's search text for LIKE … ESCAPE '\'.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// ReviewQueue lists the review items of employers certified by q.Office or an office below it.
+func (tx *Tx) ReviewQueue(ctx context.Context, q review.Query) ([]review.Item, error) {
+	before := q.CreatedBefore
+	if before.IsZero() {
+		before = tx.now.Add(100 * 365 * 24 * time.Hour) // no age filter
+	}
+	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+reviewItemSelect+`
+        WHERE e.federation_office IN (SELECT code FROM sub)
+          AND ($2 = 'all' OR r.status = $2)
+          AND ($3 = '' OR r.kind = $3)
+          AND ($4 = '' OR e.credit_code = $4 OR e.name LIKE $5 ESCAPE '\')
+          AND ($6 = '' OR e.district LIKE $7)
+          AND ($8 = 0 OR r.year = $8)
+          AND r.created_at < $9
+        ORDER BY r.created_at, r.id LIMIT $10`,
+		q.Office, q.Status, string(q.Kind), q.Employer, likePattern(q.Employer), q.District, q.District+"%",
+		q.Year, before.UTC(), q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("review queue: %w", err)
+	}
+	return scanReviewItems(rows)
+}
+
+// ReviewItem loads one review item.
+func (tx *Tx) ReviewItem(ctx context.Context, id int64) (review.Item, error) {
+	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.id = $1`, id)
+	if err != nil {
+		return review.Item{}, fmt.Errorf("review item %d: %w", id, err)
+	}
+	items, err := scanReviewItems(rows)
+	if err != nil {
+		return review.Item{}, err
+	}
+	if len(items) == 0 {
+		return review.Item{}, apperr.NotFoundf("审核事项")
+	}
+	return items[0], nil
+}
+
+// PlacementReviewItems lists every review item of a placement, oldest first (the item history).
+func (tx *Tx) PlacementReviewItems(ctx context.Context, placementID int64) ([]review.Item, error) {
+	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.placement_id = $1 ORDER BY r.created_at, r.id`, placementID)
+	if err != nil {
+		return nil, fmt.Errorf("placement review items: %w", err)
+	}
+	return scanReviewItems(rows)
+}
+
+// EmployerReopenItems lists an employer's reopen requests of a year, oldest first.
+func (tx *Tx) EmployerReopenItems(ctx context.Context, employerID int64, year int) ([]review.Item, error) {
+	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.employer_id = $1 AND r.year = $2 AND r.kind = 'reopen'
+        ORDER BY r.created_at, r.id`, employerID, year)
+	if err != nil {
+		return nil, fmt.Errorf("reopen items: %w", err)
+	}
+	return scanReviewItems(rows)
+}
+
+// ReviewItemFiles lists an item's evidence: a claim's files or a manual certificate's images.
+func (tx *Tx) ReviewItemFiles(ctx context.Context, it review.Item) ([]review.File, error) {
+	var rows *sql.Rows
+	var err error
+	switch it.Kind {
+	case review.KindClaim:
+		rows, err = tx.tx.QueryContext(ctx, `SELECT f.id, f.name, f.content_type, x.check_name FROM review_item_files x
+            JOIN files f ON f.id = x.file_id WHERE x.review_item_id = $1 ORDER BY f.created_at, f.id`, it.ID)
+	case review.KindCertificate:
+		rows, err = tx.tx.QueryContext(ctx, `SELECT f.id, f.name, f.content_type, '' FROM manual_certificate_files x
+            JOIN files f ON f.id = x.file_id WHERE x.manual_certificate_id = $1 ORDER BY f.created_at, f.id`, it.ManualCertificateID)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review item files: %w", err)
+	}
+	defer rows.Close()
+	var out []review.File
+	for rows.Next() {
+		var f review.File
+		if err := rows.Scan(&f.ID, &f.Name, &f.ContentType, &f.Check); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// DecideReviewItem records a decision on a pending item; false when it was no longer pending (a
+// concurrent decision won), so two reviewers cannot both decide.
+func (tx *Tx) DecideReviewItem(ctx context.Context, id int64, status string, by int64, comment string) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = $2, decided_by = $3, decided_at = $4, comment = $5
+        WHERE id = $1 AND status = 'pending'`, id, status, nullID(by), tx.now, comment)
+	if err != nil {
+		return false, fmt.Errorf("decide review item %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReviewPlacement loads what decisions need of a placement: status, office, declaration status.
+func (tx *Tx) ReviewPlacement(ctx context.Context, id int64) (review.Placement, error) {
+	var p review.Placement
+	var status string
+	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, COALESCE(e.federation_office, ''),
+        COALESCE(d.status, 'open') FROM placements p JOIN employers e ON e.id = p.employer_id
+        LEFT JOIN declarations d ON d.employer_id = p.employer_id AND d.year = p.year WHERE p.id = $1`, id).
+		Scan(&p.ID, &p.EmployerID, &p.Year, &status, &p.EmployerOffice, &p.Declaration)
+	if isNoRows(err) {
+		return p, apperr.NotFoundf("安置人员")
+	}
+	if err != nil {
+		return p, fmt.Errorf("review placement %d: %w", id, err)
+	}
+	p.Status = placement.Status(status)
+	return p, nil
+}
+
+// ReleaseMonth deselects a month (a rejected claim): it no longer counts and no longer blocks the
+// person-month at other employers.
+func (tx *Tx) ReleaseMonth(ctx context.Context, placementID int64, month string) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
+        WHERE placement_id = $1 AND month = $2`, placementID, month); err != nil {
+		return fmt.Errorf("release month %s: %w", month, err)
+	}
+	return nil
+}
+
+// SetManualCertificateReview records the federation's decision on a manual certificate.
+func (tx *Tx) SetManualCertificateReview(ctx context.Context, certID int64, review string) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = $2 WHERE id = $1`, certID, review); err != nil {
+		return fmt.Errorf("manual certificate review: %w", err)
+	}
+	return nil
+}
+
+// ResolvePendingCertMonths settles the months saved on a manual certificate under review: after an
+// approval they count; after a rejection they are released, unless another certificate of the
+// placement is still under review (it may yet carry them).
+func (tx *Tx) ResolvePendingCertMonths(ctx context.Context, placementID int64, approved bool) error {
+	q := `UPDATE placement_months SET pending_cert = FALSE WHERE placement_id = $1 AND pending_cert`
+	if !approved {
+		q = `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
+            WHERE placement_id = $1 AND pending_cert
+            AND NOT EXISTS (SELECT 1 FROM manual_certificates c WHERE c.placement_id = $1 AND c.review = 'pending')`
+	}
+	if _, err := tx.tx.ExecContext(ctx, q, placementID); err != nil {
+		return fmt.Errorf("resolve certificate months: %w", err)
+	}
+	return nil
+}
+
+// ClosePendingItems rejects a returned placement's pending items (and its pending manual
+// certificates) with the reviewer's comment; it returns how many items it closed.
+func (tx *Tx) ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = 'rejected', decided_by = $2, decided_at = $3, comment = $4
+        WHERE placement_id = $1 AND status = 'pending'`, placementID, nullID(by), tx.now, comment)
+	if err != nil {
+		return 0, fmt.Errorf("close review items: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = 'rejected' WHERE placement_id = $1 AND review = 'pending'`,
+		placementID); err != nil {
+		return 0, fmt.Errorf("close certificates: %w", err)
+	}
+	return int(n), nil
+}
+
+// ReleaseAllMonths deselects every month of a returned placement.
+func (tx *Tx) ReleaseAllMonths(ctx context.Context, placementID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
+        WHERE placement_id = $1`, placementID); err != nil {
+		return fmt.Errorf("release months: %w", err)
+	}
+	return nil
+}
+
+// SetDeclarationStatus moves a declaration from one status to another; false when it was not in
+// the from status (so concurrent transitions cannot both apply).
+func (tx *Tx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = $4 WHERE employer_id = $1 AND year = $2 AND status = $3`,
+		employerID, year, from, to)
+	if err != nil {
+		return false, fmt.Errorf("declaration status: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// CancelLetter cancels the valid letter of an employer's year; the row is kept for the tax export.
+func (tx *Tx) CancelLetter(ctx context.Context, employerID int64, year int) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE letters SET status = 'cancelled', cancelled_at = $3
+        WHERE status = 'valid' AND declaration_id IN (SELECT id FROM declarations WHERE employer_id = $1 AND year = $2)`,
+		employerID, year, tx.now); err != nil {
+		return fmt.Errorf("cancel letter: %w", err)
+	}
+	return nil
+}
+
+// ReviewDashboard counts a year's placements, declarations and pending items in an office subtree.
+func (tx *Tx) ReviewDashboard(ctx context.Context, office string, year int) (review.Dashboard, error) {
+	d := review.Dashboard{Year: year}
+	byDistrict := map[string]*review.DistrictCount{}
+	var order []string
+	district := func(code, name string) *review.DistrictCount {
+		if c, ok := byDistrict[code]; ok {
+			return c
+		}
+		c := &review.DistrictCount{District: code, Name: name}
+		byDistrict[code] = c
+		order = append(order, code)
+		return c
+	}
+	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), p.status, COUNT(*)
+        FROM placements p JOIN employers e ON e.id = p.employer_id LEFT JOIN regions g ON g.code = e.district
+        WHERE p.year = $2 AND e.federation_office IN (SELECT code FROM sub)
+        GROUP BY e.district, g.name, p.status ORDER BY e.district`, office, year)
+	if err != nil {
+		return d, fmt.Errorf("dashboard placements: %w", err)
+	}
+	byStatus := map[string]int{}
+	for rows.Next() {
+		var code, name, status string
+		var n int
+		if err := rows.Scan(&code, &name, &status, &n); err != nil {
+			rows.Close()
+			return d, err
+		}
+		c := district(code, name)
+		c.Persons += n
+		switch placement.Status(status) {
+		case placement.Confirmed:
+			c.Confirmed += n
+		case placement.Pending:
+			c.Pending += n
+		case placement.Rejected:
+			c.Rejected += n
+		default:
+			c.Draft += n
+		}
+		byStatus[status] += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	for _, s := range []placement.Status{placement.Draft, placement.Pending, placement.Confirmed, placement.Rejected} {
+		d.Placements = append(d.Placements, review.Count{Key: string(s), Label: s.Label(), N: byStatus[string(s)]})
+	}
+	rows, err = tx.tx.QueryContext(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), d.status, COUNT(*)
+        FROM declarations d JOIN employers e ON e.id = d.employer_id LEFT JOIN regions g ON g.code = e.district
+        WHERE d.year = $2 AND e.federation_office IN (SELECT code FROM sub)
+        GROUP BY e.district, g.name, d.status ORDER BY e.district`, office, year)
+	if err != nil {
+		return d, fmt.Errorf("dashboard declarations: %w", err)
+	}
+	decl := map[string]int{}
+	for rows.Next() {
+		var code, name, status string
+		var n int
+		if err := rows.Scan(&code, &name, &status, &n); err != nil {
+			rows.Close()
+			return d, err
+		}
+		c := district(code, name)
+		switch status {
+		case "submitted":
+			c.Submitted += n
+		case "reopen-requested":
+			c.ReopenRequested += n
+		}
+		decl[status] += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	for _, s := range [][2]string{{"open", "未申报"}, {"submitted", "已完成申报"}, {"reopen-requested", "年审认证反馈待审核"}} {
+		d.Declarations = append(d.Declarations, review.Count{Key: s[0], Label: s[1], N: decl[s[0]]})
+	}
+	rows, err = tx.tx.QueryContext(ctx, subtreeCTE+`SELECT r.kind, COUNT(*) FROM review_items r JOIN employers e ON e.id = r.employer_id
+        WHERE r.year = $2 AND r.status = 'pending' AND e.federation_office IN (SELECT code FROM sub) GROUP BY r.kind`, office, year)
+	if err != nil {
+		return d, fmt.Errorf("dashboard items: %w", err)
+	}
+	items := map[string]int{}
+	for rows.Next() {
+		var kind string
+		var n int
+		if err := rows.Scan(&kind, &n); err != nil {
+			rows.Close()
+			return d, err
+		}
+		items[kind] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	for _, k := range []review.Kind{review.KindClaim, review.KindCertificate, review.KindReopen} {
+		d.Items = append(d.Items, review.Count{Key: string(k), Label: k.Label(), N: items[string(k)]})
+	}
+	for _, code := range order {
+		d.Districts = append(d.Districts, *byDistrict[code])
+	}
+	return d, nil
+}
