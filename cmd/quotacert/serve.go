@@ -18,6 +18,7 @@ import (
 	"quotacert/internal/blob"
 	"quotacert/internal/employer"
 	"quotacert/internal/pii"
+	"quotacert/internal/report"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
@@ -30,6 +31,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	demo := fs.Bool("demo", false, "load the demo dataset (idempotent) and print the demo accounts")
 	captcha := fs.String("captcha", envOr(getenv, "QUOTACERT_CAPTCHA", "on"), "on|off: off only for automated tests or behind a unified identity platform (QUOTACERT_CAPTCHA)")
 	trusted := fs.String("trusted-proxy", getenv("QUOTACERT_TRUSTED_PROXY"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (QUOTACERT_TRUSTED_PROXY)")
+	fonts := fs.String("fonts", envOr(getenv, "QUOTACERT_FONTS", strings.Join(report.DefaultFontPaths, ":")), "TrueType fonts of the certification letter, in order of preference, separated by ':' (QUOTACERT_FONTS)")
 	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL; https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -45,7 +47,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"),
-		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://")}, stdout); err != nil {
+		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
+		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -62,6 +65,9 @@ type serveConfig struct {
 	trustedProxies []netip.Prefix  // X-Forwarded-For is believed only from these
 	secureBase     bool            // public URL is https: Secure, __Host- cookies
 	accounts       *account.Config // nil: account.DefaultConfig (tests shorten it)
+
+	fonts   []string // certification letter fonts (issue #8)
+	baseURL string   // public base URL, printed in the letter's QR code
 }
 
 // parseCIDRs parses a comma-separated list of CIDRs or single addresses.
@@ -107,7 +113,8 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		log.Warn("created a new data key: back it up, without it the stored ID numbers cannot be read",
 			"file", filepath.Join(cfg.db.data, pii.KeyFileName))
 	}
-	if _, err := pii.New(key); err != nil {
+	prot, err := pii.New(key)
+	if err != nil {
 		return err
 	}
 	blobs, err := blob.Open(filepath.Join(cfg.db.data, "files"))
@@ -129,6 +136,8 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	// Employer profile, affiliates and attachments (issue #6).
 	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
 	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	// Review, declaration, certification letter and tax export (issue #8).
+	wireDeclaration(log, db, prot, cfg, &deps)
 	site, err := web.New(deps)
 	if err != nil {
 		return err

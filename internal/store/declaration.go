@@ -10,6 +10,9 @@ import (
 	"quotacert/internal/rules"
 )
 
+// DeclarationTx adapts a transaction to the declaration package's Tx (and proves it satisfies it).
+func DeclarationTx(tx *Tx) declaration.Tx { return tx }
+
 // BusinessYear loads a business year with its window and pledge text.
 func (tx *Tx) BusinessYear(ctx context.Context, year int) (declaration.Year, error) {
 	y := declaration.Year{Year: year}

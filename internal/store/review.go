@@ -12,6 +12,9 @@ import (
 	"quotacert/internal/review"
 )
 
+// ReviewTx adapts a transaction to the review package's Tx (and proves it satisfies it).
+func ReviewTx(tx *Tx) review.Tx { return tx }
+
 // subtreeCTE names the federation offices at or below $1 as "sub"; the depth bound keeps a
 // corrupted (cyclic) tree from looping.
 const subtreeCTE = `WITH RECURSIVE sub (code, depth) AS (

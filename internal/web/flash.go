@@ -17,6 +17,11 @@ var flashMessages = map[string]string{
 	"affiliate-added":    "关联单位已添加。",
 	"affiliate-saved":    "关联单位已保存。",
 	"affiliate-deleted":  "关联单位已删除。",
+	// review and declaration (issue #8)
+	"review-decided":        "审核结果已提交。",
+	"placement-returned":    "该人员已退回，单位将看到退回理由。",
+	"declaration-submitted": "已完成申报，可下载年审认证确认书。",
+	"reopen-requested":      "年审认证反馈已提交，请等待残联审核。",
 }
 
 // safeNext returns next when it is a local path (so the login page cannot be used to redirect users

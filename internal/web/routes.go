@@ -75,6 +75,27 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/offices", Any, s.handleAPIOffices},
 		{"POST /api/v1/files", Any, s.handleAPIFileUpload},
 		{"GET /api/v1/files/{id}", Any, s.handleAPIFileDownload},
+
+		// Review, declaration, certification letter and tax export (issue #8).
+		{"GET /verify/{code}", Public, s.handleVerifyPage},
+		{"GET /declaration", Employer, s.handleDeclarationPage},
+		{"POST /declaration/pledge", Employer, s.handleDeclarationPledge},
+		{"POST /declaration/submit", Employer, s.handleDeclarationSubmit},
+		{"POST /declaration/reopen", Employer, s.handleDeclarationReopen},
+		{"GET /review", Staff, s.handleReviewQueue},
+		{"GET /review/items/{id}", Staff, s.handleReviewItem},
+		{"POST /review/items/{id}/decision", Staff, s.handleReviewDecision},
+		{"POST /review/placements/{id}/return", Staff, s.handleReviewReturn},
+		{"GET /review/results", Staff, s.handleResultsPage},
+		{"GET /review/results.xlsx", Staff, s.handleResultsXLSX},
+		{"GET /api/v1/years/{year}/declaration", Employer, s.handleAPIDeclaration},
+		{"POST /api/v1/years/{year}/declaration/submit", Employer, s.handleAPIDeclarationSubmit},
+		{"GET /api/v1/years/{year}/declaration/letter.pdf", Employer, s.handleAPILetterPDF},
+		{"POST /api/v1/years/{year}/declaration/reopen", Employer, s.handleAPIDeclarationReopen},
+		{"GET /api/v1/reviews", Staff, s.handleAPIReviews},
+		{"POST /api/v1/reviews/{id}/decision", Staff, s.handleAPIReviewDecision},
+		{"POST /api/v1/placements/{id}/return", Staff, s.handleAPIPlacementReturn},
+		{"GET /api/v1/years/{year}/results", Staff, s.handleAPIResults},
 	}
 }
 

@@ -18,8 +18,10 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
+	"quotacert/internal/declaration"
 	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
+	"quotacert/internal/review"
 )
 
 //go:embed templates/*.html
@@ -56,6 +58,14 @@ type Deps struct {
 	Employers *employer.Service
 	// Files stores and serves attachments (issue #6).
 	Files *attachment.Service
+
+	// Review, declaration, letters and the tax export (issue #8).
+	Reviews      *review.Service
+	Declarations *declaration.Service
+	// Letters draws the certification letter PDF; nil when no font could be loaded.
+	Letters LetterRenderer
+	// PublicURL is the site's public base URL for the letter's QR code ("" = the request's host).
+	PublicURL string
 }
 
 // Server holds the parsed templates and dependencies.
@@ -83,6 +93,19 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// localTime shows an event time in China Standard Time.
 		"localTime": func(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05") },
+		// statusLabel and declStatus show review and declaration states in Chinese (issue #8).
+		"statusLabel": review.StatusLabel,
+		"declStatus":  declaration.StatusLabel,
+		// splitLines breaks a stored text (the pledge) into paragraphs.
+		"splitLines": func(s string) []string {
+			var out []string
+			for _, l := range strings.Split(s, "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					out = append(out, l)
+				}
+			}
+			return out
+		},
 		// dict builds a map from key/value pairs so a shared field template gets named arguments.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {

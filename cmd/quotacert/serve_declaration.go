@@ -1,0 +1,40 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"quotacert/internal/declaration"
+	"quotacert/internal/exchange"
+	"quotacert/internal/pii"
+	"quotacert/internal/placement"
+	"quotacert/internal/report"
+	"quotacert/internal/review"
+	"quotacert/internal/store"
+	"quotacert/internal/web"
+)
+
+// wireDeclaration adds the reviewer workspace, the declaration, the letters and the tax export
+// (issue #8). The letter fonts are checked here, at start, with a log line naming them: a missing
+// font is reported now rather than as boxes in an employer's letter later. The server still starts
+// without them (everything else works); letter downloads then answer with a clear error.
+func wireDeclaration(log *slog.Logger, db *store.DB, prot *pii.Protector, cfg serveConfig, deps *web.Deps) {
+	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	placements := placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, time.Now)
+	deps.Reviews = review.NewService(store.Runner(db, store.ReviewTx), placements, time.Now)
+	deps.Declarations = declaration.NewService(store.Runner(db, store.DeclarationTx), time.Now)
+	deps.PublicURL = cfg.baseURL
+	fonts, err := report.LoadFonts(cfg.fonts)
+	if err != nil {
+		log.Error("CERTIFICATION LETTER FONTS MISSING: letters cannot be generated; run scripts/setup.sh or set --fonts/QUOTACERT_FONTS",
+			"err", err)
+		return
+	}
+	for _, name := range []string{"刘喆", "杨堃"} {
+		if m := fonts.Missing(name); len(m) > 0 {
+			log.Warn("letter fonts lack characters of common names; add a fallback font to --fonts", "missing", string(m))
+		}
+	}
+	log.Info("certification letter fonts", "fonts", fonts.Describe())
+	deps.Letters = fonts
+}

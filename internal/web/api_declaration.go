@@ -1,0 +1,230 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/declaration"
+	"quotacert/internal/httpx"
+	"quotacert/internal/report"
+)
+
+// LetterRenderer draws the certification letter (report.Fonts); nil when no font could be loaded.
+type LetterRenderer interface {
+	Letter(d report.LetterData) ([]byte, error)
+}
+
+// yearParam reads the {year} path value (or ?year=) as a business year.
+func yearParam(r *http.Request) (int, error) {
+	s := r.PathValue("year")
+	if s == "" {
+		s = r.URL.Query().Get("year")
+	}
+	y, err := strconv.Atoi(s)
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, apperr.NotFoundf("业务年度")
+	}
+	return y, nil
+}
+
+type letterRefJSON struct {
+	Number     string `json:"number"`
+	VerifyCode string `json:"verifyCode"`
+}
+
+type pledgeJSON struct {
+	Version string `json:"version"`
+	Text    string `json:"text"`
+}
+
+// declarationJSON is CONTRACT.md's declaration object.
+type declarationJSON struct {
+	Status    string         `json:"status"`
+	CanSubmit bool           `json:"canSubmit"`
+	Blockers  []string       `json:"blockers"`
+	Pledge    pledgeJSON     `json:"pledge"`
+	Letter    *letterRefJSON `json:"letter"`
+}
+
+func toDeclarationJSON(st declaration.State) declarationJSON {
+	out := declarationJSON{Status: st.Status, CanSubmit: st.CanSubmit, Blockers: st.Blockers,
+		Pledge: pledgeJSON{Version: st.Year.PledgeVersion, Text: st.Year.PledgeText}}
+	if out.Blockers == nil {
+		out.Blockers = []string{}
+	}
+	if st.Letter != nil {
+		out.Letter = &letterRefJSON{Number: st.Letter.Number, VerifyCode: st.Letter.VerifyCode}
+	}
+	return out
+}
+
+func (s *Server) handleAPIDeclaration(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year, err := yearParam(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	st, err := s.deps.Declarations.State(r.Context(), a, year)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toDeclarationJSON(st))
+}
+
+func (s *Server) handleAPIDeclarationSubmit(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year, err := yearParam(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var in struct {
+		PledgeAccepted bool `json:"pledgeAccepted"`
+	}
+	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if _, err := s.deps.Declarations.Submit(r.Context(), a, year, in.PledgeAccepted, a.ClientAddr); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	st, err := s.deps.Declarations.State(r.Context(), a, year)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toDeclarationJSON(st))
+}
+
+func (s *Server) handleAPIDeclarationReopen(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year, err := yearParam(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.deps.Declarations.RequestReopen(r.Context(), a, year, in.Reason); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	st, err := s.deps.Declarations.State(r.Context(), a, year)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toDeclarationJSON(st))
+}
+
+// verifyURL is the public verification address printed on the letter and in its QR code.
+func (s *Server) verifyURL(r *http.Request, code string) string {
+	base := strings.TrimSuffix(s.deps.PublicURL, "/")
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + "/verify/" + code
+}
+
+func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year, err := yearParam(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	l, err := s.deps.Declarations.Letter(r.Context(), a, year)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if s.deps.Letters == nil {
+		s.renderError(w, r, apperr.Wrap(apperr.Internal, "确认书字体未配置，暂不能生成确认书，请联系系统管理员", fmt.Errorf("no letter fonts")))
+		return
+	}
+	pdf, err := s.deps.Letters.Letter(report.LetterData{EmployerName: l.EmployerName, CreditCode: l.CreditCode, Year: l.Year,
+		Persons: l.Persons, CountedMonths: l.CountedMonths, EquivalentPersons: l.WeightMonths.String(), Number: l.Number,
+		IssueDate: l.IssueDate().String(), Office: l.OfficeName, VerifyCode: l.VerifyCode, VerifyURL: s.verifyURL(r, l.VerifyCode)})
+	if err != nil {
+		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成确认书失败", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, l.Number))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(pdf)
+}
+
+// resultColumns are the CSV header of the tax export, in CONTRACT.md's field names.
+var resultColumns = []string{"creditCode", "name", "taxOffice", "persons", "countedMonths", "equivalentPersons", "letterNumber", "status"}
+
+func resultRecord(r declaration.Result) []string {
+	return []string{r.CreditCode, r.Name, r.TaxOffice, strconv.Itoa(r.Persons), strconv.Itoa(r.CountedMonths),
+		r.WeightMonths.String(), r.LetterNumber, r.Status}
+}
+
+func (s *Server) handleAPIResults(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year, err := yearParam(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	wantCSV := strings.Contains(r.Header.Get("Accept"), "text/csv")
+	format := "json"
+	if wantCSV {
+		format = "csv"
+	}
+	rows, err := s.deps.Declarations.Results(r.Context(), a, year, format)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if !wantCSV {
+		if rows == nil {
+			rows = []declaration.Result{}
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": rows})
+		return
+	}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	cw.Write(resultColumns)
+	for _, row := range rows {
+		rec := resultRecord(row)
+		for i := range rec {
+			rec[i] = csvSafe(rec[i])
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.csv"`, year))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+// csvSafe defuses spreadsheet formulas in text cells (an employer name starting with "=").
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/httpx"
+	"quotacert/internal/review"
+)
+
+type reviewItemJSON struct {
+	ID          int64             `json:"id"`
+	Kind        review.Kind       `json:"kind"`
+	Employer    reviewEmployerRef `json:"employer"`
+	PlacementID *int64            `json:"placementId"`
+	Month       *string           `json:"month"`
+	CreatedAt   time.Time         `json:"createdAt"`
+	Year        int               `json:"year"`
+	Status      string            `json:"status"`
+	Note        string            `json:"note"`
+	Comment     string            `json:"comment"`
+}
+
+type reviewEmployerRef struct {
+	CreditCode string `json:"creditCode"`
+	Name       string `json:"name"`
+}
+
+func toReviewItemJSON(it review.Item) reviewItemJSON {
+	out := reviewItemJSON{ID: it.ID, Kind: it.Kind, Employer: reviewEmployerRef{it.EmployerCode, it.EmployerName},
+		CreatedAt: it.CreatedAt, Year: it.Year, Status: it.Status, Note: it.Note, Comment: it.Comment}
+	if it.PlacementID != 0 {
+		id := it.PlacementID
+		out.PlacementID = &id
+	}
+	if it.Month != "" {
+		m := it.Month
+		out.Month = &m
+	}
+	return out
+}
+
+// reviewFilter reads the queue filters from the query string (API and page alike).
+func reviewFilter(r *http.Request) review.Filter {
+	q := r.URL.Query()
+	f := review.Filter{Status: q.Get("status"), Kind: review.Kind(q.Get("kind")), Employer: q.Get("employer"),
+		District: q.Get("district")}
+	f.Year, _ = strconv.Atoi(q.Get("year"))
+	if age := q.Get("age"); age != "" {
+		if n, err := strconv.Atoi(age); err == nil {
+			f.OlderThanDays = n
+		} else {
+			f.OlderThanDays = -1 // refused by the service with a field error
+		}
+	}
+	return f
+}
+
+func (s *Server) handleAPIReviews(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	items, err := s.deps.Reviews.Queue(r.Context(), a, reviewFilter(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	out := make([]reviewItemJSON, len(items))
+	for i, it := range items {
+		out[i] = toReviewItemJSON(it)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+func idParam(r *http.Request, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.NotFoundf(what)
+	}
+	return id, nil
+}
+
+func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	id, err := idParam(r, "审核事项")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var in struct {
+		Approve *bool  `json:"approve"`
+		Comment string `json:"comment"`
+	}
+	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if in.Approve == nil {
+		s.renderError(w, r, apperr.FieldErrors(map[string]string{"approve": "请选择审核通过或不通过"}))
+		return
+	}
+	if err := s.deps.Reviews.Decide(r.Context(), a, id, *in.Approve, in.Comment); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d, err := s.deps.Reviews.Get(r.Context(), a, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toReviewItemJSON(d.Item))
+}
+
+func (s *Server) handleAPIPlacementReturn(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	id, err := idParam(r, "安置人员")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.deps.Reviews.Return(r.Context(), a, id, in.Reason); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "status": "rejected"})
+}
