@@ -1,0 +1,111 @@
+package declaration_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/placement"
+	"quotacert/internal/review"
+)
+
+const p03 = "22010319790223017X" // registry certificate issued 2025-05-20: Jan–Apr fail on the certificate only
+
+// TestManualCertificateReview: months saved on a historical certificate count only after the
+// federation approves it; a rejection releases them (DOMAIN.md §3–§5).
+func TestManualCertificateReview(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		approve       bool
+		counted, sel  int
+		review, label string
+	}{
+		{"approved", true, 12, 12, placement.ReviewApproved, "counted"},
+		{"rejected", false, 8, 8, placement.ReviewRejected, "released"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			each(t, func(t *testing.T, e *env) {
+				ctx := context.Background()
+				input := in(p03, "赵国强", "2024-03-01", "")
+				input.Certificates = []placement.CertificateInput{{Number: "22010319790223017X23", Issued: "2020-01-01",
+					ValidUntil: "2025-05-19", FileIDs: []string{"f-2"}}}
+				id := must(e.pl.Create(ctx, e.emp, 2025, input))(t)
+				st := must(e.pl.SaveMonths(ctx, e.emp, id, placement.SaveInput{Selected: []string{"2025-01", "2025-02", "2025-03", "2025-04"}}))(t)
+				if st != placement.Pending {
+					t.Fatalf("status after save: %s", st)
+				}
+				if s := must(e.dc.State(ctx, e.emp, 2025))(t); s.Summary.CountedMonths != 0 || s.Summary.PendingMonths != 12 {
+					t.Fatalf("pending certificate counted early: %+v", s.Summary)
+				}
+				it := pendingItem(t, e, review.KindCertificate, id, "")
+				d := must(e.rv.Get(ctx, e.reviewer, it.ID))(t)
+				if len(d.Files) != 1 || d.Files[0].ID != "f-2" {
+					t.Fatalf("certificate evidence: %+v", d.Files)
+				}
+				comment := ""
+				if !c.approve {
+					comment = "证件照片模糊"
+				}
+				noErr(t, e.rv.Decide(ctx, e.reviewer, it.ID, c.approve, comment))
+				v := must(e.pl.Get(ctx, e.emp, id))(t)
+				selected := 0
+				for _, m := range v.Months {
+					if m.Selected {
+						selected++
+					}
+				}
+				if v.Status != placement.Confirmed || selected != c.sel || v.Certificates[0].Review != c.review {
+					t.Fatalf("after decision: status %s selected %d review %s", v.Status, selected, v.Certificates[0].Review)
+				}
+				if s := must(e.dc.State(ctx, e.emp, 2025))(t); s.Summary.CountedMonths != c.counted || s.Summary.PendingMonths != 0 {
+					t.Fatalf("months %s: %+v", c.label, s.Summary)
+				}
+			})
+		})
+	}
+}
+
+// TestConcurrentSubmit: two submissions racing (a double click on two tabs) leave one letter and
+// give both the same answer.
+func TestConcurrentSubmit(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		exec(t, e, `UPDATE employers SET contact_phone = '13812345678', address = '长春市' WHERE id = 1`)
+		id := must(e.pl.Create(ctx, e.emp, 2025, in(p01, "刘喆", "2023-03-01", "")))(t)
+		must(e.pl.SaveMonths(ctx, e.emp, id, placement.SaveInput{}))(t)
+		var wg sync.WaitGroup
+		numbers := make([]string, 4)
+		errs := make([]error, 4)
+		for i := range numbers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l, err := e.dc.Submit(ctx, e.emp, 2025, true, "192.0.2.9")
+				numbers[i], errs[i] = l.Number, err
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+				if numbers[i] != numbers[0] && numbers[0] != "" {
+					t.Fatalf("different letters: %v", numbers)
+				}
+			case apperr.CodeOf(err) == apperr.Internal:
+				// SQLite may refuse a concurrent writer as busy; never a second letter.
+				t.Logf("submit %d: %v", i, err)
+			default:
+				t.Fatalf("submit %d: %v", i, err)
+			}
+		}
+		if ok == 0 {
+			t.Fatal("no submission succeeded")
+		}
+		if n := count(t, e, `SELECT COUNT(*) FROM letters`); n != 1 {
+			t.Fatalf("%d letters", n)
+		}
+	})
+}
