@@ -64,10 +64,10 @@ func TestPolicy(t *testing.T) {
 		ok              bool
 	}{
 		{"Quota#2026a", "91350100M000100Y43", true},
-		{"quota2026a", "", false},         // two classes
-		{"Qa#1", "", false},               // short
-		{"P@ssw0rd", "", false},           // common
-		{"password1!A", "", true},         // three classes, not in the list
+		{"quota2026a", "", false},                           // two classes
+		{"Qa#1", "", false},                                 // short
+		{"P@ssw0rd", "", false},                             // common
+		{"password1!A", "", true},                           // three classes, not in the list
 		{"91350100M000100y43", "91350100M000100Y43", false}, // the credit code itself
 		{"Reviewer#1", "reviewer#1", false},
 		{"中文密码Ab12", "", true}, // Chinese characters count as "other"
