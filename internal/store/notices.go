@@ -22,7 +22,7 @@ func (tx *Tx) InsertNotice(ctx context.Context, n notice.Notice) (int64, error) 
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO notices (title, body, region, published_at, created_by, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		n.Title, n.Body, nullIfBlank(n.Region), utcPtr(n.PublishedAt), createdBy, n.CreatedAt.UTC(), n.UpdatedAt.UTC()).Scan(&id)
+		n.Title, n.Body, noticeNullable(n.Region), noticeTime(n.PublishedAt), createdBy, n.CreatedAt.UTC(), n.UpdatedAt.UTC()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert notice: %w", err)
 	}
@@ -32,7 +32,7 @@ func (tx *Tx) InsertNotice(ctx context.Context, n notice.Notice) (int64, error) 
 // UpdateNotice stores a notice's title, body and region.
 func (tx *Tx) UpdateNotice(ctx context.Context, n notice.Notice) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE notices SET title = $2, body = $3, region = $4, updated_at = $5 WHERE id = $1`,
-		n.ID, n.Title, n.Body, nullIfBlank(n.Region), n.UpdatedAt.UTC())
+		n.ID, n.Title, n.Body, noticeNullable(n.Region), n.UpdatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("update notice %d: %w", n.ID, err)
 	}
@@ -42,7 +42,7 @@ func (tx *Tx) UpdateNotice(ctx context.Context, n notice.Notice) error {
 // SetNoticePublished sets (or with nil clears) a notice's publication time.
 func (tx *Tx) SetNoticePublished(ctx context.Context, id int64, at *time.Time, updated time.Time) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE notices SET published_at = $2, updated_at = $3 WHERE id = $1`,
-		id, utcPtr(at), updated.UTC())
+		id, noticeTime(at), updated.UTC())
 	if err != nil {
 		return fmt.Errorf("publish notice %d: %w", id, err)
 	}
@@ -256,16 +256,16 @@ func (tx *Tx) EmployerDistrict(ctx context.Context, employerID int64) (string, e
 	return d.String, nil
 }
 
-// nullIfBlank stores ” as NULL (optional references).
-func nullIfBlank(s string) any {
+// noticeNullable stores ” as NULL (optional references).
+func noticeNullable(s string) any {
 	if s == "" {
 		return nil
 	}
 	return s
 }
 
-// utcPtr stores a nil time as NULL.
-func utcPtr(t *time.Time) any {
+// noticeTime stores a nil time as NULL.
+func noticeTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
