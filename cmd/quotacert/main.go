@@ -33,6 +33,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "staff":
+		return cmdStaff(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -48,6 +50,7 @@ func usage(w io.Writer) {
 commands:
   serve     run the web server (--addr, --data, --db, --demo, --captcha on|off)
   migrate   apply database migrations (--data, --db)
+  staff add create a federation staff account (--username, --password, --role, --office)
 
 Run "quotacert COMMAND -h" for the flags of a command.
 `)

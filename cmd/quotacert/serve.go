@@ -8,11 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"quotacert/internal/account"
 	"quotacert/internal/pii"
+	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
 
@@ -23,7 +27,14 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	addr := fs.String("addr", envOr(getenv, "QUOTACERT_ADDR", "127.0.0.1:8080"), "listen address (QUOTACERT_ADDR)")
 	demo := fs.Bool("demo", false, "load the demo dataset (idempotent) and print the demo accounts")
 	captcha := fs.String("captcha", envOr(getenv, "QUOTACERT_CAPTCHA", "on"), "on|off: off only for automated tests or behind a unified identity platform (QUOTACERT_CAPTCHA)")
+	trusted := fs.String("trusted-proxy", getenv("QUOTACERT_TRUSTED_PROXY"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (QUOTACERT_TRUSTED_PROXY)")
+	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL; https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	proxies, err := parseCIDRs(*trusted)
+	if err != nil {
+		fmt.Fprintf(stderr, "quotacert serve: --trusted-proxy: %v\n", err)
 		return 2
 	}
 	if *captcha != "on" && *captcha != "off" {
@@ -31,7 +42,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY")}, stdout); err != nil {
+	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"),
+		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://")}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -44,6 +56,35 @@ type serveConfig struct {
 	demo    bool
 	captcha bool
 	key     string
+
+	trustedProxies []netip.Prefix  // X-Forwarded-For is believed only from these
+	secureBase     bool            // public URL is https: Secure, __Host- cookies
+	accounts       *account.Config // nil: account.DefaultConfig (tests shorten it)
+}
+
+// parseCIDRs parses a comma-separated list of CIDRs or single addresses.
+func parseCIDRs(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Writer) error {
@@ -70,7 +111,18 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if err := os.MkdirAll(filepath.Join(cfg.db.data, "files"), 0o750); err != nil {
 		return fmt.Errorf("create files directory: %w", err)
 	}
-	site, err := web.New(web.Deps{Log: log, DB: db})
+	acfg := account.DefaultConfig()
+	if cfg.accounts != nil {
+		acfg = *cfg.accounts
+	}
+	acfg.CaptchaRequired = cfg.captcha
+	accounts, err := account.NewService(acfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	if err != nil {
+		return err
+	}
+	addrs := web.ClientAddrs{TrustedProxies: cfg.trustedProxies}
+	cookies := &web.SessionCookies{Accounts: accounts, Addrs: addrs, SecureBase: cfg.secureBase, Log: log}
+	site, err := web.New(web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs})
 	if err != nil {
 		return err
 	}

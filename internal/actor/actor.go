@@ -37,6 +37,9 @@ type Actor struct {
 	EmployerID int64  // employers only
 	Office     string // staff only: the federation office (region code) whose subtree they serve
 	ClientAddr string
+	// MustChangePassword is set after an admin reset: the session may only change the password
+	// (or log out) until it has done so.
+	MustChangePassword bool
 }
 
 // System is the actor for command-line tools and start-up jobs.

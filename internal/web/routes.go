@@ -36,6 +36,24 @@ func (s *Server) Routes() []Route {
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /login", Public, s.handleLoginPage},
 		{"GET /healthz", Public, s.handleHealth},
+
+		// Accounts, sessions and administration (issue #4).
+		{"POST /login", Public, s.handleLogin},
+		{"GET /register", Public, s.handleRegisterPage},
+		{"POST /register", Public, s.handleRegister},
+		{"POST /logout", Public, s.handleLogout},
+		{"GET /account/password", Any, s.handlePasswordPage},
+		{"POST /account/password", Any, s.handlePasswordChange},
+		{"GET /admin/users", Admin, s.handleAdminUsers},
+		{"POST /admin/users", Admin, s.handleAdminStaffCreate},
+		{"POST /admin/users/{id}/reset", Admin, s.handleAdminUserReset},
+		{"POST /admin/users/{id}/disable", Admin, s.handleAdminUserDisable},
+		{"POST /admin/users/{id}/enable", Admin, s.handleAdminUserEnable},
+		{"GET /admin/audit", Admin, s.handleAdminAudit},
+		{"GET /api/v1/captcha", Public, s.handleAPICaptcha},
+		{"POST /api/v1/register", Public, s.handleAPIRegister},
+		{"POST /api/v1/login", Public, s.handleAPILogin},
+		{"POST /api/v1/logout", Public, s.handleLogout},
 	}
 }
 
@@ -50,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 
 	var h http.Handler = s.notFoundPages(mux)
+	h = s.withActor(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = httpx.Recover(s.deps.Log, s.renderError, h)
 	h = httpx.SecurityHeaders(h)
@@ -81,9 +100,21 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 			s.renderError(w, r, apperr.New(apperr.Forbidden, "您的账号无权使用此功能"))
 			return
 		}
+		if a.MustChangePassword && r.URL.Path != mustChangePath {
+			// After an admin reset the session may only set a new password (or log out: public).
+			if httpx.WantsJSON(r) || r.Method != http.MethodGet {
+				s.renderError(w, r, apperr.New(apperr.Forbidden, "请先修改密码"))
+				return
+			}
+			http.Redirect(w, r, mustChangePath+"?done=must-change", http.StatusSeeOther)
+			return
+		}
 		next(w, r)
 	})
 }
+
+// mustChangePath is the one page a user with a reset password may use.
+const mustChangePath = "/account/password"
 
 func cacheStatic(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -12,7 +12,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
+	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
@@ -39,6 +41,13 @@ type Deps struct {
 	Log      *slog.Logger
 	DB       Pinger
 	Sessions Sessions // nil: nobody is signed in
+
+	// Accounts: login, registration, passwords, staff administration and the audit search.
+	Accounts *account.Service
+	// Cookies writes and reads the session cookie; set together with Sessions.
+	Cookies *SessionCookies
+	// Addrs finds the client address (trusted proxies).
+	Addrs ClientAddrs
 }
 
 // Server holds the parsed templates and dependencies.
@@ -60,7 +69,25 @@ func New(deps Deps) (*Server, error) {
 }
 
 func parsePages() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{}
+	funcs := template.FuncMap{
+		// localTime shows an event time in China Standard Time.
+		"localTime": func(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05") },
+		// dict builds a map from key/value pairs so a shared field template gets named arguments.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+	}
 	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
@@ -107,6 +134,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		p.Actor = a
 	}
 	p.RequestID = httpx.RequestID(r.Context())
+	if p.Flash == "" {
+		p.Flash = flashMessages[r.URL.Query().Get("done")]
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.deps.Log.Error("render", "page", page, "id", p.RequestID, "err", err)
@@ -120,6 +150,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 }
 
 func (s *Server) actor(r *http.Request) (actor.Actor, bool) {
+	if v, ok := r.Context().Value(actorKey{}).(resolved); ok {
+		return v.a, v.ok
+	}
 	if s.deps.Sessions == nil {
 		return actor.Actor{}, false
 	}

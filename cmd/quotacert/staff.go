@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"quotacert/internal/account"
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/store"
+)
+
+// cmdStaff runs "quotacert staff add": the way to create the first admin (CONTRACT.md).
+func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(stderr, "usage: quotacert staff add --username U --password P --role reviewer|admin --office CODE [--db …] [--data …]")
+		return 2
+	}
+	fs := newFlagSet("staff add", stderr)
+	var dbf dbFlags
+	dbf.register(fs, getenv)
+	username := fs.String("username", "", "user name (lower-case letters, digits, . - _)")
+	password := fs.String("password", "", "initial password (at least 8 characters of 3 classes)")
+	role := fs.String("role", "", "reviewer or admin")
+	office := fs.String("office", "", "federation office region code, e.g. 220000 = 吉林省残联")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	db, err := dbf.openStore(ctx, time.Now)
+	if err != nil {
+		fmt.Fprintf(stderr, "quotacert staff add: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	svc, err := account.NewService(account.DefaultConfig(), store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	if err != nil {
+		fmt.Fprintf(stderr, "quotacert staff add: %v\n", err)
+		return 1
+	}
+	id, err := svc.CreateStaff(ctx, actor.System("staff add"), account.StaffInput{Username: *username,
+		Password: *password, Role: actor.Role(*role), Office: *office})
+	if err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.Internal {
+			fmt.Fprintf(stderr, "quotacert staff add: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "quotacert staff add: %s\n", e.Message)
+		for field, msg := range e.Fields {
+			fmt.Fprintf(stderr, "  --%s: %s\n", field, msg)
+		}
+		return 2
+	}
+	fmt.Fprintf(stdout, "created %s %s (id %d) for office %s\n", *role, *username, id, *office)
+	return 0
+}

@@ -1,0 +1,353 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"quotacert/internal/account"
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+)
+
+// The store side of package account: users, sessions, captchas, throttles and the audit search.
+
+const userColumns = `u.id, u.username, u.role, COALESCE(u.employer_id, 0), COALESCE(e.name, ''),
+    COALESCE(u.office, ''), u.password_hash, u.must_change_password, u.disabled, u.failed_logins,
+    u.locked_until, u.created_at`
+
+const userFrom = ` FROM users u LEFT JOIN employers e ON e.id = u.employer_id`
+
+func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
+	var u account.User
+	var role string
+	var locked sql.NullTime
+	err := row.Scan(&u.ID, &u.Username, &role, &u.EmployerID, &u.EmployerName, &u.Office, &u.PasswordHash,
+		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &u.CreatedAt)
+	if err != nil {
+		return account.User{}, err
+	}
+	u.Role = actor.Role(role)
+	if locked.Valid {
+		u.LockedUntil = locked.Time
+	}
+	return u, nil
+}
+
+func (tx *Tx) userWhere(ctx context.Context, cond string, arg any) (account.User, error) {
+	u, err := scanUser(tx.tx.QueryRowContext(ctx, `SELECT `+userColumns+userFrom+` WHERE `+cond, arg))
+	if isNoRows(err) {
+		return account.User{}, apperr.NotFoundf("账号")
+	}
+	if err != nil {
+		return account.User{}, fmt.Errorf("load user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByUsername loads a user by (normalised) user name or credit code.
+func (tx *Tx) UserByUsername(ctx context.Context, username string) (account.User, error) {
+	return tx.userWhere(ctx, `u.username = $1`, username)
+}
+
+// UserByID loads a user.
+func (tx *Tx) UserByID(ctx context.Context, id int64) (account.User, error) {
+	return tx.userWhere(ctx, `u.id = $1`, id)
+}
+
+// ListUsers lists users whose name or employer name contains the query, by user name.
+func (tx *Tx) ListUsers(ctx context.Context, f account.UserFilter) ([]account.User, error) {
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+userColumns+userFrom+`
+        WHERE u.username LIKE $1 ESCAPE '\' OR COALESCE(e.name, '') LIKE $1 ESCAPE '\'
+        ORDER BY u.role DESC, u.username LIMIT $2`, like, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []account.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan user: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// InsertUser creates a user and returns its id.
+func (tx *Tx) InsertUser(ctx context.Context, u account.User) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO users (username, role, employer_id, office, password_hash,
+        must_change_password, disabled, failed_logins, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, FALSE, 0, $7, $7) RETURNING id`,
+		u.Username, string(u.Role), nullID(u.EmployerID), nullText(u.Office), u.PasswordHash,
+		u.MustChangePassword, tx.now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert user %s: %w", u.Username, err)
+	}
+	return id, nil
+}
+
+// InsertEmployer creates the employers row of a registration.
+func (tx *Tx) InsertEmployer(ctx context.Context, e account.NewEmployer) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO employers (credit_code, name, contact_name, contact_phone,
+        created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+		e.CreditCode, e.Name, e.ContactName, e.ContactPhone, tx.now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert employer: %w", err)
+	}
+	return id, nil
+}
+
+// EmployerOffice returns the employer's federation office code ("" when not chosen yet).
+func (tx *Tx) EmployerOffice(ctx context.Context, employerID int64) (string, error) {
+	var office sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT federation_office FROM employers WHERE id = $1`, employerID).Scan(&office)
+	if isNoRows(err) {
+		return "", apperr.NotFoundf("单位")
+	}
+	if err != nil {
+		return "", fmt.Errorf("employer %d office: %w", employerID, err)
+	}
+	return office.String, nil
+}
+
+// RecordLoginFailure counts a failed login atomically and sets the lock once the count reaches
+// lockAfter. It returns the new count.
+func (tx *Tx) RecordLoginFailure(ctx context.Context, userID int64, lockAfter int, lockUntil time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
+        locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END,
+        updated_at = $4 WHERE id = $1 RETURNING failed_logins`, userID, lockAfter, lockUntil.UTC(), tx.now).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("record login failure of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// ResetLoginFailures clears the failure count and the lock.
+func (tx *Tx) ResetLoginFailures(ctx context.Context, userID int64) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, userID)
+	if err != nil {
+		return fmt.Errorf("reset login failures of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// SetPassword stores a new password hash.
+func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, must_change_password = $3,
+        updated_at = $4 WHERE id = $1`, userID, hash, mustChange, tx.now)
+	if err != nil {
+		return fmt.Errorf("set password of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// SetDisabled disables or enables a user.
+func (tx *Tx) SetDisabled(ctx context.Context, userID int64, disabled bool) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1`, userID, disabled, tx.now)
+	if err != nil {
+		return fmt.Errorf("set disabled of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// InsertSession stores a new session.
+func (tx *Tx) InsertSession(ctx context.Context, s account.Session) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_addr)
+        VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.UserID, s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ClientAddr)
+	if err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+// SessionByHash loads a session by its token hash.
+func (tx *Tx) SessionByHash(ctx context.Context, tokenHash string) (account.Session, error) {
+	var s account.Session
+	err := tx.tx.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, client_addr
+        FROM sessions WHERE token_hash = $1`, tokenHash).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ClientAddr)
+	if isNoRows(err) {
+		return account.Session{}, apperr.NotFoundf("会话")
+	}
+	if err != nil {
+		return account.Session{}, fmt.Errorf("load session: %w", err)
+	}
+	return s, nil
+}
+
+// TouchSession records activity on a session.
+func (tx *Tx) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, tokenHash, at.UTC()); err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession deletes one session (absent is fine).
+func (tx *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions ends every session of a user.
+func (tx *Tx) DeleteUserSessions(ctx context.Context, userID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("delete sessions of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// InsertCaptcha stores a challenge.
+func (tx *Tx) InsertCaptcha(ctx context.Context, c account.Captcha) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO captchas (id, answer_hash, expires_at) VALUES ($1, $2, $3)`,
+		c.ID, c.AnswerHash, c.ExpiresAt.UTC())
+	if err != nil {
+		return fmt.Errorf("insert captcha: %w", err)
+	}
+	return nil
+}
+
+// TakeCaptcha deletes a challenge and returns it: one statement, so two requests racing with the same
+// id cannot both get it.
+func (tx *Tx) TakeCaptcha(ctx context.Context, id string) (account.Captcha, error) {
+	var c account.Captcha
+	err := tx.tx.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 RETURNING id, answer_hash, expires_at`, id).
+		Scan(&c.ID, &c.AnswerHash, &c.ExpiresAt)
+	if isNoRows(err) {
+		return account.Captcha{}, apperr.NotFoundf("验证码")
+	}
+	if err != nil {
+		return account.Captcha{}, fmt.Errorf("take captcha: %w", err)
+	}
+	return c, nil
+}
+
+// DeleteExpiredCaptchas sweeps challenges nobody answered.
+func (tx *Tx) DeleteExpiredCaptchas(ctx context.Context, now time.Time) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM captchas WHERE expires_at < $1`, now.UTC()); err != nil {
+		return fmt.Errorf("sweep captchas: %w", err)
+	}
+	return nil
+}
+
+// ThrottleCount returns the hits of bucket in the window that started after windowStart (0 when the
+// bucket's window is older).
+func (tx *Tx) ThrottleCount(ctx context.Context, bucket string, windowStart time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT hits FROM throttles WHERE bucket = $1 AND window_start > $2`,
+		bucket, windowStart.UTC()).Scan(&n)
+	if isNoRows(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read throttle: %w", err)
+	}
+	return n, nil
+}
+
+// ThrottleHit counts one hit in bucket, starting a new window at now when the current one began at
+// or before windowStart, and returns the hits in the window. One upsert statement, so concurrent hits
+// are all counted.
+func (tx *Tx) ThrottleHit(ctx context.Context, bucket string, now, windowStart time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO throttles (bucket, hits, window_start) VALUES ($1, 1, $2)
+        ON CONFLICT (bucket) DO UPDATE SET
+            hits = CASE WHEN throttles.window_start <= $3 THEN 1 ELSE throttles.hits + 1 END,
+            window_start = CASE WHEN throttles.window_start <= $3 THEN $2 ELSE throttles.window_start END
+        RETURNING hits`, bucket, now.UTC(), windowStart.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("throttle hit: %w", err)
+	}
+	return n, nil
+}
+
+// OfficeParent returns the parent code of a federation office ("" for the root).
+func (tx *Tx) OfficeParent(ctx context.Context, code string) (string, error) {
+	var parent sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT parent FROM federation_offices WHERE code = $1`, code).Scan(&parent)
+	if isNoRows(err) {
+		return "", apperr.NotFoundf("残联机构")
+	}
+	if err != nil {
+		return "", fmt.Errorf("office %s: %w", code, err)
+	}
+	return parent.String, nil
+}
+
+// SearchAudit filters the audit log, newest first, and returns one page and the total count.
+func (tx *Tx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.Entry, int, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	if q.Actor != "" {
+		add(`actor_name LIKE ? ESCAPE '\'`, esc.Replace(q.Actor)+"%")
+	}
+	if q.Action != "" {
+		add(`action LIKE ? ESCAPE '\'`, esc.Replace(q.Action)+"%")
+	}
+	if !q.From.IsZero() {
+		add(`at >= ?`, q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		add(`at < ?`, q.To.UTC())
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var total int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit: %w", err)
+	}
+	args = append(args, q.Limit, q.Offset)
+	rows, err := tx.tx.QueryContext(ctx, fmt.Sprintf(`SELECT id, at, COALESCE(actor_id, 0), actor_name, action,
+        object_type, object_id, outcome, client_addr, detail FROM audit_log%s ORDER BY id DESC LIMIT $%d OFFSET $%d`,
+		where, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search audit: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		var e audit.Entry
+		var outcome string
+		if err := rows.Scan(&e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectType,
+			&e.ObjectID, &outcome, &e.ClientAddr, &e.Detail); err != nil {
+			return nil, 0, fmt.Errorf("scan audit: %w", err)
+		}
+		e.Outcome = audit.Outcome(outcome)
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// AccountTx adapts a transaction to account.Tx (for store.Runner).
+func AccountTx(tx *Tx) account.Tx { return tx }

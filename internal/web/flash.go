@@ -1,0 +1,23 @@
+package web
+
+// flashMessages are the confirmations shown after a POST-redirect-GET (?done=key). Only these fixed
+// texts can appear, so the query string cannot inject content into the page.
+var flashMessages = map[string]string{
+	"registered":     "注册成功，请使用统一社会信用代码、密码和验证码登录。",
+	"loggedout":      "您已安全退出。",
+	"password":       "密码已修改。",
+	"staff-created":  "工作人员账号已创建。",
+	"password-reset": "密码已重置，该用户下次登录时须修改密码。",
+	"user-disabled":  "账号已停用。",
+	"user-enabled":   "账号已启用。",
+	"must-change":    "管理员已重置您的密码，请先设置新密码。",
+}
+
+// safeNext returns next when it is a local path (so the login page cannot be used to redirect users
+// to another site), else def.
+func safeNext(next, def string) string {
+	if len(next) > 1 && next[0] == '/' && next[1] != '/' && next[1] != '\\' {
+		return next
+	}
+	return def
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+
+	"quotacert/internal/account"
+	"quotacert/internal/apperr"
+	"quotacert/internal/httpx"
+)
+
+// registerForm is the registration page's state: the typed values (never the passwords) and errors.
+type registerForm struct {
+	CreditCode, Name, ContactName, ContactPhone string
+	Error                                       string
+	Fields                                      map[string]string
+	Captcha                                     bool
+	CaptchaID                                   string
+	CaptchaImage                                template.URL
+}
+
+func (s *Server) handleRegisterPage(w http.ResponseWriter, r *http.Request) {
+	s.renderRegister(w, r, http.StatusOK, registerForm{})
+}
+
+func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status int, f registerForm) {
+	if f.Fields == nil {
+		f.Fields = map[string]string{}
+	}
+	if s.deps.Accounts.CaptchaRequired() {
+		f.Captcha = true
+		id, img, err := s.deps.Accounts.NewCaptcha(r.Context(), s.clientAddr(r))
+		if err != nil {
+			e := apperr.As(err)
+			if e.Code != apperr.Throttled {
+				s.renderError(w, r, err)
+				return
+			}
+			f.Error, status = e.Message, http.StatusTooManyRequests
+		}
+		f.CaptchaID, f.CaptchaImage = id, captchaURL(img)
+	}
+	s.render(w, r, status, "register", Page{Title: "法人注册", Data: f})
+}
+
+// handleRegister creates the employer account and redirects to the login page with a confirmation.
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
+	in := account.RegisterInput{
+		CreditCode:   r.PostFormValue("creditCode"),
+		Name:         r.PostFormValue("name"),
+		ContactName:  r.PostFormValue("contactName"),
+		ContactPhone: r.PostFormValue("contactPhone"),
+		Password:     r.PostFormValue("password"),
+		Password2:    r.PostFormValue("password2"),
+		CaptchaID:    r.PostFormValue("captchaId"),
+		Captcha:      r.PostFormValue("captcha"),
+		ClientAddr:   s.clientAddr(r),
+	}
+	if in.Password2 == "" && in.Password != "" {
+		in.Password2 = "\x00" // the form requires the confirmation; an empty one never matches
+	}
+	if _, err := s.deps.Accounts.Register(r.Context(), in); err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.Internal {
+			s.renderError(w, r, err)
+			return
+		}
+		s.renderRegister(w, r, httpx.Status(e.Code), registerForm{
+			CreditCode: strings.TrimSpace(in.CreditCode), Name: strings.TrimSpace(in.Name),
+			ContactName: strings.TrimSpace(in.ContactName), ContactPhone: strings.TrimSpace(in.ContactPhone),
+			Error: e.Message, Fields: e.Fields,
+		})
+		return
+	}
+	http.Redirect(w, r, "/login?done=registered", http.StatusSeeOther)
+}
