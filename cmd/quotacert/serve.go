@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"quotacert/internal/account"
+	"quotacert/internal/attachment"
+	"quotacert/internal/blob"
+	"quotacert/internal/employer"
 	"quotacert/internal/pii"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
@@ -108,8 +110,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if _, err := pii.New(key); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(cfg.db.data, "files"), 0o750); err != nil {
-		return fmt.Errorf("create files directory: %w", err)
+	blobs, err := blob.Open(filepath.Join(cfg.db.data, "files"))
+	if err != nil {
+		return err
 	}
 	acfg := account.DefaultConfig()
 	if cfg.accounts != nil {
@@ -122,7 +125,11 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	}
 	addrs := web.ClientAddrs{TrustedProxies: cfg.trustedProxies}
 	cookies := &web.SessionCookies{Accounts: accounts, Addrs: addrs, SecureBase: cfg.secureBase, Log: log}
-	site, err := web.New(web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs})
+	deps := web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs}
+	// Employer profile, affiliates and attachments (issue #6).
+	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
+	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	site, err := web.New(deps)
 	if err != nil {
 		return err
 	}

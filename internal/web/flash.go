@@ -11,6 +11,12 @@ var flashMessages = map[string]string{
 	"user-disabled":  "账号已停用。",
 	"user-enabled":   "账号已启用。",
 	"must-change":    "管理员已重置您的密码，请先设置新密码。",
+	// employer profile and affiliates (issue #6)
+	"employer-saved":     "单位信息已保存。",
+	"profile-incomplete": "请先完善单位信息（带 * 的项目），再进行残疾人安置登记。",
+	"affiliate-added":    "关联单位已添加。",
+	"affiliate-saved":    "关联单位已保存。",
+	"affiliate-deleted":  "关联单位已删除。",
 }
 
 // safeNext returns next when it is a local path (so the login page cannot be used to redirect users

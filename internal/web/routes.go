@@ -54,6 +54,26 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/register", Public, s.handleAPIRegister},
 		{"POST /api/v1/login", Public, s.handleAPILogin},
 		{"POST /api/v1/logout", Public, s.handleLogout},
+
+		// Employer profile, affiliates, reference look-ups and attachments (issue #6).
+		{"GET /employer", Employer, s.handleEmployerPage},
+		{"POST /employer", Employer, s.handleEmployerSave},
+		{"GET /employer/affiliates/new", Employer, s.handleAffiliateNew},
+		{"POST /employer/affiliates", Employer, s.handleAffiliateSave},
+		{"GET /employer/affiliates/{id}/edit", Employer, s.handleAffiliateEdit},
+		{"POST /employer/affiliates/{id}", Employer, s.handleAffiliateSave},
+		{"GET /employer/affiliates/{id}/delete", Employer, s.handleAffiliateDeleteConfirm},
+		{"POST /employer/affiliates/{id}/delete", Employer, s.handleAffiliateDelete},
+		{"GET /api/v1/employer", Employer, s.handleAPIEmployer},
+		{"PUT /api/v1/employer", Employer, s.handleAPIEmployerSave},
+		{"GET /api/v1/employer/affiliates", Employer, s.handleAPIAffiliates},
+		{"POST /api/v1/employer/affiliates", Employer, s.handleAPIAffiliateCreate},
+		{"PUT /api/v1/employer/affiliates/{id}", Employer, s.handleAPIAffiliateUpdate},
+		{"DELETE /api/v1/employer/affiliates/{id}", Employer, s.handleAPIAffiliateDelete},
+		{"GET /api/v1/regions", Any, s.handleAPIRegions},
+		{"GET /api/v1/offices", Any, s.handleAPIOffices},
+		{"POST /api/v1/files", Any, s.handleAPIFileUpload},
+		{"GET /api/v1/files/{id}", Any, s.handleAPIFileDownload},
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
+	"quotacert/internal/attachment"
+	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
 )
 
@@ -48,6 +50,11 @@ type Deps struct {
 	Cookies *SessionCookies
 	// Addrs finds the client address (trusted proxies).
 	Addrs ClientAddrs
+
+	// Employer profile, affiliates and reference look-ups (issue #6).
+	Employers *employer.Service
+	// Files stores and serves attachments (issue #6).
+	Files *attachment.Service
 }
 
 // Server holds the parsed templates and dependencies.

@@ -1,0 +1,150 @@
+// Package employer maintains what an employer declares about itself (DOMAIN.md §6): its profile —
+// the offices that certify it and collect its levy, its district, its contact, its size — and its
+// affiliates, the subsidiaries and dispatch agencies whose wage and insurance records count for it.
+// Every use case runs in one transaction with its audit entry; authorization is decided here, so
+// the HTML pages and the JSON API cannot differ.
+package employer
+
+import (
+	"context"
+	"time"
+
+	"quotacert/internal/audit"
+)
+
+// Profile is an employer's registered data. CreditCode is fixed at registration (it is the login
+// name and the tax bureau's key), so no use case here changes it.
+type Profile struct {
+	ID               int64
+	CreditCode       string
+	Name             string
+	FederationOffice string // office code ('' = not chosen yet)
+	TaxOffice        string // office code
+	District         string // 6-digit region code
+	ContactName      string
+	ContactPhone     string
+	EmployeeCount    int
+	Address          string
+	// Enterprise is false for 机关, 事业单位, 社会团体: only enterprises get the small-firm levy
+	// exemption (DOMAIN.md §8), so the levy estimate needs to know.
+	Enterprise bool
+	UpdatedAt  time.Time
+}
+
+// ProfileInput is what an employer may change (CONTRACT.md PUT /employer). Enterprise is a pointer
+// so that an API client that does not know the field keeps the stored value.
+type ProfileInput struct {
+	Name             string `json:"name"`
+	FederationOffice string `json:"federationOffice"`
+	TaxOffice        string `json:"taxOffice"`
+	District         string `json:"district"`
+	ContactName      string `json:"contactName"`
+	ContactPhone     string `json:"contactPhone"`
+	EmployeeCount    *int   `json:"employeeCount"`
+	Address          string `json:"address"`
+	Enterprise       *bool  `json:"enterprise,omitempty"`
+}
+
+// Affiliate kinds (CONTRACT.md).
+const (
+	KindSubsidiary = "subsidiary"
+	KindDispatch   = "dispatch"
+)
+
+// KindLabel is the Chinese name of an affiliate kind for pages.
+func KindLabel(kind string) string {
+	switch kind {
+	case KindSubsidiary:
+		return "子公司"
+	case KindDispatch:
+		return "劳务派遣单位"
+	}
+	return kind
+}
+
+// Affiliate is a subsidiary or dispatch agency of an employer. Locked is set when a submitted
+// declaration used it: from then on its credit code is fixed and its attachments can only grow,
+// because the certified result rests on them.
+type Affiliate struct {
+	ID         int64
+	EmployerID int64
+	CreditCode string
+	Name       string
+	Kind       string
+	Locked     bool
+	Files      []FileRef
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Deleted    bool
+}
+
+// FileRef names an attachment without its bytes.
+type FileRef struct {
+	ID   string
+	Name string
+	Size int64
+}
+
+// AffiliateInput is the body of POST and PUT /employer/affiliates (CONTRACT.md).
+type AffiliateInput struct {
+	CreditCode string   `json:"creditCode"`
+	Name       string   `json:"name"`
+	Kind       string   `json:"kind"`
+	FileIDs    []string `json:"fileIds"`
+}
+
+// Region is an administrative division (GB/T 2260).
+type Region struct {
+	Code   string
+	Name   string
+	Parent string
+}
+
+// Office is a federation or tax office; Region is the division it serves.
+type Office struct {
+	Code   string
+	Name   string
+	Region string
+}
+
+// Office kinds of GET /offices?kind=.
+const (
+	OfficeFederation = "federation"
+	OfficeTax        = "tax"
+)
+
+// Tx is what this package needs from the store, inside one transaction.
+type Tx interface {
+	EmployerProfile(ctx context.Context, id int64) (Profile, error)
+	UpdateEmployerProfile(ctx context.Context, p Profile) error
+	Region(ctx context.Context, code string) (Region, bool, error)
+	RegionChildren(ctx context.Context, parent string) ([]Region, error)
+	Offices(ctx context.Context, kind string, regions []string) ([]Office, error)
+	Office(ctx context.Context, kind, code string) (Office, bool, error)
+
+	Affiliates(ctx context.Context, employerID int64) ([]Affiliate, error)
+	// Affiliate returns an affiliate of the employer, deleted ones included; found is false when no
+	// such affiliate belongs to the employer.
+	Affiliate(ctx context.Context, employerID, id int64) (a Affiliate, found bool, err error)
+	LiveAffiliateByCode(ctx context.Context, employerID int64, creditCode string) (Affiliate, bool, error)
+	InsertAffiliate(ctx context.Context, a Affiliate) (int64, error)
+	UpdateAffiliate(ctx context.Context, a Affiliate) error
+	DeleteAffiliate(ctx context.Context, employerID, id int64) error
+	// SetAffiliateFiles makes the live attachments of an affiliate exactly ids (soft-deleting the rest).
+	SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []string) error
+	// OwnedFiles returns the files among ids that belong to the employer.
+	OwnedFiles(ctx context.Context, employerID int64, ids []string) ([]FileRef, error)
+
+	Now() time.Time
+	AppendAudit(ctx context.Context, e audit.Entry) error
+}
+
+// Service runs the employer use cases.
+type Service struct {
+	run func(ctx context.Context, fn func(Tx) error) error
+}
+
+// NewService returns a service that runs each use case through run (one transaction each).
+func NewService(run func(ctx context.Context, fn func(Tx) error) error) *Service {
+	return &Service{run: run}
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/employer"
+)
+
+const affiliateColumns = `id, employer_id, credit_code, name, kind, locked, created_at, updated_at, deleted_at`
+
+func scanAffiliate(sc interface{ Scan(...any) error }) (employer.Affiliate, error) {
+	var a employer.Affiliate
+	var deleted sql.NullTime
+	err := sc.Scan(&a.ID, &a.EmployerID, &a.CreditCode, &a.Name, &a.Kind, &a.Locked, &a.CreatedAt, &a.UpdatedAt, &deleted)
+	a.Deleted = deleted.Valid
+	return a, err
+}
+
+// Affiliates lists an employer's live affiliates with their live attachments, oldest first.
+func (tx *Tx) Affiliates(ctx context.Context, employerID int64) ([]employer.Affiliate, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
+        WHERE employer_id = $1 AND deleted_at IS NULL ORDER BY id`, employerID)
+	if err != nil {
+		return nil, fmt.Errorf("list affiliates of employer %d: %w", employerID, err)
+	}
+	out := []employer.Affiliate{}
+	for rows.Next() {
+		a, err := scanAffiliate(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan affiliate: %w", err)
+		}
+		out = append(out, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list affiliates of employer %d: %w", employerID, err)
+	}
+	for i := range out {
+		if out[i].Files, err = tx.affiliateFiles(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Affiliate loads an affiliate of the employer, deleted ones included, with its live attachments.
+func (tx *Tx) Affiliate(ctx context.Context, employerID, id int64) (employer.Affiliate, bool, error) {
+	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
+        WHERE id = $1 AND employer_id = $2`, id, employerID))
+	if isNoRows(err) {
+		return a, false, nil
+	}
+	if err != nil {
+		return a, false, fmt.Errorf("load affiliate %d: %w", id, err)
+	}
+	a.Files, err = tx.affiliateFiles(ctx, a.ID)
+	return a, err == nil, err
+}
+
+// LiveAffiliateByCode finds the employer's live affiliate with a credit code.
+func (tx *Tx) LiveAffiliateByCode(ctx context.Context, employerID int64, creditCode string) (employer.Affiliate, bool, error) {
+	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
+        WHERE employer_id = $1 AND credit_code = $2 AND deleted_at IS NULL`, employerID, creditCode))
+	if isNoRows(err) {
+		return a, false, nil
+	}
+	if err != nil {
+		return a, false, fmt.Errorf("find affiliate by code: %w", err)
+	}
+	a.Files, err = tx.affiliateFiles(ctx, a.ID)
+	return a, err == nil, err
+}
+
+func (tx *Tx) affiliateFiles(ctx context.Context, affiliateID int64) ([]employer.FileRef, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT f.id, f.name, f.size FROM affiliate_files af
+        JOIN files f ON f.id = af.file_id WHERE af.affiliate_id = $1 AND af.deleted_at IS NULL
+        ORDER BY f.created_at, f.id`, affiliateID)
+	if err != nil {
+		return nil, fmt.Errorf("list files of affiliate %d: %w", affiliateID, err)
+	}
+	defer rows.Close()
+	out := []employer.FileRef{}
+	for rows.Next() {
+		var f employer.FileRef
+		if err := rows.Scan(&f.ID, &f.Name, &f.Size); err != nil {
+			return nil, fmt.Errorf("scan affiliate file: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// InsertAffiliate adds an affiliate and returns its id. Two live affiliates of one employer with
+// the same credit code are refused by a unique index; the service checks first, this is the
+// backstop for two requests racing.
+func (tx *Tx) InsertAffiliate(ctx context.Context, a employer.Affiliate) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO affiliates (employer_id, credit_code, name, kind, locked, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		a.EmployerID, a.CreditCode, a.Name, a.Kind, a.Locked, a.CreatedAt.UTC(), a.UpdatedAt.UTC()).Scan(&id)
+	if err != nil {
+		if tx.db.IsUniqueViolation(err) {
+			return 0, apperr.Wrap(apperr.Conflict, "该统一社会信用代码的关联单位已添加", err)
+		}
+		return 0, fmt.Errorf("insert affiliate: %w", err)
+	}
+	return id, nil
+}
+
+// UpdateAffiliate stores an affiliate's code, name and kind.
+func (tx *Tx) UpdateAffiliate(ctx context.Context, a employer.Affiliate) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET credit_code = $3, name = $4, kind = $5, updated_at = $6
+        WHERE id = $1 AND employer_id = $2 AND deleted_at IS NULL`,
+		a.ID, a.EmployerID, a.CreditCode, a.Name, a.Kind, a.UpdatedAt.UTC())
+	if err != nil {
+		if tx.db.IsUniqueViolation(err) {
+			return apperr.Wrap(apperr.Conflict, "该统一社会信用代码的关联单位已添加", err)
+		}
+		return fmt.Errorf("update affiliate %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// DeleteAffiliate soft-deletes an affiliate at the transaction's time.
+func (tx *Tx) DeleteAffiliate(ctx context.Context, employerID, id int64) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET deleted_at = $3, updated_at = $3
+        WHERE id = $1 AND employer_id = $2 AND deleted_at IS NULL`, id, employerID, tx.now)
+	if err != nil {
+		return fmt.Errorf("delete affiliate %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetAffiliateFiles makes ids the live attachments of an affiliate: others are soft-deleted (the
+// link stays as history), new ones linked, previously removed ones revived.
+func (tx *Tx) SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []string) error {
+	cur, err := tx.affiliateFiles(ctx, affiliateID)
+	if err != nil {
+		return err
+	}
+	for _, f := range cur {
+		if !slices.Contains(ids, f.ID) {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE affiliate_files SET deleted_at = $3
+                WHERE affiliate_id = $1 AND file_id = $2`, affiliateID, f.ID, tx.now); err != nil {
+				return fmt.Errorf("unlink file from affiliate %d: %w", affiliateID, err)
+			}
+		}
+	}
+	for _, id := range ids {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO affiliate_files (affiliate_id, file_id) VALUES ($1, $2)
+            ON CONFLICT (affiliate_id, file_id) DO UPDATE SET deleted_at = NULL`, affiliateID, id); err != nil {
+			return fmt.Errorf("link file to affiliate %d: %w", affiliateID, err)
+		}
+	}
+	return nil
+}
+
+// OwnedFiles returns the files among ids that the employer uploaded.
+func (tx *Tx) OwnedFiles(ctx context.Context, employerID int64, ids []string) ([]employer.FileRef, error) {
+	if len(ids) == 0 {
+		return []employer.FileRef{}, nil
+	}
+	args := []any{employerID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, name, size FROM files WHERE employer_id = $1 AND id IN (`+
+		placeholders(2, len(ids))+`) ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load owned files: %w", err)
+	}
+	defer rows.Close()
+	out := []employer.FileRef{}
+	for rows.Next() {
+		var f employer.FileRef
+		if err := rows.Scan(&f.ID, &f.Name, &f.Size); err != nil {
+			return nil, fmt.Errorf("scan file: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"quotacert/internal/attachment"
+)
+
+// AttachmentTx adapts a transaction to attachment.Tx (store.Runner(db, AttachmentTx)).
+func AttachmentTx(tx *Tx) attachment.Tx { return tx }
+
+// InsertFile records an uploaded file's metadata.
+func (tx *Tx) InsertFile(ctx context.Context, f attachment.File) error {
+	var emp, by any
+	if f.EmployerID != 0 {
+		emp = f.EmployerID
+	}
+	if f.UploadedBy != 0 {
+		by = f.UploadedBy
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO files (id, employer_id, uploaded_by, name, size, sha256, content_type, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, f.ID, emp, by, f.Name, f.Size, f.SHA256, f.ContentType, f.CreatedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("insert file: %w", err)
+	}
+	return nil
+}
+
+// File loads a file's metadata; found is false for an unknown id.
+func (tx *Tx) File(ctx context.Context, id string) (attachment.File, bool, error) {
+	var f attachment.File
+	var emp, by sql.NullInt64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id, employer_id, uploaded_by, name, size, sha256, content_type, created_at
+        FROM files WHERE id = $1`, id).Scan(&f.ID, &emp, &by, &f.Name, &f.Size, &f.SHA256, &f.ContentType, &f.CreatedAt)
+	if isNoRows(err) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("load file: %w", err)
+	}
+	f.EmployerID, f.UploadedBy = emp.Int64, by.Int64
+	return f, true, nil
+}
+
+// FileSumInUse reports whether any file row refers to the bytes of sum.
+func (tx *Tx) FileSumInUse(ctx context.Context, sum string) (bool, error) {
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, sum).Scan(&n); err != nil {
+		return false, fmt.Errorf("count files by sum: %w", err)
+	}
+	return n > 0, nil
+}
+
+// EmployerFederationOffice returns an employer's federation office (empty when none is chosen yet).
+func (tx *Tx) EmployerFederationOffice(ctx context.Context, employerID int64) (string, error) {
+	var office sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT federation_office FROM employers WHERE id = $1`, employerID).Scan(&office)
+	if isNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("load federation office of employer %d: %w", employerID, err)
+	}
+	return office.String, nil
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree,
+// walking up from office with a recursive query (portable to SQLite and PostgreSQL).
+func (tx *Tx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `WITH RECURSIVE up (code, parent, depth) AS (
+            SELECT code, parent, 0 FROM federation_offices WHERE code = $1
+            UNION ALL
+            SELECT f.code, f.parent, up.depth + 1 FROM federation_offices f JOIN up ON f.code = up.parent
+            WHERE up.depth < 10)
+        SELECT COUNT(*) FROM up WHERE code = $2`, office, ancestor).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("office %s within %s: %w", office, ancestor, err)
+	}
+	return n > 0, nil
+}

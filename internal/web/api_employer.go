@@ -1,0 +1,194 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/employer"
+	"quotacert/internal/httpx"
+)
+
+// maxEmployerBody bounds the JSON bodies of the employer API.
+const maxEmployerBody = 64 << 10
+
+// profileJSON is CONTRACT.md's employer object, plus creditCode, enterprise and the completeness
+// a client needs to guide the user.
+type profileJSON struct {
+	CreditCode       string   `json:"creditCode"`
+	Name             string   `json:"name"`
+	FederationOffice string   `json:"federationOffice"`
+	TaxOffice        string   `json:"taxOffice"`
+	District         string   `json:"district"`
+	ContactName      string   `json:"contactName"`
+	ContactPhone     string   `json:"contactPhone"`
+	EmployeeCount    int      `json:"employeeCount"`
+	Address          string   `json:"address"`
+	Enterprise       bool     `json:"enterprise"`
+	Complete         bool     `json:"complete"`
+	Missing          []string `json:"missing"`
+}
+
+func toProfileJSON(p employer.Profile) profileJSON {
+	missing := employer.Complete(p)
+	if missing == nil {
+		missing = []string{}
+	}
+	return profileJSON{CreditCode: p.CreditCode, Name: p.Name, FederationOffice: p.FederationOffice, TaxOffice: p.TaxOffice,
+		District: p.District, ContactName: p.ContactName, ContactPhone: p.ContactPhone, EmployeeCount: p.EmployeeCount,
+		Address: p.Address, Enterprise: p.Enterprise, Complete: len(missing) == 0, Missing: missing}
+}
+
+// affiliateJSON is CONTRACT.md's affiliate object with its id, lock and file names.
+type affiliateJSON struct {
+	ID         int64         `json:"id"`
+	CreditCode string        `json:"creditCode"`
+	Name       string        `json:"name"`
+	Kind       string        `json:"kind"`
+	Locked     bool          `json:"locked"`
+	FileIDs    []string      `json:"fileIds"`
+	Files      []fileRefJSON `json:"files"`
+}
+
+type fileRefJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+}
+
+func toAffiliateJSON(a employer.Affiliate) affiliateJSON {
+	out := affiliateJSON{ID: a.ID, CreditCode: a.CreditCode, Name: a.Name, Kind: a.Kind, Locked: a.Locked,
+		FileIDs: []string{}, Files: []fileRefJSON{}}
+	for _, f := range a.Files {
+		out.FileIDs = append(out.FileIDs, f.ID)
+		out.Files = append(out.Files, fileRefJSON{ID: f.ID, Name: f.Name, Size: f.Size})
+	}
+	return out
+}
+
+func (s *Server) handleAPIEmployer(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	p, err := s.deps.Employers.Profile(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toProfileJSON(p))
+}
+
+func (s *Server) handleAPIEmployerSave(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	var in employer.ProfileInput
+	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p, err := s.deps.Employers.SaveProfile(r.Context(), a, in)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toProfileJSON(p))
+}
+
+func (s *Server) handleAPIAffiliates(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	list, err := s.deps.Employers.Affiliates(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	items := make([]affiliateJSON, len(list))
+	for i, af := range list {
+		items[i] = toAffiliateJSON(af)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) handleAPIAffiliateCreate(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	var in employer.AffiliateInput
+	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	af, err := s.deps.Employers.AddAffiliate(r.Context(), a, in)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toAffiliateJSON(af))
+}
+
+func (s *Server) handleAPIAffiliateUpdate(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, apperr.NotFoundf("关联单位"))
+		return
+	}
+	var in employer.AffiliateInput
+	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	af, err := s.deps.Employers.UpdateAffiliate(r.Context(), a, id, in)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toAffiliateJSON(af))
+}
+
+func (s *Server) handleAPIAffiliateDelete(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, apperr.NotFoundf("关联单位"))
+		return
+	}
+	if err := s.deps.Employers.DeleteAffiliate(r.Context(), a, id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleAPIRegions: GET /api/v1/regions?parent=CODE → {items: [{code, name}]}.
+func (s *Server) handleAPIRegions(w http.ResponseWriter, r *http.Request) {
+	list, err := s.deps.Employers.Regions(r.Context(), r.URL.Query().Get("parent"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	type item struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+	}
+	items := make([]item, len(list))
+	for i, reg := range list {
+		items[i] = item{reg.Code, reg.Name}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// handleAPIOffices: GET /api/v1/offices?kind=federation|tax[&region=CODE] → {items: [{code, name, region}]};
+// with a region, only the offices an employer registered there may choose.
+func (s *Server) handleAPIOffices(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	list, err := s.deps.Employers.Offices(r.Context(), q.Get("kind"), q.Get("region"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	type item struct {
+		Code   string `json:"code"`
+		Name   string `json:"name"`
+		Region string `json:"region"`
+	}
+	items := make([]item, len(list))
+	for i, o := range list {
+		items[i] = item{o.Code, o.Name, o.Region}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+}
