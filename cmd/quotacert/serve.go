@@ -19,6 +19,7 @@ import (
 	"quotacert/internal/blob"
 	"quotacert/internal/employer"
 	"quotacert/internal/notice"
+	"quotacert/internal/overview"
 	"quotacert/internal/pii"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
@@ -134,6 +135,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	// Notices and the administrator's console (issue #9).
 	deps.Notices = notice.NewService(store.Runner(db, store.NoticeTx))
 	deps.Admin = admin.NewService(store.Runner(db, store.AdminTx))
+	deps.Overview = overview.NewService(store.Runner(db, store.OverviewTx))
 	site, err := web.New(deps)
 	if err != nil {
 		return err

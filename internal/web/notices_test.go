@@ -8,11 +8,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
 	"quotacert/internal/audit"
+	"quotacert/internal/employer"
 	"quotacert/internal/notice"
+	"quotacert/internal/overview"
 	"quotacert/internal/store"
 )
 
@@ -226,6 +229,54 @@ func TestAdminConsoleHTTP(t *testing.T) {
 		want := "business_year.update minimum_wage.create levy.update business_year.create"
 		if strings.Join(actions, " ") != want {
 			t.Errorf("audit %v, want %s", actions, want)
+		}
+	})
+}
+
+func TestEmployerHome(t *testing.T) {
+	each(t, func(t *testing.T, h *harness) {
+		withConsole(t, h)
+		h.srv.deps.Overview = overview.NewService(store.Runner(h.db, store.OverviewTx))
+		h.srv.deps.Employers = employer.NewService(store.Runner(h.db, store.EmployerTx))
+		h.h = h.srv.Handler()
+		// The clock is 2026-03-02: the window of 2025 (2026-03-01 to 2026-10-31) is open.
+		if page := h.client("10.0.7.9").get("/").Body.String(); !strings.Contains(page, "我要申报") {
+			t.Error("anonymous visitors lose the public intro")
+		}
+		h.staff("root", actor.Admin, "220000")
+		adm, emp := h.client("10.0.7.1"), h.client("10.0.7.2")
+		wantStatus(t, adm.login("root", testPassword), http.StatusOK)
+		wantStatus(t, emp.register(testCode), http.StatusCreated)
+		wantStatus(t, emp.login(testCode, testPassword), http.StatusOK)
+		for _, title := range []string{"一号通知", "二号通知", "三号通知", "四号通知", "五号通知", "六号通知"} {
+			wantStatus(t, adm.postJSON("/api/v1/notices", map[string]any{"title": title, "body": "正文", "publish": true}), http.StatusCreated)
+			h.clock.Advance(time.Minute)
+		}
+		var eid int64
+		if err := h.db.SQL().QueryRow(`SELECT id FROM employers WHERE credit_code = $1`, testCode).Scan(&eid); err != nil {
+			t.Fatal(err)
+		}
+		for i, st := range []string{"confirmed", "confirmed", "pending"} {
+			var pid int64
+			err := h.db.SQL().QueryRow(`INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, birth_date, created_at)
+                VALUES ($1, $2, 'masked', '张三', '男', '1980-01-01', $3) RETURNING id`, "h"+itoa(int64(i)), []byte("x"), start).Scan(&pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.db.SQL().Exec(`INSERT INTO placements (employer_id, year, person_id, status, created_at, updated_at)
+                VALUES ($1, 2025, $2, $3, $4, $4)`, eid, pid, st, start); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page := emp.get("/").Body.String()
+		for _, want := range []string{"2025 业务年度申报期", "<strong>2026-10-31</strong>", "<td>2</td><td>1</td><td>0</td><td>0</td><td>3</td>",
+			"1 人待残联审核", "完善<a href=\"/employer\">单位信息</a>", "六号通知", "二号通知"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("employer home lacks %q", want)
+			}
+		}
+		if strings.Contains(page, "一号通知") || strings.Contains(page, "我要申报") {
+			t.Error("home shows more than the newest 5 notices, or the public intro")
 		}
 	})
 }

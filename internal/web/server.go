@@ -22,6 +22,7 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
 	"quotacert/internal/notice"
+	"quotacert/internal/overview"
 )
 
 //go:embed templates/*.html
@@ -61,6 +62,8 @@ type Deps struct {
 	// Notices and the administrator's console (issue #9).
 	Notices *notice.Service
 	Admin   *admin.Service
+	// Overview is the employer home page's year at a glance; nil shows the public intro to all.
+	Overview *overview.Service
 }
 
 // Server holds the parsed templates and dependencies.
