@@ -82,7 +82,7 @@ type Tx interface {
 	NoticeRead(ctx context.Context, noticeID, userID int64) (bool, error)
 	NoticeFiles(ctx context.Context, noticeID int64) ([]FileRef, error)
 	SetNoticeFiles(ctx context.Context, noticeID int64, ids []string) error
-	// NoticeFileRefs returns those of ids that exist in the files table.
+	// NoticeFileRefs returns those of ids that are staff uploads (never an employer's evidence).
 	NoticeFileRefs(ctx context.Context, ids []string) ([]FileRef, error)
 	// NoticeRegionExists reports whether code is a known region.
 	NoticeRegionExists(ctx context.Context, code string) (bool, error)

@@ -293,6 +293,15 @@ func TestAdminChangesAudited(t *testing.T) {
             VALUES ('f1', '通知附件.pdf', 1234, 'abc', 'application/pdf', $1)`, t0); err != nil {
 			t.Fatal(err)
 		}
+		// An employer's evidence file cannot become a notice attachment.
+		if _, err := e.db.SQL().Exec(`INSERT INTO files (id, employer_id, name, size, sha256, content_type, created_at)
+            VALUES ('emp1', $1, '工资表.pdf', 1, 'abc', 'application/pdf', $2)`, e.emp.EmployerID, t0); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.Create(ctx, e.admin, notice.Input{Title: "x", Body: "y", FileIDs: []string{"emp1"}})
+		if !errors.As(err, &ae) || ae.Fields["fileIds"] == "" {
+			t.Errorf("employer file attached: %v", err)
+		}
 		id, err := e.svc.Create(ctx, e.admin, notice.Input{Title: "新通知", Body: "正文", FileIDs: []string{"f1", "f1"}})
 		if err != nil {
 			t.Fatal(err)

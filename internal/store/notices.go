@@ -220,12 +220,14 @@ func (tx *Tx) SetNoticeFiles(ctx context.Context, noticeID int64, ids []string) 
 	return nil
 }
 
-// NoticeFileRefs returns those of ids that exist.
+// NoticeFileRefs returns those of ids that exist and were uploaded by staff (employer_id IS NULL):
+// an employer's evidence must never become a public notice attachment, and staff files are the
+// ones every signed-in user may download through GET /api/v1/files/{id}.
 func (tx *Tx) NoticeFileRefs(ctx context.Context, ids []string) ([]notice.FileRef, error) {
 	var out []notice.FileRef
 	for _, id := range ids {
 		var f notice.FileRef
-		err := tx.tx.QueryRowContext(ctx, `SELECT id, name, size FROM files WHERE id = $1`, id).Scan(&f.ID, &f.Name, &f.Size)
+		err := tx.tx.QueryRowContext(ctx, `SELECT id, name, size FROM files WHERE id = $1 AND employer_id IS NULL`, id).Scan(&f.ID, &f.Name, &f.Size)
 		if isNoRows(err) {
 			continue
 		}
