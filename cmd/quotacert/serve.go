@@ -14,9 +14,12 @@ import (
 	"time"
 
 	"quotacert/internal/account"
+	"quotacert/internal/admin"
 	"quotacert/internal/attachment"
 	"quotacert/internal/blob"
 	"quotacert/internal/employer"
+	"quotacert/internal/notice"
+	"quotacert/internal/overview"
 	"quotacert/internal/pii"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
@@ -129,6 +132,10 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	// Employer profile, affiliates and attachments (issue #6).
 	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
 	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	// Notices and the administrator's console (issue #9).
+	deps.Notices = notice.NewService(store.Runner(db, store.NoticeTx))
+	deps.Admin = admin.NewService(store.Runner(db, store.AdminTx))
+	deps.Overview = overview.NewService(store.Runner(db, store.OverviewTx))
 	site, err := web.New(deps)
 	if err != nil {
 		return err

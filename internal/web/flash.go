@@ -17,6 +17,12 @@ var flashMessages = map[string]string{
 	"affiliate-added":    "关联单位已添加。",
 	"affiliate-saved":    "关联单位已保存。",
 	"affiliate-deleted":  "关联单位已删除。",
+	// notices and the administrator's console (issue #9)
+	"notice-saved":       "通知公告已保存。",
+	"notice-published":   "通知公告已发布。",
+	"notice-unpublished": "通知公告已撤回，用户将看不到它。",
+	"dict-saved":         "已保存。",
+	"dict-deleted":       "已删除。",
 }
 
 // safeNext returns next when it is a local path (so the login page cannot be used to redirect users

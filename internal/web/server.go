@@ -16,10 +16,13 @@ import (
 
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
+	"quotacert/internal/admin"
 	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
 	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
+	"quotacert/internal/notice"
+	"quotacert/internal/overview"
 )
 
 //go:embed templates/*.html
@@ -56,6 +59,12 @@ type Deps struct {
 	Employers *employer.Service
 	// Files stores and serves attachments (issue #6).
 	Files *attachment.Service
+
+	// Notices and the administrator's console (issue #9).
+	Notices *notice.Service
+	Admin   *admin.Service
+	// Overview is the employer home page's year at a glance; nil shows the public intro to all.
+	Overview *overview.Service
 }
 
 // Server holds the parsed templates and dependencies.
@@ -83,6 +92,15 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// localTime shows an event time in China Standard Time.
 		"localTime": func(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05") },
+		// localTimePtr is localTime for optional times ("" when absent).
+		"localTimePtr": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+		},
+		// safeHTML marks HTML as trusted. Only for output of notice.Render, which sanitises it.
+		"safeHTML": func(s string) template.HTML { return template.HTML(s) },
 		// dict builds a map from key/value pairs so a shared field template gets named arguments.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
