@@ -33,6 +33,11 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
+	// Data exchange (issue #5).
+	case "import":
+		return cmdImport(ctx, args[1:], getenv, stdout, stderr)
+	case "gen-wages": // hidden: test data for scripts/bench-import.sh
+		return cmdGenWages(args[1:], stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -48,6 +53,7 @@ func usage(w io.Writer) {
 commands:
   serve     run the web server (--addr, --data, --db, --demo, --captcha on|off)
   migrate   apply database migrations (--data, --db)
+  import    load a data-exchange file: import KIND FILE (--data, --db)
 
 Run "quotacert COMMAND -h" for the flags of a command.
 `)
