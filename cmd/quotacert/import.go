@@ -32,7 +32,12 @@ func newExchange(db *store.DB, getenv env, data string, stderr io.Writer) (*exch
 	if err != nil {
 		return nil, err
 	}
-	return exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), p), nil
+	return exchangeService(db, p), nil
+}
+
+// exchangeService wires the data-exchange service (serve and import share it).
+func exchangeService(db *store.DB, p *pii.Protector) *exchange.Service {
+	return exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), p)
 }
 
 // parseInterspersed parses flags that may come before, between or after the positional

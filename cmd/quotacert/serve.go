@@ -64,13 +64,16 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		log.Warn("created a new data key: back it up, without it the stored ID numbers cannot be read",
 			"file", filepath.Join(cfg.db.data, pii.KeyFileName))
 	}
-	if _, err := pii.New(key); err != nil {
+	protector, err := pii.New(key)
+	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.db.data, "files"), 0o750); err != nil {
 		return fmt.Errorf("create files directory: %w", err)
 	}
-	site, err := web.New(web.Deps{Log: log, DB: db})
+	site, err := web.New(web.Deps{Log: log, DB: db,
+		Exchange: exchangeService(db, protector), // data exchange (issue #5)
+	})
 	if err != nil {
 		return err
 	}

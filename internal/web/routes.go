@@ -36,6 +36,12 @@ func (s *Server) Routes() []Route {
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /login", Public, s.handleLoginPage},
 		{"GET /healthz", Public, s.handleHealth},
+
+		// Data exchange (issue #5): import history, upload, result and errors download.
+		{"GET /admin/imports", Admin, s.handleImportsPage},
+		{"POST /admin/imports", Admin, s.handleImportUpload},
+		{"GET /admin/imports/{id}", Admin, s.handleImportReport},
+		{"GET /admin/imports/{id}/errors.csv", Admin, s.handleImportErrorsCSV},
 	}
 }
 

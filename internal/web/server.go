@@ -15,6 +15,7 @@ import (
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
+	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
 )
 
@@ -39,6 +40,8 @@ type Deps struct {
 	Log      *slog.Logger
 	DB       Pinger
 	Sessions Sessions // nil: nobody is signed in
+	// Exchange imports data-exchange files (admin pages, issue #5).
+	Exchange *exchange.Service
 }
 
 // Server holds the parsed templates and dependencies.
