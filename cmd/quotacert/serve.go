@@ -110,7 +110,8 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		log.Warn("created a new data key: back it up, without it the stored ID numbers cannot be read",
 			"file", filepath.Join(cfg.db.data, pii.KeyFileName))
 	}
-	if _, err := pii.New(key); err != nil {
+	protector, err := pii.New(key)
+	if err != nil {
 		return err
 	}
 	blobs, err := blob.Open(filepath.Join(cfg.db.data, "files"))
@@ -136,6 +137,8 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	deps.Notices = notice.NewService(store.Runner(db, store.NoticeTx))
 	deps.Admin = admin.NewService(store.Runner(db, store.AdminTx))
 	deps.Overview = overview.NewService(store.Runner(db, store.OverviewTx))
+	// Data exchange (issue #5).
+	deps.Exchange = exchangeService(db, protector)
 	site, err := web.New(deps)
 	if err != nil {
 		return err

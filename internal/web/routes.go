@@ -101,6 +101,12 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/notices", Any, s.handleAPINotices},
 		{"GET /api/v1/notices/{id}", Any, s.handleAPINotice},
 		{"PUT /api/v1/years/{year}", Admin, s.handleAPIYearUpdate},
+
+		// Data exchange (issue #5): import history, upload, result and errors download.
+		{"GET /admin/imports", Admin, s.handleImportsPage},
+		{"POST /admin/imports", Admin, s.handleImportUpload},
+		{"GET /admin/imports/{id}", Admin, s.handleImportReport},
+		{"GET /admin/imports/{id}/errors.csv", Admin, s.handleImportErrorsCSV},
 	}
 }
 

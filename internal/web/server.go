@@ -20,6 +20,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
 	"quotacert/internal/employer"
+	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
@@ -65,6 +66,8 @@ type Deps struct {
 	Admin   *admin.Service
 	// Overview is the employer home page's year at a glance; nil shows the public intro to all.
 	Overview *overview.Service
+	// Exchange imports data-exchange files (admin pages, issue #5).
+	Exchange *exchange.Service
 }
 
 // Server holds the parsed templates and dependencies.
