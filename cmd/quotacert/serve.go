@@ -17,10 +17,12 @@ import (
 	"quotacert/internal/admin"
 	"quotacert/internal/attachment"
 	"quotacert/internal/blob"
+	"quotacert/internal/demo"
 	"quotacert/internal/employer"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/pii"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
@@ -139,6 +141,11 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	deps.Overview = overview.NewService(store.Runner(db, store.OverviewTx))
 	// Data exchange (issue #5).
 	deps.Exchange = exchangeService(db, protector)
+	if cfg.demo {
+		if err := loadDemo(ctx, acfg, db, deps, stdout); err != nil {
+			return err
+		}
+	}
 	site, err := web.New(deps)
 	if err != nil {
 		return err
@@ -174,4 +181,16 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// loadDemo loads the demo dataset through the real services. Its account service skips the captcha:
+// the loader is not a browser.
+func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.Deps, stdout io.Writer) error {
+	acfg.CaptchaRequired = false
+	accounts, err := account.NewService(acfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	if err != nil {
+		return err
+	}
+	return demo.Load(ctx, demo.Services{Accounts: accounts, Employers: deps.Employers, Files: deps.Files,
+		Admin: deps.Admin, Exchange: deps.Exchange}, rules.ChinaDate(time.Now()), stdout)
 }

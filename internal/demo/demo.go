@@ -53,11 +53,22 @@ func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) erro
 	if err != nil {
 		return err
 	}
+	users, err := s.Accounts.ListUsers(ctx, adminActor, "")
+	if err != nil {
+		return fmt.Errorf("demo users: %w", err)
+	}
+	exists := map[string]bool{}
+	for _, u := range users {
+		exists[u.Username] = true
+	}
 	for _, st := range []account.StaffInput{
 		{Username: Reviewer, Password: Password, Role: actor.Reviewer, Office: "220000"},
 		{Username: Admin, Password: Password, Role: actor.Admin, Office: "220000"},
 	} {
-		if _, err := s.Accounts.CreateStaff(ctx, sys, st); err != nil && apperr.CodeOf(err) != apperr.Conflict {
+		if exists[st.Username] {
+			continue
+		}
+		if _, err := s.Accounts.CreateStaff(ctx, sys, st); err != nil {
 			return fmt.Errorf("demo staff %s: %w", st.Username, err)
 		}
 	}
@@ -93,7 +104,8 @@ func (s Services) employerActor(ctx context.Context) (actor.Actor, error) {
 	if err == nil {
 		return a, nil
 	}
-	if apperr.CodeOf(err) != apperr.Conflict {
+	// Registered already (a later start): a conflict, or the form's "already registered" message.
+	if e := apperr.As(err); e.Code != apperr.Conflict && e.Fields["creditCode"] == "" {
 		return actor.Actor{}, fmt.Errorf("demo employer: %w", err)
 	}
 	res, err := s.Accounts.Login(ctx, account.LoginInput{CreditCode: EmployerCode, Password: Password, ClientAddr: "demo"})
