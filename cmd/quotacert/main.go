@@ -37,6 +37,13 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdVerify(stdin, stdout, stderr)
 	case "staff":
 		return cmdStaff(ctx, args[1:], getenv, stdout, stderr)
+	// Data exchange (issue #5).
+	case "import":
+		return cmdImport(ctx, args[1:], getenv, stdout, stderr)
+	case "gen-wages": // hidden: test data for scripts/bench-import.sh
+		return cmdGenWages(args[1:], stderr)
+	case "load":
+		return cmdLoad(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -54,6 +61,8 @@ commands:
   migrate   apply database migrations (--data, --db)
   verify    one verification case: JSON on stdin, the month grid as JSON on stdout
   staff add create a federation staff account (--username, --password, --role, --office)
+  import    load a data-exchange file: import KIND FILE (--data, --db)
+  load      load-test a running server on this machine (--url, --duration, --concurrency)
 
 Run "quotacert COMMAND -h" for the flags of a command.
 `)

@@ -14,11 +14,16 @@ import (
 	"time"
 
 	"quotacert/internal/account"
+	"quotacert/internal/admin"
 	"quotacert/internal/attachment"
 	"quotacert/internal/blob"
+	"quotacert/internal/demo"
 	"quotacert/internal/employer"
+	"quotacert/internal/notice"
+	"quotacert/internal/overview"
 	"quotacert/internal/pii"
 	"quotacert/internal/report"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
@@ -113,7 +118,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		log.Warn("created a new data key: back it up, without it the stored ID numbers cannot be read",
 			"file", filepath.Join(cfg.db.data, pii.KeyFileName))
 	}
-	prot, err := pii.New(key)
+	protector, err := pii.New(key)
 	if err != nil {
 		return err
 	}
@@ -137,7 +142,18 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
 	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
 	// Review, declaration, certification letter and tax export (issue #8).
-	wireDeclaration(log, db, prot, cfg, &deps)
+	wireDeclaration(log, db, protector, cfg, &deps)
+	// Notices and the administrator's console (issue #9).
+	deps.Notices = notice.NewService(store.Runner(db, store.NoticeTx))
+	deps.Admin = admin.NewService(store.Runner(db, store.AdminTx))
+	deps.Overview = overview.NewService(store.Runner(db, store.OverviewTx))
+	// Data exchange (issue #5).
+	deps.Exchange = exchangeService(db, protector)
+	if cfg.demo {
+		if err := loadDemo(ctx, acfg, db, deps, stdout); err != nil {
+			return err
+		}
+	}
 	site, err := web.New(deps)
 	if err != nil {
 		return err
@@ -173,4 +189,16 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// loadDemo loads the demo dataset through the real services. Its account service skips the captcha:
+// the loader is not a browser.
+func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.Deps, stdout io.Writer) error {
+	acfg.CaptchaRequired = false
+	accounts, err := account.NewService(acfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	if err != nil {
+		return err
+	}
+	return demo.Load(ctx, demo.Services{Accounts: accounts, Employers: deps.Employers, Files: deps.Files,
+		Admin: deps.Admin, Exchange: deps.Exchange}, rules.ChinaDate(time.Now()), stdout)
 }

@@ -81,31 +81,34 @@ func renderCaptcha(answer string) (string, error) {
 	for i := 0; i < 140; i++ { // dot noise
 		img.SetColorIndex(randInt(CaptchaWidth), randInt(CaptchaHeight), 2)
 	}
-	const scale = 4 // glyph pixel → 4×4 block: digits 20×28 px
+	// Each glyph pixel becomes a 3×4 block (digits 15×28 px, 7 px apart); each digit gets its own
+	// small offset and a consistent slant, which defeats naive template matching but stays legible.
+	const sx, sy = 3, 4
 	for i, ch := range answer {
 		g := glyphs[ch-'0']
-		x0 := 6 + i*22 + randInt(4)
-		y0 := 3 + randInt(8)
+		x0 := 8 + i*22 + randInt(4)
+		y0 := 3 + randInt(7)
+		slant := randInt(3) - 1
 		ink := uint8(1 + 2*randInt(2))
 		for gy, row := range g {
-			shear := (gy - 3) * (randInt(3) - 1) / 2
+			shear := (3 - gy) * slant / 2
 			for gx, bit := range row {
 				if bit != '1' {
 					continue
 				}
-				for dy := 0; dy < scale; dy++ {
-					for dx := 0; dx < scale-1; dx++ {
-						img.SetColorIndex(x0+gx*scale+dx+shear, y0+gy*scale+dy, ink)
+				for dy := 0; dy < sy; dy++ {
+					for dx := 0; dx < sx; dx++ {
+						img.SetColorIndex(x0+gx*sx+dx+shear, y0+gy*sy+dy, ink)
 					}
 				}
 			}
 		}
 	}
-	for l := 0; l < 3; l++ { // wavy lines across the digits
-		y := randInt(CaptchaHeight)
-		slope := randInt(5) - 2
+	for l := 0; l < 2; l++ { // thin slanted lines across the digits, in the noise colour
+		y := 5 + randInt(CaptchaHeight-10)
+		slope := randInt(9) - 4 // rise in pixels over the whole width
 		for x := 0; x < CaptchaWidth; x++ {
-			img.SetColorIndex(x, y+slope*x/CaptchaWidth*8/2, 2)
+			img.SetColorIndex(x, y+slope*x/CaptchaWidth, 2)
 		}
 	}
 	var buf bytes.Buffer

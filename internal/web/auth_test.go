@@ -498,7 +498,7 @@ func TestMustChangeRedirect(t *testing.T) {
 
 func TestAdminPages(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
-		h.staff("root", actor.Admin, "220000")
+		root := h.staff("root", actor.Admin, "220000")
 		city := h.staff("city", actor.Admin, "220100")
 		admin := h.client("10.0.2.1")
 		wantStatus(t, admin.login("root", testPassword), http.StatusOK)
@@ -522,6 +522,11 @@ func TestAdminPages(t *testing.T) {
 		if strings.Contains(page, ">root<") || !strings.Contains(page, "nanguan") {
 			t.Error("city admin's list is not limited to its subtree")
 		}
+		// Objects outside the subtree are "not found", never revealed.
+		wantStatus(t, ca.postForm("/admin/users/"+itoa(root)+"/disable", nil), http.StatusNotFound)
+		wantStatus(t, ca.postForm("/admin/users/"+itoa(root)+"/reset", url.Values{"password": {"Temp#Pass2026"}}), http.StatusNotFound)
+		wantStatus(t, ca.postForm("/admin/users/999999/disable", nil), http.StatusNotFound)
+		wantStatus(t, admin.postForm("/admin/users/"+itoa(root)+"/disable", nil), http.StatusConflict) // not oneself
 		wantStatus(t, ca.postForm("/admin/users", url.Values{"username": {"prov2"}, "password": {testPassword}, "role": {"reviewer"}, "office": {"220000"}}), http.StatusUnprocessableEntity)
 		// Disabling ends the sessions and blocks login; the admin cannot disable itself.
 		wantStatus(t, admin.postForm("/admin/users/"+itoa(city)+"/disable", nil), http.StatusSeeOther)

@@ -22,6 +22,12 @@ var flashMessages = map[string]string{
 	"placement-returned":    "该人员已退回，单位将看到退回理由。",
 	"declaration-submitted": "已完成申报，可下载年审认证确认书。",
 	"reopen-requested":      "年审认证反馈已提交，请等待残联审核。",
+	// notices and the administrator's console (issue #9)
+	"notice-saved":       "通知公告已保存。",
+	"notice-published":   "通知公告已发布。",
+	"notice-unpublished": "通知公告已撤回，用户将看不到它。",
+	"dict-saved":         "已保存。",
+	"dict-deleted":       "已删除。",
 }
 
 // safeNext returns next when it is a local path (so the login page cannot be used to redirect users

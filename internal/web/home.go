@@ -1,7 +1,54 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
 
+	"quotacert/internal/actor"
+	"quotacert/internal/employer"
+	"quotacert/internal/notice"
+	"quotacert/internal/overview"
+)
+
+// homeData is the signed-in employer's overview; nil for everyone else (they see the public intro).
+type homeData struct {
+	Missing   []string // required profile fields still empty (employer.Complete)
+	Status    overview.Status
+	Notices   []notice.Notice
+	Confirmed int
+	Pending   int
+	Draft     int
+	Rejected  int
+}
+
+// handleHome shows the public introduction, or for a signed-in employer the current year at a
+// glance: is the profile complete, persons by status, the window's closing date, newest notices.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home", Page{Title: "首页", Nav: "home"})
+	a, ok := s.actor(r)
+	if !ok || a.Role != actor.Employer || s.deps.Overview == nil {
+		s.render(w, r, http.StatusOK, "home", Page{Title: "首页", Nav: "home"})
+		return
+	}
+	d := &homeData{}
+	if s.deps.Employers != nil {
+		p, err := s.deps.Employers.Profile(r.Context(), a)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.Missing = employer.Complete(p)
+	}
+	st, err := s.deps.Overview.Employer(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Status = st
+	d.Draft, d.Pending, d.Confirmed, d.Rejected = st.ByStatus["draft"], st.ByStatus["pending"], st.ByStatus["confirmed"], st.ByStatus["rejected"]
+	if s.deps.Notices != nil {
+		if d.Notices, err = s.deps.Notices.Latest(r.Context(), a, 5); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "home", Page{Title: "首页", Nav: "home", Data: d})
 }

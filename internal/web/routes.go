@@ -76,6 +76,38 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/files", Any, s.handleAPIFileUpload},
 		{"GET /api/v1/files/{id}", Any, s.handleAPIFileDownload},
 
+		// Notices, the administrator's console and the years API (issue #9).
+		{"GET /notices", Any, s.handleNotices},
+		{"GET /notices/{id}", Any, s.handleNotice},
+		{"GET /admin/{$}", Admin, s.handleAdminHome},
+		{"GET /admin/notices", Admin, s.handleAdminNotices},
+		{"GET /admin/notices/new", Admin, s.handleAdminNoticeNew},
+		{"POST /admin/notices", Admin, s.handleAdminNoticeSave},
+		{"GET /admin/notices/{id}/edit", Admin, s.handleAdminNoticeEdit},
+		{"POST /admin/notices/{id}", Admin, s.handleAdminNoticeSave},
+		{"GET /admin/notices/{id}/{action}", Admin, s.handleAdminNoticeConfirm},
+		{"POST /admin/notices/{id}/{action}", Admin, s.handleAdminNoticePublish},
+		{"GET /admin/regions", Admin, s.handleAdminRegions},
+		{"POST /admin/regions", Admin, s.handleAdminRegionSave},
+		{"GET /admin/offices/{kind}", Admin, s.handleAdminOffices},
+		{"POST /admin/offices/{kind}", Admin, s.handleAdminOfficeSave},
+		{"GET /admin/minwages", Admin, s.handleAdminWages},
+		{"POST /admin/minwages", Admin, s.handleAdminWageSave},
+		{"GET /admin/years", Admin, s.handleAdminYears},
+		{"POST /admin/years", Admin, s.handleAdminYearSave},
+		{"GET /admin/levy", Admin, s.handleAdminLevies},
+		{"POST /admin/levy", Admin, s.handleAdminLevySave},
+		{"POST /api/v1/notices", Admin, s.handleAPINoticeCreate},
+		{"GET /api/v1/notices", Any, s.handleAPINotices},
+		{"GET /api/v1/notices/{id}", Any, s.handleAPINotice},
+		{"PUT /api/v1/years/{year}", Admin, s.handleAPIYearUpdate},
+
+		// Data exchange (issue #5): import history, upload, result and errors download.
+		{"GET /admin/imports", Admin, s.handleImportsPage},
+		{"POST /admin/imports", Admin, s.handleImportUpload},
+		{"GET /admin/imports/{id}", Admin, s.handleImportReport},
+		{"GET /admin/imports/{id}/errors.csv", Admin, s.handleImportErrorsCSV},
+
 		// Review, declaration, certification letter and tax export (issue #8).
 		{"GET /verify/{code}", Public, s.handleVerifyPage},
 		{"GET /declaration", Employer, s.handleDeclarationPage},

@@ -16,11 +16,15 @@ import (
 
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
+	"quotacert/internal/admin"
 	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
 	"quotacert/internal/declaration"
 	"quotacert/internal/employer"
+	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
+	"quotacert/internal/notice"
+	"quotacert/internal/overview"
 	"quotacert/internal/review"
 )
 
@@ -66,6 +70,13 @@ type Deps struct {
 	Letters LetterRenderer
 	// PublicURL is the site's public base URL for the letter's QR code ("" = the request's host).
 	PublicURL string
+	// Notices and the administrator's console (issue #9).
+	Notices *notice.Service
+	Admin   *admin.Service
+	// Overview is the employer home page's year at a glance; nil shows the public intro to all.
+	Overview *overview.Service
+	// Exchange imports data-exchange files (admin pages, issue #5).
+	Exchange *exchange.Service
 }
 
 // Server holds the parsed templates and dependencies.
@@ -106,6 +117,15 @@ func parsePages() (map[string]*template.Template, error) {
 			}
 			return out
 		},
+		// localTimePtr is localTime for optional times ("" when absent).
+		"localTimePtr": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+		},
+		// safeHTML marks HTML as trusted. Only for output of notice.Render, which sanitises it.
+		"safeHTML": func(s string) template.HTML { return template.HTML(s) },
 		// dict builds a map from key/value pairs so a shared field template gets named arguments.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {

@@ -1,0 +1,143 @@
+package account_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"image/png"
+	"strings"
+	"testing"
+
+	"quotacert/internal/account"
+	"quotacert/internal/refdata"
+	"quotacert/internal/store"
+	"quotacert/internal/store/storetest"
+)
+
+func TestHasher(t *testing.T) {
+	h := account.NewHasher(account.DefaultArgon2, 1)
+	ctx := context.Background()
+	enc, err := h.Hash(ctx, "Quota#2026a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("encoding %q lacks the production parameters", enc)
+	}
+	enc2, _ := h.Hash(ctx, "Quota#2026a")
+	if enc == enc2 {
+		t.Error("two hashes of one password are equal: the salt is not random")
+	}
+	for _, tc := range []struct {
+		encoded, password string
+		want              bool
+		wantErr           bool
+	}{
+		{enc, "Quota#2026a", true, false},
+		{enc, "Quota#2026b", false, false},
+		{enc, "", false, false},
+		{"$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$a2V5", "x", false, true},
+		{"$argon2id$v=19$m=999999999,t=2,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", "x", false, true},
+		{"garbage", "x", false, true},
+	} {
+		got, err := h.Verify(ctx, tc.encoded, tc.password)
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("Verify(%.30q, %q) = %v, %v; want %v, err %v", tc.encoded, tc.password, got, err, tc.want, tc.wantErr)
+		}
+	}
+	// A cancelled context does not wait forever for a slot.
+	busy := account.NewHasher(account.DefaultArgon2, 1)
+	done := make(chan struct{})
+	go func() { busy.Hash(ctx, "Quota#2026a"); close(done) }()
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := busy.Hash(cctx, "x"); err == nil {
+		<-done // the slot was free after all; still fine
+	}
+	<-done
+}
+
+func TestPolicy(t *testing.T) {
+	p := account.NewPolicy()
+	for _, tc := range []struct {
+		password, login string
+		ok              bool
+	}{
+		{"Quota#2026a", "91350100M000100Y43", true},
+		{"quota2026a", "", false},                           // two classes
+		{"Qa#1", "", false},                                 // short
+		{"P@ssw0rd", "", false},                             // common
+		{"password1!A", "", true},                           // three classes, not in the list
+		{"91350100M000100y43", "91350100M000100Y43", false}, // the credit code itself
+		{"Reviewer#1", "reviewer#1", false},
+		{"中文密码Ab12", "", true}, // Chinese characters count as "other"
+		{strings.Repeat("Aa1#", 33), "", false},
+	} {
+		why := p.Check(tc.password, tc.login)
+		if (why == "") != tc.ok {
+			t.Errorf("Check(%q, %q) = %q, want ok=%v", tc.password, tc.login, why, tc.ok)
+		}
+	}
+}
+
+func TestCaptchaImage(t *testing.T) {
+	db := storetest.SQLite(t, storetest.Options{})
+	svc := newService(t, db)
+	_, img, err := svc.NewCaptcha(context.Background(), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(img, "data:image/png;base64,"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := im.Bounds(); b.Dx() != account.CaptchaWidth || b.Dy() != account.CaptchaHeight {
+		t.Errorf("size %v", b)
+	}
+	if len(raw) > 4000 {
+		t.Errorf("captcha PNG is %d bytes: too big for a data URL", len(raw))
+	}
+}
+
+func newService(t testing.TB, db *store.DB) *account.Service {
+	cfg := account.DefaultConfig()
+	cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
+	svc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func TestOfficeWithin(t *testing.T) {
+	storetest.Each(t, storetest.Options{Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		svc := newService(t, db)
+		for _, tc := range []struct {
+			office, root string
+			want         bool
+		}{
+			{"220102", "220000", true}, // 南关区 under 吉林省
+			{"220102", "220100", true}, // 南关区 under 长春市
+			{"220100", "220100", true}, // itself
+			{"220100", "220102", false},
+			{"220000", "220100", false},
+			{"220102", "220200", false}, // 吉林市 is a sibling city
+			{"999999", "220000", false}, // unknown office
+			{"", "220000", true},        // no office chosen yet: the province
+			{"", "220100", false},
+			{"220102", "", false},
+		} {
+			got, err := svc.OfficeWithin(context.Background(), tc.office, tc.root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("OfficeWithin(%q, %q) = %v, want %v", tc.office, tc.root, got, tc.want)
+			}
+		}
+	})
+}

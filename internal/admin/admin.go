@@ -1,0 +1,128 @@
+// Package admin is the administrator's console over the configuration data of DOMAIN.md §7:
+// regions, the federation office tree, tax offices, minimum wages, business years (declaration
+// window, pledge versions, the certificate-valid-at-submission switch of §10) and levy parameters.
+// Every change is validated here with Chinese messages per field and audited in the same
+// transaction. Nothing a submitted declaration rests on is deleted or rewritten:
+//   - regions and offices are edited, never deleted (employers, letters and staff refer to them);
+//   - a minimum-wage row whose first month lies in or before December of the latest year that has a
+//     submitted declaration is locked — it cannot be changed or deleted, and no new row may start in
+//     such a month either, because that would change the wage the submitted year was checked against;
+//   - a new pledge text is a new version; old versions stay, since declarations record the version
+//     they accepted.
+//
+// Staff accounts belong to the accounts package, not here.
+package admin
+
+import (
+	"context"
+	"time"
+
+	"quotacert/internal/audit"
+)
+
+// Region is an administrative division (GB/T 2260); Parent is ” for the province.
+type Region struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Parent string `json:"parent"`
+}
+
+// Office is a federation office (Parent = the office above it in the review tree) or a tax office
+// (Parent unused).
+type Office struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Parent string `json:"parent,omitempty"`
+	Region string `json:"region"`
+}
+
+// MinimumWage is one version of a region's monthly minimum wage: Region is a code prefix (2, 4 or
+// 6 digits), From the first month (YYYY-MM) it applies.
+type MinimumWage struct {
+	Region    string
+	From      string
+	AmountFen int64
+	Locked    bool // filled by the service, not stored
+}
+
+// Year is a business year's configuration.
+type Year struct {
+	Year                  int    `json:"year"`
+	WindowOpen            string `json:"windowOpen"`
+	WindowClose           string `json:"windowClose"`
+	PledgeVersion         string `json:"pledgeVersion"`
+	CertValidAtSubmission bool   `json:"certValidAtSubmission"`
+}
+
+// Pledge is one version of the commitment text.
+type Pledge struct {
+	Version   string
+	Body      string
+	CreatedAt time.Time
+}
+
+// Levy is the levy parameters of a province and year.
+type Levy struct {
+	Province         string
+	Year             int
+	QuotaBasisPoints int   // 160 = 1.6 %
+	SocialAvgWageFen int64 // a year's social average wage
+}
+
+// Tx is what this package needs from the store, inside one transaction.
+type Tx interface {
+	DictRegions(ctx context.Context) ([]Region, error)
+	DictRegion(ctx context.Context, code string) (Region, bool, error)
+	DictInsertRegion(ctx context.Context, r Region) error
+	DictUpdateRegion(ctx context.Context, r Region) error
+
+	// kind is "federation" or "tax".
+	DictOffices(ctx context.Context, kind string) ([]Office, error)
+	DictOffice(ctx context.Context, kind, code string) (Office, bool, error)
+	DictInsertOffice(ctx context.Context, kind string, o Office) error
+	DictUpdateOffice(ctx context.Context, kind string, o Office) error
+
+	DictMinimumWages(ctx context.Context) ([]MinimumWage, error)
+	DictMinimumWage(ctx context.Context, region, from string) (MinimumWage, bool, error)
+	DictInsertMinimumWage(ctx context.Context, m MinimumWage) error
+	DictUpdateMinimumWage(ctx context.Context, m MinimumWage) error
+	DictDeleteMinimumWage(ctx context.Context, region, from string) error
+	// LastSubmittedYear is the latest business year with a submitted (or reopen-requested)
+	// declaration; found is false when there is none.
+	LastSubmittedYear(ctx context.Context) (year int, found bool, err error)
+
+	DictYears(ctx context.Context) ([]Year, error)
+	DictYear(ctx context.Context, year int) (Year, bool, error)
+	DictInsertYear(ctx context.Context, y Year) error
+	DictUpdateYear(ctx context.Context, y Year) error
+	DictPledges(ctx context.Context) ([]Pledge, error)
+	DictPledge(ctx context.Context, version string) (Pledge, bool, error)
+	DictInsertPledge(ctx context.Context, p Pledge) error
+
+	DictLevies(ctx context.Context) ([]Levy, error)
+	DictLevy(ctx context.Context, province string, year int) (Levy, bool, error)
+	DictSaveLevy(ctx context.Context, l Levy) error
+
+	Now() time.Time
+	AppendAudit(ctx context.Context, e audit.Entry) error
+}
+
+// Service runs the console's use cases.
+type Service struct {
+	run func(ctx context.Context, fn func(Tx) error) error
+}
+
+// NewService returns a service that runs each use case through run (one transaction each).
+func NewService(run func(ctx context.Context, fn func(Tx) error) error) *Service {
+	return &Service{run: run}
+}
+
+// Office kinds.
+const (
+	Federation = "federation"
+	Tax        = "tax"
+)
+
+// Province is the province whose levy parameters the console edits. The demo ships Jilin; a
+// deployment for another province changes the reference data, not this package's callers.
+const Province = "220000"

@@ -1,0 +1,77 @@
+package admin
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+)
+
+// LevyInput is the levy form: the quota ratio in percent ("1.6") and the social average wage in yuan
+// a year. They feed only the levy estimate (the tax office computes the real amount), so a year's
+// parameters may be corrected at any time; every change is audited with old and new values.
+type LevyInput struct {
+	Year          string
+	QuotaPercent  string
+	SocialAvgWage string
+}
+
+// Levies lists the province's levy parameters, newest year first.
+func (s *Service) Levies(ctx context.Context, a actor.Actor) ([]Levy, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, err
+	}
+	var out []Levy
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.DictLevies(ctx); return err })
+	return out, err
+}
+
+// SaveLevy creates or replaces the parameters of a year.
+func (s *Service) SaveLevy(ctx context.Context, a actor.Actor, in LevyInput) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	year, err := strconv.Atoi(strings.TrimSpace(in.Year))
+	if err != nil || year < 2000 || year > 2100 {
+		fields["year"] = "请填写 2000 至 2100 之间的年度"
+	}
+	l := Levy{Province: Province, Year: year}
+	if p := strings.TrimSpace(in.QuotaPercent); !percent.MatchString(p) {
+		fields["quotaPercent"] = "安置比例应为百分数，最多两位小数，如 1.6"
+	} else if bp, _ := parseYuan(p); bp <= 0 || bp > 10000 {
+		fields["quotaPercent"] = "安置比例应大于 0 且不超过 100"
+	} else {
+		l.QuotaBasisPoints = int(bp)
+	}
+	if fen, ok := parseYuan(in.SocialAvgWage); !ok || fen <= 0 {
+		fields["socialAvgWage"] = "社会平均工资应为大于 0 的金额（元/年），最多两位小数"
+	} else {
+		l.SocialAvgWageFen = fen
+	}
+	if len(fields) > 0 {
+		return apperr.FieldErrors(fields)
+	}
+	return s.run(ctx, func(tx Tx) error {
+		old, exists, err := tx.DictLevy(ctx, Province, year)
+		if err != nil {
+			return err
+		}
+		if exists && old == l {
+			return nil
+		}
+		if err := tx.DictSaveLevy(ctx, l); err != nil {
+			return err
+		}
+		e := audit.For(a, "levy.update", "levy", Province+"/"+strconv.Itoa(year))
+		if !exists {
+			e.Action = "levy.create"
+		}
+		e.Detail = change("quotaPercent", FormatPercent(old.QuotaBasisPoints), FormatPercent(l.QuotaBasisPoints)) +
+			change("socialAvgWage", FormatYuan(old.SocialAvgWageFen), FormatYuan(l.SocialAvgWageFen))
+		return tx.AppendAudit(ctx, e)
+	})
+}

@@ -1,0 +1,190 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+)
+
+// MaxPledge bounds the pledge text (it is printed on the submission page).
+const MaxPledge = 5000
+
+// YearView is a business year with its current pledge text, for the console.
+type YearView struct {
+	Year
+	Pledge string
+}
+
+// Years lists the business years, newest first.
+func (s *Service) Years(ctx context.Context, a actor.Actor) ([]YearView, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, err
+	}
+	var out []YearView
+	err := s.run(ctx, func(tx Tx) error {
+		ys, err := tx.DictYears(ctx)
+		if err != nil {
+			return err
+		}
+		for _, y := range ys {
+			p, _, err := tx.DictPledge(ctx, y.PledgeVersion)
+			if err != nil {
+				return err
+			}
+			out = append(out, YearView{Year: y, Pledge: p.Body})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Pledges lists every pledge version, kept for the declarations that accepted them.
+func (s *Service) Pledges(ctx context.Context, a actor.Actor) ([]Pledge, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, err
+	}
+	var out []Pledge
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.DictPledges(ctx); return err })
+	return out, err
+}
+
+// AddYear opens a new business year with the default window (03-01 to 10-31 of the following year,
+// DOMAIN.md §7) and the pledge of the latest year. Adding an existing year changes nothing.
+func (s *Service) AddYear(ctx context.Context, a actor.Actor, yearText string) (int, error) {
+	if err := requireAdmin(a); err != nil {
+		return 0, err
+	}
+	year, err := strconv.Atoi(strings.TrimSpace(yearText))
+	if err != nil || year < 2000 || year > 2100 {
+		return 0, apperr.FieldErrors(map[string]string{"year": "请填写 2000 至 2100 之间的年度"})
+	}
+	err = s.run(ctx, func(tx Tx) error {
+		if _, exists, err := tx.DictYear(ctx, year); err != nil || exists {
+			return err
+		}
+		ys, err := tx.DictYears(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ys) == 0 {
+			return apperr.New(apperr.Conflict, "尚无承诺书版本，请先导入基础数据")
+		}
+		y := Year{Year: year, WindowOpen: fmt.Sprintf("%d-03-01", year+1), WindowClose: fmt.Sprintf("%d-10-31", year+1),
+			PledgeVersion: ys[0].PledgeVersion}
+		if err := tx.DictInsertYear(ctx, y); err != nil {
+			return err
+		}
+		e := audit.For(a, "business_year.create", "business_year", strconv.Itoa(year))
+		e.Detail = fmt.Sprintf("window=%s..%s pledge=%s", y.WindowOpen, y.WindowClose, y.PledgeVersion)
+		return tx.AppendAudit(ctx, e)
+	})
+	return year, err
+}
+
+// YearInput changes a business year; nil fields are left as they are (the API sets only the window).
+type YearInput struct {
+	WindowOpen            *string `json:"windowOpen"`
+	WindowClose           *string `json:"windowClose"`
+	CertValidAtSubmission *bool   `json:"certValidAtSubmission,omitempty"`
+	// Pledge, when it differs from the year's current text, becomes a new pledge version.
+	Pledge *string `json:"pledge,omitempty"`
+}
+
+// UpdateYear sets a year's declaration window (open ≤ close, YYYY-MM-DD), its certificate switch
+// and its pledge text. A changed pledge text becomes a new version "<year>-v<n>"; the old version
+// stays for the declarations that accepted it.
+func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in YearInput) (Year, error) {
+	if err := requireAdmin(a); err != nil {
+		return Year{}, err
+	}
+	var out Year
+	err := s.run(ctx, func(tx Tx) error {
+		y, exists, err := tx.DictYear(ctx, year)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			return apperr.NotFoundf(fmt.Sprintf("%d 业务年度", year))
+		}
+		old := y
+		fields := map[string]string{}
+		if in.WindowOpen != nil {
+			y.WindowOpen = strings.TrimSpace(*in.WindowOpen)
+			if _, ok := parseDate(y.WindowOpen); !ok {
+				fields["windowOpen"] = "开始日期格式应为 YYYY-MM-DD，如 2026-03-01"
+			}
+		}
+		if in.WindowClose != nil {
+			y.WindowClose = strings.TrimSpace(*in.WindowClose)
+			if _, ok := parseDate(y.WindowClose); !ok {
+				fields["windowClose"] = "截止日期格式应为 YYYY-MM-DD，如 2026-10-31"
+			}
+		}
+		if fields["windowOpen"] == "" && fields["windowClose"] == "" && y.WindowOpen > y.WindowClose {
+			fields["windowClose"] = "截止日期不能早于开始日期"
+		}
+		var pledge string
+		if in.Pledge != nil {
+			pledge = strings.TrimSpace(strings.ReplaceAll(*in.Pledge, "\r\n", "\n"))
+			switch {
+			case pledge == "":
+				fields["pledge"] = "请填写承诺书内容"
+			case utf8.RuneCountInString(pledge) > MaxPledge:
+				fields["pledge"] = fmt.Sprintf("承诺书不能超过 %d 个字", MaxPledge)
+			}
+		}
+		if len(fields) > 0 {
+			return apperr.FieldErrors(fields)
+		}
+		if in.CertValidAtSubmission != nil {
+			y.CertValidAtSubmission = *in.CertValidAtSubmission
+		}
+		if in.Pledge != nil {
+			cur, _, err := tx.DictPledge(ctx, y.PledgeVersion)
+			if err != nil {
+				return err
+			}
+			if cur.Body != pledge {
+				if y.PledgeVersion, err = newPledgeVersion(ctx, tx, year); err != nil {
+					return err
+				}
+				if err := tx.DictInsertPledge(ctx, Pledge{Version: y.PledgeVersion, Body: pledge, CreatedAt: tx.Now()}); err != nil {
+					return err
+				}
+			}
+		}
+		out = y
+		if y == old {
+			return nil // nothing changed: a double submit writes nothing
+		}
+		if err := tx.DictUpdateYear(ctx, y); err != nil {
+			return err
+		}
+		e := audit.For(a, "business_year.update", "business_year", strconv.Itoa(year))
+		e.Detail = change("windowOpen", old.WindowOpen, y.WindowOpen) + change("windowClose", old.WindowClose, y.WindowClose) +
+			change("certValidAtSubmission", strconv.FormatBool(old.CertValidAtSubmission), strconv.FormatBool(y.CertValidAtSubmission)) +
+			change("pledgeVersion", old.PledgeVersion, y.PledgeVersion)
+		return tx.AppendAudit(ctx, e)
+	})
+	return out, err
+}
+
+func newPledgeVersion(ctx context.Context, tx Tx, year int) (string, error) {
+	for n := 1; n < 1000; n++ {
+		v := fmt.Sprintf("%d-v%d", year, n)
+		_, exists, err := tx.DictPledge(ctx, v)
+		if err != nil {
+			return "", err
+		}
+		if !exists {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("no free pledge version for %d", year)
+}

@@ -1,0 +1,69 @@
+// Package overview answers the employer home page's question "where do I stand this year?": the
+// business year whose declaration window is open today, its closing date, and the employer's
+// placements by status. It only reads; the profile's completeness comes from the employer package
+// and the newest notices from the notice package, so each rule keeps one home.
+package overview
+
+import (
+	"context"
+	"time"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+)
+
+// Status is the year at a glance. Found is false when no declaration window is open today.
+type Status struct {
+	Found       bool
+	Year        int
+	WindowOpen  string
+	WindowClose string
+	// ByStatus counts the employer's placements of the year: draft, pending, confirmed, rejected.
+	ByStatus map[string]int
+	Total    int
+}
+
+// Tx is what this package needs from the store.
+type Tx interface {
+	// OpenBusinessYear is the latest year whose window contains day (YYYY-MM-DD).
+	OpenBusinessYear(ctx context.Context, day string) (year int, open, close string, found bool, err error)
+	PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[string]int, error)
+	Now() time.Time
+}
+
+// Service runs the read.
+type Service struct {
+	run func(ctx context.Context, fn func(Tx) error) error
+}
+
+// NewService returns a service that runs each read through run (one transaction).
+func NewService(run func(ctx context.Context, fn func(Tx) error) error) *Service {
+	return &Service{run: run}
+}
+
+// china is the business calendar's zone: a window closes at the end of its last day in China.
+func china() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+// Employer returns the status of the signed-in employer's open year.
+func (s *Service) Employer(ctx context.Context, a actor.Actor) (Status, error) {
+	if a.Role != actor.Employer || a.EmployerID == 0 {
+		return Status{}, apperr.New(apperr.Forbidden, "仅用人单位可查看申报概况")
+	}
+	var st Status
+	err := s.run(ctx, func(tx Tx) error {
+		day := tx.Now().In(china()).Format(time.DateOnly)
+		y, open, close, found, err := tx.OpenBusinessYear(ctx, day)
+		if err != nil || !found {
+			return err
+		}
+		st = Status{Found: true, Year: y, WindowOpen: open, WindowClose: close}
+		if st.ByStatus, err = tx.PlacementCountsByStatus(ctx, a.EmployerID, y); err != nil {
+			return err
+		}
+		for _, n := range st.ByStatus {
+			st.Total += n
+		}
+		return nil
+	})
+	return st, err
+}

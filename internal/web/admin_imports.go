@@ -1,0 +1,182 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/exchange"
+)
+
+// MaxImportUpload bounds one uploaded data-exchange file. The file is streamed to a temporary file
+// on disk, never held in memory, so the bound protects the disk, not the heap.
+const MaxImportUpload = 512 << 20
+
+// importsPage is the history page with the upload form.
+type importsPage struct {
+	Kinds   []exchange.Kind
+	Kind    string
+	Errors  map[string]string // field → message, shown beside the field
+	History []exchange.Import
+}
+
+// importReport is the result page of one import.
+type importReport struct {
+	Import exchange.Import
+	Errors []exchange.RowError
+	More   int // bad rows beyond the listed ones
+}
+
+func (s *Server) handleImportsPage(w http.ResponseWriter, r *http.Request) {
+	s.renderImports(w, r, http.StatusOK, importsPage{})
+}
+
+func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, status int, p importsPage) {
+	a, _ := s.actor(r)
+	hist, err := s.deps.Exchange.History(r.Context(), a, 200)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p.Kinds, p.History = exchange.Kinds(), hist
+	s.render(w, r, status, "admin_imports", Page{Title: "数据导入", Nav: "imports", Data: p})
+}
+
+// handleImportUpload streams the multipart upload to a temporary file, imports it, and redirects
+// to the result page (POST-redirect-GET), so a reload does not import twice.
+func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxImportUpload+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Errors: map[string]string{"file": "请选择要上传的文件"}})
+		return
+	}
+	var kind, name string
+	var tmp *os.File
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: map[string]string{"file": "上传中断或文件过大（最大 512 MB），请重试"}})
+			return
+		}
+		switch part.FormName() {
+		case "kind":
+			b, _ := io.ReadAll(io.LimitReader(part, 64))
+			kind = strings.TrimSpace(string(b))
+		case "file":
+			if part.FileName() == "" {
+				continue
+			}
+			name = part.FileName()
+			if tmp, err = spool(part); err != nil {
+				s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: map[string]string{"file": "上传中断或文件过大（最大 512 MB），请重试"}})
+				return
+			}
+		}
+		part.Close()
+	}
+	errs := map[string]string{}
+	k, err := exchange.ParseKind(kind)
+	if err != nil {
+		errs["kind"] = "请选择数据类型"
+	}
+	if tmp == nil {
+		errs["file"] = "请选择要上传的文件（.csv 或 .xlsx）"
+	}
+	if len(errs) > 0 {
+		s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: errs})
+		return
+	}
+	res, err := s.deps.Exchange.Import(r.Context(), a, k, name, tmp, exchange.Options{})
+	if err != nil && res.ImportID == 0 {
+		if apperr.CodeOf(err) == apperr.Invalid { // e.g. an unsupported extension: nothing to report on
+			s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: map[string]string{"file": apperr.As(err).Message}})
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/imports/"+strconv.FormatInt(res.ImportID, 10), http.StatusSeeOther)
+}
+
+// spool copies an uploaded part to a temporary file and rewinds it.
+func spool(part *multipart.Part) (*os.File, error) {
+	tmp, err := os.CreateTemp("", "quotacert-upload-*")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(tmp, part); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	return tmp, nil
+}
+
+func (s *Server) importReportOf(r *http.Request) (importReport, error) {
+	a, _ := s.actor(r)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return importReport{}, apperr.NotFoundf("导入记录")
+	}
+	imp, errs, err := s.deps.Exchange.Report(r.Context(), a, id)
+	if err != nil {
+		return importReport{}, err
+	}
+	return importReport{Import: imp, Errors: errs, More: imp.ErrorCount - len(errs)}, nil
+}
+
+func (s *Server) handleImportReport(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.importReportOf(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	title := "导入成功"
+	if !rep.Import.Accepted() {
+		title = "导入失败：文件未导入"
+	}
+	s.render(w, r, http.StatusOK, "admin_import", Page{Title: title, Nav: "imports", Data: rep})
+}
+
+// handleImportErrorsCSV downloads the bad rows of an import as CSV (UTF-8 with a BOM so that Excel
+// in China opens it with the right encoding).
+func (s *Server) handleImportErrorsCSV(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.importReportOf(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, rep.Import.ID))
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, "\ufeff")
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"row", "field", "reason"})
+	for _, e := range rep.Errors {
+		cw.Write([]string{strconv.Itoa(e.Row), e.Field, e.Reason})
+	}
+	cw.Flush()
+}
