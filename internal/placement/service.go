@@ -128,15 +128,16 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 	})
 }
 
-// writeDetails stores contracts and manual certificates. A certificate already decided by the
-// federation (in existing) is history: entering it again does not open a second review.
+// writeDetails stores contracts and manual certificates. A certificate the federation already
+// approved (in existing) is kept and not reviewed again; one it rejected may be entered again with
+// new images, which opens a new review (the rejected record stays as history).
 func (s *Service) writeDetails(ctx context.Context, tx Tx, id int64, p parsed, existing []ManualCertificate) error {
 	if err := tx.ReplaceContracts(ctx, id, p.contracts); err != nil {
 		return err
 	}
 	for _, c := range p.certificates {
 		c.Hash, c.Sealed, c.Masked = s.pii.Hash(c.Number), s.pii.Seal(c.Number), idnum.MaskCertificate(c.Number)
-		if slices.ContainsFunc(existing, func(e ManualCertificate) bool { return e.Hash == c.Hash && e.Review != ReviewPending }) {
+		if slices.ContainsFunc(existing, func(e ManualCertificate) bool { return e.Hash == c.Hash && e.Review == ReviewApproved }) {
 			continue
 		}
 		if err := tx.InsertManualCertificate(ctx, id, c); err != nil {
