@@ -123,18 +123,19 @@ func server(t *testing.T, args ...string) string {
 	return ""
 }
 
-// screenshot saves a PNG of the page into QUOTACERT_SCREENSHOTS when set (docs/ uses them).
+// screenshot saves a JPEG of the page into QUOTACERT_SCREENSHOTS when set (the user guide in docs/
+// is illustrated with them: run the browser tests with QUOTACERT_SCREENSHOTS=docs/images).
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("QUOTACERT_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".jpg"), img, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

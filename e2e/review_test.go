@@ -1,0 +1,174 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// api is a signed-in JSON client for setting up data the way an integrator would.
+type api struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func apiLogin(t *testing.T, base, creditCode, password string) *api {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	a := &api{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	a.do("POST", "/api/v1/login", map[string]string{"creditCode": creditCode, "password": password}, http.StatusOK, nil)
+	return a
+}
+
+func (a *api) do(method, path string, body any, want int, out any) {
+	a.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, a.base+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	res, err := a.c.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		a.t.Fatalf("%s %s: %d %s, want %d", method, path, res.StatusCode, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			a.t.Fatalf("%s %s: %v in %s", method, path, err, raw)
+		}
+	}
+}
+
+// upload sends a small PDF as evidence and returns its file id.
+func (a *api) upload(name string) string {
+	a.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, _ := w.CreateFormFile("file", name)
+	fmt.Fprintf(part, "%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%% %s\ntrailer << /Root 1 0 R >>\n%%%%EOF\n", name)
+	w.Close()
+	req, _ := http.NewRequest("POST", a.base+"/api/v1/files", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := a.c.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var f struct{ ID string }
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusCreated || json.Unmarshal(raw, &f) != nil {
+		a.t.Fatalf("upload: %d %s", res.StatusCode, raw)
+	}
+	return f.ID
+}
+
+// TestReviewAndSubmit: an employer claims two failed months; the reviewer rejects one (a comment is
+// required) and approves the other in the browser; the employer then reads the pledge, confirms,
+// submits, and the letter's public verification page confirms it.
+func TestReviewAndSubmit(t *testing.T) {
+	base := server(t, "--demo", "--captcha", "off")
+	emp := apiLogin(t, base, "91220101MA14U8XK2R", "Demo@2026")
+	contract := emp.upload("劳动合同.pdf")
+	var created struct{ ID int64 }
+	emp.do("POST", "/api/v1/years/2025/placements", map[string]any{
+		"idNumber": "220102198603270620", "name": "吴秀兰", "category": 4, "level": 3,
+		"contracts": []map[string]any{{"start": "2022-01-01", "end": "2026-12-31", "fileIds": []string{contract}}},
+	}, http.StatusCreated, &created)
+	emp.do("PUT", fmt.Sprintf("/api/v1/placements/%d/months", created.ID), map[string]any{
+		"claims": []map[string]any{
+			{"month": "2025-02", "fileIds": []string{emp.upload("二月工资条.pdf")}, "note": "含补发工资"},
+			{"month": "2025-03", "fileIds": []string{emp.upload("三月工资条.pdf")}, "note": "银行流水"},
+		},
+	}, http.StatusOK, nil)
+
+	rev := withTimeout(t, browser(t), 2*time.Minute)
+	signIn(t, rev, base, "staff", "reviewer", "Demo@2026")
+	do(t, rev, "open the queue", chromedp.Navigate(base+"/review"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/review/items/"]`)))
+	items, _ := chromedp.Run(rev, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('a[href^="/review/items/"]')).map(a => a.getAttribute("href"))`))
+	if len(items) != 2 {
+		t.Fatalf("queue has %d items, want the 2 claims: %v", len(items), items)
+	}
+	screenshot(t, rev, "review-queue")
+
+	// Reject without a comment: refused, the message beside the comment field.
+	do(t, rev, "reject without comment",
+		chromedp.Navigate(base+items[0]),
+		chromedp.WaitVisible(chromedp.CSS(`input[value=reject]`)),
+		chromedp.Click(chromedp.CSS(`input[value=reject]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/decision"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#comment[aria-invalid="true"]`)),
+	)
+	screenshot(t, rev, "review-item")
+	do(t, rev, "reject with comment",
+		chromedp.Click(chromedp.CSS(`input[value=reject]`)),
+		chromedp.SendKeys(chromedp.CSS("#comment"), "工资条金额与银行流水不符"),
+		chromedp.Click(chromedp.CSS(`form[action$="/decision"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	do(t, rev, "approve the other",
+		chromedp.Navigate(base+items[1]),
+		chromedp.WaitVisible(chromedp.CSS(`input[value=approve]`)),
+		chromedp.Click(chromedp.CSS(`input[value=approve]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/decision"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+
+	// The employer sees the decisions at once: confirmed, 10 counted months (Feb rejected, Mar approved).
+	var p struct {
+		Status string
+		Months []struct {
+			Month    string
+			Selected bool
+			Claim    *struct{ Status string }
+		}
+	}
+	emp.do("GET", fmt.Sprintf("/api/v1/placements/%d", created.ID), nil, http.StatusOK, &p)
+	selected := 0
+	for _, m := range p.Months {
+		if m.Selected {
+			selected++
+		}
+	}
+	if p.Status != "confirmed" || selected != 10 {
+		t.Fatalf("after review: status %s, %d selected months", p.Status, selected)
+	}
+
+	ec := withTimeout(t, browser(t), 2*time.Minute)
+	signIn(t, ec, base, "employer", "91220101MA14U8XK2R", "Demo@2026")
+	do(t, ec, "read the pledge", chromedp.Navigate(base+"/declaration?year=2025"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=pledgeAccepted]`)))
+	screenshot(t, ec, "declaration")
+	do(t, ec, "accept the pledge",
+		chromedp.Click(chromedp.CSS(`input[name=pledgeAccepted]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/declaration/pledge"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/declaration/submit"] button`)),
+	)
+	do(t, ec, "确定",
+		chromedp.Click(chromedp.CSS(`form[action="/declaration/submit"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="letter.pdf"]`)),
+	)
+	screenshot(t, ec, "declaration-submitted")
+	do(t, ec, "open the verification page", chromedp.Click(chromedp.CSS(`a[href^="/verify/"]`)), chromedp.WaitVisible(chromedp.CSS("main")))
+	page := textOf(t, ec, "main")
+	if !strings.Contains(page, "长春示例科技有限公司") || !strings.Contains(page, "有效") || strings.Contains(page, "220102198603270620") {
+		t.Fatalf("verification page: %s", page)
+	}
+}
