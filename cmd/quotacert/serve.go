@@ -17,7 +17,9 @@ import (
 	"quotacert/internal/attachment"
 	"quotacert/internal/blob"
 	"quotacert/internal/employer"
+	"quotacert/internal/exchange"
 	"quotacert/internal/pii"
+	"quotacert/internal/placement"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
@@ -107,7 +109,8 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		log.Warn("created a new data key: back it up, without it the stored ID numbers cannot be read",
 			"file", filepath.Join(cfg.db.data, pii.KeyFileName))
 	}
-	if _, err := pii.New(key); err != nil {
+	protector, err := pii.New(key)
+	if err != nil {
 		return err
 	}
 	blobs, err := blob.Open(filepath.Join(cfg.db.data, "files"))
@@ -129,6 +132,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	// Employer profile, affiliates and attachments (issue #6).
 	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
 	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	// 残疾人安置管理 (issue #7): the checks read the imported official data through exchange.Source.
+	officialData := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), protector)
+	deps.Placements = placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), officialData, protector, time.Now)
 	site, err := web.New(deps)
 	if err != nil {
 		return err

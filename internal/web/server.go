@@ -20,6 +20,7 @@ import (
 	"quotacert/internal/attachment"
 	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
+	"quotacert/internal/placement"
 )
 
 //go:embed templates/*.html
@@ -56,6 +57,9 @@ type Deps struct {
 	Employers *employer.Service
 	// Files stores and serves attachments (issue #6).
 	Files *attachment.Service
+
+	// Placements: 残疾人安置管理, the list, the form, the verification grid (issue #7).
+	Placements *placement.Service
 }
 
 // Server holds the parsed templates and dependencies.
