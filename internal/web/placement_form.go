@@ -240,7 +240,10 @@ func (s *Server) handlePlacementForm(w http.ResponseWriter, r *http.Request, id 
 	s.derive(&f)
 	switch values.Get("action") {
 	case "lookup":
-		s.lookup(r, a, &f)
+		if err := s.lookup(r, a, &f); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		s.keepFiles(r, &f)
 		for k, m := range uploadErrs {
 			f.Fields[k] = m
@@ -312,21 +315,24 @@ func errorSummary(fields map[string]string) string {
 }
 
 // lookup fills the form from the registry (查询): name, category and level of the newest valid
-// certificate, unless the user typed them already.
-func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) {
+// certificate, unless the user typed them already. Bad input and throttling are shown beside the
+// ID number; anything else is returned.
+func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) error {
 	f.LookedUp, f.Registry, f.NotFound = true, nil, false
 	p, err := s.deps.Placements.Registry(r.Context(), a, f.IDNumber)
-	switch apperr.CodeOf(err) {
-	case "":
-	case apperr.NotFound:
+	switch {
+	case err == nil:
+	case apperr.CodeOf(err) == apperr.NotFound:
 		f.NotFound = true
-		return
-	case apperr.Invalid:
+		return nil
+	case apperr.CodeOf(err) == apperr.Invalid:
 		f.Fields["idNumber"] = firstNonEmpty(apperr.As(err).Fields["idNumber"], apperr.As(err).Message)
-		return
-	default:
+		return nil
+	case apperr.CodeOf(err) == apperr.Throttled:
 		f.Fields["idNumber"] = apperr.As(err).Message
-		return
+		return nil
+	default:
+		return err
 	}
 	f.Registry = registryRows(p.Certificates)
 	if strings.TrimSpace(f.Name) == "" {
@@ -346,6 +352,7 @@ func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) {
 			f.Level = strconv.Itoa(p.Certificates[best].Level)
 		}
 	}
+	return nil
 }
 
 // rowKey matches the indexed field names of contracts and certificates.

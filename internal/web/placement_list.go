@@ -116,11 +116,6 @@ func (s *Server) handlePlacementDelete(w http.ResponseWriter, r *http.Request) {
 		year = "" // only a number goes into the redirect
 	}
 	if err := s.deps.Placements.Delete(r.Context(), a, id); err != nil {
-		if apperr.CodeOf(err) == apperr.NotFound && year != "" {
-			// Deleted already (a double submit): the result the user wanted.
-			http.Redirect(w, r, "/placements?year="+year+"&done=placement-deleted", http.StatusSeeOther)
-			return
-		}
 		s.renderError(w, r, err)
 		return
 	}
