@@ -39,6 +39,12 @@ const (
 // placementSite is newSite with the placement service and the demo registry imported: the
 // employers and staff of newSite, a clock in the declaration window of 2025.
 func placementSite(t testing.TB, db *store.DB, clock *storetest.Clock) *site {
+	s, _ := newPlacementSite(t, db, clock)
+	return s
+}
+
+// newPlacementSite is placementSite that also hands back the placement service (to generate data).
+func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site, *placement.Service) {
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
@@ -75,17 +81,18 @@ func placementSite(t testing.TB, db *store.DB, clock *storetest.Clock) *site {
 		t.Fatal(err)
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
+	pl := placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:  employer.NewService(store.Runner(db, store.EmployerTx)),
 		Files:      attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
-		Placements: placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)})
+		Placements: pl})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	tt, _ := t.(*testing.T)
-	return &site{t: tt, db: db, srv: srv, files: dir}
+	return &site{t: tt, db: db, srv: srv, files: dir}, pl
 }
 
 func eachPlacement(t *testing.T, fn func(t *testing.T, s *site)) {
