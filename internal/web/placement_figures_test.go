@@ -82,4 +82,3 @@ func TestPlacementFigures(t *testing.T) {
 		measure("grid page", func(i int) string { return fmt.Sprintf("/placements/%d", ids[(i*37)%len(ids)]) }, "逐月核验结果")
 	})
 }
-

@@ -474,6 +474,9 @@ func (s *Server) renderPlacementForm(w http.ResponseWriter, r *http.Request, sta
 			f.Affiliates = append(f.Affiliates, af)
 		}
 	}
+	if len(f.Contracts) == 0 {
+		f.Contracts = []contractRow{{}} // a contract is required: always offer a row
+	}
 	for i := range f.Contracts {
 		f.Contracts[i].N = i + 1
 	}

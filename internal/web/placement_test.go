@@ -376,7 +376,8 @@ func TestPlacementPages(t *testing.T) {
 		// 查询 without script: the form comes back filled from the registry; nothing is saved.
 		status, body, _ = c.form("/placements", url.Values{"year": {"2025"}, "idNumber": {strings.ToLower(p01)}, "action": {"lookup"}}, nil)
 		mustContain(t, "lookup", body, `value="刘喆"`, idnum.MaskCertificate(p01+"43"), `<option value="4" selected>肢体残疾</option>`,
-			`<option value="3" selected>三级</option>`, `id="gender" value="男"`, `value="1988-07-12"`)
+			`<option value="3" selected>三级</option>`, `id="gender" value="男"`, `value="1988-07-12"`,
+			`name="contracts[0].start"`)
 		if status != 200 {
 			t.Errorf("lookup: %d %s", status, regexp.MustCompile(`field-error[^<]*<`).FindAllString(body, -1))
 		}
