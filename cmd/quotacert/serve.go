@@ -22,6 +22,7 @@ import (
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/pii"
+	"quotacert/internal/placement"
 	"quotacert/internal/report"
 	"quotacert/internal/rules"
 	"quotacert/internal/store"
@@ -141,14 +142,16 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	// Employer profile, affiliates and attachments (issue #6).
 	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
 	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	// Data exchange (issue #5): imports, and the official data the checks read (exchange.Source).
+	deps.Exchange = exchangeService(db, protector)
+	// 残疾人安置管理 (issue #7).
+	deps.Placements = placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), deps.Exchange, protector, time.Now)
 	// Review, declaration, certification letter and tax export (issue #8).
-	wireDeclaration(log, db, protector, cfg, &deps)
+	wireDeclaration(log, db, cfg, &deps)
 	// Notices and the administrator's console (issue #9).
 	deps.Notices = notice.NewService(store.Runner(db, store.NoticeTx))
 	deps.Admin = admin.NewService(store.Runner(db, store.AdminTx))
 	deps.Overview = overview.NewService(store.Runner(db, store.OverviewTx))
-	// Data exchange (issue #5).
-	deps.Exchange = exchangeService(db, protector)
 	if cfg.demo {
 		if err := loadDemo(ctx, acfg, db, deps, stdout); err != nil {
 			return err

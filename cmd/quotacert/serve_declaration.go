@@ -5,9 +5,6 @@ import (
 	"time"
 
 	"quotacert/internal/declaration"
-	"quotacert/internal/exchange"
-	"quotacert/internal/pii"
-	"quotacert/internal/placement"
 	"quotacert/internal/report"
 	"quotacert/internal/review"
 	"quotacert/internal/store"
@@ -18,10 +15,9 @@ import (
 // (issue #8). The letter fonts are checked here, at start, with a log line naming them: a missing
 // font is reported now rather than as boxes in an employer's letter later. The server still starts
 // without them (everything else works); letter downloads then answer with a clear error.
-func wireDeclaration(log *slog.Logger, db *store.DB, prot *pii.Protector, cfg serveConfig, deps *web.Deps) {
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
-	placements := placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, time.Now)
-	deps.Reviews = review.NewService(store.Runner(db, store.ReviewTx), placements, time.Now)
+func wireDeclaration(log *slog.Logger, db *store.DB, cfg serveConfig, deps *web.Deps) {
+	// The review item page shows the person's grid through the placement service (deps.Placements).
+	deps.Reviews = review.NewService(store.Runner(db, store.ReviewTx), deps.Placements, time.Now)
 	deps.Declarations = declaration.NewService(store.Runner(db, store.DeclarationTx), time.Now)
 	deps.PublicURL = cfg.baseURL
 	fonts, err := report.LoadFonts(cfg.fonts)

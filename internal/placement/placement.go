@@ -223,4 +223,6 @@ type Tx interface {
 	SetPlacementStatus(ctx context.Context, id int64, s Status, returnReason string) error
 	DeletePlacement(ctx context.Context, id int64) error
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]ListRow, error)
+	// PlacementYears lists the business years, newest first.
+	PlacementYears(ctx context.Context) ([]BusinessYear, error)
 }

@@ -300,6 +300,8 @@ type Summary struct {
 	CountedMonths int
 	WeightMonths  rules.WeightMonths
 	PendingMonths int
+	// YearLocked: the year is submitted, so the list offers no changes.
+	YearLocked bool
 }
 
 // List returns the employer's placements of a year with the summary.
@@ -308,6 +310,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, year int) (Summary, [
 		return Summary{}, nil, apperr.New(apperr.Forbidden, "只有用人单位可以查看安置列表")
 	}
 	var rows []ListRow
+	var locked bool
 	err := s.run(ctx, func(tx Tx) error {
 		st, err := tx.YearState(ctx, a.EmployerID, year)
 		if err != nil {
@@ -316,13 +319,16 @@ func (s *Service) List(ctx context.Context, a actor.Actor, year int) (Summary, [
 		if !st.Exists {
 			return apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
 		}
+		locked = st.Locked()
 		rows, err = tx.ListPlacements(ctx, a.EmployerID, year)
 		return err
 	})
 	if err != nil {
 		return Summary{}, nil, err
 	}
-	return summarize(rows), rows, nil
+	sum := summarize(rows)
+	sum.YearLocked = locked
+	return sum, rows, nil
 }
 
 func summarize(rows []ListRow) Summary {

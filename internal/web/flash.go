@@ -28,6 +28,12 @@ var flashMessages = map[string]string{
 	"notice-unpublished": "通知公告已撤回，用户将看不到它。",
 	"dict-saved":         "已保存。",
 	"dict-deleted":       "已删除。",
+	// placements (issue #7)
+	"placement-saved":        "人员信息已保存，请核对逐月核验结果，选择申报月份后点击“保存，下一步”。",
+	"placement-exists":       "该人员本业务年度已登记，已为您打开其核验页面。",
+	"months-saved":           "申报月份已保存。",
+	"placement-deleted":      "安置人员已删除。",
+	"placement-reregistered": "已重新登记：人员信息已保留，修改后请点击“保存，下一步”重新选择申报月份。",
 }
 
 // safeNext returns next when it is a local path (so the login page cannot be used to redirect users

@@ -128,6 +128,26 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/reviews/{id}/decision", Staff, s.handleAPIReviewDecision},
 		{"POST /api/v1/placements/{id}/return", Staff, s.handleAPIPlacementReturn},
 		{"GET /api/v1/years/{year}/results", Staff, s.handleAPIResults},
+		// 残疾人安置管理: placement pages and API (issue #7). Reading one placement is open to staff
+		// too: the placement service scopes it to the employer or the staff's jurisdiction.
+		{"GET /placements", Employer, s.handlePlacementList},
+		{"GET /placements/new", Employer, s.handlePlacementNew},
+		{"POST /placements", Employer, s.handlePlacementCreate},
+		{"GET /placements/{id}", Any, s.handlePlacementGrid},
+		{"POST /placements/{id}/months", Employer, s.handlePlacementMonths},
+		{"GET /placements/{id}/edit", Employer, s.handlePlacementEdit},
+		{"POST /placements/{id}/edit", Employer, s.handlePlacementUpdate},
+		{"POST /placements/{id}/reregister", Employer, s.handlePlacementReregister},
+		{"GET /placements/{id}/delete", Employer, s.handlePlacementDeleteConfirm},
+		{"POST /placements/{id}/delete", Employer, s.handlePlacementDelete},
+		{"GET /api/v1/registry/persons/{idNumber}", Employer, s.handleAPIRegistryPerson},
+		{"GET /api/v1/years/{year}/placements", Employer, s.handleAPIPlacements},
+		{"POST /api/v1/years/{year}/placements", Employer, s.handleAPIPlacementCreate},
+		{"GET /api/v1/placements/{id}", Any, s.handleAPIPlacement},
+		{"PUT /api/v1/placements/{id}", Employer, s.handleAPIPlacementUpdate},
+		{"PUT /api/v1/placements/{id}/months", Employer, s.handleAPIPlacementMonths},
+		{"DELETE /api/v1/placements/{id}", Employer, s.handleAPIPlacementDelete},
+		{"POST /api/v1/placements/{id}/reregister", Employer, s.handleAPIPlacementReregister},
 	}
 }
 

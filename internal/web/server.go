@@ -25,6 +25,7 @@ import (
 	"quotacert/internal/httpx"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
+	"quotacert/internal/placement"
 	"quotacert/internal/review"
 )
 
@@ -77,6 +78,8 @@ type Deps struct {
 	Overview *overview.Service
 	// Exchange imports data-exchange files (admin pages, issue #5).
 	Exchange *exchange.Service
+	// Placements: 残疾人安置管理, the list, the form, the verification grid (issue #7).
+	Placements *placement.Service
 }
 
 // Server holds the parsed templates and dependencies.

@@ -1,0 +1,127 @@
+package placement
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+	"quotacert/internal/exchange"
+	"quotacert/internal/idnum"
+	"quotacert/internal/rules"
+)
+
+// RegistryLimit bounds the registry look-ups of one user per RegistryWindow. A look-up reveals a
+// person's disability data, so it is rate-limited and audited (CONTRACT.md): a clerk adding persons
+// one by one stays far below it, a scraper does not.
+const (
+	RegistryLimit  = 60
+	RegistryWindow = time.Hour
+)
+
+// registryAction is the audit action of a look-up; the rate limit counts these entries.
+const registryAction = "registry.lookup"
+
+// RegistryPerson is what the registry knows of a person (添加残疾人: the form is filled from it).
+type RegistryPerson struct {
+	IDNumber     string
+	Name         string
+	Gender       string
+	BirthDate    rules.Date
+	Certificates []exchange.RegistryCertificate
+}
+
+// Registry looks a person up in the disability registry by ID number. The ID number is checked
+// first (422 beside the field); every accepted look-up is audited with the masked number, found or
+// not, and counted against the user's limit; an unknown person is "not found".
+func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) (RegistryPerson, error) {
+	if a.Role != actor.Employer {
+		return RegistryPerson{}, apperr.New(apperr.Forbidden, "只有用人单位可以查询残疾人信息")
+	}
+	id, err := idnum.ParseResidentID(idNumber, idnum.Date(s.today()))
+	if err != nil {
+		return RegistryPerson{}, apperr.FieldErrors(map[string]string{"idNumber": err.Error()})
+	}
+	err = s.run(ctx, func(tx Tx) error {
+		n, err := tx.CountAudit(ctx, a.UserID, registryAction, tx.Now().Add(-RegistryWindow))
+		if err != nil {
+			return err
+		}
+		if n >= RegistryLimit {
+			return apperr.New(apperr.Throttled, "查询过于频繁，请稍后再试")
+		}
+		e := audit.For(a, registryAction, "person", idnum.MaskID(id.Number))
+		e.Detail = "person=" + idnum.MaskID(id.Number)
+		return tx.AppendAudit(ctx, e)
+	})
+	if err != nil {
+		return RegistryPerson{}, err
+	}
+	// The registry is read outside the transaction: it may be a remote service.
+	certs, err := s.source.Certificates(ctx, id.Number)
+	if err != nil {
+		return RegistryPerson{}, fmt.Errorf("registry look-up: %w", err)
+	}
+	if len(certs) == 0 {
+		return RegistryPerson{}, apperr.New(apperr.NotFound, "残联数据中未查询到该身份证号的残疾人证信息")
+	}
+	p := RegistryPerson{IDNumber: id.Number, BirthDate: rules.Date(id.Birth), Gender: "男", Certificates: certs}
+	if id.Female {
+		p.Gender = "女"
+	}
+	// The newest valid certificate names the person (names may be corrected on reissue).
+	for _, c := range certs {
+		if p.Name == "" || c.Status == "有效" {
+			p.Name = c.Name
+		}
+	}
+	return p, nil
+}
+
+// BusinessYear is a year employers certify, with its declaration window (DOMAIN.md §7).
+type BusinessYear struct {
+	Year        int
+	WindowOpen  rules.Date
+	WindowClose rules.Date
+}
+
+// Open reports whether the declaration window is open on day d.
+func (y BusinessYear) Open(d rules.Date) bool {
+	return !d.Before(y.WindowOpen) && !y.WindowClose.Before(d)
+}
+
+// Years lists the business years, newest first, and the one a page should show by default: the
+// year whose declaration window is open today, else the newest whose window has opened, else the
+// oldest (seed: the employer declares the previous year during the window).
+func (s *Service) Years(ctx context.Context) ([]BusinessYear, int, error) {
+	var years []BusinessYear
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		years, err = tx.PlacementYears(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return years, DefaultYear(years, s.today()), nil
+}
+
+// DefaultYear picks the year to show on day today among years (newest first); 0 when there is none.
+func DefaultYear(years []BusinessYear, today rules.Date) int {
+	for _, y := range years {
+		if y.Open(today) {
+			return y.Year
+		}
+	}
+	for _, y := range years {
+		if !today.Before(y.WindowOpen) {
+			return y.Year
+		}
+	}
+	if len(years) > 0 {
+		return years[len(years)-1].Year
+	}
+	return 0
+}
