@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -97,18 +98,29 @@ func visit(t *testing.T, ctx context.Context, url string) {
 func TestAccessibility(t *testing.T) {
 	axe := axeSource(t)
 	base := server(t, "--demo", "--captcha", "off")
+	placementID := seedClaims(t, apiLogin(t, base, "91220101MA14U8XK2R", "Demo@2026"))
+	var queue struct{ Items []struct{ ID int64 } }
+	apiLoginAs(t, base, map[string]string{"username": "reviewer", "password": "Demo@2026"}).do("GET", "/api/v1/reviews?status=pending", nil, 200, &queue)
+	if len(queue.Items) == 0 {
+		t.Fatal("no review item to scan")
+	}
 	pages := map[string][]string{
-		"":         {"/", "/login", "/register"},
-		"employer": {"/", "/employer", "/employer/affiliates/new", "/notices", "/account/password"},
+		"": {"/", "/login", "/register"},
+		"employer": {"/", "/employer", "/employer/affiliates/new", "/notices", "/account/password",
+			"/placements?year=2025", "/placements/new?year=2025", fmt.Sprintf("/placements/%d", placementID),
+			"/declaration?year=2025"},
+		"reviewer": {"/review", fmt.Sprintf("/review/items/%d", queue.Items[0].ID), "/review/results"},
 		"admin": {"/admin/", "/admin/users", "/admin/audit", "/admin/imports", "/admin/notices", "/admin/notices/new",
 			"/admin/regions", "/admin/offices/federation", "/admin/offices/tax", "/admin/minwages", "/admin/years", "/admin/levy"},
 	}
-	for _, role := range []string{"", "employer", "admin"} {
+	for _, role := range []string{"", "employer", "reviewer", "admin"} {
 		t.Run("role="+role, func(t *testing.T) {
 			ctx := withTimeout(t, browser(t), 3*time.Minute)
 			switch role {
 			case "employer":
 				signIn(t, ctx, base, "employer", "91220101MA14U8XK2R", "Demo@2026")
+			case "reviewer":
+				signIn(t, ctx, base, "staff", "reviewer", "Demo@2026")
 			case "admin":
 				signIn(t, ctx, base, "staff", "admin", "Demo@2026")
 			}

@@ -24,10 +24,34 @@ type api struct {
 
 func apiLogin(t *testing.T, base, creditCode, password string) *api {
 	t.Helper()
+	return apiLoginAs(t, base, map[string]string{"creditCode": creditCode, "password": password})
+}
+
+func apiLoginAs(t *testing.T, base string, body map[string]string) *api {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	a := &api{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	a.do("POST", "/api/v1/login", map[string]string{"creditCode": creditCode, "password": password}, http.StatusOK, nil)
+	a.do("POST", "/api/v1/login", body, http.StatusOK, nil)
 	return a
+}
+
+// seedClaims registers demo person 220102198603270620 (wage below the minimum in February and
+// March) for the demo employer and claims both months with evidence; it returns the placement id.
+func seedClaims(t *testing.T, emp *api) int64 {
+	t.Helper()
+	contract := emp.upload("劳动合同.pdf")
+	var created struct{ ID int64 }
+	emp.do("POST", "/api/v1/years/2025/placements", map[string]any{
+		"idNumber": "220102198603270620", "name": "吴秀兰", "category": 4, "level": 3,
+		"contracts": []map[string]any{{"start": "2022-01-01", "end": "2026-12-31", "fileIds": []string{contract}}},
+	}, http.StatusCreated, &created)
+	emp.do("PUT", fmt.Sprintf("/api/v1/placements/%d/months", created.ID), map[string]any{
+		"claims": []map[string]any{
+			{"month": "2025-02", "fileIds": []string{emp.upload("二月工资条.pdf")}, "note": "含补发工资"},
+			{"month": "2025-03", "fileIds": []string{emp.upload("三月工资条.pdf")}, "note": "银行流水"},
+		},
+	}, http.StatusOK, nil)
+	return created.ID
 }
 
 func (a *api) do(method, path string, body any, want int, out any) {
@@ -85,18 +109,7 @@ func (a *api) upload(name string) string {
 func TestReviewAndSubmit(t *testing.T) {
 	base := server(t, "--demo", "--captcha", "off")
 	emp := apiLogin(t, base, "91220101MA14U8XK2R", "Demo@2026")
-	contract := emp.upload("劳动合同.pdf")
-	var created struct{ ID int64 }
-	emp.do("POST", "/api/v1/years/2025/placements", map[string]any{
-		"idNumber": "220102198603270620", "name": "吴秀兰", "category": 4, "level": 3,
-		"contracts": []map[string]any{{"start": "2022-01-01", "end": "2026-12-31", "fileIds": []string{contract}}},
-	}, http.StatusCreated, &created)
-	emp.do("PUT", fmt.Sprintf("/api/v1/placements/%d/months", created.ID), map[string]any{
-		"claims": []map[string]any{
-			{"month": "2025-02", "fileIds": []string{emp.upload("二月工资条.pdf")}, "note": "含补发工资"},
-			{"month": "2025-03", "fileIds": []string{emp.upload("三月工资条.pdf")}, "note": "银行流水"},
-		},
-	}, http.StatusOK, nil)
+	placementID := seedClaims(t, emp)
 
 	rev := withTimeout(t, browser(t), 2*time.Minute)
 	signIn(t, rev, base, "staff", "reviewer", "Demo@2026")
@@ -140,7 +153,7 @@ func TestReviewAndSubmit(t *testing.T) {
 			Claim    *struct{ Status string }
 		}
 	}
-	emp.do("GET", fmt.Sprintf("/api/v1/placements/%d", created.ID), nil, http.StatusOK, &p)
+	emp.do("GET", fmt.Sprintf("/api/v1/placements/%d", placementID), nil, http.StatusOK, &p)
 	selected := 0
 	for _, m := range p.Months {
 		if m.Selected {
