@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,15 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"quotacert/internal/account"
-	"quotacert/internal/actor"
-	"quotacert/internal/employer"
-	"quotacert/internal/exchange"
-	"quotacert/internal/pii"
-	"quotacert/internal/refdata"
-	"quotacert/internal/store"
-	"quotacert/internal/store/sqlite"
 )
 
 const (
@@ -25,68 +15,15 @@ const (
 	demoPassword = "Demo@2026"
 )
 
-// prepareDemo fills a data directory as `serve --demo` will (until it lands): the demo registry,
-// wages and insurance imported, the demo employer registered with a complete profile. The server
-// then starts on the same directory and key.
-func prepareDemo(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	key, _, err := pii.LoadKey("", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prot, err := pii.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "quotacert.db"), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, refdata.Step()); err != nil {
-		t.Fatal(err)
-	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
-	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
-		if _, err := ex.ImportFile(ctx, actor.System("e2e"), kind, "../internal/demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
-			t.Fatalf("import %s: %v", kind, err)
-		}
-	}
-	cfg := account.DefaultConfig()
-	cfg.CaptchaRequired = false
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := acc.Register(ctx, account.RegisterInput{CreditCode: demoEmployer, Name: "长春示范科技有限公司", ContactName: "王芳",
-		ContactPhone: "13812345678", Password: demoPassword, Password2: demoPassword, ClientAddr: "127.0.0.1"}); err != nil {
-		t.Fatal(err)
-	}
-	var empID, userID int64
-	db.SQL().QueryRow(`SELECT id FROM employers WHERE credit_code = $1`, demoEmployer).Scan(&empID)
-	db.SQL().QueryRow(`SELECT id FROM users WHERE employer_id = $1`, empID).Scan(&userID)
-	count, ent := 120, true
-	if _, err := employer.NewService(store.Runner(db, store.EmployerTx)).SaveProfile(ctx,
-		actor.Actor{UserID: userID, Name: demoEmployer, Role: actor.Employer, EmployerID: empID},
-		employer.ProfileInput{Name: "长春示范科技有限公司", FederationOffice: "220102", TaxOffice: "12201020000", District: "220102",
-			ContactName: "王芳", ContactPhone: "0431-88886666", EmployeeCount: &count, Address: "长春市南关区人民大街 1 号", Enterprise: &ent}); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // TestPlacementFlow is the seed's 残疾人安置管理 第一步–第五步 in a browser: log in, add a person found
 // in the registry, add one the registry does not know (entered by hand), save, see the grid, claim a
 // failed month with evidence, and see the list with 已确认 and 待审核.
 func TestPlacementFlow(t *testing.T) {
-	dir := prepareDemo(t)
 	pdf := filepath.Join(t.TempDir(), "合同.pdf")
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base := server(t, "--data", dir, "--captcha", "off")
+	base := server(t, "--demo", "--captcha", "off")
 	ctx := withTimeout(t, browser(t), 60*time.Second)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
