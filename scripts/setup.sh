@@ -1,29 +1,36 @@
 #!/usr/bin/env bash
-# Installs what quotacert's tests and PDF letters need from Debian's packages: Chromium (browser
-# tests), poppler-utils (pdftotext reads the letters back), Chinese fonts (letters), sqlite3 (the
-# import benchmark's baseline). Idempotent and quick when everything is present. Without root it
-# only reports what is missing; the tests then skip those parts locally (CI requires them).
+# Installs what quotacert needs beyond Go modules, idempotently and quickly when all is present.
+#   scripts/setup.sh run    the Chinese fonts of the certification letter (fonts-arphic-gbsn00lp for
+#                           GB2312 and ASCII, fonts-droid-fallback for rarer characters such as 喆, 堃)
+#   scripts/setup.sh test   the above plus Chromium (browser tests), poppler-utils (pdftotext reads
+#                           letters back), sqlite3 (the import benchmark's baseline) and axe-core (npm,
+#                           pinned by e2e/package-lock.json) for the accessibility scans
+# Without root it only reports what is missing: the server then says it cannot draw letters, and the
+# tests that need a missing piece skip locally (CI requires them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# axe-core for the accessibility scans of the browser tests (npm; pinned by e2e/package-lock.json).
-if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
-  if command -v npm >/dev/null; then
-    echo "setup: installing axe-core (npm ci in e2e/)" >&2
-    npm ci --prefix e2e --no-audit --no-fund --loglevel=error >/dev/null
-  else
-    echo "setup: npm not found: the accessibility scans are skipped" >&2
+what="${1:-test}"
+packages=(fonts-arphic-gbsn00lp fonts-droid-fallback)
+if [ "$what" = test ]; then
+  packages+=(chromium poppler-utils sqlite3)
+  if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
+    if command -v npm >/dev/null; then
+      echo "setup: installing axe-core (npm ci in e2e/)" >&2
+      npm ci --prefix e2e --no-audit --no-fund --loglevel=error >/dev/null
+    else
+      echo "setup: npm not found: the accessibility scans are skipped" >&2
+    fi
   fi
 fi
 
-packages=(chromium poppler-utils fonts-arphic-gbsn00lp fonts-droid-fallback sqlite3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-  echo "setup: missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]}); the tests that need them are skipped" >&2
+  echo "setup: missing Debian packages: ${missing[*]} (as root: apt-get install ${missing[*]})" >&2
   exit 0
 fi
 echo "setup: installing ${missing[*]}" >&2

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
+bash scripts/setup.sh test
 
 if [ -z "${QUOTACERT_TEST_PG:-}" ]; then
   default_pg='postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
