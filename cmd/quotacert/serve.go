@@ -177,6 +177,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		"startup", time.Since(start).String())
 	fmt.Fprintf(stdout, "quotacert is serving on http://%s\n", ln.Addr())
 
+	go purgeExpired(ctx, log, accounts, 10*time.Minute)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -204,4 +205,24 @@ func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.D
 	}
 	return demo.Load(ctx, demo.Services{Accounts: accounts, Employers: deps.Employers, Files: deps.Files,
 		Admin: deps.Admin, Exchange: deps.Exchange}, rules.ChinaDate(time.Now()), stdout)
+}
+
+// purgeExpired removes expired sessions, captchas and throttle counters every interval until ctx ends.
+// Several instances may run it at once: the deletes are idempotent.
+func purgeExpired(ctx context.Context, log *slog.Logger, accounts *account.Service, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			sessions, throttles, err := accounts.Purge(ctx)
+			if err != nil {
+				log.Warn("purge of expired sessions failed", "err", err)
+				continue
+			}
+			log.Info("purged expired sessions", "sessions", sessions, "throttles", throttles)
+		}
+	}
 }

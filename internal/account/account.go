@@ -98,6 +98,8 @@ type Tx interface {
 
 	ThrottleCount(ctx context.Context, bucket string, windowStart time.Time) (int, error)
 	ThrottleHit(ctx context.Context, bucket string, now, windowStart time.Time) (int, error)
+	PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
+	PurgeThrottles(ctx context.Context, windowBefore time.Time) (int64, error)
 
 	OfficeParent(ctx context.Context, code string) (parent string, err error)
 	SearchAudit(ctx context.Context, q AuditQuery) ([]audit.Entry, int, error)

@@ -7,8 +7,10 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+	"time"
 
 	"quotacert/internal/account"
+	"quotacert/internal/apperr"
 	"quotacert/internal/refdata"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
@@ -138,6 +140,54 @@ func TestOfficeWithin(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("OfficeWithin(%q, %q) = %v, want %v", tc.office, tc.root, got, tc.want)
 			}
+		}
+	})
+}
+
+// TestPurge removes sessions past their idle timeout and ended throttle windows, and leaves live ones.
+func TestPurge(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC))
+	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cfg := account.DefaultConfig()
+		cfg.CaptchaRequired = false
+		cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
+		svc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Register(ctx, account.RegisterInput{CreditCode: "91350100M000100Y43", Name: "测试单位",
+			ContactName: "王经办", ContactPhone: "13800000000", Password: "Ab#12345x", Password2: "Ab#12345x", ClientAddr: "1.2.3.4"}); err != nil {
+			t.Fatalf("%v %v", err, apperr.As(err).Fields)
+		}
+		login := func() string {
+			res, err := svc.Login(ctx, account.LoginInput{CreditCode: "91350100M000100Y43", Password: "Ab#12345x", ClientAddr: "1.2.3.4"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Token
+		}
+		old := login()
+		svc.Login(ctx, account.LoginInput{CreditCode: "91350100M000100Y43", Password: "wrong", ClientAddr: "5.6.7.8"}) // a throttle row
+		clock.Advance(max(cfg.IdleTimeout, cfg.AddrWindow) + time.Minute) // past the idle timeout and the throttle window
+		fresh := login()
+		sessions, throttles, err := svc.Purge(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sessions != 1 || throttles != 1 {
+			t.Fatalf("purged %d sessions and %d throttles, want the idle session and the ended window", sessions, throttles)
+		}
+		if _, ok, _ := svc.Resolve(ctx, old, "1.2.3.4"); ok {
+			t.Fatal("the purged session still resolves")
+		}
+		var n int
+		db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d sessions left, want the fresh one", n)
+		}
+		if _, ok, _ := svc.Resolve(ctx, fresh, "1.2.3.4"); !ok {
+			t.Fatal("the live session was purged")
 		}
 	})
 }

@@ -351,3 +351,22 @@ func (tx *Tx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.En
 
 // AccountTx adapts a transaction to account.Tx (for store.Runner).
 func AccountTx(tx *Tx) account.Tx { return tx }
+
+// PurgeSessions deletes sessions idle since before idleBefore or created before createdBefore.
+func (tx *Tx) PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2`,
+		idleBefore.UTC(), createdBefore.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// PurgeThrottles deletes throttle counters whose window started before windowBefore.
+func (tx *Tx) PurgeThrottles(ctx context.Context, windowBefore time.Time) (int64, error) {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM throttles WHERE window_start < $1`, windowBefore.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("purge throttles: %w", err)
+	}
+	return res.RowsAffected()
+}
