@@ -169,7 +169,7 @@ func TestPurge(t *testing.T) {
 		}
 		old := login()
 		svc.Login(ctx, account.LoginInput{CreditCode: "91350100M000100Y43", Password: "wrong", ClientAddr: "5.6.7.8"}) // a throttle row
-		clock.Advance(max(cfg.IdleTimeout, cfg.AddrWindow) + time.Minute) // past the idle timeout and the throttle window
+		clock.Advance(max(cfg.IdleTimeout, cfg.AddrWindow) + time.Minute)                                              // past the idle timeout and the throttle window
 		fresh := login()
 		sessions, throttles, err := svc.Purge(ctx)
 		if err != nil {
