@@ -360,6 +360,21 @@ func TestFilesAPI(t *testing.T) {
 			h.Get("Content-Disposition") != `attachment; filename="__.pdf"; filename*=UTF-8''%E5%90%88%E5%90%8C.pdf` {
 			t.Errorf("download: %d %q %v", status, body, h)
 		}
+		// For viewing in a frame of our pages a PDF comes inline, frameable by our own origin only;
+		// an image asked inline still comes as a sandboxed attachment (it is shown with <img>).
+		status, _, h = c.get("/api/v1/files/" + ids["合同.pdf"] + "?inline=1")
+		if status != 200 || !strings.HasPrefix(h.Get("Content-Disposition"), "inline; filename=") ||
+			h.Get("X-Frame-Options") != "SAMEORIGIN" || h.Get("Content-Security-Policy") != "frame-ancestors 'self'" ||
+			h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("inline PDF: %d %v", status, h)
+		}
+		if _, _, h := c.get("/api/v1/files/" + ids["证件.png"] + "?inline=1"); !strings.HasPrefix(h.Get("Content-Disposition"), "attachment") ||
+			!strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("inline PNG: %v", h)
+		}
+		if status, _, _ := s.login("creditCode", otherCode).get("/api/v1/files/" + ids["合同.pdf"] + "?inline=1"); status != 404 {
+			t.Errorf("other employer, inline: %d", status)
+		}
 		// Another employer, and staff of another city: 404. Staff of the province: 200.
 		if status, _, _ := s.login("creditCode", otherCode).get("/api/v1/files/" + ids["合同.pdf"]); status != 404 {
 			t.Errorf("other employer: %d", status)

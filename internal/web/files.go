@@ -44,7 +44,9 @@ func (s *Server) handleAPIFileUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleAPIFileDownload: GET /api/v1/files/{id} → the bytes, as a download, to the owner employer
-// and the staff of its jurisdiction; everyone else gets 404.
+// and the staff of its jurisdiction; everyone else gets 404. With ?inline=1 a PDF is served for
+// viewing in a frame of our own pages (a reviewer reads evidence beside the grid): its type was
+// checked by content at upload, and nosniff keeps the browser from reading it as anything else.
 func (s *Server) handleAPIFileDownload(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	f, rc, err := s.deps.Files.Open(r.Context(), a, r.PathValue("id"))
@@ -55,11 +57,18 @@ func (s *Server) handleAPIFileDownload(w http.ResponseWriter, r *http.Request) {
 	defer rc.Close()
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)
-	h.Set("Content-Disposition", contentDisposition(f.Name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
-	// Even if a browser ignored "attachment", the file could not run script in our origin.
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	if r.URL.Query().Get("inline") == "1" && f.ContentType == "application/pdf" {
+		h.Set("Content-Disposition", "inline"+strings.TrimPrefix(contentDisposition(f.Name), "attachment"))
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		// The browser's PDF viewer does not run under a sandbox; only our pages may frame it.
+		h.Set("Content-Security-Policy", "frame-ancestors 'self'")
+	} else {
+		h.Set("Content-Disposition", contentDisposition(f.Name))
+		// Even if a browser ignored "attachment", the file could not run script in our origin.
+		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	}
 	http.ServeContent(w, r, "", f.CreatedAt, rc)
 }
 
