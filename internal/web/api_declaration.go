@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/declaration"
 	"quotacert/internal/httpx"
@@ -70,12 +71,7 @@ func (s *Server) handleAPIDeclaration(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	st, err := s.deps.Declarations.State(r.Context(), a, year)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, toDeclarationJSON(st))
+	s.writeDeclarationState(w, r, a, year)
 }
 
 func (s *Server) handleAPIDeclarationSubmit(w http.ResponseWriter, r *http.Request) {
@@ -96,12 +92,7 @@ func (s *Server) handleAPIDeclarationSubmit(w http.ResponseWriter, r *http.Reque
 		s.renderError(w, r, err)
 		return
 	}
-	st, err := s.deps.Declarations.State(r.Context(), a, year)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, toDeclarationJSON(st))
+	s.writeDeclarationState(w, r, a, year)
 }
 
 func (s *Server) handleAPIDeclarationReopen(w http.ResponseWriter, r *http.Request) {
@@ -122,12 +113,7 @@ func (s *Server) handleAPIDeclarationReopen(w http.ResponseWriter, r *http.Reque
 		s.renderError(w, r, err)
 		return
 	}
-	st, err := s.deps.Declarations.State(r.Context(), a, year)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, toDeclarationJSON(st))
+	s.writeDeclarationState(w, r, a, year)
 }
 
 // verifyURL is the public verification address printed on the letter and in its QR code.
@@ -227,4 +213,15 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// writeDeclarationState answers with the year's declaration as CONTRACT.md's GET shows it; the
+// state-changing calls answer with it too, so a client sees the result of its request.
+func (s *Server) writeDeclarationState(w http.ResponseWriter, r *http.Request, a actor.Actor, year int) {
+	st, err := s.deps.Declarations.State(r.Context(), a, year)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, toDeclarationJSON(st))
 }

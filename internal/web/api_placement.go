@@ -77,6 +77,21 @@ func placementID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// placementView opens the placement named by the path for the signed-in user; on failure it has
+// already answered (404 for a bad id or another's placement).
+func (s *Server) placementView(w http.ResponseWriter, r *http.Request) (placement.View, bool) {
+	a, _ := s.actor(r)
+	id, err := placementID(r)
+	if err == nil {
+		var v placement.View
+		if v, err = s.deps.Placements.Get(r.Context(), a, id); err == nil {
+			return v, true
+		}
+	}
+	s.renderError(w, r, err)
+	return placement.View{}, false
+}
+
 // jsonNumber writes a decimal as a JSON number exactly as formatted (2 decimals, half-up), so the
 // API shows the same figure as the page and the export, never a binary float.
 type jsonNumber string
@@ -315,15 +330,8 @@ func nonNil(s []string) []string {
 }
 
 func (s *Server) handleAPIPlacement(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	id, err := placementID(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v, err := s.deps.Placements.Get(r.Context(), a, id)
-	if err != nil {
-		s.renderError(w, r, err)
+	v, ok := s.placementView(w, r)
+	if !ok {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, toPlacementJSON(v))

@@ -143,15 +143,8 @@ func (s *Server) handlePlacementEdit(w http.ResponseWriter, r *http.Request) {
 	if !s.requireCompleteProfile(w, r) {
 		return
 	}
-	a, _ := s.actor(r)
-	id, err := placementID(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v, err := s.deps.Placements.Get(r.Context(), a, id)
-	if err != nil {
-		s.renderError(w, r, err)
+	v, ok := s.placementView(w, r)
+	if !ok {
 		return
 	}
 	if v.YearLocked || v.Status != placement.Draft {

@@ -124,17 +124,11 @@ func (s *Server) handlePlacementGrid(w http.ResponseWriter, r *http.Request) {
 	if !s.requireCompleteProfile(w, r) {
 		return
 	}
+	v, ok := s.placementView(w, r)
+	if !ok {
+		return
+	}
 	a, _ := s.actor(r)
-	id, err := placementID(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v, err := s.deps.Placements.Get(r.Context(), a, id)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	s.renderGrid(w, r, http.StatusOK, s.buildGrid(r, a, v))
 }
 

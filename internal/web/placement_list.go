@@ -85,15 +85,8 @@ type deletePage struct {
 }
 
 func (s *Server) handlePlacementDeleteConfirm(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	id, err := placementID(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v, err := s.deps.Placements.Get(r.Context(), a, id)
-	if err != nil {
-		s.renderError(w, r, err)
+	v, ok := s.placementView(w, r)
+	if !ok {
 		return
 	}
 	if v.YearLocked {
