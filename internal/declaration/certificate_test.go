@@ -2,6 +2,7 @@ package declaration_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -106,6 +107,39 @@ func TestConcurrentSubmit(t *testing.T) {
 		}
 		if n := count(t, e, `SELECT COUNT(*) FROM letters`); n != 1 {
 			t.Fatalf("%d letters", n)
+		}
+	})
+}
+
+// TestCertificateValidAtSubmission: with the year's switch on (DOMAIN.md §10), a person whose
+// certificate expired before the day of submission blocks it; with the switch off, nothing changes.
+func TestCertificateValidAtSubmission(t *testing.T) {
+	const p04 = "220105198309140285" // registry certificate valid until 2025-06-30
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		id := must(e.pl.Create(ctx, e.emp, 2025, in(p04, "钱晓梅", "2021-01-01", "")))(t)
+		if st := must(e.pl.SaveMonths(ctx, e.emp, id, placement.SaveInput{}))(t); st != placement.Confirmed {
+			t.Fatalf("status %s", st)
+		}
+		blocked := func() bool {
+			for _, b := range must(e.dc.State(ctx, e.emp, 2025))(t).Blockers {
+				if strings.Contains(b, "无有效残疾证") && strings.Contains(b, "220105********0285") {
+					return true
+				}
+			}
+			return false
+		}
+		if blocked() {
+			t.Fatal("blocked while the switch is off")
+		}
+		if _, err := e.db.SQL().ExecContext(ctx, `UPDATE business_years SET cert_valid_at_submission = TRUE WHERE year = 2025`); err != nil {
+			t.Fatal(err)
+		}
+		if !blocked() {
+			t.Fatal("an expired certificate does not block submission with the switch on")
+		}
+		if _, err := e.dc.Submit(ctx, e.emp, 2025, true, "127.0.0.1"); apperr.CodeOf(err) != apperr.Conflict {
+			t.Fatalf("submit with an expired certificate: %v", err)
 		}
 	})
 }

@@ -47,6 +47,9 @@ type Year struct {
 	WindowClose   rules.Date
 	PledgeVersion string
 	PledgeText    string
+	// CertValidAtSubmission: every person must hold a valid certificate on the day of submission
+	// (残联厅函〔2022〕63号 suggests it; a per-year switch, off by default — DOMAIN.md §10).
+	CertValidAtSubmission bool
 }
 
 // Declaration is an employer's declaration of a year.
@@ -126,6 +129,9 @@ type Tx interface {
 	BusinessYear(ctx context.Context, year int) (Year, error)
 	EmployerProfile(ctx context.Context, id int64) (employer.Profile, error)
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error)
+	// PlacementsWithoutValidCertificate lists the year's placements whose person holds no counting
+	// certificate (registry 有效, or manual and approved) valid on day.
+	PlacementsWithoutValidCertificate(ctx context.Context, employerID int64, year int, day rules.Date) ([]placement.ListRow, error)
 	Declaration(ctx context.Context, employerID int64, year int) (Declaration, bool, error)
 	EnsureDeclaration(ctx context.Context, employerID int64, year int) (Declaration, error)
 	MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error)

@@ -76,6 +76,9 @@ type State struct {
 	Profile    employer.Profile
 	Reopens    []ReopenRequest
 	InWindow   bool
+	// NoValidCertificate lists, when the year requires it, the persons without a certificate valid
+	// today (the day of submission).
+	NoValidCertificate []placement.ListRow
 }
 
 func employerOnly(a actor.Actor) error {
@@ -133,6 +136,11 @@ func (s *Service) state(ctx context.Context, tx Tx, employerID int64, year int) 
 	}
 	today := rules.ChinaDate(tx.Now())
 	st.InWindow = !today.Before(st.Year.WindowOpen) && !st.Year.WindowClose.Before(today)
+	if st.Year.CertValidAtSubmission && st.Status == Open {
+		if st.NoValidCertificate, err = tx.PlacementsWithoutValidCertificate(ctx, employerID, year, today); err != nil {
+			return st, err
+		}
+	}
 	st.Blockers = blockers(st, today)
 	st.CanSubmit = len(st.Blockers) == 0
 	return st, nil
@@ -164,6 +172,9 @@ func blockers(st State, today rules.Date) []string {
 		if p.Status != placement.Confirmed {
 			out = append(out, fmt.Sprintf("%s（%s）的状态为“%s”，须全部为“已确认”后才能完成申报", p.Name, p.IDMasked, p.Status.Label()))
 		}
+	}
+	for _, p := range st.NoValidCertificate {
+		out = append(out, fmt.Sprintf("%s（%s）在申报当日（%s）无有效残疾证，本年度要求残疾证在完成申报时仍有效", p.Name, p.IDMasked, today))
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/declaration"
+	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
 
@@ -17,9 +18,9 @@ func DeclarationTx(tx *Tx) declaration.Tx { return tx }
 func (tx *Tx) BusinessYear(ctx context.Context, year int) (declaration.Year, error) {
 	y := declaration.Year{Year: year}
 	var open, close string
-	err := tx.tx.QueryRowContext(ctx, `SELECT y.window_open, y.window_close, y.pledge_version, p.body
+	err := tx.tx.QueryRowContext(ctx, `SELECT y.window_open, y.window_close, y.pledge_version, p.body, y.cert_valid_at_submission
         FROM business_years y JOIN pledges p ON p.version = y.pledge_version WHERE y.year = $1`, year).
-		Scan(&open, &close, &y.PledgeVersion, &y.PledgeText)
+		Scan(&open, &close, &y.PledgeVersion, &y.PledgeText, &y.CertValidAtSubmission)
 	if isNoRows(err) {
 		return y, apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
 	}
@@ -224,4 +225,33 @@ func (tx *Tx) LevyParameters(ctx context.Context, province string, year int) (de
 	}
 	p.SocialAverageWage = rules.Fen(wage)
 	return p, true, nil
+}
+
+// PlacementsWithoutValidCertificate lists the year's placements whose person has no registry
+// certificate in force (有效) on day nor an approved manual certificate valid on day. Registry rows
+// are keyed by the same keyed hash of the ID number as persons.
+func (tx *Tx) PlacementsWithoutValidCertificate(ctx context.Context, employerID int64, year int, day rules.Date) ([]placement.ListRow, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
+        FROM placements p JOIN persons s ON s.id = p.person_id
+        WHERE p.employer_id = $1 AND p.year = $2
+        AND NOT EXISTS (SELECT 1 FROM registry_certificates c WHERE c.person_hash = s.id_hash AND c.status = '有效'
+            AND c.issued <= $3 AND (c.valid_until IS NULL OR c.valid_until = '' OR c.valid_until >= $3))
+        AND NOT EXISTS (SELECT 1 FROM manual_certificates m WHERE m.placement_id = p.id AND m.review = 'approved'
+            AND m.issued <= $3 AND (m.valid_until IS NULL OR m.valid_until >= $3))
+        ORDER BY p.id`, employerID, year, day.String())
+	if err != nil {
+		return nil, fmt.Errorf("placements without a valid certificate: %w", err)
+	}
+	defer rows.Close()
+	var out []placement.ListRow
+	for rows.Next() {
+		var r placement.ListRow
+		var status string
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &status, &r.Dispatched); err != nil {
+			return nil, err
+		}
+		r.Status = placement.Status(status)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
