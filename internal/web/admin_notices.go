@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/blob"
 	"quotacert/internal/httpx"
 	"quotacert/internal/notice"
 )
@@ -73,14 +74,25 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d := noticeFormData{ID: id, FileIDs: r.PostFormValue("fileIds"), Publish: strings.TrimSpace(r.PostFormValue("publishAt")),
-		In: notice.Input{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Region: r.PostFormValue("region"),
-			FileIDs: strings.Fields(r.PostFormValue("fileIds"))}}
+	// The form is multipart: chosen attachments are uploaded (checked by content) as it streams in.
+	values, uploadErrs, err := s.readUploadForm(w, r, maxNoticeForm)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	ids := append(strings.Fields(values.Get("fileIds")), values["attachment.fileIds"]...)
+	d := noticeFormData{ID: id, FileIDs: strings.Join(ids, "\n"), Publish: strings.TrimSpace(values.Get("publishAt")),
+		In: notice.Input{Title: values.Get("title"), Body: values.Get("body"), Region: values.Get("region"), FileIDs: ids}}
 	title := "发布通知公告"
 	if id != 0 {
 		title = "编辑通知公告"
 	}
-	if r.PostFormValue("preview") != "" {
+	if len(uploadErrs) > 0 {
+		d.Fields, d.Error = uploadErrs, "附件上传失败，请按提示修改"
+		s.render(w, r, http.StatusUnprocessableEntity, "admin_notice_form", Page{Title: title, Nav: "admin", Data: d})
+		return
+	}
+	if values.Get("preview") != "" {
 		d.Preview = notice.Render(d.In.Body)
 		s.render(w, r, http.StatusOK, "admin_notice_form", Page{Title: title, Nav: "admin", Data: d})
 		return
@@ -98,7 +110,6 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 		}
 		at = &t
 	}
-	var err error
 	if id == 0 {
 		id, err = s.deps.Notices.Create(r.Context(), a, d.In)
 		if err == nil && at != nil {
@@ -119,6 +130,9 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/admin/notices?done=notice-saved", http.StatusSeeOther)
 }
+
+// maxNoticeForm bounds a notice form: a few attachments of the upload limit and the text.
+const maxNoticeForm = 5*blob.MaxSize + 1<<20
 
 // noticeConfirmData is the publish/unpublish confirmation page.
 type noticeConfirmData struct {

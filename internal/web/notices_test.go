@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,7 +13,9 @@ import (
 
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
+	"quotacert/internal/attachment"
 	"quotacert/internal/audit"
+	"quotacert/internal/blob"
 	"quotacert/internal/employer"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
@@ -277,6 +280,57 @@ func TestEmployerHome(t *testing.T) {
 		}
 		if strings.Contains(page, "一号通知") || strings.Contains(page, "我要申报") {
 			t.Error("home shows more than the newest 5 notices, or the public intro")
+		}
+	})
+}
+
+// TestNoticeAttachmentUpload: the admin's notice form uploads attachments with the notice (no file
+// ids to copy by hand), refuses a file that is not PDF/JPEG/PNG beside the field, and employers then
+// download the attachment.
+func TestNoticeAttachmentUpload(t *testing.T) {
+	each(t, func(t *testing.T, h *harness) {
+		withConsole(t, h)
+		blobs, err := blob.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.srv.deps.Files = attachment.NewService(store.Runner(h.db, store.AttachmentTx), blobs)
+		h.h = h.srv.Handler()
+		h.staff("root", actor.Admin, "220000")
+		adm, emp := h.client("10.0.8.1"), h.client("10.0.8.2")
+		wantStatus(t, adm.login("root", testPassword), http.StatusOK)
+		wantStatus(t, emp.register(testCode), http.StatusCreated)
+		wantStatus(t, emp.login(testCode, testPassword), http.StatusOK)
+
+		post := func(file, content string) *httptest.ResponseRecorder {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			mw.WriteField("title", "关于报送材料的通知")
+			mw.WriteField("body", "附件为报送模板。")
+			fw, _ := mw.CreateFormFile("attachment.file", file)
+			fw.Write([]byte(content))
+			mw.Close()
+			req := httptest.NewRequest(http.MethodPost, "/admin/notices", &buf)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			return adm.do(req)
+		}
+		rec := post("病毒.pdf", "MZ\x90\x00 not a pdf")
+		wantStatus(t, rec, http.StatusUnprocessableEntity)
+		if !strings.Contains(rec.Body.String(), `id="attachment-error"`) {
+			t.Fatalf("refused upload not shown beside the field:\n%s", rec.Body.String())
+		}
+		wantStatus(t, post("模板.pdf", "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"), http.StatusSeeOther)
+		var id int64
+		var fileID string
+		h.db.SQL().QueryRow(`SELECT n.id, f.file_id FROM notices n JOIN notice_files f ON f.notice_id = n.id`).Scan(&id, &fileID)
+		if id == 0 || fileID == "" {
+			t.Fatal("the uploaded attachment is not linked to the notice")
+		}
+		if _, err := h.db.SQL().Exec(`UPDATE notices SET published_at = $1 WHERE id = $2`, h.clock.Now().Add(-time.Minute), id); err != nil {
+			t.Fatal(err)
+		}
+		if got := emp.get("/api/v1/files/" + fileID); got.Code != http.StatusOK || !strings.HasPrefix(got.Body.String(), "%PDF") {
+			t.Fatalf("employer download of the notice attachment: %d", got.Code)
 		}
 	})
 }
