@@ -3,13 +3,13 @@ package account
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/employer"
 	"quotacert/internal/idnum"
 )
 
@@ -25,13 +25,6 @@ type RegisterInput struct {
 	Captcha      string
 	ClientAddr   string
 }
-
-// phonePattern accepts a mainland mobile number or a landline with area code (optional hyphen and
-// extension), the forms HR clerks give.
-var phonePattern = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$`)
-
-// ValidPhone reports whether s is a mobile or landline number.
-func ValidPhone(s string) bool { return phonePattern.MatchString(s) }
 
 // Register creates the employer and its login in one transaction. The captcha is consumed first;
 // every other field is checked and reported together.
@@ -51,7 +44,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, 
 	checkText(fields, "contactName", in.ContactName, "经办人姓名", 2, 30)
 	if in.ContactPhone == "" {
 		fields["contactPhone"] = "请输入经办人电话"
-	} else if !ValidPhone(in.ContactPhone) {
+	} else if !employer.ValidPhone(in.ContactPhone) {
 		fields["contactPhone"] = "请输入 11 位手机号或带区号的固定电话，如 0431-88886666"
 	}
 	if in.Password == "" {

@@ -17,6 +17,10 @@ import (
 // phonePattern accepts a mainland mobile number or a landline with area code (DOMAIN.md §6).
 var phonePattern = regexp.MustCompile(`^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 
+// ValidPhone reports whether s is a contact phone as DOMAIN.md §6 defines it. Registration uses it
+// too, so the number given at registration is always one the profile accepts.
+func ValidPhone(s string) bool { return phonePattern.MatchString(s) }
+
 // Field limits: generous for real names and addresses, small enough to keep pages and exports sane.
 const (
 	maxName      = 100
@@ -164,7 +168,7 @@ func validateProfile(ctx context.Context, tx Tx, cur Profile, in ProfileInput) (
 	switch {
 	case next.ContactPhone == "":
 		fields["contactPhone"] = "请填写经办人电话"
-	case !phonePattern.MatchString(next.ContactPhone):
+	case !ValidPhone(next.ContactPhone):
 		fields["contactPhone"] = "电话格式错误：手机号为 11 位（如 13812345678），固定电话需带区号（如 0431-88886666）"
 	}
 	switch {
