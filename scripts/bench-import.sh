@@ -2,9 +2,11 @@
 # Measures `quotacert import wages` against each database's own bulk path on the same generated
 # file in the same run: SQLite `.import` and PostgreSQL `COPY`, each into a bare table with the
 # same primary key as registry_wages. Prints rows/s, the ratio, and quotacert's peak memory.
+# The machine's other load moves both speeds; compare ratios within one run (docs/EXCHANGE.md).
 #
 # usage: scripts/bench-import.sh [ROWS] [PG_DSN]
 #   ROWS    default 1000000
+#   ONLY=sqlite or ONLY=postgres (environment) measures one database only
 #   PG_DSN  default $QUOTACERT_TEST_PG or postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 # Needs: go, sqlite3, psql, GNU time (/usr/bin/time). A fresh schema is created in PostgreSQL and
 # dropped at the end.
@@ -33,7 +35,11 @@ timed() { # timed LABEL CMD... → sets SECS and RSS_KB
 	RSS_KB=$(tail -1 "$WORK/rss")
 }
 
+ONLY=${ONLY:-}
+SQ_QC=1 SQ_NATIVE=1 SQ_RSS=0 PG_QC=1 PG_NATIVE=1 PG_RSS=0
+
 # SQLite ------------------------------------------------------------------------------------------
+if [ "$ONLY" != postgres ]; then
 mkdir -p "$WORK/sq"
 "$WORK/quotacert" migrate --data "$WORK/sq" >/dev/null
 timed "$WORK/quotacert" import wages "$WORK/wages.csv" --data "$WORK/sq"
@@ -48,8 +54,10 @@ CREATE TABLE w (idNumber TEXT NOT NULL, creditCode TEXT NOT NULL, month TEXT NOT
 SQL
 timed sqlite3 "$WORK/bare.db" ".read $WORK/bare.sql"
 SQ_NATIVE=$SECS
+fi
 
 # PostgreSQL --------------------------------------------------------------------------------------
+if [ "$ONLY" != sqlite ]; then
 psql -q "$PG" -c "CREATE SCHEMA $SCHEMA" >/dev/null
 case "$PG" in *\?*) PGS="$PG&search_path=$SCHEMA" ;; *) PGS="$PG?search_path=$SCHEMA" ;; esac
 "$WORK/quotacert" migrate --db "$PGS" --data "$WORK/pg" >/dev/null
@@ -59,6 +67,7 @@ psql -q "$PG" -c "CREATE TABLE $SCHEMA.w (idNumber TEXT NOT NULL, creditCode TEX
     amount NUMERIC(14,2) NOT NULL, PRIMARY KEY (idNumber, creditCode, month))" >/dev/null
 timed psql -q "$PG" -c "\\copy $SCHEMA.w FROM '$WORK/wages.csv' WITH (FORMAT csv, HEADER true)"
 PG_NATIVE=$SECS
+fi
 
 printf '\n%-10s %14s %14s %8s %12s\n' database "quotacert r/s" "native r/s" ratio "quotacert RSS"
 printf '%-10s %14s %14s %8s %10s MB\n' sqlite "$(rate "$SQ_QC")" "$(rate "$SQ_NATIVE")" \

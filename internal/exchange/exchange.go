@@ -143,6 +143,18 @@ type PaymentRecord struct {
 	AmountFen  int64
 }
 
+// StagedPayment is a validated payment record on its way into the registry, with the line of the
+// file it came from, so that a key repeated in the file can be reported by line.
+type StagedPayment struct {
+	Line int
+	PaymentRecord
+}
+
+// Duplicate is a row (Line) whose natural key an earlier row (First) of the same file already had.
+type Duplicate struct {
+	Line, First int
+}
+
 // MinimumWageRecord is one entry of the versioned minimum-wage table.
 type MinimumWageRecord struct {
 	Region    string
@@ -176,7 +188,15 @@ type Tx interface {
 	// The upserts return the positions (in rows) of records whose key this same import already
 	// wrote in an earlier batch: duplicates inside the file, which reject it.
 	UpsertCertificates(ctx context.Context, importID int64, rows []CertificateRecord) (repeated []int, err error)
-	UpsertPayments(ctx context.Context, kind Kind, importID int64, rows []PaymentRecord) (repeated []int, err error)
+
+	// StagePayments hands validated payment records over batch by batch; none reaches the registry
+	// before MergePayments, so the store may take its database's bulk path (COPY) and write the
+	// registry in one sorted pass.
+	StagePayments(ctx context.Context, recs []StagedPayment) error
+	// MergePayments ends a payments file: it lists up to limit rows whose key repeats an earlier
+	// row of the file and counts them all, and when write is set and there are none, writes every
+	// staged record into kind's table (an upsert), marked with importID.
+	MergePayments(ctx context.Context, kind Kind, importID int64, write bool, limit int) (dups []Duplicate, total int, err error)
 	UpsertMinimumWages(ctx context.Context, rows []MinimumWageRecord) error
 
 	RegistryCertificates(ctx context.Context, personHash string) ([]CertificateRecord, error)
@@ -190,11 +210,10 @@ type Service struct {
 	batchSize int
 }
 
-// DefaultBatchSize is the number of rows per multi-row INSERT. Measured with BenchmarkImportWages
-// (50,000 rows, batches of 100, 500 and 2000): within noise on PostgreSQL (26–31k rows/s) and
-// about 10% apart on SQLite (72–80k rows/s), so the middle keeps statements far below both
-// databases' bound-parameter limits and the batch's memory small.
-const DefaultBatchSize = 500
+// DefaultBatchSize is the number of validated rows handed to the store at a time (one COPY on
+// PostgreSQL; the store splits its INSERTs below the databases' parameter limits). Larger batches
+// mean fewer round trips; the batch is the only part of a file held in memory (~1.5 MB at 5,000).
+const DefaultBatchSize = 5000
 
 // NewService returns the service. run is store.Runner over the database.
 func NewService(run func(ctx context.Context, fn func(Tx) error) error, p Protector) *Service {

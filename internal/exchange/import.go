@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -110,6 +111,9 @@ func (s *Service) Import(ctx context.Context, a actor.Actor, kind Kind, name str
 		if err := in.readAll(ctx, rd); err != nil {
 			return err
 		}
+		if err := in.finish(ctx); err != nil {
+			return err
+		}
 		if _, err := io.Copy(io.Discard, src); err != nil { // the rest of the file, for its hash
 			return fmt.Errorf("read file: %w", err)
 		}
@@ -196,6 +200,37 @@ type importer struct {
 	minWageSeen map[string]int
 
 	lastID, lastHash string // wage files list a person's months together: hash each ID once
+
+	staged []StagedPayment // reused by every batch of a payments file (writer goroutine)
+	pipe   chan []Row      // full batches to the writer goroutine (pipelined), nil otherwise
+	free   chan []Row      // emptied batches back from it, for reuse
+}
+
+// payment reports the kinds written through the staged path (StagePayments, MergePayments).
+func (k Kind) payment() bool { return k == Wages || k == Social || k == Medical }
+
+// finish ends a payments file once every row has been read: the store reports the rows repeating
+// an earlier row's key and, if the file had no bad row at all, writes the staged records.
+func (in *importer) finish(ctx context.Context) error {
+	if !in.kind.payment() {
+		return nil
+	}
+	dups, total, err := in.tx.MergePayments(ctx, in.kind, in.id, in.res.ErrorCount == 0, MaxListedErrors)
+	if err != nil {
+		return err
+	}
+	if total == 0 {
+		return nil
+	}
+	errs := make([]RowError, 0, len(in.res.Errors)+len(dups))
+	errs = append(errs, in.res.Errors...)
+	for _, d := range dups {
+		errs = append(errs, in.duplicate(d.Line, d.First))
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+	in.res.Errors = errs[:min(len(errs), MaxListedErrors)]
+	in.res.ErrorCount += total
+	return nil
 }
 
 func (in *importer) readAll(ctx context.Context, rd tabular.Reader) error {
@@ -220,10 +255,63 @@ func (in *importer) readAll(ctx context.Context, rd tabular.Reader) error {
 		}
 		return nil // rows cannot be read without their columns
 	}
+	if in.kind.payment() {
+		return in.pipelined(ctx, func(ctx context.Context) error { return in.readRows(ctx, rd) })
+	}
 	in.inBat = make(map[string]int, in.s.batchSize)
 	if in.kind == MinWage {
 		in.minWageSeen = map[string]int{}
 	}
+	return in.readRows(ctx, rd)
+}
+
+// pipelined runs read (which parses and validates rows and hands full batches to flush) while
+// another goroutine writes the batches to the store: on two cores parsing one batch overlaps
+// writing the previous one (SQLite's work is in this process; PostgreSQL's COPY waits on the
+// server). At most three batches exist at a time: being filled, queued, being written. Only the
+// writer uses the transaction while read runs; a write error cancels the reading.
+func (in *importer) pipelined(parent context.Context, read func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	pipe, free := make(chan []Row, 1), make(chan []Row, 3)
+	in.pipe, in.free = pipe, free
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range pipe {
+			if err == nil {
+				if err = in.stage(ctx, b); err != nil {
+					cancel()
+				}
+			}
+			free <- b[:0]
+		}
+		werr <- err
+	}()
+	rerr := read(ctx)
+	close(pipe)
+	in.pipe, in.free = nil, nil
+	if err := <-werr; err != nil {
+		// A cancelled import is reported as such, whatever the driver made of the interrupted
+		// write (pgx closes the connection under a cancelled COPY).
+		return errors.Join(parent.Err(), err)
+	}
+	return rerr
+}
+
+// stage writes one batch of payment rows (writer goroutine of pipelined).
+func (in *importer) stage(ctx context.Context, batch []Row) error {
+	in.staged = in.staged[:0]
+	for _, r := range batch {
+		in.staged = append(in.staged, StagedPayment{Line: r.Line, PaymentRecord: PaymentRecord{
+			PersonHash: in.personHash(r.IDNumber), CreditCode: r.CreditCode, Month: r.Month, AmountFen: r.AmountFen}})
+	}
+	return in.tx.StagePayments(ctx, in.staged)
+}
+
+// readRows reads the data rows after the header.
+func (in *importer) readRows(ctx context.Context, rd tabular.Reader) error {
+	var se *tabular.SyntaxError
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -245,6 +333,16 @@ func (in *importer) readAll(ctx context.Context, rd tabular.Reader) error {
 		if len(errs) > 0 {
 			for _, e := range errs {
 				in.res.add(e)
+			}
+			continue
+		}
+		if in.kind.payment() {
+			// Repeated keys are found by the store when the file has been staged (MergePayments).
+			in.batch = append(in.batch, row)
+			if len(in.batch) >= in.s.batchSize {
+				if err := in.flush(ctx); err != nil {
+					return err
+				}
 			}
 			continue
 		}
@@ -303,6 +401,19 @@ func (in *importer) flush(ctx context.Context) error {
 	if len(in.batch) == 0 {
 		return nil
 	}
+	if in.pipe != nil { // a payments file: the writer goroutine of pipelined stages it
+		in.pipe <- in.batch
+		select {
+		case b := <-in.free:
+			in.batch = b
+		default:
+			in.batch = make([]Row, 0, in.s.batchSize)
+		}
+		if in.opt.Progress != nil {
+			in.opt.Progress(in.res.Rows)
+		}
+		return nil
+	}
 	var repeated []int
 	var err error
 	switch in.kind {
@@ -315,12 +426,6 @@ func (in *importer) flush(ctx context.Context) error {
 				Level: r.Level, Issued: r.Issued, ValidUntil: r.ValidUntil, Status: r.Status}
 		}
 		repeated, err = in.tx.UpsertCertificates(ctx, in.id, recs)
-	case Wages, Social, Medical:
-		recs := make([]PaymentRecord, len(in.batch))
-		for i, r := range in.batch {
-			recs[i] = PaymentRecord{PersonHash: in.personHash(r.IDNumber), CreditCode: r.CreditCode, Month: r.Month, AmountFen: r.AmountFen}
-		}
-		repeated, err = in.tx.UpsertPayments(ctx, in.kind, in.id, recs)
 	case MinWage:
 		recs := make([]MinimumWageRecord, len(in.batch))
 		for i, r := range in.batch {

@@ -23,6 +23,19 @@ type Dialect struct {
 	LockMigrations func(ctx context.Context, tx *sql.Tx) error
 	// IsUniqueViolation reports a unique or primary-key constraint violation.
 	IsUniqueViolation func(error) bool
+	// CopyFrom, when set, is the database's own bulk-load path (PostgreSQL COPY): it writes the rows
+	// of src into table's columns on conn, inside the transaction open on conn. Without it bulk
+	// writes fall back to multi-row INSERT statements. It lives in the dialect so that the driver
+	// (pgx) stays in store/postgres and the domain packages never see it.
+	CopyFrom func(ctx context.Context, conn *sql.Conn, table string, columns []string, src CopySource) (int64, error)
+}
+
+// CopySource streams rows to Dialect.CopyFrom; its method set is pgx's CopyFromSource, so the
+// PostgreSQL dialect hands it to pgx as it is.
+type CopySource interface {
+	Next() bool
+	Values() ([]any, error)
+	Err() error
 }
 
 // DB is the database handle shared by every use case.
@@ -58,9 +71,13 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // Tx is one unit of work: every use case runs in exactly one, so a change and its audit record are
 // written together or not at all. Now is fixed for the whole transaction.
 type Tx struct {
-	tx  *sql.Tx
-	now time.Time
-	db  *DB
+	tx        *sql.Tx
+	conn      *sql.Conn // the connection tx runs on, for Dialect.CopyFrom
+	now       time.Time
+	db        *DB
+	stmts     map[bulkShape]*sql.Stmt // bulk statements prepared in this transaction (exchange.go)
+	stage     bool                    // the import staging table exists in this transaction (exchange.go)
+	stageRows int64                   // rows staged in it
 }
 
 // Now is the transaction's clock reading (UTC).
@@ -68,12 +85,21 @@ func (tx *Tx) Now() time.Time { return tx.now }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling back otherwise
 // (also when it panics, which is then re-raised).
+//
+// The transaction is begun on a connection taken from the pool for its whole life (and given back
+// afterwards), so that a dialect's bulk path can reach the same connection and stay inside the
+// same transaction.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
-	stx, err := db.sql.BeginTx(ctx, nil)
+	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: stx, now: db.now().UTC(), db: db}
+	defer conn.Close()
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: stx, conn: conn, now: db.now().UTC(), db: db}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
