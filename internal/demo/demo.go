@@ -11,7 +11,6 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
-	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
@@ -49,17 +48,23 @@ func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) erro
 	sys := actor.System("demo")
 	adminActor := actor.Actor{Name: "system:demo", Role: actor.Admin, Office: "220000"}
 
-	emp, err := s.employerActor(ctx)
-	if err != nil {
-		return err
-	}
 	users, err := s.Accounts.ListUsers(ctx, adminActor, "")
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)
 	}
 	exists := map[string]bool{}
+	var emp actor.Actor
 	for _, u := range users {
 		exists[u.Username] = true
+		if u.Username == EmployerCode {
+			emp = actor.Actor{UserID: u.ID, Name: u.Username, Role: u.Role, EmployerID: u.EmployerID, ClientAddr: "demo"}
+		}
+	}
+	if emp.UserID == 0 {
+		if emp, err = s.Accounts.Register(ctx, account.RegisterInput{CreditCode: EmployerCode, Name: "长春示例科技有限公司",
+			ContactName: "王晓明", ContactPhone: "13843100000", Password: Password, Password2: Password, ClientAddr: "demo"}); err != nil {
+			return fmt.Errorf("demo employer: %w", err)
+		}
 	}
 	for _, st := range []account.StaffInput{
 		{Username: Reviewer, Password: Password, Role: actor.Reviewer, Office: "220000"},
@@ -95,27 +100,6 @@ func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) erro
   系统管理员          用户名 %s  密码 %s
 `, EmployerCode, Password, Reviewer, Password, Admin, Password)
 	return nil
-}
-
-// employerActor registers the demo employer, or signs in to find it when it exists already.
-func (s Services) employerActor(ctx context.Context) (actor.Actor, error) {
-	a, err := s.Accounts.Register(ctx, account.RegisterInput{CreditCode: EmployerCode, Name: "长春示例科技有限公司",
-		ContactName: "王晓明", ContactPhone: "13843100000", Password: Password, Password2: Password, ClientAddr: "demo"})
-	if err == nil {
-		return a, nil
-	}
-	// Registered already (a later start): a conflict, or the form's "already registered" message.
-	if e := apperr.As(err); e.Code != apperr.Conflict && e.Fields["creditCode"] == "" {
-		return actor.Actor{}, fmt.Errorf("demo employer: %w", err)
-	}
-	res, err := s.Accounts.Login(ctx, account.LoginInput{CreditCode: EmployerCode, Password: Password, ClientAddr: "demo"})
-	if err != nil {
-		return actor.Actor{}, fmt.Errorf("demo employer exists but its demo password no longer works: %w", err)
-	}
-	if err := s.Accounts.Logout(ctx, res.Actor, res.Token); err != nil {
-		return actor.Actor{}, err
-	}
-	return res.Actor, nil
 }
 
 // The demo affiliates (data/README.md): a labour-dispatch agency whose worker counts here by
