@@ -19,6 +19,18 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
+// waitFor polls a JavaScript condition until it holds (a navigation finished), failing after 20 s.
+// Waiting for an element alone can succeed on the page being left.
+func waitFor(t *testing.T, ctx context.Context, what, cond string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond)); err == nil && ok {
+			return
+		}
+	}
+	t.Fatalf("waiting for %s: %s never held", what, cond)
+}
+
 // do runs browser actions and fails the test on error.
 func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
@@ -107,12 +119,15 @@ func TestPublishNoticeAndFindIt(t *testing.T) {
 	do(t, emp, "search notices",
 		chromedp.Navigate(base+"/notices"),
 		chromedp.SendKeys(chromedp.CSS("#q"), "年审\r"),
-		chromedp.WaitVisible(chromedp.CSS(`main a[href^="/notices/"]`)),
 	)
+	waitFor(t, emp, "the search results", `location.search.includes("q=")`)
+	do(t, emp, "read the results", chromedp.WaitVisible(chromedp.CSS(`main a[href^="/notices/"]`)))
 	if title := textOf(t, emp, `main a[href^="/notices/"]`); !strings.Contains(title, "按比例就业年审") {
 		t.Fatalf("search result %q", title)
 	}
-	do(t, emp, "open it", chromedp.Click(chromedp.CSS(`main a[href^="/notices/"]`)), chromedp.WaitVisible(chromedp.CSS("main strong")))
+	do(t, emp, "open it", chromedp.Click(chromedp.CSS(`main a[href^="/notices/"]`)))
+	waitFor(t, emp, "the notice page", `/^\/notices\/\d+$/.test(location.pathname)`)
+	do(t, emp, "read the notice", chromedp.WaitVisible(chromedp.CSS("main strong")))
 	if b := textOf(t, emp, "main strong"); b != "年审" {
 		t.Fatalf("Markdown not rendered: <strong>%s</strong>", b)
 	}

@@ -179,7 +179,9 @@ func TestReviewAndSubmit(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="letter.pdf"]`)),
 	)
 	screenshot(t, ec, "declaration-submitted")
-	do(t, ec, "open the verification page", chromedp.Click(chromedp.CSS(`a[href^="/verify/"]`)), chromedp.WaitVisible(chromedp.CSS("main")))
+	do(t, ec, "open the verification page", chromedp.Click(chromedp.CSS(`a[href^="/verify/"]`)))
+	waitFor(t, ec, "the verification page", `location.pathname.startsWith("/verify/")`)
+	do(t, ec, "read it", chromedp.WaitVisible(chromedp.CSS("main")))
 	page := textOf(t, ec, "main")
 	if !strings.Contains(page, "长春示例科技有限公司") || !strings.Contains(page, "有效") || strings.Contains(page, "220102198603270620") {
 		t.Fatalf("verification page: %s", page)
