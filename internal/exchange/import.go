@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"quotacert/internal/actor"
@@ -20,6 +19,7 @@ import (
 	"quotacert/internal/audit"
 	"quotacert/internal/exchange/tabular"
 	"quotacert/internal/idnum"
+	"quotacert/internal/rules"
 )
 
 // MaxListedErrors caps the bad rows kept in memory, shown and stored for one file; beyond it only
@@ -49,9 +49,6 @@ func (r Result) Accepted() bool { return r.ErrorCount == 0 }
 
 // errRejected rolls the import transaction back when any row was bad.
 var errRejected = errors.New("exchange: file has bad rows")
-
-// china is the zone of "today" for birth-date checks: the platform's files are dated in Beijing time.
-var china = time.FixedZone("CST", 8*3600)
 
 // canImport: admins on the web, and the command line (the system actor), which is run by whoever
 // operates the server and can reach the database anyway.
@@ -107,7 +104,7 @@ func (s *Service) Import(ctx context.Context, a actor.Actor, kind Kind, name str
 		}
 		defer rd.Close()
 		in := importer{s: s, tx: tx, kind: kind, id: id, res: &res, opt: opt,
-			today: idnum.Date{Year: now.In(china).Year(), Month: int(now.In(china).Month()), Day: now.In(china).Day()}}
+			today: idnum.Date(rules.ChinaDate(now))}
 		if err := in.readAll(ctx, rd); err != nil {
 			return err
 		}

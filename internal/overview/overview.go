@@ -10,6 +10,7 @@ import (
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
+	"quotacert/internal/rules"
 )
 
 // Status is the year at a glance. Found is false when no declaration window is open today.
@@ -41,9 +42,6 @@ func NewService(run func(ctx context.Context, fn func(Tx) error) error) *Service
 	return &Service{run: run}
 }
 
-// china is the business calendar's zone: a window closes at the end of its last day in China.
-func china() *time.Location { return time.FixedZone("CST", 8*3600) }
-
 // Employer returns the status of the signed-in employer's open year.
 func (s *Service) Employer(ctx context.Context, a actor.Actor) (Status, error) {
 	if a.Role != actor.Employer || a.EmployerID == 0 {
@@ -51,7 +49,7 @@ func (s *Service) Employer(ctx context.Context, a actor.Actor) (Status, error) {
 	}
 	var st Status
 	err := s.run(ctx, func(tx Tx) error {
-		day := tx.Now().In(china()).Format(time.DateOnly)
+		day := rules.ChinaDate(tx.Now()).String()
 		y, open, close, found, err := tx.OpenBusinessYear(ctx, day)
 		if err != nil || !found {
 			return err

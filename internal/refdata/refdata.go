@@ -10,9 +10,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 )
 
@@ -58,11 +58,11 @@ func load(ctx context.Context, tx *store.Tx) error {
 		return err
 	}
 	if err := eachRow("minwage.csv", []string{"region", "from", "amount"}, func(r []string) error {
-		fen, err := yuanToFen(r[2])
+		fen, err := rules.ParseYuan(r[2])
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO minimum_wages (region, from_month, amount_fen) VALUES ($1, $2, $3)`, r[0], r[1], fen)
+		_, err = tx.Exec(ctx, `INSERT INTO minimum_wages (region, from_month, amount_fen) VALUES ($1, $2, $3)`, r[0], r[1], int64(fen))
 		return err
 	}); err != nil {
 		return err
@@ -123,19 +123,4 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
-}
-
-// yuanToFen parses a non-negative yuan amount with at most two decimals, without floating point.
-func yuanToFen(s string) (int64, error) {
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 {
-		return 0, fmt.Errorf("amount %q has more than two decimals", s)
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	w, err1 := strconv.ParseUint(whole, 10, 40)
-	f, err2 := strconv.ParseUint(frac, 10, 8)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("amount %q is not a number of yuan", s)
-	}
-	return int64(w)*100 + int64(f), nil
 }

@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
+	"quotacert/internal/rules"
 )
 
 // auditData is the audit search page: the filters as typed, one page of results and paging links.
@@ -19,8 +20,8 @@ type auditData struct {
 	PrevURL, NextURL        string
 }
 
-// cst is China Standard Time: the dates typed into the search are local dates.
-var cst = time.FixedZone("CST", 8*3600)
+// cst is China Standard Time: dates typed into forms and times shown on pages are China's.
+var cst = rules.China()
 
 // handleAdminAudit searches the audit log by actor, action and date range (paged).
 func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {

@@ -106,7 +106,7 @@ func New(deps Deps) (*Server, error) {
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// localTime shows an event time in China Standard Time.
-		"localTime": func(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05") },
+		"localTime": func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04:05") },
 		// statusLabel and declStatus show review and declaration states in Chinese (issue #8).
 		"statusLabel": review.StatusLabel,
 		"declStatus":  declaration.StatusLabel,
@@ -125,7 +125,7 @@ func parsePages() (map[string]*template.Template, error) {
 			if t == nil {
 				return ""
 			}
-			return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+			return t.In(cst).Format("2006-01-02 15:04")
 		},
 		// safeHTML marks HTML as trusted. Only for output of notice.Render, which sanitises it.
 		"safeHTML": func(s string) template.HTML { return template.HTML(s) },
