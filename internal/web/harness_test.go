@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -215,8 +214,6 @@ func errorBody(t testing.TB, rec *httptest.ResponseRecorder) (code, message stri
 	}
 	return b.Error.Code, b.Error.Message, b.Error.Fields
 }
-
-func readAll(r io.Reader) string { b, _ := io.ReadAll(r); return string(b) }
 
 func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
 

@@ -450,8 +450,8 @@ func TestPlacementPages(t *testing.T) {
 		passed.Set("claims.2025-02.note", "补发工资")
 		for i := 0; i < 2; i++ { // double submit
 			status, _, h = c.form("/placements/"+ids[p06]+"/months", passed, map[string]string{"claims.2025-02.file": "工资条.pdf"})
-			if status != 303 {
-				t.Fatalf("claim %d: %d", i, status)
+			if status != 303 || !strings.HasPrefix(h.Get("Location"), "/placements/"+ids[p06]) {
+				t.Fatalf("claim %d: %d %q", i, status, h.Get("Location"))
 			}
 		}
 		var claims int
@@ -489,6 +489,9 @@ func TestPlacementPages(t *testing.T) {
 		_, body, _ = c.get(h.Get("Location"))
 		mustContain(t, "edit", body, "已重新登记", `value="刘喆"`, `readonly`, "合同.pdf", `value="2026-12-31"`)
 		status, body, _ = c.get("/placements/" + ids[p01] + "/delete")
+		if status != 200 {
+			t.Fatalf("delete confirmation: %d", status)
+		}
 		mustContain(t, "delete confirmation", body, "确定删除", "220102********035X")
 		// Submitted year: refused with 409.
 		submitYear(t, s.db, empCode, 2025)
