@@ -12,13 +12,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"regexp"
 	"strings"
 	"time"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/idnum"
 )
 
 // User is an account row. Employers' user names are their credit codes.
@@ -175,12 +175,10 @@ func TokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-var idLike = regexp.MustCompile(`\d{17}[\dXx]`)
-
 // safeName keeps a typed-in login name fit for the audit log: anything that looks like a resident ID
 // number (someone typing theirs into the wrong field) is masked, and length is bounded.
 func safeName(s string) string {
-	s = idLike.ReplaceAllStringFunc(s, func(m string) string { return m[:6] + "********" + m[14:] })
+	s = idnum.MaskIDsIn(s)
 	if r := []rune(s); len(r) > 64 {
 		s = string(r[:64])
 	}

@@ -146,7 +146,7 @@ func checkText(fields map[string]string, key, v, label string, min, max int) {
 		fields[key] = fmt.Sprintf("%s应为 %d 到 %d 个字", label, min, max)
 	case strings.ContainsAny(v, "<>\x00\r\n"):
 		fields[key] = label + "含有不允许的字符"
-	case idLike.MatchString(v):
+	case idnum.ContainsIDLike(v):
 		// A resident ID number has no place here, and it would end up unmasked in lists and logs.
 		fields[key] = label + "不能包含身份证号"
 	}

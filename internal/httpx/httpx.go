@@ -11,11 +11,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/idnum"
 )
 
 type ctxKey int
@@ -88,13 +88,10 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// idLike matches what may be a resident ID number (18 characters: 17 digits and a digit or X).
-var idLike = regexp.MustCompile(`\d{17}[\dXx]`)
-
 // MaskIDs masks anything that looks like a resident ID number in s (first 6 and last 4 kept), for
 // log lines: CONTRACT.md has URLs with an ID number in the path (GET /registry/persons/{idNumber}).
 func MaskIDs(s string) string {
-	return idLike.ReplaceAllStringFunc(s, func(m string) string { return m[:6] + "********" + m[14:] })
+	return idnum.MaskIDsIn(s)
 }
 
 // Recover turns a panic into a logged internal error and a 500 page that reveals nothing.

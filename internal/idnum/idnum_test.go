@@ -236,3 +236,14 @@ func FuzzCertificateNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestMaskIDsIn(t *testing.T) {
+	in := "GET /api/v1/registry/persons/11010519491231002X and 220102198807120351x"
+	got := MaskIDsIn(in)
+	if got != "GET /api/v1/registry/persons/110105********002X and 220102********0351x" {
+		t.Fatalf("MaskIDsIn = %q", got)
+	}
+	if !ContainsIDLike(in) || ContainsIDLike("长春示例科技有限公司 12345") {
+		t.Fatal("ContainsIDLike wrong")
+	}
+}

@@ -1,6 +1,9 @@
 package idnum
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // MaskID masks a resident ID number for display, keeping the first 6
 // characters (the district) and the last 4: "220102********0012". ID numbers
@@ -32,4 +35,18 @@ func mask(s string, head, tail int) string {
 	b.WriteString(strings.Repeat("*", len(r)-head-tail))
 	b.WriteString(string(r[len(r)-tail:]))
 	return b.String()
+}
+
+// idLike matches what may be a resident ID number inside free text: 17 digits and a digit or X.
+var idLike = regexp.MustCompile(`\d{17}[\dXx]`)
+
+// ContainsIDLike reports whether free text holds something that looks like a resident ID number
+// (a unit name or a log line must not carry one).
+func ContainsIDLike(s string) bool { return idLike.MatchString(s) }
+
+// MaskIDsIn masks everything in free text that looks like a resident ID number, as MaskID does;
+// for log lines and audit names, where an ID number may appear by accident (a URL path, a login name
+// typed into the wrong field).
+func MaskIDsIn(s string) string {
+	return idLike.ReplaceAllStringFunc(s, func(m string) string { return m[:6] + "********" + m[14:] })
 }
