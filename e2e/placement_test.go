@@ -39,11 +39,7 @@ func TestPlacementFlow(t *testing.T) {
 		}
 		return s
 	}
-	do("log in", chromedp.Navigate(base+"/login"),
-		chromedp.SendKeys(chromedp.CSS("#creditCode"), demoEmployer),
-		chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
-		chromedp.Submit(chromedp.CSS("#creditCode")),
-		chromedp.WaitVisible(chromedp.CSS("nav a[href='/placements']")))
+	signIn(t, ctx, base, "employer", demoEmployer, demoPassword)
 	do("open the placements", chromedp.Navigate(base+"/placements?year=2025"), chromedp.WaitVisible(chromedp.CSS("#placement-summary")))
 	screenshot(t, ctx, "placements-empty")
 
