@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what quotacert needs beyond Go modules, idempotently and quickly when all is present.
 #   scripts/setup.sh run    the Chinese fonts of the certification letter (fonts-arphic-gbsn00lp for
-#                           GB2312 and ASCII, fonts-droid-fallback for rarer characters such as 喆, 堃)
+#                           GB2312 and ASCII, fonts-hanazono for CJK Extensions A and B such as 𠀾,
+#                           fonts-droid-fallback for other rare characters)
 #   scripts/setup.sh test   the above plus Chromium (browser tests), poppler-utils (pdftotext reads
 #                           letters back), sqlite3 (the import benchmark's baseline) and axe-core (npm,
 #                           pinned by e2e/package-lock.json) for the accessibility scans
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what="${1:-test}"
-packages=(fonts-arphic-gbsn00lp fonts-droid-fallback)
+packages=(fonts-arphic-gbsn00lp fonts-droid-fallback fonts-hanazono)
 if [ "$what" = test ]; then
   packages+=(chromium poppler-utils sqlite3)
   if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then

@@ -1,11 +1,13 @@
-// Package report renders the certification letter (年审认证确认书) as PDF. Chinese text is drawn
-// with TrueType fonts from the system: no single free font has every character of Chinese names
-// and also ASCII digits, so each run of text is drawn with the first font that has all of its
-// glyphs (NOTES.md: gbsn00lp covers GB2312 and ASCII, DroidSansFallbackFull the rarer characters
-// such as 喆 and 堃 but no ASCII digits).
+// Package report renders the certification letter (年审认证确认书) as PDF and signs it. Chinese text
+// is drawn with TrueType fonts from the system: no single free font has every character of Chinese
+// names and also ASCII digits, so each character is drawn with the first font that has its glyph
+// (NOTES.md: gbsn00lp covers GB2312 and ASCII, HanaMin the CJK extensions, DroidSansFallbackFull
+// many rarer characters but no ASCII digits). Line breaking is decided on the whole text (see
+// linebreak.go); the fonts only decide how each character is drawn.
 package report
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,13 +15,25 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/go-pdf/fpdf"
 )
 
-// DefaultFontPaths are the Debian fonts scripts/setup.sh installs, in order of preference.
+// DefaultFontPaths are the Debian fonts scripts/setup.sh installs, in order of preference: the
+// Song-style (宋体) gbsn00lp first, then the Mincho (明朝, the same serif style) HanaMinA and HanaMinB
+// of fonts-hanazono for the characters outside GB2312 (CJK Extensions A and B, which GB 18030
+// includes: 𠀾 U+2003E), and the sans-serif Droid fallback last, so that a rare character in a name
+// is drawn in a serif face matching the text around it whenever a serif font has it.
 var DefaultFontPaths = []string{
 	"/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
+	"/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+	"/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
 	"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 }
+
+// ErrNoFonts means that none of the configured letter fonts could be loaded: letters cannot be
+// drawn until one is installed (the web answers 503, /readyz reports it).
+var ErrNoFonts = errors.New("no usable certification letter font")
 
 // Font is a loaded TrueType font with its character coverage.
 type Font struct {
@@ -27,9 +41,30 @@ type Font struct {
 	Name   string // file name, for logs
 	data   []byte
 	ranges []runeRange // sorted, non-overlapping
+	// supp maps the characters beyond U+FFFF to glyphs (cmap format 12): fpdf draws only the
+	// Basic Multilingual Plane, so those characters are drawn through a remapped copy of the
+	// font (see remap.go) and need their glyph numbers.
+	supp []suppGroup
 }
 
 type runeRange struct{ lo, hi rune }
+
+// suppGroup is a format 12 group: characters lo…hi map to glyphs glyph, glyph+1, ….
+type suppGroup struct {
+	lo, hi rune
+	glyph  uint32
+}
+
+// glyph returns the glyph of a character beyond U+FFFF, or 0.
+func (f *Font) glyph(r rune) uint16 {
+	i := sort.Search(len(f.supp), func(i int) bool { return f.supp[i].hi >= r })
+	if i < len(f.supp) && f.supp[i].lo <= r {
+		if g := f.supp[i].glyph + uint32(r-f.supp[i].lo); g <= 0xFFFF {
+			return uint16(g)
+		}
+	}
+	return 0
+}
 
 // Has reports whether the font maps r to a real glyph.
 func (f *Font) Has(r rune) bool {
@@ -38,27 +73,58 @@ func (f *Font) Has(r rune) bool {
 }
 
 // Fonts is the ordered font list of the letter.
-type Fonts struct{ list []*Font }
+type Fonts struct {
+	list    []*Font
+	skipped []string // "path: reason" of configured fonts that could not be used
+}
 
-// LoadFonts reads and checks the fonts. A path that is missing or not a usable TrueType font is an
-// error naming it, so the server says at start what is wrong instead of printing boxes later.
+// LoadFonts reads and checks the fonts. A path that is missing or not a usable TrueType font is
+// skipped and named by Describe, so that a missing fallback font (an older machine without
+// fonts-hanazono) costs only its characters, not every letter. With no usable font at all the
+// error is ErrNoFonts, naming each path and why.
 func LoadFonts(paths []string) (*Fonts, error) {
-	if len(paths) == 0 {
-		return nil, errors.New("no font configured")
-	}
 	fs := &Fonts{}
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		f, err := loadFont(p)
 		if err != nil {
-			return nil, fmt.Errorf("font %s: %w", p, err)
+			fs.skipped = append(fs.skipped, fmt.Sprintf("%s: %v", p, err))
+			continue
 		}
-		ranges, err := coverage(data)
-		if err != nil {
-			return nil, fmt.Errorf("font %s: %w", p, err)
+		fs.list = append(fs.list, f)
+	}
+	if len(fs.list) == 0 {
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("%w: none configured", ErrNoFonts)
 		}
-		fs.list = append(fs.list, &Font{Path: p, Name: filepath.Base(p), data: data, ranges: ranges})
+		return nil, fmt.Errorf("%w: %s", ErrNoFonts, strings.Join(fs.skipped, "; "))
 	}
 	return fs, nil
+}
+
+func loadFont(path string) (f *Font, err error) {
+	defer func() {
+		// fpdf's parser indexes the font's tables without bounds checks: a damaged file must be
+		// skipped, not stop the server.
+		if p := recover(); p != nil {
+			f, err = nil, fmt.Errorf("PDF library cannot read it: %v", p)
+		}
+	}()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ranges, supp, err := coverage(data)
+	if err != nil {
+		return nil, err
+	}
+	// fpdf has its own TrueType parser, which reports problems only when a letter is drawn: try
+	// it once now so that a font it cannot use is skipped at start instead.
+	probe := fpdf.New("P", "mm", "A4", "")
+	probe.AddUTF8FontFromBytes("probe", "", data)
+	if err := probe.Error(); err != nil {
+		return nil, fmt.Errorf("PDF library cannot use it: %w", err)
+	}
+	return &Font{Path: path, Name: filepath.Base(path), data: data, ranges: ranges, supp: supp}, nil
 }
 
 // ParseFontPaths splits a --fonts value (paths separated by ':' or ',').
@@ -72,14 +138,21 @@ func ParseFontPaths(s string) []string {
 	return out
 }
 
-// Describe names the fonts for the start-up log line.
+// Describe names the fonts for the start-up log line, and the configured ones that were skipped.
 func (fs *Fonts) Describe() string {
 	var names []string
 	for _, f := range fs.list {
 		names = append(names, fmt.Sprintf("%s (%d characters)", f.Path, f.count()))
 	}
-	return strings.Join(names, ", then ")
+	s := strings.Join(names, ", then ")
+	if len(fs.skipped) > 0 {
+		s += "; skipped " + strings.Join(fs.skipped, "; ")
+	}
+	return s
 }
+
+// Skipped lists the configured fonts that could not be used ("path: reason").
+func (fs *Fonts) Skipped() []string { return append([]string(nil), fs.skipped...) }
 
 func (f *Font) count() int {
 	n := 0
@@ -110,55 +183,32 @@ func (fs *Fonts) pick(r rune) int {
 	return -1
 }
 
-type run struct {
-	font int
-	text string
-}
-
-// runs splits s into maximal runs drawable with one font. Spaces stay with the current run;
-// a character no font has is drawn with the first font.
-func (fs *Fonts) runs(s string) []run {
-	var out []run
-	for _, r := range s {
-		i := fs.pick(r)
-		if i < 0 || (r == ' ' && len(out) > 0) {
-			i = 0
-			if len(out) > 0 {
-				i = out[len(out)-1].font
-			}
-		}
-		if n := len(out); n > 0 && out[n-1].font == i {
-			out[n-1].text += string(r)
-			continue
-		}
-		out = append(out, run{font: i, text: string(r)})
-	}
-	return out
-}
-
 // coverage reads a TrueType font's Unicode cmap (format 12, else format 4) as sorted ranges of
-// characters that map to a glyph other than .notdef.
-func coverage(b []byte) ([]runeRange, error) {
+// characters that map to a glyph other than .notdef, and the format 12 groups beyond U+FFFF.
+func coverage(b []byte) ([]runeRange, []suppGroup, error) {
 	if len(b) < 12 {
-		return nil, errors.New("not a TrueType font")
+		return nil, nil, errors.New("not a TrueType font")
+	}
+	if !bytes.HasPrefix(b, []byte{0, 1, 0, 0}) && !bytes.HasPrefix(b, []byte("true")) {
+		return nil, nil, errors.New("not a TrueType font (only TrueType outlines can be embedded)")
 	}
 	n := int(binary.BigEndian.Uint16(b[4:]))
 	var cmap []byte
 	for i := 0; i < n; i++ {
 		rec := 12 + 16*i
 		if rec+16 > len(b) {
-			return nil, errors.New("truncated table directory")
+			return nil, nil, errors.New("truncated table directory")
 		}
 		if string(b[rec:rec+4]) == "cmap" {
 			off, length := int(binary.BigEndian.Uint32(b[rec+8:])), int(binary.BigEndian.Uint32(b[rec+12:]))
 			if off+length > len(b) {
-				return nil, errors.New("truncated cmap")
+				return nil, nil, errors.New("truncated cmap")
 			}
 			cmap = b[off : off+length]
 		}
 	}
 	if len(cmap) < 4 {
-		return nil, errors.New("no cmap table")
+		return nil, nil, errors.New("no cmap table")
 	}
 	var best []byte
 	bestRank := 0
@@ -187,31 +237,43 @@ func coverage(b []byte) ([]runeRange, error) {
 	case 3:
 		return format12(best)
 	case 2:
-		return format4(best)
+		r, err := format4(best)
+		return r, nil, err
 	}
-	return nil, errors.New("no Unicode cmap subtable")
+	return nil, nil, errors.New("no Unicode cmap subtable")
 }
 
-func format12(t []byte) ([]runeRange, error) {
+func format12(t []byte) ([]runeRange, []suppGroup, error) {
 	if len(t) < 16 {
-		return nil, errors.New("truncated cmap format 12")
+		return nil, nil, errors.New("truncated cmap format 12")
 	}
 	n := int(binary.BigEndian.Uint32(t[12:]))
 	var out []runeRange
+	var supp []suppGroup
 	for i := 0; i < n; i++ {
 		g := 16 + 12*i
 		if g+12 > len(t) {
-			return nil, errors.New("truncated cmap format 12 groups")
+			return nil, nil, errors.New("truncated cmap format 12 groups")
 		}
 		lo, hi, glyph := rune(binary.BigEndian.Uint32(t[g:])), rune(binary.BigEndian.Uint32(t[g+4:])), binary.BigEndian.Uint32(t[g+8:])
 		if glyph == 0 {
 			lo++ // the first character maps to .notdef
+			glyph++
 		}
-		if lo <= hi {
-			out = append(out, runeRange{lo, hi})
+		if lo > hi || hi > 0x10FFFF {
+			continue
+		}
+		out = append(out, runeRange{lo, hi})
+		if hi > 0xFFFF {
+			if lo <= 0xFFFF {
+				glyph += uint32(0x10000 - lo)
+				lo = 0x10000
+			}
+			supp = append(supp, suppGroup{lo, hi, glyph})
 		}
 	}
-	return normalize(out), nil
+	sort.Slice(supp, func(i, j int) bool { return supp[i].lo < supp[j].lo })
+	return normalize(out), supp, nil
 }
 
 func format4(t []byte) ([]runeRange, error) {
