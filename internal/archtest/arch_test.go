@@ -20,7 +20,7 @@ type pkg struct {
 var adapters = map[string]bool{
 	"store": true, "store/sqlite": true, "store/postgres": true, "store/storetest": true,
 	"web": true, "httpx": true, "blob": true, "report": true, "refdata": true, "demo": true,
-	"archtest": true, "loadgen": true,
+	"archtest": true, "loadgen": true, "testsrv": true,
 }
 
 // pure packages may import nothing but the standard library.
