@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh test
 
+# The real servers of the object-storage and mail tests (MinIO, Mailpit): built once from the Go
+# module proxy, cached outside the repository, their paths exported for internal/testsrv.
+source scripts/tools.sh
+
 if [ -z "${QUOTACERT_TEST_PG:-}" ]; then
   default_pg='postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
   if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then

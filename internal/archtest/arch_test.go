@@ -21,7 +21,7 @@ var adapters = map[string]bool{
 	"store": true, "store/sqlite": true, "store/postgres": true, "store/storetest": true,
 	"web": true, "httpx": true, "blob": true, "report": true, "refdata": true, "demo": true,
 	"chart": true, // SVG and table markup (html/template); standard library only, no net/http
-	"archtest": true, "loadgen": true, "oidc": true, "testidp": true,
+	"archtest": true, "loadgen": true, "oidc": true, "testidp": true, "testsrv": true,
 }
 
 // pure packages may import nothing but the standard library.
