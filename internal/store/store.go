@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"quotacert/internal/audit"
@@ -43,6 +44,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	begun   atomic.Uint64 // transactions begun by InTx
 }
 
 // New wraps an opened database. now is the injected clock; each transaction reads it once.
@@ -64,6 +66,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pool after in-flight queries finish.
 func (db *DB) Close() error { return db.sql.Close() }
+
+// Transactions counts the transactions begun on this handle since it was opened (each InTx begins
+// one, whether it commits or not). Tests read it to hold use cases to their budget of round trips,
+// and metrics can export it.
+func (db *DB) Transactions() uint64 { return db.begun.Load() }
 
 // SQL exposes the pool to tests and to bulk loaders that manage their own transactions.
 func (db *DB) SQL() *sql.DB { return db.sql }
@@ -99,6 +106,7 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	db.begun.Add(1)
 	tx := &Tx{tx: stx, conn: conn, now: db.now().UTC(), db: db}
 	defer func() {
 		if p := recover(); p != nil {
