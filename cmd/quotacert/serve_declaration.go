@@ -17,8 +17,8 @@ import (
 // without them (everything else works); letter downloads then answer with a clear error.
 func wireDeclaration(log *slog.Logger, db *store.DB, cfg serveConfig, deps *web.Deps) {
 	// The review item page shows the person's grid through the placement service (deps.Placements).
-	deps.Reviews = review.NewService(store.Runner(db, store.ReviewTx), deps.Placements, time.Now)
-	deps.Declarations = declaration.NewService(store.Runner(db, store.DeclarationTx), time.Now)
+	deps.Reviews = review.NewService(store.ReviewRunner(db), deps.Placements, time.Now)
+	deps.Declarations = declaration.NewService(store.DeclarationRunner(db), time.Now)
 	deps.PublicURL = cfg.baseURL
 	fonts, err := report.LoadFonts(cfg.fonts)
 	if err != nil {

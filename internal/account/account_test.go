@@ -108,7 +108,7 @@ func TestCaptchaImage(t *testing.T) {
 func newService(t testing.TB, db *store.DB) *account.Service {
 	cfg := account.DefaultConfig()
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
-	svc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestPurge(t *testing.T) {
 		cfg := account.DefaultConfig()
 		cfg.CaptchaRequired = false
 		cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
-		svc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+		svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 		if err != nil {
 			t.Fatal(err)
 		}

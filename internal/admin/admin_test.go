@@ -24,7 +24,7 @@ var (
 
 func setup(t *testing.T, fn func(t *testing.T, db *store.DB, svc *admin.Service)) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
-		fn(t, db, admin.NewService(store.Runner(db, store.AdminTx)))
+		fn(t, db, admin.NewService(store.AdminRunner(db)))
 	})
 }
 

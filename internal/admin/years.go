@@ -28,12 +28,12 @@ func (s *Service) Years(ctx context.Context, a actor.Actor) ([]YearView, error) 
 	}
 	var out []YearView
 	err := s.run(ctx, func(tx Tx) error {
-		ys, err := tx.DictYears(ctx)
+		ys, err := tx.Years(ctx)
 		if err != nil {
 			return err
 		}
 		for _, y := range ys {
-			p, _, err := tx.DictPledge(ctx, y.PledgeVersion)
+			p, _, err := tx.Pledge(ctx, y.PledgeVersion)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,7 @@ func (s *Service) Pledges(ctx context.Context, a actor.Actor) ([]Pledge, error) 
 		return nil, err
 	}
 	var out []Pledge
-	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.DictPledges(ctx); return err })
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.Pledges(ctx); return err })
 	return out, err
 }
 
@@ -65,10 +65,10 @@ func (s *Service) AddYear(ctx context.Context, a actor.Actor, yearText string) (
 		return 0, apperr.FieldErrors(map[string]string{"year": "请填写 2000 至 2100 之间的年度"})
 	}
 	err = s.run(ctx, func(tx Tx) error {
-		if _, exists, err := tx.DictYear(ctx, year); err != nil || exists {
+		if _, exists, err := tx.Year(ctx, year); err != nil || exists {
 			return err
 		}
-		ys, err := tx.DictYears(ctx)
+		ys, err := tx.Years(ctx)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (s *Service) AddYear(ctx context.Context, a actor.Actor, yearText string) (
 		}
 		y := Year{Year: year, WindowOpen: fmt.Sprintf("%d-03-01", year+1), WindowClose: fmt.Sprintf("%d-10-31", year+1),
 			PledgeVersion: ys[0].PledgeVersion}
-		if err := tx.DictInsertYear(ctx, y); err != nil {
+		if err := tx.InsertYear(ctx, y); err != nil {
 			return err
 		}
 		e := audit.For(a, "business_year.create", "business_year", strconv.Itoa(year))
@@ -105,7 +105,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 	}
 	var out Year
 	err := s.run(ctx, func(tx Tx) error {
-		y, exists, err := tx.DictYear(ctx, year)
+		y, exists, err := tx.Year(ctx, year)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 			y.CertValidAtSubmission = *in.CertValidAtSubmission
 		}
 		if in.Pledge != nil {
-			cur, _, err := tx.DictPledge(ctx, y.PledgeVersion)
+			cur, _, err := tx.Pledge(ctx, y.PledgeVersion)
 			if err != nil {
 				return err
 			}
@@ -154,7 +154,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 				if y.PledgeVersion, err = newPledgeVersion(ctx, tx, year); err != nil {
 					return err
 				}
-				if err := tx.DictInsertPledge(ctx, Pledge{Version: y.PledgeVersion, Body: pledge, CreatedAt: tx.Now()}); err != nil {
+				if err := tx.InsertPledge(ctx, Pledge{Version: y.PledgeVersion, Body: pledge, CreatedAt: tx.Now()}); err != nil {
 					return err
 				}
 			}
@@ -163,7 +163,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 		if y == old {
 			return nil // nothing changed: a double submit writes nothing
 		}
-		if err := tx.DictUpdateYear(ctx, y); err != nil {
+		if err := tx.UpdateYear(ctx, y); err != nil {
 			return err
 		}
 		e := audit.For(a, "business_year.update", "business_year", strconv.Itoa(year))
@@ -178,7 +178,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 func newPledgeVersion(ctx context.Context, tx Tx, year int) (string, error) {
 	for n := 1; n < 1000; n++ {
 		v := fmt.Sprintf("%d-v%d", year, n)
-		_, exists, err := tx.DictPledge(ctx, v)
+		_, exists, err := tx.Pledge(ctx, v)
 		if err != nil {
 			return "", err
 		}

@@ -50,7 +50,7 @@ func setup(t *testing.T, db *store.DB, clock *storetest.Clock) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatalf("import demo %s: %v", kind, err)
@@ -95,9 +95,9 @@ func setup(t *testing.T, db *store.DB, clock *storetest.Clock) *env {
 	e.oth = actor.Actor{UserID: 12, Name: otherCode, Role: actor.Employer, EmployerID: 2}
 	e.reviewer = actor.Actor{UserID: 21, Name: "cc-reviewer", Role: actor.Reviewer, Office: "220100"}
 	e.outsider = actor.Actor{UserID: 22, Name: "jl-reviewer", Role: actor.Reviewer, Office: "220200"}
-	e.pl = placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)
-	e.rv = review.NewService(store.Runner(db, func(tx *store.Tx) review.Tx { return tx }), e.pl, clock.Now)
-	e.dc = declaration.NewService(store.Runner(db, func(tx *store.Tx) declaration.Tx { return tx }), clock.Now)
+	e.pl = placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
+	e.rv = review.NewService(store.ReviewRunner(db), e.pl, clock.Now)
+	e.dc = declaration.NewService(store.DeclarationRunner(db), clock.Now)
 	return e
 }
 

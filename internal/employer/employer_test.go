@@ -37,7 +37,7 @@ type env struct {
 func setup(t *testing.T, fn func(t *testing.T, e env)) {
 	clock := storetest.NewClock(t0)
 	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
-		e := env{db: db, svc: employer.NewService(store.Runner(db, store.EmployerTx)), clock: clock}
+		e := env{db: db, svc: employer.NewService(store.EmployerRunner(db)), clock: clock}
 		id1 := insertEmployer(t, db, ownCode, "长春示范科技有限公司")
 		id2 := insertEmployer(t, db, thirdCode, "另一家单位")
 		e.emp = actor.Actor{UserID: 0, Name: ownCode, Role: actor.Employer, EmployerID: id1, ClientAddr: "127.0.0.1"}

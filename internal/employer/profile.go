@@ -89,7 +89,7 @@ func (s *Service) Profile(ctx context.Context, a actor.Actor) (Profile, error) {
 	}
 	var p Profile
 	err = s.run(ctx, func(tx Tx) error {
-		p, err = tx.EmployerProfile(ctx, id)
+		p, err = tx.Profile(ctx, id)
 		return err
 	})
 	return p, err
@@ -105,7 +105,7 @@ func (s *Service) SaveProfile(ctx context.Context, a actor.Actor, in ProfileInpu
 	}
 	var saved Profile
 	err = s.run(ctx, func(tx Tx) error {
-		cur, err := tx.EmployerProfile(ctx, id)
+		cur, err := tx.Profile(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (s *Service) SaveProfile(ctx context.Context, a actor.Actor, in ProfileInpu
 			return nil
 		}
 		next.UpdatedAt = tx.Now()
-		if err := tx.UpdateEmployerProfile(ctx, next); err != nil {
+		if err := tx.UpdateProfile(ctx, next); err != nil {
 			return err
 		}
 		e := audit.For(a, "employer.update", "employer", strconv.FormatInt(id, 10))

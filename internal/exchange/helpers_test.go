@@ -36,7 +36,7 @@ func protector(t testing.TB) *pii.Protector {
 }
 
 func newService(t testing.TB, db *store.DB) *exchange.Service {
-	return exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), protector(t))
+	return exchange.NewService(store.ExchangeRunner(db), protector(t))
 }
 
 func each(t *testing.T, fn func(t *testing.T, db *store.DB, svc *exchange.Service)) {

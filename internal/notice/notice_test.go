@@ -31,7 +31,7 @@ type env struct {
 func setup(t *testing.T, fn func(t *testing.T, e env)) {
 	clock := storetest.NewClock(t0)
 	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
-		e := env{db: db, svc: notice.NewService(store.Runner(db, store.NoticeTx)), clock: clock}
+		e := env{db: db, svc: notice.NewService(store.NoticeRunner(db)), clock: clock}
 		e.admin = staff(t, db, "admin", actor.Admin)
 		e.reviewer = staff(t, db, "reviewer", actor.Reviewer)
 		e.emp = employerUser(t, db, "91220101MA14U8XK2R", "220102")

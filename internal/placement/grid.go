@@ -99,7 +99,7 @@ func (s *Service) load(ctx context.Context, a actor.Actor, id int64, own bool) (
 		if own {
 			out.p, err = s.ownPlacement(ctx, tx, a, id)
 			if err == nil {
-				out.emp, err = tx.PlacementEmployer(ctx, out.p.EmployerID)
+				out.emp, err = tx.Employer(ctx, out.p.EmployerID)
 			}
 		} else {
 			out.p, out.emp, err = s.visiblePlacement(ctx, tx, a, id)

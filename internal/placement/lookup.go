@@ -99,7 +99,7 @@ func (s *Service) Years(ctx context.Context) ([]BusinessYear, int, error) {
 	var years []BusinessYear
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		years, err = tx.PlacementYears(ctx)
+		years, err = tx.Years(ctx)
 		return err
 	})
 	if err != nil {

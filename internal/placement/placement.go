@@ -196,9 +196,9 @@ type Tx interface {
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error)
 
-	PlacementEmployer(ctx context.Context, employerID int64) (Employer, error)
+	Employer(ctx context.Context, employerID int64) (Employer, error)
 	PayerCodes(ctx context.Context, employerID int64) ([]string, error)
-	PlacementAffiliate(ctx context.Context, employerID, affiliateID int64) (Affiliate, error)
+	Affiliate(ctx context.Context, employerID, affiliateID int64) (Affiliate, error)
 	FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error)
 	YearState(ctx context.Context, employerID int64, year int) (YearState, error)
 	MinimumWages(ctx context.Context) ([]rules.MinimumWage, error)
@@ -223,6 +223,6 @@ type Tx interface {
 	SetPlacementStatus(ctx context.Context, id int64, s Status, returnReason string) error
 	DeletePlacement(ctx context.Context, id int64) error
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]ListRow, error)
-	// PlacementYears lists the business years, newest first.
-	PlacementYears(ctx context.Context) ([]BusinessYear, error)
+	// Years lists the business years, newest first.
+	Years(ctx context.Context) ([]BusinessYear, error)
 }

@@ -47,7 +47,7 @@ func setup(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatalf("import demo %s: %v", kind, err)
@@ -95,7 +95,7 @@ func setup(t *testing.T, db *store.DB) *env {
 	e.otherFile = "f-other"
 	e.emp = actor.Actor{UserID: 11, Name: demoCode, Role: actor.Employer, EmployerID: 1}
 	e.oth = actor.Actor{UserID: 12, Name: otherCode, Role: actor.Employer, EmployerID: 2}
-	e.svc = placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot,
+	e.svc = placement.NewService(store.PlacementRunner(db), ex, prot,
 		func() time.Time { return now })
 	return e
 }

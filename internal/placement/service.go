@@ -152,7 +152,7 @@ func (s *Service) writeDetails(ctx context.Context, tx Tx, id int64, p parsed, e
 func (s *Service) checkRefs(ctx context.Context, tx Tx, employerID int64, p parsed) error {
 	bad := map[string]string{}
 	if p.placement.AffiliateID != 0 {
-		af, err := tx.PlacementAffiliate(ctx, employerID, p.placement.AffiliateID)
+		af, err := tx.Affiliate(ctx, employerID, p.placement.AffiliateID)
 		switch {
 		case apperr.CodeOf(err) == apperr.NotFound:
 			bad["affiliateId"] = "关联单位不存在，请先在单位信息维护管理中添加"
@@ -217,7 +217,7 @@ func (s *Service) visiblePlacement(ctx context.Context, tx Tx, a actor.Actor, id
 	if err != nil {
 		return Placement{}, Employer{}, err
 	}
-	emp, err := tx.PlacementEmployer(ctx, p.EmployerID)
+	emp, err := tx.Employer(ctx, p.EmployerID)
 	if err != nil {
 		return Placement{}, Employer{}, err
 	}

@@ -164,13 +164,13 @@ type Tx interface {
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)
 
-	ReviewQueue(ctx context.Context, q Query) ([]Item, error)
-	ReviewItem(ctx context.Context, id int64) (Item, error)
-	ReviewItemFiles(ctx context.Context, it Item) ([]File, error)
-	PlacementReviewItems(ctx context.Context, placementID int64) ([]Item, error)
-	EmployerReopenItems(ctx context.Context, employerID int64, year int) ([]Item, error)
-	DecideReviewItem(ctx context.Context, id int64, status string, by int64, comment string) (bool, error)
-	ReviewPlacement(ctx context.Context, id int64) (Placement, error)
+	Queue(ctx context.Context, q Query) ([]Item, error)
+	Item(ctx context.Context, id int64) (Item, error)
+	ItemFiles(ctx context.Context, it Item) ([]File, error)
+	PlacementItems(ctx context.Context, placementID int64) ([]Item, error)
+	ReopenItems(ctx context.Context, employerID int64, year int) ([]Item, error)
+	Decide(ctx context.Context, id int64, status string, by int64, comment string) (bool, error)
+	Placement(ctx context.Context, id int64) (Placement, error)
 	ReleaseMonth(ctx context.Context, placementID int64, month string) error
 	SetManualCertificateReview(ctx context.Context, certID int64, review string) error
 	ResolvePendingCertMonths(ctx context.Context, placementID int64, approved bool) error
@@ -180,7 +180,7 @@ type Tx interface {
 	ReleaseAllMonths(ctx context.Context, placementID int64) error
 	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error)
 	CancelLetter(ctx context.Context, employerID int64, year int) error
-	ReviewDashboard(ctx context.Context, office string, year int) (Dashboard, error)
+	Dashboard(ctx context.Context, office string, year int) (Dashboard, error)
 }
 
 // Placements opens a placement in full for the item page (placement.Service; it audits staff views).

@@ -70,7 +70,7 @@ func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, e
 	var out []Item
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.ReviewQueue(ctx, q)
+		out, err = tx.Queue(ctx, q)
 		return err
 	})
 	return out, err
@@ -87,7 +87,7 @@ func allDigits(s string) bool {
 
 // visibleItem loads an item the reviewer may see; outside the subtree it does not exist.
 func visibleItem(ctx context.Context, tx Tx, a actor.Actor, id int64) (Item, error) {
-	it, err := tx.ReviewItem(ctx, id)
+	it, err := tx.Item(ctx, id)
 	if err != nil {
 		return Item{}, err
 	}
@@ -124,14 +124,14 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 		if d.Item, err = visibleItem(ctx, tx, a, id); err != nil {
 			return err
 		}
-		if d.Files, err = tx.ReviewItemFiles(ctx, d.Item); err != nil {
+		if d.Files, err = tx.ItemFiles(ctx, d.Item); err != nil {
 			return err
 		}
 		var hist []Item
 		if d.Item.PlacementID != 0 {
-			hist, err = tx.PlacementReviewItems(ctx, d.Item.PlacementID)
+			hist, err = tx.PlacementItems(ctx, d.Item.PlacementID)
 		} else {
-			hist, err = tx.EmployerReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
+			hist, err = tx.ReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
 		}
 		for _, h := range hist {
 			if h.ID != id {
@@ -190,7 +190,7 @@ func (s *Service) Decide(ctx context.Context, a actor.Actor, id int64, approve b
 			}
 			return apperr.New(apperr.Conflict, "该事项已审核（"+StatusLabel(it.Status)+"），审核结果不能更改")
 		}
-		ok, err := tx.DecideReviewItem(ctx, id, status, a.UserID, comment)
+		ok, err := tx.Decide(ctx, id, status, a.UserID, comment)
 		if err != nil {
 			return err
 		}
@@ -246,7 +246,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, it Item, approve bool) error
 			return err
 		}
 	}
-	p, err := tx.ReviewPlacement(ctx, it.PlacementID)
+	p, err := tx.Placement(ctx, it.PlacementID)
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (s *Service) Return(ctx context.Context, a actor.Actor, placementID int64, 
 		return apperr.FieldErrors(map[string]string{"reason": fmt.Sprintf("理由不能超过%d个字", maxComment)})
 	}
 	return s.run(ctx, func(tx Tx) error {
-		p, err := tx.ReviewPlacement(ctx, placementID)
+		p, err := tx.Placement(ctx, placementID)
 		if err != nil {
 			return err
 		}
@@ -319,7 +319,7 @@ func (s *Service) Dashboard(ctx context.Context, a actor.Actor, year int) (Dashb
 	var d Dashboard
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		d, err = tx.ReviewDashboard(ctx, a.Office, year)
+		d, err = tx.Dashboard(ctx, a.Office, year)
 		return err
 	})
 	d.Year = year

@@ -4,18 +4,35 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
 	"quotacert/internal/declaration"
+	"quotacert/internal/employer"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
 
-// DeclarationTx adapts a transaction to the declaration package's Tx (and proves it satisfies it).
-func DeclarationTx(tx *Tx) declaration.Tx { return tx }
+// DeclarationTx is the declaration port (declaration.Tx): declarations, letters, reopen requests, tax
+// results, over one transaction.
+type DeclarationTx struct{ *txn }
+
+// DeclarationRunner runs each declaration use case in one transaction (declaration.NewService).
+func DeclarationRunner(db *DB) func(context.Context, func(declaration.Tx) error) error {
+	return runner(db, func(t *txn) declaration.Tx { return DeclarationTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx DeclarationTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx DeclarationTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
 
 // BusinessYear loads a business year with its window and pledge text.
-func (tx *Tx) BusinessYear(ctx context.Context, year int) (declaration.Year, error) {
+func (tx DeclarationTx) BusinessYear(ctx context.Context, year int) (declaration.Year, error) {
 	y := declaration.Year{Year: year}
 	var open, close string
 	err := tx.tx.QueryRowContext(ctx, `SELECT y.window_open, y.window_close, y.pledge_version, p.body, y.cert_valid_at_submission
@@ -48,7 +65,7 @@ func scanDeclaration(row *sql.Row) (declaration.Declaration, error) {
 }
 
 // Declaration loads an employer's declaration of a year; found is false when none exists yet.
-func (tx *Tx) Declaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, bool, error) {
+func (tx DeclarationTx) Declaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, bool, error) {
 	d, err := scanDeclaration(tx.tx.QueryRowContext(ctx, declarationSelect+`WHERE employer_id = $1 AND year = $2`, employerID, year))
 	if isNoRows(err) {
 		return d, false, nil
@@ -61,7 +78,7 @@ func (tx *Tx) Declaration(ctx context.Context, employerID int64, year int) (decl
 
 // EnsureDeclaration creates the open declaration of a year when there is none and returns it. A
 // concurrent creation is absorbed by ON CONFLICT.
-func (tx *Tx) EnsureDeclaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, error) {
+func (tx DeclarationTx) EnsureDeclaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, error) {
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES ($1, $2, 'open')
         ON CONFLICT (employer_id, year) DO NOTHING`, employerID, year); err != nil {
 		return declaration.Declaration{}, fmt.Errorf("create declaration: %w", err)
@@ -75,7 +92,7 @@ func (tx *Tx) EnsureDeclaration(ctx context.Context, employerID int64, year int)
 
 // MarkSubmitted moves an open declaration to submitted with the pledge record; false when it was
 // not open any more (a concurrent submit won: the row lock makes the loser see that).
-func (tx *Tx) MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error) {
+func (tx DeclarationTx) MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = 'submitted', submitted_at = $2, submitted_by = $3,
         pledge_version = $4, client_addr = $5 WHERE id = $1 AND status = 'open'`, id, tx.now, nullID(userID), pledgeVersion, clientAddr)
 	if err != nil {
@@ -87,7 +104,7 @@ func (tx *Tx) MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion
 
 // LockYearAffiliates locks the affiliates the year's placements name (DOMAIN.md §6); it returns
 // how many it locked now.
-func (tx *Tx) LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error) {
+func (tx DeclarationTx) LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET locked = TRUE, updated_at = $3
         WHERE employer_id = $1 AND NOT locked AND id IN (SELECT affiliate_id FROM placements
             WHERE employer_id = $1 AND year = $2 AND affiliate_id IS NOT NULL)`, employerID, year, tx.now)
@@ -101,7 +118,7 @@ func (tx *Tx) LockYearAffiliates(ctx context.Context, employerID int64, year int
 // InsertLetter issues a letter. Its number is JL<year>-<row id, 6 digits>: unique by construction,
 // so two employers submitting at once never clash, and not guessable into anything useful (the
 // verify code is the secret).
-func (tx *Tx) InsertLetter(ctx context.Context, l declaration.Letter) (declaration.Letter, error) {
+func (tx DeclarationTx) InsertLetter(ctx context.Context, l declaration.Letter) (declaration.Letter, error) {
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO letters (declaration_id, number, verify_code, status, persons,
         counted_months, weight_months, federation_office, issued_at) VALUES ($1, $2, $2, 'valid', $3, $4, $5, $6, $7) RETURNING id`,
 		l.DeclarationID, l.VerifyCode, l.Persons, l.CountedMonths, int64(l.WeightMonths), l.FederationOffice, tx.now).Scan(&l.ID)
@@ -121,7 +138,7 @@ const letterSelect = `SELECT l.id, l.declaration_id, l.number, l.verify_code, l.
     FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN employers e ON e.id = d.employer_id
     LEFT JOIN federation_offices f ON f.code = l.federation_office LEFT JOIN tax_offices t ON t.code = e.tax_office `
 
-func (tx *Tx) letterWhere(ctx context.Context, cond string, args ...any) (declaration.Letter, error) {
+func (tx DeclarationTx) letterWhere(ctx context.Context, cond string, args ...any) (declaration.Letter, error) {
 	var l declaration.Letter
 	var wm int64
 	var cancelled sql.NullTime
@@ -139,7 +156,7 @@ func (tx *Tx) letterWhere(ctx context.Context, cond string, args ...any) (declar
 }
 
 // ValidLetter loads a declaration's valid letter, if any.
-func (tx *Tx) ValidLetter(ctx context.Context, declarationID int64) (declaration.Letter, bool, error) {
+func (tx DeclarationTx) ValidLetter(ctx context.Context, declarationID int64) (declaration.Letter, bool, error) {
 	l, err := tx.letterWhere(ctx, `l.declaration_id = $1 AND l.status = 'valid'`, declarationID)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return l, false, nil
@@ -148,12 +165,12 @@ func (tx *Tx) ValidLetter(ctx context.Context, declarationID int64) (declaration
 }
 
 // LetterByCode finds a letter (valid or cancelled) by its verification code.
-func (tx *Tx) LetterByCode(ctx context.Context, code string) (declaration.Letter, error) {
+func (tx DeclarationTx) LetterByCode(ctx context.Context, code string) (declaration.Letter, error) {
 	return tx.letterWhere(ctx, `l.verify_code = $1`, code)
 }
 
 // InsertReopenRequest opens a review item of kind reopen with the employer's reason.
-func (tx *Tx) InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error) {
+func (tx DeclarationTx) InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO review_items (kind, employer_id, year, note, status, created_at)
         VALUES ('reopen', $1, $2, $3, 'pending', $4) RETURNING id`, employerID, year, reason, tx.now).Scan(&id)
@@ -164,7 +181,7 @@ func (tx *Tx) InsertReopenRequest(ctx context.Context, employerID int64, year in
 }
 
 // ReopenRequests lists an employer's reopen requests of a year, newest first.
-func (tx *Tx) ReopenRequests(ctx context.Context, employerID int64, year int) ([]declaration.ReopenRequest, error) {
+func (tx DeclarationTx) ReopenRequests(ctx context.Context, employerID int64, year int) ([]declaration.ReopenRequest, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT id, note, status, comment, created_at, decided_at FROM review_items
         WHERE employer_id = $1 AND year = $2 AND kind = 'reopen' ORDER BY created_at DESC, id DESC`, employerID, year)
 	if err != nil {
@@ -186,7 +203,7 @@ func (tx *Tx) ReopenRequests(ctx context.Context, employerID int64, year int) ([
 
 // Results lists the letters of a year (valid and cancelled) of employers in an office subtree, for
 // the tax bureau, ordered by credit code and issue.
-func (tx *Tx) Results(ctx context.Context, office string, year int) ([]declaration.Result, error) {
+func (tx DeclarationTx) Results(ctx context.Context, office string, year int) ([]declaration.Result, error) {
 	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT e.credit_code, e.name, COALESCE(e.tax_office, ''), COALESCE(t.name, ''),
         l.persons, l.counted_months, l.weight_months, l.number, l.status
         FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN employers e ON e.id = d.employer_id
@@ -212,7 +229,7 @@ func (tx *Tx) Results(ctx context.Context, office string, year int) ([]declarati
 }
 
 // LevyParameters loads a province's levy figures of a year.
-func (tx *Tx) LevyParameters(ctx context.Context, province string, year int) (declaration.LevyParameters, bool, error) {
+func (tx DeclarationTx) LevyParameters(ctx context.Context, province string, year int) (declaration.LevyParameters, bool, error) {
 	p := declaration.LevyParameters{Province: province}
 	var wage int64
 	err := tx.tx.QueryRowContext(ctx, `SELECT quota_basis_points, social_avg_wage_fen FROM levy_parameters
@@ -230,7 +247,7 @@ func (tx *Tx) LevyParameters(ctx context.Context, province string, year int) (de
 // PlacementsWithoutValidCertificate lists the year's placements whose person has no registry
 // certificate in force (有效) on day nor an approved manual certificate valid on day. Registry rows
 // are keyed by the same keyed hash of the ID number as persons.
-func (tx *Tx) PlacementsWithoutValidCertificate(ctx context.Context, employerID int64, year int, day rules.Date) ([]placement.ListRow, error) {
+func (tx DeclarationTx) PlacementsWithoutValidCertificate(ctx context.Context, employerID int64, year int, day rules.Date) ([]placement.ListRow, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
         FROM placements p JOIN persons s ON s.id = p.person_id
         WHERE p.employer_id = $1 AND p.year = $2
@@ -254,4 +271,20 @@ func (tx *Tx) PlacementsWithoutValidCertificate(ctx context.Context, employerID 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// EmployerProfile loads the employer's profile (its completeness is a blocker).
+func (tx DeclarationTx) EmployerProfile(ctx context.Context, id int64) (employer.Profile, error) {
+	return tx.employerProfile(ctx, id)
+}
+
+// ListPlacements lists the employer's placements of a year with their saved months.
+func (tx DeclarationTx) ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
+	return tx.listPlacements(ctx, employerID, year)
+}
+
+// SetDeclarationStatus moves a declaration from one status to another; false when it was not in
+// the from status.
+func (tx DeclarationTx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error) {
+	return tx.setDeclarationStatus(ctx, employerID, year, from, to)
 }

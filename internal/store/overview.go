@@ -3,15 +3,24 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"quotacert/internal/overview"
 )
 
-// OverviewTx adapts a transaction to overview.Tx (store.Runner(db, OverviewTx)).
-func OverviewTx(tx *Tx) overview.Tx { return tx }
+// OverviewTx is the home page's port (overview.Tx), over one transaction.
+type OverviewTx struct{ *txn }
+
+// OverviewRunner runs each overview use case in one transaction (overview.NewService).
+func OverviewRunner(db *DB) func(context.Context, func(overview.Tx) error) error {
+	return runner(db, func(t *txn) overview.Tx { return OverviewTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx OverviewTx) Now() time.Time { return tx.now }
 
 // OpenBusinessYear is the latest year whose declaration window contains day.
-func (tx *Tx) OpenBusinessYear(ctx context.Context, day string) (int, string, string, bool, error) {
+func (tx OverviewTx) OpenBusinessYear(ctx context.Context, day string) (int, string, string, bool, error) {
 	var y int
 	var open, close string
 	err := tx.tx.QueryRowContext(ctx, `SELECT year, window_open, window_close FROM business_years
@@ -26,7 +35,7 @@ func (tx *Tx) OpenBusinessYear(ctx context.Context, day string) (int, string, st
 }
 
 // PlacementCountsByStatus counts an employer's placements of a year by status.
-func (tx *Tx) PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[string]int, error) {
+func (tx OverviewTx) PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[string]int, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM placements WHERE employer_id = $1 AND year = $2
         GROUP BY status`, employerID, year)
 	if err != nil {

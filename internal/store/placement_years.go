@@ -8,9 +8,9 @@ import (
 	"quotacert/internal/rules"
 )
 
-// PlacementYears lists the business years with their declaration windows, newest first, for the
+// Years lists the business years with their declaration windows, newest first, for the
 // year switcher of the placement pages.
-func (tx *Tx) PlacementYears(ctx context.Context) ([]placement.BusinessYear, error) {
+func (tx PlacementTx) Years(ctx context.Context) ([]placement.BusinessYear, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT year, window_open, window_close FROM business_years ORDER BY year DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list business years: %w", err)

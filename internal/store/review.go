@@ -8,19 +8,27 @@ import (
 	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
 )
 
-// ReviewTx adapts a transaction to the review package's Tx (and proves it satisfies it).
-func ReviewTx(tx *Tx) review.Tx { return tx }
+// ReviewTx is the review port (review.Tx): the queue, decisions and their effects, the dashboard, over one
+// transaction.
+type ReviewTx struct{ *txn }
 
-// subtreeCTE names the federation offices at or below $1 as "sub"; the depth bound keeps a
-// corrupted (cyclic) tree from looping.
-const subtreeCTE = `WITH RECURSIVE sub (code, depth) AS (
-    SELECT code, 0 FROM federation_offices WHERE code = $1
-    UNION ALL
-    SELECT f.code, sub.depth + 1 FROM federation_offices f JOIN sub ON f.parent = sub.code WHERE sub.depth < 10) `
+// ReviewRunner runs each review use case in one transaction (review.NewService).
+func ReviewRunner(db *DB) func(context.Context, func(review.Tx) error) error {
+	return runner(db, func(t *txn) review.Tx { return ReviewTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx ReviewTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx ReviewTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
 
 const reviewItemSelect = `SELECT r.id, r.kind, r.employer_id, e.credit_code, e.name, COALESCE(e.federation_office, ''),
     COALESCE(e.district, ''), COALESCE(g.name, ''), r.year, COALESCE(r.placement_id, 0), COALESCE(s.name, ''),
@@ -56,8 +64,8 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// ReviewQueue lists the review items of employers certified by q.Office or an office below it.
-func (tx *Tx) ReviewQueue(ctx context.Context, q review.Query) ([]review.Item, error) {
+// Queue lists the review items of employers certified by q.Office or an office below it.
+func (tx ReviewTx) Queue(ctx context.Context, q review.Query) ([]review.Item, error) {
 	before := q.CreatedBefore
 	if before.IsZero() {
 		before = tx.now.Add(100 * 365 * 24 * time.Hour) // no age filter
@@ -79,8 +87,8 @@ func (tx *Tx) ReviewQueue(ctx context.Context, q review.Query) ([]review.Item, e
 	return scanReviewItems(rows)
 }
 
-// ReviewItem loads one review item.
-func (tx *Tx) ReviewItem(ctx context.Context, id int64) (review.Item, error) {
+// Item loads one review item.
+func (tx ReviewTx) Item(ctx context.Context, id int64) (review.Item, error) {
 	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.id = $1`, id)
 	if err != nil {
 		return review.Item{}, fmt.Errorf("review item %d: %w", id, err)
@@ -95,8 +103,8 @@ func (tx *Tx) ReviewItem(ctx context.Context, id int64) (review.Item, error) {
 	return items[0], nil
 }
 
-// PlacementReviewItems lists every review item of a placement, oldest first (the item history).
-func (tx *Tx) PlacementReviewItems(ctx context.Context, placementID int64) ([]review.Item, error) {
+// PlacementItems lists every review item of a placement, oldest first (the item history).
+func (tx ReviewTx) PlacementItems(ctx context.Context, placementID int64) ([]review.Item, error) {
 	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.placement_id = $1 ORDER BY r.created_at, r.id`, placementID)
 	if err != nil {
 		return nil, fmt.Errorf("placement review items: %w", err)
@@ -104,8 +112,8 @@ func (tx *Tx) PlacementReviewItems(ctx context.Context, placementID int64) ([]re
 	return scanReviewItems(rows)
 }
 
-// EmployerReopenItems lists an employer's reopen requests of a year, oldest first.
-func (tx *Tx) EmployerReopenItems(ctx context.Context, employerID int64, year int) ([]review.Item, error) {
+// ReopenItems lists an employer's reopen requests of a year, oldest first.
+func (tx ReviewTx) ReopenItems(ctx context.Context, employerID int64, year int) ([]review.Item, error) {
 	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.employer_id = $1 AND r.year = $2 AND r.kind = 'reopen'
         ORDER BY r.created_at, r.id`, employerID, year)
 	if err != nil {
@@ -114,8 +122,8 @@ func (tx *Tx) EmployerReopenItems(ctx context.Context, employerID int64, year in
 	return scanReviewItems(rows)
 }
 
-// ReviewItemFiles lists an item's evidence: a claim's files or a manual certificate's images.
-func (tx *Tx) ReviewItemFiles(ctx context.Context, it review.Item) ([]review.File, error) {
+// ItemFiles lists an item's evidence: a claim's files or a manual certificate's images.
+func (tx ReviewTx) ItemFiles(ctx context.Context, it review.Item) ([]review.File, error) {
 	var rows *sql.Rows
 	var err error
 	switch it.Kind {
@@ -143,9 +151,9 @@ func (tx *Tx) ReviewItemFiles(ctx context.Context, it review.Item) ([]review.Fil
 	return out, rows.Err()
 }
 
-// DecideReviewItem records a decision on a pending item; false when it was no longer pending (a
+// Decide records a decision on a pending item; false when it was no longer pending (a
 // concurrent decision won), so two reviewers cannot both decide.
-func (tx *Tx) DecideReviewItem(ctx context.Context, id int64, status string, by int64, comment string) (bool, error) {
+func (tx ReviewTx) Decide(ctx context.Context, id int64, status string, by int64, comment string) (bool, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = $2, decided_by = $3, decided_at = $4, comment = $5
         WHERE id = $1 AND status = 'pending'`, id, status, nullID(by), tx.now, comment)
 	if err != nil {
@@ -155,8 +163,8 @@ func (tx *Tx) DecideReviewItem(ctx context.Context, id int64, status string, by 
 	return n == 1, err
 }
 
-// ReviewPlacement loads what decisions need of a placement: status, office, declaration status.
-func (tx *Tx) ReviewPlacement(ctx context.Context, id int64) (review.Placement, error) {
+// Placement loads what decisions need of a placement: status, office, declaration status.
+func (tx ReviewTx) Placement(ctx context.Context, id int64) (review.Placement, error) {
 	var p review.Placement
 	var status string
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, COALESCE(e.federation_office, ''),
@@ -175,7 +183,7 @@ func (tx *Tx) ReviewPlacement(ctx context.Context, id int64) (review.Placement, 
 
 // ReleaseMonth deselects a month (a rejected claim): it no longer counts and no longer blocks the
 // person-month at other employers.
-func (tx *Tx) ReleaseMonth(ctx context.Context, placementID int64, month string) error {
+func (tx ReviewTx) ReleaseMonth(ctx context.Context, placementID int64, month string) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
         WHERE placement_id = $1 AND month = $2`, placementID, month); err != nil {
 		return fmt.Errorf("release month %s: %w", month, err)
@@ -184,7 +192,7 @@ func (tx *Tx) ReleaseMonth(ctx context.Context, placementID int64, month string)
 }
 
 // SetManualCertificateReview records the federation's decision on a manual certificate.
-func (tx *Tx) SetManualCertificateReview(ctx context.Context, certID int64, review string) error {
+func (tx ReviewTx) SetManualCertificateReview(ctx context.Context, certID int64, review string) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = $2 WHERE id = $1`, certID, review); err != nil {
 		return fmt.Errorf("manual certificate review: %w", err)
 	}
@@ -194,7 +202,7 @@ func (tx *Tx) SetManualCertificateReview(ctx context.Context, certID int64, revi
 // ResolvePendingCertMonths settles the months saved on a manual certificate under review: after an
 // approval they count; after a rejection they are released, unless another certificate of the
 // placement is still under review (it may yet carry them).
-func (tx *Tx) ResolvePendingCertMonths(ctx context.Context, placementID int64, approved bool) error {
+func (tx ReviewTx) ResolvePendingCertMonths(ctx context.Context, placementID int64, approved bool) error {
 	q := `UPDATE placement_months SET pending_cert = FALSE WHERE placement_id = $1 AND pending_cert`
 	if !approved {
 		q = `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
@@ -209,7 +217,7 @@ func (tx *Tx) ResolvePendingCertMonths(ctx context.Context, placementID int64, a
 
 // ClosePendingItems rejects a returned placement's pending items (and its pending manual
 // certificates) with the reviewer's comment; it returns how many items it closed.
-func (tx *Tx) ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error) {
+func (tx ReviewTx) ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = 'rejected', decided_by = $2, decided_at = $3, comment = $4
         WHERE placement_id = $1 AND status = 'pending'`, placementID, nullID(by), tx.now, comment)
 	if err != nil {
@@ -227,7 +235,7 @@ func (tx *Tx) ClosePendingItems(ctx context.Context, placementID int64, by int64
 }
 
 // ReleaseAllMonths deselects every month of a returned placement.
-func (tx *Tx) ReleaseAllMonths(ctx context.Context, placementID int64) error {
+func (tx ReviewTx) ReleaseAllMonths(ctx context.Context, placementID int64) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
         WHERE placement_id = $1`, placementID); err != nil {
 		return fmt.Errorf("release months: %w", err)
@@ -237,7 +245,11 @@ func (tx *Tx) ReleaseAllMonths(ctx context.Context, placementID int64) error {
 
 // SetDeclarationStatus moves a declaration from one status to another; false when it was not in
 // the from status (so concurrent transitions cannot both apply).
-func (tx *Tx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error) {
+func (tx ReviewTx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error) {
+	return tx.setDeclarationStatus(ctx, employerID, year, from, to)
+}
+
+func (tx *txn) setDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = $4 WHERE employer_id = $1 AND year = $2 AND status = $3`,
 		employerID, year, from, to)
 	if err != nil {
@@ -248,7 +260,7 @@ func (tx *Tx) SetDeclarationStatus(ctx context.Context, employerID int64, year i
 }
 
 // CancelLetter cancels the valid letter of an employer's year; the row is kept for the tax export.
-func (tx *Tx) CancelLetter(ctx context.Context, employerID int64, year int) error {
+func (tx ReviewTx) CancelLetter(ctx context.Context, employerID int64, year int) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE letters SET status = 'cancelled', cancelled_at = $3
         WHERE status = 'valid' AND declaration_id IN (SELECT id FROM declarations WHERE employer_id = $1 AND year = $2)`,
 		employerID, year, tx.now); err != nil {
@@ -257,8 +269,8 @@ func (tx *Tx) CancelLetter(ctx context.Context, employerID int64, year int) erro
 	return nil
 }
 
-// ReviewDashboard counts a year's placements, declarations and pending items in an office subtree.
-func (tx *Tx) ReviewDashboard(ctx context.Context, office string, year int) (review.Dashboard, error) {
+// Dashboard counts a year's placements, declarations and pending items in an office subtree.
+func (tx ReviewTx) Dashboard(ctx context.Context, office string, year int) (review.Dashboard, error) {
 	d := review.Dashboard{Year: year}
 	byDistrict := map[string]*review.DistrictCount{}
 	var order []string
@@ -364,4 +376,19 @@ func (tx *Tx) ReviewDashboard(ctx context.Context, office string, year int) (rev
 		d.Districts = append(d.Districts, *byDistrict[code])
 	}
 	return d, nil
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx ReviewTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
+}
+
+// PendingReviewItems counts a placement's review items still waiting for a decision.
+func (tx ReviewTx) PendingReviewItems(ctx context.Context, placementID int64) (int, error) {
+	return tx.pendingReviewItems(ctx, placementID)
+}
+
+// SetPlacementStatus changes a placement's status (and the reason when a reviewer returns it).
+func (tx ReviewTx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
+	return tx.setPlacementStatus(ctx, id, s, returnReason)
 }

@@ -54,7 +54,7 @@ func get(h http.Handler, path string) *httptest.ResponseRecorder {
 func TestAdminImportPages(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 		p, _ := pii.New(bytes.Repeat([]byte{7}, pii.KeySize))
-		svc := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), p)
+		svc := exchange.NewService(store.ExchangeRunner(db), p)
 		site := func(s Sessions) http.Handler {
 			srv, err := New(Deps{DB: db, Sessions: s, Exchange: svc})
 			if err != nil {

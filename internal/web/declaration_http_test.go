@@ -43,7 +43,7 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,13 +61,13 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	pl := placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)
+	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
 	blobs, err := blob.Open(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)
@@ -80,10 +80,10 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
-		Employers:    employer.NewService(store.Runner(db, store.EmployerTx)),
+		Employers:    employer.NewService(store.EmployerRunner(db)),
 		Files:        attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
-		Reviews:      review.NewService(store.Runner(db, store.ReviewTx), pl, clock.Now),
-		Declarations: declaration.NewService(store.Runner(db, store.DeclarationTx), clock.Now),
+		Reviews:      review.NewService(store.ReviewRunner(db), pl, clock.Now),
+		Declarations: declaration.NewService(store.DeclarationRunner(db), clock.Now),
 		Letters:      letters, PublicURL: "https://quotacert.example"})
 	if err != nil {
 		t.Fatal(err)

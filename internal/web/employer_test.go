@@ -52,7 +52,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1} // fast hashing for tests
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies,
-		Employers: employer.NewService(store.Runner(db, store.EmployerTx)),
+		Employers: employer.NewService(store.EmployerRunner(db)),
 		Files:     attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)})
 	if err != nil {
 		t.Fatal(err)

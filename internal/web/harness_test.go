@@ -83,7 +83,7 @@ func newHarness(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...harn
 	for _, o := range opts {
 		o(&cfg, cookies)
 	}
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,8 +25,8 @@ import (
 // withConsole adds the notice and admin services of issue #9 to a harness site.
 func withConsole(t *testing.T, h *harness) {
 	t.Helper()
-	h.srv.deps.Notices = notice.NewService(store.Runner(h.db, store.NoticeTx))
-	h.srv.deps.Admin = admin.NewService(store.Runner(h.db, store.AdminTx))
+	h.srv.deps.Notices = notice.NewService(store.NoticeRunner(h.db))
+	h.srv.deps.Admin = admin.NewService(store.AdminRunner(h.db))
 	h.h = h.srv.Handler()
 }
 
@@ -239,8 +239,8 @@ func TestAdminConsoleHTTP(t *testing.T) {
 func TestEmployerHome(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
 		withConsole(t, h)
-		h.srv.deps.Overview = overview.NewService(store.Runner(h.db, store.OverviewTx))
-		h.srv.deps.Employers = employer.NewService(store.Runner(h.db, store.EmployerTx))
+		h.srv.deps.Overview = overview.NewService(store.OverviewRunner(h.db))
+		h.srv.deps.Employers = employer.NewService(store.EmployerRunner(h.db))
 		h.h = h.srv.Handler()
 		// The clock is 2026-03-02: the window of 2025 (2026-03-01 to 2026-10-31) is open.
 		if page := h.client("10.0.7.9").get("/").Body.String(); !strings.Contains(page, "我要申报") {

@@ -48,7 +48,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatalf("import %s: %v", kind, err)
@@ -80,9 +80,9 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 		t.Fatal(err)
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
-	pl := placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)
+	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
-		Employers:  employer.NewService(store.Runner(db, store.EmployerTx)),
+		Employers:  employer.NewService(store.EmployerRunner(db)),
 		Files:      attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
 		Placements: pl})
 	if err != nil {
