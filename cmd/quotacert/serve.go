@@ -147,7 +147,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	// 残疾人安置管理 (issue #7).
 	deps.Placements = placement.NewService(store.PlacementRunner(db), deps.Exchange, protector, time.Now)
 	// Review, declaration, certification letter and tax export (issue #8).
-	wireDeclaration(log, db, cfg, &deps)
+	wireDeclaration(log, db, cfg, protector, &deps)
 	// Notices and the administrator's console (issue #9).
 	deps.Notices = notice.NewService(store.NoticeRunner(db))
 	deps.Admin = admin.NewService(store.AdminRunner(db))

@@ -269,3 +269,21 @@ func changedFields(a, b Profile) []string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// IncompleteError is why a change is refused while the profile misses required fields; pages send
+// the employer to the profile page when they see it (errors.As).
+type IncompleteError struct{ Missing []string }
+
+func (e *IncompleteError) Error() string {
+	return "employer profile incomplete: " + strings.Join(e.Missing, ", ")
+}
+
+// RequireComplete returns nil for a complete profile and otherwise a conflict naming the missing
+// fields: an employer registers placements only once its profile is complete.
+func RequireComplete(p Profile) error {
+	missing := Complete(p)
+	if len(missing) == 0 {
+		return nil
+	}
+	return apperr.Wrap(apperr.Conflict, "请先完善单位信息（带 * 的项目）："+strings.Join(missing, "、"), &IncompleteError{Missing: missing})
+}

@@ -199,7 +199,8 @@ type Tx interface {
 	MergePayments(ctx context.Context, kind Kind, importID int64, write bool, limit int) (dups []Duplicate, total int, err error)
 	UpsertMinimumWages(ctx context.Context, rows []MinimumWageRecord) error
 
-	RegistryCertificates(ctx context.Context, personHash string) ([]CertificateRecord, error)
+	// RegistryCertificates reads the certificates of the persons with the given hashes.
+	RegistryCertificates(ctx context.Context, personHashes []string) ([]CertificateRecord, error)
 	RegistryPayments(ctx context.Context, kind Kind, personHash string, payers []string, from, to string) ([]PaymentRecord, error)
 }
 

@@ -15,6 +15,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/exchange"
 	"quotacert/internal/pii"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 )
@@ -158,4 +159,24 @@ func xlsxOf(t *testing.T, csvText string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// certificatesOf reads one person's registry certificates through the Source.
+func certificatesOf(t *testing.T, svc *exchange.Service, idNumber string) []exchange.RegistryCertificate {
+	t.Helper()
+	certs, err := svc.Certificates(context.Background(), []string{idNumber})
+	if err != nil {
+		t.Fatalf("certificates: %v", err)
+	}
+	return certs[0]
+}
+
+// paymentsOf reads one person's payments from payers through the Source.
+func paymentsOf(t *testing.T, svc *exchange.Service, idNumber string, payers []string, from, to rules.Month) exchange.Payments {
+	t.Helper()
+	r, err := svc.Records(context.Background(), idNumber, payers, from, to)
+	if err != nil {
+		t.Fatalf("records: %v", err)
+	}
+	return r.Payments
 }

@@ -104,13 +104,12 @@ func TestImportGoodFilesCSVAndXLSX(t *testing.T) {
 // TestSourceReadsImportedRecords checks the Source the checks read through.
 func TestSourceReadsImportedRecords(t *testing.T) {
 	each(t, func(t *testing.T, db *store.DB, svc *exchange.Service) {
-		ctx := context.Background()
 		for _, kind := range exchange.Kinds() {
 			mustImport(t, svc, kind, goodFiles[kind])
 		}
-		certs, err := svc.Certificates(ctx, strings.ToLower(idFemale))
-		if err != nil || len(certs) != 2 {
-			t.Fatalf("certificates %+v, %v", certs, err)
+		certs := certificatesOf(t, svc, strings.ToLower(idFemale))
+		if len(certs) != 2 {
+			t.Fatalf("certificates %+v", certs)
 		}
 		if c := certs[0]; c.Number != idFemale+"12" || c.IDNumber != idFemale || c.Name != "孙雅琴" || c.Gender != "女" ||
 			c.Level != 2 || c.Category != 1 || !c.ValidUntil.IsZero() || c.Issued != (rules.Date{Year: 2018, Month: 6, Day: 1}) ||
@@ -120,15 +119,11 @@ func TestSourceReadsImportedRecords(t *testing.T) {
 		if certs[1].Status != "注销" || certs[1].Rule().Active {
 			t.Errorf("reissue %+v", certs[1])
 		}
-		none, err := svc.Certificates(ctx, "220102199003070013")
-		if err != nil || len(none) != 0 {
-			t.Errorf("unknown person: %v %v", none, err)
+		if none := certificatesOf(t, svc, "220102199003070013"); len(none) != 0 {
+			t.Errorf("unknown person: %v", none)
 		}
 		jan, dec := rules.MonthOf(2025, 1), rules.MonthOf(2025, 12)
-		p, err := svc.Payments(ctx, idMale, []string{codeE, strings.ToLower(codeD)}, jan, dec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := paymentsOf(t, svc, idMale, []string{codeE, strings.ToLower(codeD)}, jan, dec)
 		wantWages := []rules.Wage{{Month: jan, Amount: 260000}, {Month: jan + 1, Amount: 260050}, {Month: jan + 1, Amount: 10000}}
 		if len(p.Wages) != 3 || p.Wages[0] != wantWages[0] || p.Wages[1] != wantWages[1] || p.Wages[2] != wantWages[2] {
 			t.Errorf("wages %+v", p.Wages)
@@ -137,7 +132,7 @@ func TestSourceReadsImportedRecords(t *testing.T) {
 		if len(p.Social) != 1 || p.Social[0] != jan || len(p.Medical) != 0 {
 			t.Errorf("social %v medical %v", p.Social, p.Medical)
 		}
-		p, _ = svc.Payments(ctx, idMale, []string{codeE}, jan+1, dec)
+		p = paymentsOf(t, svc, idMale, []string{codeE}, jan+1, dec)
 		if len(p.Wages) != 1 || len(p.Social) != 0 {
 			t.Errorf("from February: %+v", p)
 		}
@@ -275,7 +270,7 @@ func TestEncodingsAndShapes(t *testing.T) {
 		if _, err := importString(t, svc, exchange.Certificates, "gbk.csv", gbk); err != nil {
 			t.Fatalf("gbk: %v", err)
 		}
-		certs, _ := svc.Certificates(ctx, idMale)
+		certs := certificatesOf(t, svc, idMale)
 		if len(certs) != 1 || certs[0].Name != "刘喆" || certs[0].Gender != "男" {
 			t.Fatalf("gbk names garbled: %+v", certs)
 		}
@@ -296,7 +291,7 @@ func TestEncodingsAndShapes(t *testing.T) {
 		if res, err := importString(t, svc, exchange.Wages, "w.csv", shuffled); err != nil || res.Rows != 1 {
 			t.Fatalf("reordered columns: %v %+v", err, res.Errors)
 		}
-		p, _ := svc.Payments(ctx, idMale, []string{codeE}, rules.MonthOf(2025, 4), rules.MonthOf(2025, 4))
+		p := paymentsOf(t, svc, idMale, []string{codeE}, rules.MonthOf(2025, 4), rules.MonthOf(2025, 4))
 		if len(p.Wages) != 1 || p.Wages[0].Amount != 100000 {
 			t.Fatalf("wages %+v", p.Wages)
 		}
@@ -400,13 +395,13 @@ func TestDemoRegistryImports(t *testing.T) {
 			}
 		}
 		// P17 杨堃, the try-me person: certificate level 1, category 4.
-		certs, err := svc.Certificates(ctx, "220102199104210134")
-		if err != nil || len(certs) != 1 || certs[0].Number != "22010219910421013441" || certs[0].Name != "杨堃" {
-			t.Fatalf("P17: %+v %v", certs, err)
+		certs := certificatesOf(t, svc, "220102199104210134")
+		if len(certs) != 1 || certs[0].Number != "22010219910421013441" || certs[0].Name != "杨堃" {
+			t.Fatalf("P17: %+v", certs)
 		}
-		p, err := svc.Payments(ctx, "220102199104210134", []string{codeE, codeD, "91220106MA15RG8N3X"}, rules.MonthOf(2025, 1), rules.MonthOf(2025, 12))
-		if err != nil || len(p.Wages) != 12 || len(p.Social) != 12 || len(p.Medical) != 12 {
-			t.Fatalf("P17 payments: %d %d %d %v", len(p.Wages), len(p.Social), len(p.Medical), err)
+		p := paymentsOf(t, svc, "220102199104210134", []string{codeE, codeD, "91220106MA15RG8N3X"}, rules.MonthOf(2025, 1), rules.MonthOf(2025, 12))
+		if len(p.Wages) != 12 || len(p.Social) != 12 || len(p.Medical) != 12 {
+			t.Fatalf("P17 payments: %d %d %d", len(p.Wages), len(p.Social), len(p.Medical))
 		}
 	})
 }

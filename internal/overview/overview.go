@@ -6,6 +6,7 @@ package overview
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"quotacert/internal/actor"
@@ -17,8 +18,8 @@ import (
 type Status struct {
 	Found       bool
 	Year        int
-	WindowOpen  string
-	WindowClose string
+	WindowOpen  rules.Date
+	WindowClose rules.Date
 	// ByStatus counts the employer's placements of the year: draft, pending, confirmed, rejected.
 	ByStatus map[string]int
 	Total    int
@@ -26,8 +27,8 @@ type Status struct {
 
 // Tx is what this package needs from the store.
 type Tx interface {
-	// OpenBusinessYear is the latest year whose window contains day (YYYY-MM-DD).
-	OpenBusinessYear(ctx context.Context, day string) (year int, open, close string, found bool, err error)
+	// Years lists the business years, newest first.
+	Years(ctx context.Context) ([]rules.BusinessYear, error)
 	PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[string]int, error)
 	Now() time.Time
 }
@@ -49,13 +50,18 @@ func (s *Service) Employer(ctx context.Context, a actor.Actor) (Status, error) {
 	}
 	var st Status
 	err := s.run(ctx, func(tx Tx) error {
-		day := rules.ChinaDate(tx.Now()).String()
-		y, open, close, found, err := tx.OpenBusinessYear(ctx, day)
-		if err != nil || !found {
+		years, err := tx.Years(ctx)
+		if err != nil {
 			return err
 		}
-		st = Status{Found: true, Year: y, WindowOpen: open, WindowClose: close}
-		if st.ByStatus, err = tx.PlacementCountsByStatus(ctx, a.EmployerID, y); err != nil {
+		today := rules.ChinaDate(tx.Now())
+		i := slices.IndexFunc(years, func(y rules.BusinessYear) bool { return y.InWindow(today) })
+		if i < 0 {
+			return nil
+		}
+		y := years[i]
+		st = Status{Found: true, Year: y.Year, WindowOpen: y.WindowOpen, WindowClose: y.WindowClose}
+		if st.ByStatus, err = tx.PlacementCountsByStatus(ctx, a.EmployerID, y.Year); err != nil {
 			return err
 		}
 		for _, n := range st.ByStatus {

@@ -60,10 +60,11 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 		return RegistryPerson{}, err
 	}
 	// The registry is read outside the transaction: it may be a remote service.
-	certs, err := s.source.Certificates(ctx, id.Number)
+	found, err := s.source.Certificates(ctx, []string{id.Number})
 	if err != nil {
 		return RegistryPerson{}, fmt.Errorf("registry look-up: %w", err)
 	}
+	certs := found[0]
 	if len(certs) == 0 {
 		return RegistryPerson{}, apperr.New(apperr.NotFound, "残联数据中未查询到该身份证号的残疾人证信息")
 	}
@@ -73,30 +74,17 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 	}
 	// The newest valid certificate names the person (names may be corrected on reissue).
 	for _, c := range certs {
-		if p.Name == "" || c.Status == "有效" {
+		if p.Name == "" || c.Status == rules.CertificateValid {
 			p.Name = c.Name
 		}
 	}
 	return p, nil
 }
 
-// BusinessYear is a year employers certify, with its declaration window (DOMAIN.md §7).
-type BusinessYear struct {
-	Year        int
-	WindowOpen  rules.Date
-	WindowClose rules.Date
-}
-
-// Open reports whether the declaration window is open on day d.
-func (y BusinessYear) Open(d rules.Date) bool {
-	return !d.Before(y.WindowOpen) && !y.WindowClose.Before(d)
-}
-
-// Years lists the business years, newest first, and the one a page should show by default: the
-// year whose declaration window is open today, else the newest whose window has opened, else the
-// oldest (seed: the employer declares the previous year during the window).
-func (s *Service) Years(ctx context.Context) ([]BusinessYear, int, error) {
-	var years []BusinessYear
+// Years lists the business years, newest first, and the one a page should show by default
+// (rules.CurrentYear on today's date in China).
+func (s *Service) Years(ctx context.Context) ([]rules.BusinessYear, int, error) {
+	var years []rules.BusinessYear
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		years, err = tx.Years(ctx)
@@ -105,23 +93,5 @@ func (s *Service) Years(ctx context.Context) ([]BusinessYear, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return years, DefaultYear(years, s.today()), nil
-}
-
-// DefaultYear picks the year to show on day today among years (newest first); 0 when there is none.
-func DefaultYear(years []BusinessYear, today rules.Date) int {
-	for _, y := range years {
-		if y.Open(today) {
-			return y.Year
-		}
-	}
-	for _, y := range years {
-		if !today.Before(y.WindowOpen) {
-			return y.Year
-		}
-	}
-	if len(years) > 0 {
-		return years[len(years)-1].Year
-	}
-	return 0
+	return years, rules.CurrentYear(years, s.today()), nil
 }

@@ -17,6 +17,7 @@ import (
 	"quotacert/internal/pii"
 	"quotacert/internal/placement"
 	"quotacert/internal/refdata"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 )
@@ -34,6 +35,9 @@ var now = time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)
 type env struct {
 	db        *store.DB
 	svc       *placement.Service
+	source    exchange.Source
+	prot      *pii.Protector
+	now       func() time.Time
 	emp, oth  actor.Actor
 	dispatchD int64
 	files     []string // employer 1's files
@@ -57,7 +61,8 @@ func setup(t *testing.T, db *store.DB) *env {
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		for i, code := range []string{demoCode, otherCode} {
 			if _, err := tx.Exec(ctx, `INSERT INTO employers (id, credit_code, name, federation_office, tax_office, district,
-                created_at, updated_at) VALUES ($1, $2, $3, '220102', '12201020000', '220102', $4, $4)`,
+                contact_name, contact_phone, employee_count, address, created_at, updated_at)
+                VALUES ($1, $2, $3, '220102', '12201020000', '220102', '张三', '13812345678', 120, '长春市', $4, $4)`,
 				i+1, code, fmt.Sprintf("测试单位%d", i+1), now); err != nil {
 				return err
 			}
@@ -95,8 +100,8 @@ func setup(t *testing.T, db *store.DB) *env {
 	e.otherFile = "f-other"
 	e.emp = actor.Actor{UserID: 11, Name: demoCode, Role: actor.Employer, EmployerID: 1}
 	e.oth = actor.Actor{UserID: 12, Name: otherCode, Role: actor.Employer, EmployerID: 2}
-	e.svc = placement.NewService(store.PlacementRunner(db), ex, prot,
-		func() time.Time { return now })
+	e.source, e.prot, e.now = ex, prot, func() time.Time { return now }
+	e.svc = placement.NewService(store.PlacementRunner(db), ex, prot, e.now)
 	return e
 }
 
@@ -179,19 +184,19 @@ func TestClaimFailedMonths(t *testing.T) {
 			t.Fatalf("February: %+v", v.Months[1])
 		}
 		// Selecting a failed month without evidence is refused, with the month named.
-		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Selected: []string{"2025-02"}})
+		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02"}}})
 		if apperr.CodeOf(err) != apperr.Invalid || fieldsOf(err)["months.2025-02"] == "" {
 			t.Fatalf("claim without files: %v", err)
 		}
 		// Evidence of another employer is refused and nothing is written.
-		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-02", FileIDs: []string{e.otherFile}}}})
+		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02", FileIDs: []string{e.otherFile}}}})
 		if apperr.CodeOf(err) != apperr.Invalid {
 			t.Fatalf("foreign evidence: %v", err)
 		}
-		if v, _ := e.svc.Get(ctx, e.emp, id); v.Saved {
+		if v, err := e.svc.Get(ctx, e.emp, id); err != nil || v.IsSaved() {
 			t.Fatal("a refused save wrote months")
 		}
-		in := placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-02", FileIDs: []string{"f-2"}, Note: "工资条"}}}
+		in := placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02", FileIDs: []string{"f-2"}, Note: "工资条"}}}
 		for i := 0; i < 2; i++ { // a double submit leaves one claim
 			st, err := e.svc.SaveMonths(ctx, e.emp, id, in)
 			if err != nil || st != placement.Pending {
@@ -199,7 +204,7 @@ func TestClaimFailedMonths(t *testing.T) {
 			}
 		}
 		v, _ = e.svc.Get(ctx, e.emp, id)
-		if !v.Months[1].Selected || v.Months[1].Claim == nil || v.Months[1].Claim.Status != placement.ReviewPending ||
+		if !v.Months[1].Selected || v.Months[1].Claim == nil || v.Months[1].Claim.Status != rules.ReviewPending ||
 			len(v.Months[1].Claim.FileIDs) != 1 {
 			t.Fatalf("February after claim: %+v", v.Months[1])
 		}
@@ -216,7 +221,7 @@ func TestClaimFailedMonths(t *testing.T) {
 			t.Fatalf("claim not withdrawn: %+v", v.Months[1])
 		}
 		// A claim for a passed month is a mistake the user should hear about.
-		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-01", FileIDs: []string{"f-2"}}}})
+		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-01", FileIDs: []string{"f-2"}}}})
 		if fieldsOf(err)["months.2025-01"] == "" {
 			t.Fatalf("claim of a passed month: %v", err)
 		}
@@ -335,8 +340,8 @@ func TestReregisterAndDelete(t *testing.T) {
 			}
 		}
 		v, _ := e.svc.Get(ctx, e.emp, id)
-		if v.Status != placement.Draft || v.Saved || len(v.Contracts) != 1 {
-			t.Fatalf("after 重新登记: status %s saved %v contracts %d", v.Status, v.Saved, len(v.Contracts))
+		if v.Status != placement.Draft || v.IsSaved() || len(v.Contracts) != 1 {
+			t.Fatalf("after 重新登记: status %s saved %v contracts %d", v.Status, v.IsSaved(), len(v.Contracts))
 		}
 		// The released months can now be taken by another employer.
 		b, _ := e.svc.Create(ctx, e.oth, 2025, input(p01, "刘喆", 3, placement.ContractInput{Start: "2023-03-01", FileIDs: []string{e.otherFile}}))

@@ -168,8 +168,6 @@ func (tx AdminTx) LastSubmittedYear(ctx context.Context) (int, bool, error) {
 	return int(y.Int64), y.Valid, nil
 }
 
-const yearColumns = `year, window_open, window_close, pledge_version, cert_valid_at_submission`
-
 // Years lists the business years, newest first.
 func (tx AdminTx) Years(ctx context.Context) ([]admin.Year, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT `+yearColumns+` FROM business_years ORDER BY year DESC`)

@@ -11,6 +11,7 @@ import (
 	"quotacert/internal/declaration"
 	"quotacert/internal/employer"
 	"quotacert/internal/placement"
+	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
 
@@ -31,26 +32,23 @@ func (tx DeclarationTx) AppendAudit(ctx context.Context, e audit.Entry) error {
 	return tx.appendAudit(ctx, e)
 }
 
-// BusinessYear loads a business year with its window and pledge text.
-func (tx DeclarationTx) BusinessYear(ctx context.Context, year int) (declaration.Year, error) {
-	y := declaration.Year{Year: year}
-	var open, close string
-	err := tx.tx.QueryRowContext(ctx, `SELECT y.window_open, y.window_close, y.pledge_version, p.body, y.cert_valid_at_submission
-        FROM business_years y JOIN pledges p ON p.version = y.pledge_version WHERE y.year = $1`, year).
-		Scan(&open, &close, &y.PledgeVersion, &y.PledgeText, &y.CertValidAtSubmission)
-	if isNoRows(err) {
-		return y, apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
+// BusinessYear loads a business year; an unknown year is not found.
+func (tx DeclarationTx) BusinessYear(ctx context.Context, year int) (rules.BusinessYear, error) {
+	y, found, err := tx.businessYear(ctx, year)
+	if err == nil && !found {
+		err = apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
 	}
+	return y, err
+}
+
+// PledgeText is the text of a pledge version.
+func (tx DeclarationTx) PledgeText(ctx context.Context, version string) (string, error) {
+	var body string
+	err := tx.tx.QueryRowContext(ctx, `SELECT body FROM pledges WHERE version = $1`, version).Scan(&body)
 	if err != nil {
-		return y, fmt.Errorf("business year %d: %w", year, err)
+		return "", fmt.Errorf("pledge %s: %w", version, err)
 	}
-	if y.WindowOpen, err = rules.ParseDate(open); err != nil {
-		return y, fmt.Errorf("stored window open: %w", err)
-	}
-	if y.WindowClose, err = rules.ParseDate(close); err != nil {
-		return y, fmt.Errorf("stored window close: %w", err)
-	}
-	return y, nil
+	return body, nil
 }
 
 const declarationSelect = `SELECT id, employer_id, year, status, submitted_at, COALESCE(submitted_by, 0),
@@ -79,8 +77,8 @@ func (tx DeclarationTx) Declaration(ctx context.Context, employerID int64, year 
 // EnsureDeclaration creates the open declaration of a year when there is none and returns it. A
 // concurrent creation is absorbed by ON CONFLICT.
 func (tx DeclarationTx) EnsureDeclaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, error) {
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES ($1, $2, 'open')
-        ON CONFLICT (employer_id, year) DO NOTHING`, employerID, year); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES ($1, $2, $3)
+        ON CONFLICT (employer_id, year) DO NOTHING`, employerID, year, string(rules.DeclarationOpen)); err != nil {
 		return declaration.Declaration{}, fmt.Errorf("create declaration: %w", err)
 	}
 	d, ok, err := tx.Declaration(ctx, employerID, year)
@@ -93,8 +91,9 @@ func (tx DeclarationTx) EnsureDeclaration(ctx context.Context, employerID int64,
 // MarkSubmitted moves an open declaration to submitted with the pledge record; false when it was
 // not open any more (a concurrent submit won: the row lock makes the loser see that).
 func (tx DeclarationTx) MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = 'submitted', submitted_at = $2, submitted_by = $3,
-        pledge_version = $4, client_addr = $5 WHERE id = $1 AND status = 'open'`, id, tx.now, nullID(userID), pledgeVersion, clientAddr)
+	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = $6, submitted_at = $2, submitted_by = $3,
+        pledge_version = $4, client_addr = $5 WHERE id = $1 AND status = $7`, id, tx.now, nullID(userID), pledgeVersion, clientAddr,
+		string(rules.DeclarationSubmitted), string(rules.DeclarationOpen))
 	if err != nil {
 		return false, fmt.Errorf("submit declaration: %w", err)
 	}
@@ -120,8 +119,8 @@ func (tx DeclarationTx) LockYearAffiliates(ctx context.Context, employerID int64
 // verify code is the secret).
 func (tx DeclarationTx) InsertLetter(ctx context.Context, l declaration.Letter) (declaration.Letter, error) {
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO letters (declaration_id, number, verify_code, status, persons,
-        counted_months, weight_months, federation_office, issued_at) VALUES ($1, $2, $2, 'valid', $3, $4, $5, $6, $7) RETURNING id`,
-		l.DeclarationID, l.VerifyCode, l.Persons, l.CountedMonths, int64(l.WeightMonths), l.FederationOffice, tx.now).Scan(&l.ID)
+        counted_months, weight_months, federation_office, issued_at) VALUES ($1, $2, $2, $8, $3, $4, $5, $6, $7) RETURNING id`,
+		l.DeclarationID, l.VerifyCode, l.Persons, l.CountedMonths, int64(l.WeightMonths), l.FederationOffice, tx.now, l.Status).Scan(&l.ID)
 	if err != nil {
 		return l, fmt.Errorf("insert letter: %w", err)
 	}
@@ -157,7 +156,7 @@ func (tx DeclarationTx) letterWhere(ctx context.Context, cond string, args ...an
 
 // ValidLetter loads a declaration's valid letter, if any.
 func (tx DeclarationTx) ValidLetter(ctx context.Context, declarationID int64) (declaration.Letter, bool, error) {
-	l, err := tx.letterWhere(ctx, `l.declaration_id = $1 AND l.status = 'valid'`, declarationID)
+	l, err := tx.letterWhere(ctx, `l.declaration_id = $1 AND l.status = $2`, declarationID, declaration.LetterValid)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return l, false, nil
 	}
@@ -173,7 +172,8 @@ func (tx DeclarationTx) LetterByCode(ctx context.Context, code string) (declarat
 func (tx DeclarationTx) InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO review_items (kind, employer_id, year, note, status, created_at)
-        VALUES ('reopen', $1, $2, $3, 'pending', $4) RETURNING id`, employerID, year, reason, tx.now).Scan(&id)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, string(review.KindReopen), employerID, year, reason,
+		string(rules.ReviewPending), tx.now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert reopen request: %w", err)
 	}
@@ -183,7 +183,7 @@ func (tx DeclarationTx) InsertReopenRequest(ctx context.Context, employerID int6
 // ReopenRequests lists an employer's reopen requests of a year, newest first.
 func (tx DeclarationTx) ReopenRequests(ctx context.Context, employerID int64, year int) ([]declaration.ReopenRequest, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT id, note, status, comment, created_at, decided_at FROM review_items
-        WHERE employer_id = $1 AND year = $2 AND kind = 'reopen' ORDER BY created_at DESC, id DESC`, employerID, year)
+        WHERE employer_id = $1 AND year = $2 AND kind = $3 ORDER BY created_at DESC, id DESC`, employerID, year, string(review.KindReopen))
 	if err != nil {
 		return nil, fmt.Errorf("reopen requests: %w", err)
 	}
@@ -244,33 +244,33 @@ func (tx DeclarationTx) LevyParameters(ctx context.Context, province string, yea
 	return p, true, nil
 }
 
-// PlacementsWithoutValidCertificate lists the year's placements whose person has no registry
-// certificate in force (有效) on day nor an approved manual certificate valid on day. Registry rows
-// are keyed by the same keyed hash of the ID number as persons.
-func (tx DeclarationTx) PlacementsWithoutValidCertificate(ctx context.Context, employerID int64, year int, day rules.Date) ([]placement.ListRow, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
-        FROM placements p JOIN persons s ON s.id = p.person_id
-        WHERE p.employer_id = $1 AND p.year = $2
-        AND NOT EXISTS (SELECT 1 FROM registry_certificates c WHERE c.person_hash = s.id_hash AND c.status = '有效'
-            AND c.issued <= $3 AND (c.valid_until IS NULL OR c.valid_until = '' OR c.valid_until >= $3))
-        AND NOT EXISTS (SELECT 1 FROM manual_certificates m WHERE m.placement_id = p.id AND m.review = 'approved'
-            AND m.issued <= $3 AND (m.valid_until IS NULL OR m.valid_until >= $3))
-        ORDER BY p.id`, employerID, year, day.String())
+// CertificateHolders lists the year's placements with the person's sealed ID number and the
+// placement's manual certificates.
+func (tx DeclarationTx) CertificateHolders(ctx context.Context, employerID int64, year int) ([]declaration.Holder, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_sealed FROM placements p JOIN persons s ON s.id = p.person_id
+        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id`, employerID, year)
 	if err != nil {
-		return nil, fmt.Errorf("placements without a valid certificate: %w", err)
+		return nil, fmt.Errorf("certificate holders: %w", err)
 	}
-	defer rows.Close()
-	var out []placement.ListRow
+	var out []declaration.Holder
 	for rows.Next() {
-		var r placement.ListRow
-		var status string
-		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &status, &r.Dispatched); err != nil {
+		var h declaration.Holder
+		if err := rows.Scan(&h.PlacementID, &h.IDSealed); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		r.Status = placement.Status(status)
-		out = append(out, r)
+		out = append(out, h)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Certificates, err = tx.manualCertificates(ctx, out[i].PlacementID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // EmployerProfile loads the employer's profile (its completeness is a blocker).
@@ -285,6 +285,6 @@ func (tx DeclarationTx) ListPlacements(ctx context.Context, employerID int64, ye
 
 // SetDeclarationStatus moves a declaration from one status to another; false when it was not in
 // the from status.
-func (tx DeclarationTx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error) {
+func (tx DeclarationTx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error) {
 	return tx.setDeclarationStatus(ctx, employerID, year, from, to)
 }

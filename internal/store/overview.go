@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"quotacert/internal/overview"
+	"quotacert/internal/rules"
 )
 
 // OverviewTx is the home page's port (overview.Tx), over one transaction.
@@ -19,19 +20,9 @@ func OverviewRunner(db *DB) func(context.Context, func(overview.Tx) error) error
 // Now is the transaction's clock reading (UTC).
 func (tx OverviewTx) Now() time.Time { return tx.now }
 
-// OpenBusinessYear is the latest year whose declaration window contains day.
-func (tx OverviewTx) OpenBusinessYear(ctx context.Context, day string) (int, string, string, bool, error) {
-	var y int
-	var open, close string
-	err := tx.tx.QueryRowContext(ctx, `SELECT year, window_open, window_close FROM business_years
-        WHERE window_open <= $1 AND window_close >= $1 ORDER BY year DESC LIMIT 1`, day).Scan(&y, &open, &close)
-	if isNoRows(err) {
-		return 0, "", "", false, nil
-	}
-	if err != nil {
-		return 0, "", "", false, fmt.Errorf("open business year on %s: %w", day, err)
-	}
-	return y, open, close, true, nil
+// Years lists the business years, newest first.
+func (tx OverviewTx) Years(ctx context.Context) ([]rules.BusinessYear, error) {
+	return tx.businessYears(ctx)
 }
 
 // PlacementCountsByStatus counts an employer's placements of a year by status.

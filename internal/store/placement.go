@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/employer"
 	"quotacert/internal/placement"
+	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
 
@@ -54,18 +57,9 @@ func (tx PlacementTx) CountAudit(ctx context.Context, actorID int64, action stri
 	return n, nil
 }
 
-// Employer loads what placements need of an employer.
-func (tx PlacementTx) Employer(ctx context.Context, id int64) (placement.Employer, error) {
-	var e placement.Employer
-	err := tx.tx.QueryRowContext(ctx, `SELECT id, credit_code, name, COALESCE(district, ''), COALESCE(federation_office, '')
-        FROM employers WHERE id = $1`, id).Scan(&e.ID, &e.CreditCode, &e.Name, &e.District, &e.FederationOffice)
-	if isNoRows(err) {
-		return e, apperr.NotFoundf("用人单位")
-	}
-	if err != nil {
-		return e, fmt.Errorf("load employer %d: %w", id, err)
-	}
-	return e, nil
+// Employer loads the profile of a placement's employer.
+func (tx PlacementTx) Employer(ctx context.Context, id int64) (employer.Profile, error) {
+	return tx.employerProfile(ctx, id)
 }
 
 // PayerCodes lists the credit codes whose records count for the employer's persons: its own and
@@ -134,7 +128,7 @@ func (tx PlacementTx) YearState(ctx context.Context, employerID int64, year int)
 		return st, fmt.Errorf("business year: %w", err)
 	}
 	st.Exists = n > 0
-	st.Declaration = "open"
+	st.Declaration = rules.DeclarationOpen
 	err := tx.tx.QueryRowContext(ctx, `SELECT status FROM declarations WHERE employer_id = $1 AND year = $2`,
 		employerID, year).Scan(&st.Declaration)
 	if err != nil && !isNoRows(err) {
@@ -232,21 +226,27 @@ func (tx PlacementTx) ReplaceContracts(ctx context.Context, placementID int64, c
 	return nil
 }
 
-// InsertManualCertificate stores a historical certificate with its images and opens its review item.
-func (tx PlacementTx) InsertManualCertificate(ctx context.Context, placementID int64, c placement.ManualCertificate) error {
+// InsertManualCertificate stores a historical certificate with its images and returns its id.
+func (tx PlacementTx) InsertManualCertificate(ctx context.Context, placementID int64, c placement.ManualCertificate) (int64, error) {
 	var id int64
 	if err := tx.tx.QueryRowContext(ctx, `INSERT INTO manual_certificates (placement_id, cert_hash, cert_sealed, cert_masked,
-        category, level, issued, valid_until, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING id`,
-		placementID, c.Hash, c.Sealed, c.Masked, c.Category, c.Level, c.Issued.String(), nullDate(c.ValidUntil)).Scan(&id); err != nil {
-		return fmt.Errorf("insert manual certificate: %w", err)
+        category, level, issued, valid_until, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		placementID, c.Hash, c.Sealed, c.Masked, c.Category, c.Level, c.Issued.String(), nullDate(c.ValidUntil), string(c.Review)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("insert manual certificate: %w", err)
 	}
 	for _, f := range uniqStrings(c.FileIDs) {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO manual_certificate_files (manual_certificate_id, file_id) VALUES ($1, $2)`, id, f); err != nil {
-			return fmt.Errorf("insert certificate file: %w", err)
+			return 0, fmt.Errorf("insert certificate file: %w", err)
 		}
 	}
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, manual_certificate_id, created_at)
-        SELECT 'certificate', employer_id, year, id, $2, $3 FROM placements WHERE id = $1`, placementID, id, tx.now); err != nil {
+	return id, nil
+}
+
+// OpenCertificateReview opens the review item of a manual certificate.
+func (tx PlacementTx) OpenCertificateReview(ctx context.Context, p placement.Placement, certificateID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, manual_certificate_id,
+        status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, string(review.KindCertificate), p.EmployerID, p.Year, p.ID,
+		certificateID, string(rules.ReviewPending), tx.now); err != nil {
 		return fmt.Errorf("open certificate review: %w", err)
 	}
 	return nil
@@ -255,7 +255,8 @@ func (tx PlacementTx) InsertManualCertificate(ctx context.Context, placementID i
 // DeletePendingManualCertificates removes the certificates still under review (their review items
 // go with them); decided ones are history and stay.
 func (tx PlacementTx) DeletePendingManualCertificates(ctx context.Context, placementID int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM manual_certificates WHERE placement_id = $1 AND review = 'pending'`, placementID); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM manual_certificates WHERE placement_id = $1 AND review = $2`,
+		placementID, string(rules.ReviewPending)); err != nil {
 		return fmt.Errorf("delete pending certificates: %w", err)
 	}
 	return nil
@@ -308,7 +309,7 @@ func (tx PlacementTx) LoadPlacement(ctx context.Context, id int64) (placement.Pl
 	if p.Contracts, err = tx.placementContracts(ctx, id); err != nil {
 		return p, err
 	}
-	if p.Certificates, err = tx.placementCertificates(ctx, id); err != nil {
+	if p.Certificates, err = tx.manualCertificates(ctx, id); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -346,7 +347,7 @@ func (tx PlacementTx) placementContracts(ctx context.Context, id int64) ([]place
 	return out, rows.Err()
 }
 
-func (tx PlacementTx) placementCertificates(ctx context.Context, id int64) ([]placement.ManualCertificate, error) {
+func (tx *txn) manualCertificates(ctx context.Context, id int64) ([]placement.ManualCertificate, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT c.id, c.cert_hash, c.cert_sealed, c.cert_masked, c.category, c.level,
         c.issued, c.valid_until, c.review, f.file_id FROM manual_certificates c
         LEFT JOIN manual_certificate_files f ON f.manual_certificate_id = c.id WHERE c.placement_id = $1 ORDER BY c.id, f.file_id`, id)
@@ -446,7 +447,7 @@ func (tx PlacementTx) ReplaceMonths(ctx context.Context, placementID, personID i
 func (tx PlacementTx) Claims(ctx context.Context, placementID int64) ([]placement.Claim, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT r.id, r.employer_id, r.year, r.month, r.note, r.status, r.comment,
         r.decided_at, f.file_id FROM review_items r LEFT JOIN review_item_files f ON f.review_item_id = r.id
-        WHERE r.placement_id = $1 AND r.kind = 'claim' ORDER BY r.month, f.file_id`, placementID)
+        WHERE r.placement_id = $1 AND r.kind = $2 ORDER BY r.month, f.file_id`, placementID, string(review.KindClaim))
 	if err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
@@ -473,21 +474,21 @@ func (tx PlacementTx) Claims(ctx context.Context, placementID int64) ([]placemen
 // UpsertClaim opens a claim, or puts a claim of the same month back to review with new evidence.
 func (tx PlacementTx) UpsertClaim(ctx context.Context, c placement.Claim) error {
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM review_items WHERE placement_id = $1 AND month = $2 AND kind = 'claim'`,
-		c.PlacementID, c.Month).Scan(&id)
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM review_items WHERE placement_id = $1 AND month = $2 AND kind = $3`,
+		c.PlacementID, c.Month, string(review.KindClaim)).Scan(&id)
 	switch {
 	case isNoRows(err):
 		err = tx.tx.QueryRowContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, month, note, status, created_at)
-            VALUES ('claim', $1, $2, $3, $4, $5, 'pending', $6) RETURNING id`,
-			c.EmployerID, c.Year, c.PlacementID, c.Month, c.Note, tx.now).Scan(&id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			string(review.KindClaim), c.EmployerID, c.Year, c.PlacementID, c.Month, c.Note, string(c.Status), tx.now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert claim: %w", err)
 		}
 	case err != nil:
 		return fmt.Errorf("find claim: %w", err)
 	default:
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET note = $2, status = 'pending', decided_by = NULL,
-            decided_at = NULL, comment = '' WHERE id = $1`, id, c.Note); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET note = $2, status = $3, decided_by = NULL,
+            decided_at = NULL, comment = '' WHERE id = $1`, id, c.Note, string(c.Status)); err != nil {
 			return fmt.Errorf("update claim: %w", err)
 		}
 		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM review_item_files WHERE review_item_id = $1`, id); err != nil {
@@ -511,8 +512,9 @@ func (tx PlacementTx) DeleteClaims(ctx context.Context, placementID int64, month
 	for _, m := range months {
 		args = append(args, m)
 	}
-	_, err := tx.tx.ExecContext(ctx, `DELETE FROM review_items WHERE placement_id = $1 AND kind = 'claim' AND month IN (`+
-		placeholders(2, len(months))+`)`, args...)
+	args = append(args, string(review.KindClaim))
+	_, err := tx.tx.ExecContext(ctx, `DELETE FROM review_items WHERE placement_id = $1 AND month IN (`+
+		placeholders(2, len(months))+`) AND kind = $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return fmt.Errorf("delete claims: %w", err)
 	}
@@ -526,8 +528,8 @@ func (tx PlacementTx) PendingReviewItems(ctx context.Context, placementID int64)
 
 func (tx *txn) pendingReviewItems(ctx context.Context, placementID int64) (int, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_items WHERE placement_id = $1 AND status = 'pending'`,
-		placementID).Scan(&n)
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_items WHERE placement_id = $1 AND status = $2`,
+		placementID, string(rules.ReviewPending)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("pending review items: %w", err)
 	}
@@ -563,12 +565,10 @@ func (tx PlacementTx) ListPlacements(ctx context.Context, employerID int64, year
 
 func (tx *txn) listPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched,
-        COALESCE(SUM(CASE WHEN m.selected THEN 1 ELSE 0 END), 0),
-        COALESCE(SUM(CASE WHEN m.selected THEN m.weight ELSE 0 END), 0)
+        m.month, m.passed, m.selected, m.weight, m.pending_cert
         FROM placements p JOIN persons s ON s.id = p.person_id
         LEFT JOIN placement_months m ON m.placement_id = p.id
-        WHERE p.employer_id = $1 AND p.year = $2
-        GROUP BY p.id, s.id_masked, s.name, p.status, p.dispatched ORDER BY p.id`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id, m.month`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("list placements: %w", err)
 	}
@@ -576,12 +576,21 @@ func (tx *txn) listPlacements(ctx context.Context, employerID int64, year int) (
 	var out []placement.ListRow
 	for rows.Next() {
 		var r placement.ListRow
-		var status string
-		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &status, &r.Dispatched, &r.CountedMonths, &r.WeightMonths); err != nil {
+		var month sql.NullString
+		var m placement.SavedMonth
+		var passed, selected, pending sql.NullBool
+		var weight sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched, &month, &passed, &selected, &weight, &pending); err != nil {
 			return nil, err
 		}
-		r.Status = placement.Status(status)
-		out = append(out, r)
+		if n := len(out); n == 0 || out[n-1].ID != r.ID {
+			out = append(out, r)
+		}
+		if month.Valid {
+			m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert = month.String, passed.Bool, selected.Bool, int(weight.Int64), pending.Bool
+			last := &out[len(out)-1]
+			last.Months = append(last.Months, m)
+		}
 	}
 	return out, rows.Err()
 }
@@ -601,4 +610,9 @@ func uniqStrings(in []string) []string {
 // OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
 func (tx PlacementTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
 	return tx.officeWithin(ctx, office, ancestor)
+}
+
+// Years lists the business years, newest first, for the year switcher of the placement pages.
+func (tx PlacementTx) Years(ctx context.Context) ([]rules.BusinessYear, error) {
+	return tx.businessYears(ctx)
 }

@@ -97,11 +97,20 @@ func (tx ExchangeTx) UpsertMinimumWages(ctx context.Context, recs []exchange.Min
 	return nil
 }
 
-// RegistryCertificates reads a person's certificates by person hash, oldest issue first.
-func (tx ExchangeTx) RegistryCertificates(ctx context.Context, personHash string) ([]exchange.CertificateRecord, error) {
+// RegistryCertificates reads the certificates of the persons with the given hashes, by person and
+// oldest issue first.
+func (tx ExchangeTx) RegistryCertificates(ctx context.Context, personHashes []string) ([]exchange.CertificateRecord, error) {
+	if len(personHashes) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(personHashes))
+	for i, h := range personHashes {
+		args[i] = h
+	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT cert_hash, cert_sealed, cert_masked, person_hash, person_sealed,
         name, gender, category, level, issued, COALESCE(valid_until, ''), status
-        FROM registry_certificates WHERE person_hash = $1 ORDER BY issued, cert_masked`, personHash)
+        FROM registry_certificates WHERE person_hash IN (`+placeholders(1, len(args))+`)
+        ORDER BY person_hash, issued, cert_masked`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("registry certificates: %w", err)
 	}

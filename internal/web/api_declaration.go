@@ -53,8 +53,8 @@ type declarationJSON struct {
 }
 
 func toDeclarationJSON(st declaration.State) declarationJSON {
-	out := declarationJSON{Status: st.Status, CanSubmit: st.CanSubmit, Blockers: st.Blockers,
-		Pledge: pledgeJSON{Version: st.Year.PledgeVersion, Text: st.Year.PledgeText}}
+	out := declarationJSON{Status: string(st.Status), CanSubmit: st.CanSubmit, Blockers: st.Blockers,
+		Pledge: pledgeJSON{Version: st.Year.PledgeVersion, Text: st.Pledge}}
 	if out.Blockers == nil {
 		out.Blockers = []string{}
 	}

@@ -132,7 +132,7 @@ func (s *Server) handleAPIPlacements(w http.ResponseWriter, r *http.Request) {
 	items := make([]listItemJSON, len(rows))
 	for i, row := range rows {
 		items[i] = listItemJSON{ID: row.ID, IDNumberMasked: row.IDMasked, Name: row.Name, Status: string(row.Status),
-			Dispatched: row.Dispatched, CountedMonths: row.CountedMonths}
+			Dispatched: row.Dispatched, CountedMonths: row.CountedMonths()}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"summary": toSummaryJSON(sum), "items": items})
 }
@@ -286,8 +286,8 @@ func toPlacementJSON(v placement.View) placementJSON {
 	out := placementJSON{ID: v.ID, Year: v.Year, Status: string(v.Status), ReturnReason: v.ReturnReason,
 		IDNumber: v.Person.IDNumber, IDNumberMasked: v.Person.IDMasked, Name: v.Person.Name, Gender: v.Person.Gender,
 		BirthDate: v.Person.BirthDate.String(), Category: v.Category, Level: v.Level, Dispatched: v.Dispatched,
-		FemaleRetirementAge: v.FemaleRetirementAge, YearLocked: v.YearLocked, Saved: v.Saved,
-		PassedMonths: v.Result.PassedMonths, EquivalentPersons: jsonNumber(v.Result.WeightMonths.String()),
+		FemaleRetirementAge: v.FemaleRetirementAge, YearLocked: v.YearLocked, Saved: v.IsSaved(),
+		PassedMonths: v.Result.PassedMonths, EquivalentPersons: jsonNumber(v.WeightMonths().String()),
 		Contracts: []map[string]any{}, Certificates: []map[string]any{}, Registry: []registryCertJSON{}}
 	if v.AffiliateID != 0 {
 		id := v.AffiliateID
@@ -303,7 +303,7 @@ func toPlacementJSON(v placement.View) placementJSON {
 	}
 	for _, c := range v.Certificates {
 		out.Certificates = append(out.Certificates, map[string]any{"number": c.Number, "issued": c.Issued.String(),
-			"validUntil": dateOrNull(c.ValidUntil), "review": c.Review, "fileIds": nonNil(c.FileIDs)})
+			"validUntil": dateOrNull(c.ValidUntil), "review": string(c.Review), "fileIds": nonNil(c.FileIDs)})
 	}
 	for _, c := range v.Registry {
 		out.Registry = append(out.Registry, registryCertJSON{Number: c.Number, Category: c.Category, Level: c.Level,
@@ -312,10 +312,12 @@ func toPlacementJSON(v placement.View) placementJSON {
 	for _, m := range v.Months {
 		mj := monthJSON{Month: m.Month.String(), Passed: m.Passed, PendingCert: m.PendingCertificate, Reasons: nonNil(m.Reasons),
 			Selected: m.Selected, Locked: m.Locked, TakenElsewhere: m.TakenElsewhere, Weight: m.Weight,
-			Checks: map[string]bool{"wage": m.Wage, "socialInsurance": m.SocialInsurance, "medicalInsurance": m.MedicalInsurance,
-				"certificate": m.Certificate, "workingAge": m.WorkingAge, "contract": m.Contract}}
+			Checks: map[string]bool{}}
+		for _, c := range rules.Checks() {
+			mj.Checks[c.Key] = c.Passed(m.MonthResult)
+		}
 		if c := m.Claim; c != nil {
-			mj.Claim = &claimJSON{Status: c.Status, FileIDs: nonNil(c.FileIDs), Note: c.Note, Comment: c.Comment}
+			mj.Claim = &claimJSON{Status: string(c.Status), FileIDs: nonNil(c.FileIDs), Note: c.Note, Comment: c.Comment}
 		}
 		out.Months = append(out.Months, mj)
 	}
@@ -337,7 +339,8 @@ func (s *Server) handleAPIPlacement(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, toPlacementJSON(v))
 }
 
-// monthsInJSON is the body of PUT /placements/{id}/months.
+// monthsInJSON is the body of PUT /placements/{id}/months: the selected months and the claimed ones
+// with their evidence, which are all ticked months to the service.
 type monthsInJSON struct {
 	Selected []string `json:"selected"`
 	Claims   []struct {
@@ -345,6 +348,17 @@ type monthsInJSON struct {
 		FileIDs []string `json:"fileIds"`
 		Note    string   `json:"note"`
 	} `json:"claims"`
+}
+
+func (j monthsInJSON) input() placement.SaveInput {
+	var in placement.SaveInput
+	for _, m := range j.Selected {
+		in.Months = append(in.Months, placement.MonthInput{Month: m})
+	}
+	for _, c := range j.Claims {
+		in.Months = append(in.Months, placement.MonthInput{Month: c.Month, FileIDs: c.FileIDs, Note: c.Note})
+	}
+	return in
 }
 
 func (s *Server) handleAPIPlacementMonths(w http.ResponseWriter, r *http.Request) {
@@ -359,11 +373,7 @@ func (s *Server) handleAPIPlacementMonths(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, err)
 		return
 	}
-	in := placement.SaveInput{Selected: body.Selected}
-	for _, c := range body.Claims {
-		in.Claims = append(in.Claims, placement.ClaimInput{Month: c.Month, FileIDs: c.FileIDs, Note: c.Note})
-	}
-	st, err := s.deps.Placements.SaveMonths(r.Context(), a, id, in)
+	st, err := s.deps.Placements.SaveMonths(r.Context(), a, id, body.input())
 	if err != nil {
 		s.renderError(w, r, err)
 		return

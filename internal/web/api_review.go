@@ -30,7 +30,7 @@ type reviewEmployerRef struct {
 
 func toReviewItemJSON(it review.Item) reviewItemJSON {
 	out := reviewItemJSON{ID: it.ID, Kind: it.Kind, Employer: reviewEmployerRef{it.EmployerCode, it.EmployerName},
-		CreatedAt: it.CreatedAt, Year: it.Year, Status: it.Status, Note: it.Note, Comment: it.Comment}
+		CreatedAt: it.CreatedAt, Year: it.Year, Status: string(it.Status), Note: it.Note, Comment: it.Comment}
 	if it.PlacementID != 0 {
 		id := it.PlacementID
 		out.PlacementID = &id

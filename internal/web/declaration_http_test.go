@@ -83,7 +83,7 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 		Employers:    employer.NewService(store.EmployerRunner(db)),
 		Files:        attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
 		Reviews:      review.NewService(store.ReviewRunner(db), pl, clock.Now),
-		Declarations: declaration.NewService(store.DeclarationRunner(db), clock.Now),
+		Declarations: declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now),
 		Letters:      letters, PublicURL: "https://quotacert.example"})
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pl.SaveMonths(ctx, ea, b, placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-02", FileIDs: []string{fileID}}}}); err != nil {
+		if _, err := pl.SaveMonths(ctx, ea, b, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02", FileIDs: []string{fileID}}}}); err != nil {
 			t.Fatal(err)
 		}
 

@@ -6,19 +6,20 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/placement"
+	"quotacert/internal/rules"
 )
 
 // listPage is the 残疾人安置管理 page: the year switcher, the year's summary and the table.
 type listPage struct {
 	Year    int
-	Years   []placement.BusinessYear
+	Years   []rules.BusinessYear
 	Summary placement.Summary
 	Rows    []placement.ListRow
 }
 
 // pageYear is the year a placement page shows: ?year= when it names a business year, else the
 // year whose declaration window is open (placement.DefaultYear). An unknown year is "not found".
-func (s *Server) pageYear(r *http.Request) (int, []placement.BusinessYear, error) {
+func (s *Server) pageYear(r *http.Request) (int, []rules.BusinessYear, error) {
 	years, def, err := s.deps.Placements.Years(r.Context())
 	if err != nil {
 		return 0, nil, err
