@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
 // Region is an administrative division (GB/T 2260); Parent is ” for the province.
@@ -87,9 +88,9 @@ type Tx interface {
 	InsertMinimumWage(ctx context.Context, m MinimumWage) error
 	UpdateMinimumWage(ctx context.Context, m MinimumWage) error
 	DeleteMinimumWage(ctx context.Context, region, from string) error
-	// LastSubmittedYear is the latest business year with a submitted (or reopen-requested)
-	// declaration; found is false when there is none.
-	LastSubmittedYear(ctx context.Context) (year int, found bool, err error)
+	// LatestDeclaredYear is the latest business year with a declaration in one of statuses; found
+	// is false when there is none.
+	LatestDeclaredYear(ctx context.Context, statuses []rules.DeclarationStatus) (year int, found bool, err error)
 
 	Years(ctx context.Context) ([]Year, error)
 	Year(ctx context.Context, year int) (Year, bool, error)

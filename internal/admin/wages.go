@@ -8,6 +8,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
 // WageInput is the minimum-wage form: region prefix, first month and the amount in yuan.
@@ -40,10 +41,17 @@ func (s *Service) MinimumWages(ctx context.Context, a actor.Actor) ([]MinimumWag
 	return out, err
 }
 
-// lockedThrough is the last month ("YYYY-12") of the latest submitted year, or "" when nothing is
-// submitted; rows starting on or before it are locked.
+// lockedThrough is the last month ("YYYY-12") of the latest submitted year (a declaration locked
+// by 完成申报, rules.DeclarationStatus.Locked), or "" when nothing is submitted; rows starting on or
+// before it are locked.
 func lockedThrough(ctx context.Context, tx Tx) (string, error) {
-	y, ok, err := tx.LastSubmittedYear(ctx)
+	var locked []rules.DeclarationStatus
+	for _, s := range rules.DeclarationStatuses() {
+		if s.Locked() {
+			locked = append(locked, s)
+		}
+	}
+	y, ok, err := tx.LatestDeclaredYear(ctx, locked)
 	if err != nil || !ok {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"quotacert/internal/admin"
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
 // AdminTx is the administrator's port (admin.Tx): the configuration data of DOMAIN.md §7, over one
@@ -158,12 +159,19 @@ func (tx AdminTx) DeleteMinimumWage(ctx context.Context, region, from string) er
 	return dictWrap(err, "delete minimum wage")
 }
 
-// LastSubmittedYear is the latest year with a submitted or reopen-requested declaration.
-func (tx AdminTx) LastSubmittedYear(ctx context.Context) (int, bool, error) {
+// LatestDeclaredYear is the latest year with a declaration in one of statuses.
+func (tx AdminTx) LatestDeclaredYear(ctx context.Context, statuses []rules.DeclarationStatus) (int, bool, error) {
+	if len(statuses) == 0 {
+		return 0, false, nil
+	}
+	args := make([]any, len(statuses))
+	for i, s := range statuses {
+		args[i] = string(s)
+	}
 	var y sql.NullInt64
-	err := tx.tx.QueryRowContext(ctx, `SELECT MAX(year) FROM declarations WHERE status IN ('submitted', 'reopen-requested')`).Scan(&y)
+	err := tx.tx.QueryRowContext(ctx, `SELECT MAX(year) FROM declarations WHERE status IN (`+placeholders(1, len(args))+`)`, args...).Scan(&y)
 	if err != nil {
-		return 0, false, fmt.Errorf("last submitted year: %w", err)
+		return 0, false, fmt.Errorf("latest declared year: %w", err)
 	}
 	return int(y.Int64), y.Valid, nil
 }
