@@ -3,9 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
-	"quotacert/internal/exchange"
 	"strconv"
 	"strings"
+
+	"quotacert/internal/exchange"
 )
 
 // The registry tables of the data exchange: certificates, payments and minimum wages, written by

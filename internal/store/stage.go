@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"quotacert/internal/exchange"
 	"strconv"
+
+	"quotacert/internal/exchange"
 )
 
 // Payment files (wages, social, medical) take the staged path: every validated row goes, in file
