@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
 )
 
@@ -14,7 +13,7 @@ import (
 // The part is streamed into the blob store (hashed and checked on the way), never buffered whole.
 func (s *Server) handleAPIFileUpload(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	r.Body = http.MaxBytesReader(w, r.Body, maxOneFileForm)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		s.renderError(w, r, fieldErr("file", "请以 multipart/form-data 方式上传，文件字段名为 file"))
@@ -100,8 +99,4 @@ func isAttrChar(b byte) bool {
 		return true
 	}
 	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
-}
-
-func fieldErr(field, msg string) error {
-	return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: map[string]string{field: msg}}
 }
