@@ -40,7 +40,7 @@ const (
 
 // site is one running server on a test database, with two employers and two reviewers registered.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	srv   *httptest.Server
 	files string // the blob directory

@@ -90,8 +90,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	tt, _ := t.(*testing.T)
-	return &site{t: tt, db: db, srv: srv, files: dir}, pl
+	return &site{t: t, db: db, srv: srv, files: dir}, pl
 }
 
 func eachPlacement(t *testing.T, fn func(t *testing.T, s *site)) {
