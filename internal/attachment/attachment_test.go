@@ -41,13 +41,20 @@ func insertEmployer(t *testing.T, db *store.DB, code, office string) int64 {
 }
 
 func countBlobs(t *testing.T, dir string) int {
+	t.Helper()
 	n := 0
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
 			n++
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return n
 }
 
@@ -78,8 +85,8 @@ func TestUploadAndAccess(t *testing.T) {
 				return "", err
 			}
 			defer rc.Close()
-			b, _ := io.ReadAll(rc)
-			return string(b), nil
+			b, err := io.ReadAll(rc)
+			return string(b), err
 		}
 		cases := []struct {
 			name string
@@ -110,7 +117,9 @@ func TestUploadAndAccess(t *testing.T) {
 			t.Errorf("unknown id: %v", err)
 		}
 		var n int
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'file.download'`).Scan(&n)
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'file.download'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 3 {
 			t.Errorf("staff downloads audited %d times, want 3", n)
 		}
@@ -125,7 +134,9 @@ func TestUploadAndAccess(t *testing.T) {
 		if _, err := svc.Upload(ctx, ghost, "x.pdf", strings.NewReader(pdf+"% other bytes\n%%EOF")); err == nil {
 			t.Error("upload for an unknown employer succeeded")
 		}
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM files`).Scan(&n)
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM files`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 1 || countBlobs(t, dir) != before {
 			t.Errorf("after refused uploads: %d rows, %d blobs (was %d)", n, countBlobs(t, dir), before)
 		}

@@ -44,9 +44,13 @@ func TestRegistryLookup(t *testing.T) {
 		}
 		// Audited with the masked number only; invalid input is not counted.
 		var n int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`).Scan(&n)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		var leaks int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%198807120%' OR object_id LIKE '%198807120%'`).Scan(&leaks)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%198807120%' OR object_id LIKE '%198807120%'`).Scan(&leaks); err != nil {
+			t.Fatal(err)
+		}
 		if n != 2 || leaks != 0 {
 			t.Errorf("audit entries %d, unmasked %d", n, leaks)
 		}
@@ -76,7 +80,13 @@ func TestYears(t *testing.T) {
 			t.Fatalf("years %+v default %d", years, def)
 		}
 	})
-	d := func(s string) rules.Date { v, _ := rules.ParseDate(s); return v }
+	d := func(s string) rules.Date {
+		v, err := rules.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
 	years := []placement.BusinessYear{
 		{Year: 2026, WindowOpen: d("2027-03-01"), WindowClose: d("2027-10-31")},
 		{Year: 2025, WindowOpen: d("2026-03-01"), WindowClose: d("2026-10-31")},
