@@ -51,6 +51,8 @@ func (v declarationView) ReductionText() string {
 	return "不在减征期内，按应缴费额全额征收"
 }
 
+// declarationYear is the business year the page is about (?year=, or the form's year on a POST),
+// else the last calendar year.
 func (s *Server) declarationYear(r *http.Request) int {
 	v := r.URL.Query().Get("year")
 	if r.Method == http.MethodPost {

@@ -20,6 +20,7 @@ type resultsView struct {
 	Rows  []declaration.Result
 }
 
+// resultsYear is the business year of ?year=, else the last calendar year.
 func (s *Server) resultsYear(r *http.Request) int {
 	return yearOr(r.URL.Query().Get("year"), rules.ChinaDate(s.deps.Now()).Year-1)
 }
