@@ -95,7 +95,10 @@ func TestOfficeTree(t *testing.T) {
 		if err := svc.SaveOffice(ctx, adminActor, admin.Federation, admin.Office{Code: "229999", Name: "x", Region: "220000"}, false); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("edit unknown office: %v", err)
 		}
-		feds, _ := svc.Offices(ctx, adminActor, admin.Federation)
+		feds, err := svc.Offices(ctx, adminActor, admin.Federation)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var got admin.Office
 		for _, o := range feds {
 			if o.Code == "220199" {
@@ -148,11 +151,17 @@ func TestYearWindowAndPledge(t *testing.T) {
 		if err != nil || !y.CertValidAtSubmission || y.PledgeVersion != "2025-v2" {
 			t.Fatalf("pledge: %+v %v", y, err)
 		}
-		pledges, _ := svc.Pledges(ctx, adminActor)
+		pledges, err := svc.Pledges(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(pledges) != 2 {
 			t.Errorf("pledge versions = %d, want the old one kept plus the new one", len(pledges))
 		}
-		years, _ := svc.Years(ctx, adminActor)
+		years, err := svc.Years(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, yv := range years {
 			want := refdata.Pledge
 			if yv.Year.Year == 2025 {
@@ -165,7 +174,10 @@ func TestYearWindowAndPledge(t *testing.T) {
 		if n, err := svc.AddYear(ctx, adminActor, "2027"); err != nil || n != 2027 {
 			t.Fatal(err)
 		}
-		years, _ = svc.Years(ctx, adminActor)
+		years, err = svc.Years(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if years[0].Year.Year != 2027 || years[0].WindowOpen != "2028-03-01" || years[0].WindowClose != "2028-10-31" {
 			t.Errorf("new year = %+v", years[0])
 		}
@@ -226,7 +238,10 @@ func TestMinimumWageLocking(t *testing.T) {
 		} {
 			fieldErr(t, svc.AddMinimumWage(ctx, adminActor, in.in), in.field)
 		}
-		list, _ := svc.MinimumWages(ctx, adminActor)
+		list, err := svc.MinimumWages(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		locked := map[string]bool{}
 		for _, m := range list {
 			locked[m.Region+"@"+m.From] = m.Locked
@@ -271,7 +286,10 @@ func TestLevy(t *testing.T) {
 		} {
 			fieldErr(t, svc.SaveLevy(ctx, adminActor, c.in), c.field)
 		}
-		levies, _ := svc.Levies(ctx, adminActor)
+		levies, err := svc.Levies(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if levies[0].Year != 2027 || levies[0].QuotaBasisPoints != 160 || levies[0].SocialAvgWageFen != 10000050 {
 			t.Errorf("levies[0] = %+v", levies[0])
 		}

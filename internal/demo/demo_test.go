@@ -37,7 +37,10 @@ func TestLoadIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prot, _ := pii.New(bytes.Repeat([]byte{9}, pii.KeySize))
+		prot, err := pii.New(bytes.Repeat([]byte{9}, pii.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
 		svc := demo.Services{Accounts: accounts,
 			Employers: employer.NewService(store.EmployerRunner(db)),
 			Files:     attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),

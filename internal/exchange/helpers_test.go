@@ -81,7 +81,10 @@ func dump(t *testing.T, db *store.DB, table string) []string {
 		t.Fatalf("dump %s: %v", table, err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
 	for rows.Next() {
 		vals := make([]sql.NullString, len(cols))
@@ -149,7 +152,10 @@ func xlsxOf(t *testing.T, csvText string) []byte {
 		for j, c := range cells {
 			vals[j] = c
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
 			t.Fatal(err)
 		}

@@ -86,10 +86,15 @@ func TestImportGoodFilesCSVAndXLSX(t *testing.T) {
 		// Identifiers are stored sealed and masked, never in clear.
 		if n := count(t, db, `SELECT COUNT(*) FROM registry_certificates WHERE cert_masked = $1`, "220102**********5X43"); n != 1 {
 			var masks []string
-			rows, _ := db.SQL().Query(`SELECT cert_masked FROM registry_certificates`)
+			rows, err := db.SQL().Query(`SELECT cert_masked FROM registry_certificates`)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for rows.Next() {
 				var m string
-				rows.Scan(&m)
+				if err := rows.Scan(&m); err != nil {
+					t.Fatal(err)
+				}
 				masks = append(masks, m)
 			}
 			rows.Close()
@@ -283,9 +288,9 @@ func TestEncodingsAndShapes(t *testing.T) {
 			t.Fatalf("header-only: %v %+v", err, res)
 		}
 		shuffled := "note,month,\"amount\",creditCode,idNumber\n\"备注, 含逗号\",2025-04,\"1,000.00\"," + codeE + "," + idMale + "\n"
-		res, _ = importString(t, svc, exchange.Wages, "w.csv", shuffled)
-		if res.ErrorCount != 1 || !strings.HasPrefix(res.Errors[0].String(), "row 2: amount: 金额格式错误") {
-			t.Fatalf("quoted thousands separator must be an amount error: %+v", res.Errors)
+		res, err = importString(t, svc, exchange.Wages, "w.csv", shuffled)
+		if err == nil || res.ErrorCount != 1 || !strings.HasPrefix(res.Errors[0].String(), "row 2: amount: 金额格式错误") {
+			t.Fatalf("quoted thousands separator must be an amount error: %+v (%v)", res.Errors, err)
 		}
 		shuffled = strings.Replace(shuffled, "\"1,000.00\"", " 1000.00 ", 1)
 		if res, err := importString(t, svc, exchange.Wages, "w.csv", shuffled); err != nil || res.Rows != 1 {
@@ -323,14 +328,14 @@ func TestDuplicatesInOneFile(t *testing.T) {
 				t.Fatalf("batch %d: %v %+v", size, err, res.Errors)
 			}
 			certs := goodFiles[exchange.Certificates] + idMale + ",刘喆,男," + idMale + "43,4,3,2019-03-18,,有效\n"
-			res, _ = importString(t, svc.WithBatchSize(size), exchange.Certificates, "c.csv", certs)
-			if res.ErrorCount != 1 || res.Errors[0].Row != 5 || res.Errors[0].Field != "certificateNumber" {
-				t.Fatalf("batch %d certificates: %+v", size, res.Errors)
+			res, err = importString(t, svc.WithBatchSize(size), exchange.Certificates, "c.csv", certs)
+			if err == nil || res.ErrorCount != 1 || res.Errors[0].Row != 5 || res.Errors[0].Field != "certificateNumber" {
+				t.Fatalf("batch %d certificates: %+v (%v)", size, res.Errors, err)
 			}
 			mw := goodFiles[exchange.MinWage] + "22,2024-10,1800\n"
-			res, _ = importString(t, svc.WithBatchSize(size), exchange.MinWage, "m.csv", mw)
-			if res.ErrorCount != 1 || res.Errors[0].String() != "row 5: region+from: 与第 2 行重复（同一记录出现多次）" {
-				t.Fatalf("batch %d minwage: %+v", size, res.Errors)
+			res, err = importString(t, svc.WithBatchSize(size), exchange.MinWage, "m.csv", mw)
+			if err == nil || res.ErrorCount != 1 || res.Errors[0].String() != "row 5: region+from: 与第 2 行重复（同一记录出现多次）" {
+				t.Fatalf("batch %d minwage: %+v (%v)", size, res.Errors, err)
 			}
 		}
 		for _, table := range registryTables {
@@ -366,14 +371,14 @@ func TestReimportAndUpdate(t *testing.T) {
 			t.Fatalf("cut-off file: %v %+v", err, res.Errors)
 		}
 		cut = changed + idMale + "," + codeE
-		res, _ = importString(t, svc, exchange.Wages, "cut.csv", cut)
-		if res.ErrorCount != 2 || res.Errors[0].String() != "row 6: month: 缺少该字段（该行列数不足，可能被截断）" {
-			t.Fatalf("cut-off file: %+v", res.Errors)
+		res, err = importString(t, svc, exchange.Wages, "cut.csv", cut)
+		if err == nil || res.ErrorCount != 2 || res.Errors[0].String() != "row 6: month: 缺少该字段（该行列数不足，可能被截断）" {
+			t.Fatalf("cut-off file: %+v (%v)", res.Errors, err)
 		}
 		cut = goodFiles[exchange.Certificates] + idMale + ",\"刘"
-		res, _ = importString(t, svc, exchange.Certificates, "cut.csv", cut)
-		if res.ErrorCount != 1 || res.Errors[0].Row != 5 {
-			t.Fatalf("cut-off inside quotes: %+v", res.Errors)
+		res, err = importString(t, svc, exchange.Certificates, "cut.csv", cut)
+		if err == nil || res.ErrorCount != 1 || res.Errors[0].Row != 5 {
+			t.Fatalf("cut-off inside quotes: %+v (%v)", res.Errors, err)
 		}
 		sameState(t, snapshot(t, db), after)
 	})

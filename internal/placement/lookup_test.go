@@ -43,9 +43,13 @@ func TestRegistryLookup(t *testing.T) {
 		}
 		// Audited with the masked number only; invalid input is not counted.
 		var n int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`).Scan(&n)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		var leaks int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%198807120%' OR object_id LIKE '%198807120%'`).Scan(&leaks)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%198807120%' OR object_id LIKE '%198807120%'`).Scan(&leaks); err != nil {
+			t.Fatal(err)
+		}
 		if n != 2 || leaks != 0 {
 			t.Errorf("audit entries %d, unmasked %d", n, leaks)
 		}

@@ -179,7 +179,10 @@ func TestClaimFailedMonths(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, _ := e.svc.Get(ctx, e.emp, id)
+		v, err := e.svc.Get(ctx, e.emp, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if v.Months[1].Passed || v.Months[1].Selected || len(v.Months[1].Reasons) != 1 {
 			t.Fatalf("February: %+v", v.Months[1])
 		}
@@ -194,7 +197,7 @@ func TestClaimFailedMonths(t *testing.T) {
 			t.Fatalf("foreign evidence: %v", err)
 		}
 		if v, err := e.svc.Get(ctx, e.emp, id); err != nil || v.IsSaved() {
-			t.Fatal("a refused save wrote months")
+			t.Fatalf("a refused save wrote months (%v)", err)
 		}
 		in := placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02", FileIDs: []string{"f-2"}, Note: "工资条"}}}
 		for i := 0; i < 2; i++ { // a double submit leaves one claim
@@ -203,12 +206,18 @@ func TestClaimFailedMonths(t *testing.T) {
 				t.Fatalf("save %d = %v, %v", i, st, err)
 			}
 		}
-		v, _ = e.svc.Get(ctx, e.emp, id)
+		v, err = e.svc.Get(ctx, e.emp, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !v.Months[1].Selected || v.Months[1].Claim == nil || v.Months[1].Claim.Status != rules.ReviewPending ||
 			len(v.Months[1].Claim.FileIDs) != 1 {
 			t.Fatalf("February after claim: %+v", v.Months[1])
 		}
-		sum, _, _ := e.svc.List(ctx, e.emp, 2025)
+		sum, _, err := e.svc.List(ctx, e.emp, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if sum.Pending != 1 || sum.CountedMonths != 0 || sum.PendingMonths != 10 {
 			t.Fatalf("summary %+v: pending months are shown beside, never added in", sum)
 		}
@@ -217,8 +226,8 @@ func TestClaimFailedMonths(t *testing.T) {
 		if err != nil || st != placement.Confirmed {
 			t.Fatalf("withdraw = %v, %v", st, err)
 		}
-		if v, _ := e.svc.Get(ctx, e.emp, id); v.Months[1].Claim != nil || v.Months[1].Selected {
-			t.Fatalf("claim not withdrawn: %+v", v.Months[1])
+		if v, err := e.svc.Get(ctx, e.emp, id); err != nil || v.Months[1].Claim != nil || v.Months[1].Selected {
+			t.Fatalf("claim not withdrawn: %+v (%v)", v.Months[1], err)
 		}
 		// A claim for a passed month is a mistake the user should hear about.
 		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-01", FileIDs: []string{"f-2"}}}})
@@ -330,7 +339,10 @@ func TestAuthorizationAndLockedYear(t *testing.T) {
 func TestReregisterAndDelete(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		id, _ := e.svc.Create(ctx, e.emp, 2025, input(p01, "刘喆", 3))
+		id, err := e.svc.Create(ctx, e.emp, 2025, input(p01, "刘喆", 3))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -339,17 +351,23 @@ func TestReregisterAndDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		v, _ := e.svc.Get(ctx, e.emp, id)
+		v, err := e.svc.Get(ctx, e.emp, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if v.Status != placement.Draft || v.IsSaved() || len(v.Contracts) != 1 {
 			t.Fatalf("after 重新登记: status %s saved %v contracts %d", v.Status, v.IsSaved(), len(v.Contracts))
 		}
 		// The released months can now be taken by another employer.
-		b, _ := e.svc.Create(ctx, e.oth, 2025, input(p01, "刘喆", 3, placement.ContractInput{Start: "2023-03-01", FileIDs: []string{e.otherFile}}))
+		b, err := e.svc.Create(ctx, e.oth, 2025, input(p01, "刘喆", 3, placement.ContractInput{Start: "2023-03-01", FileIDs: []string{e.otherFile}}))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.svc.SaveMonths(ctx, e.oth, b, placement.SaveInput{}); err != nil {
 			t.Fatalf("other employer after release: %v", err)
 		}
-		if v, _ := e.svc.Get(ctx, e.oth, b); !v.Months[0].Selected {
-			t.Fatal("the other employer could not count the released months")
+		if v, err := e.svc.Get(ctx, e.oth, b); err != nil || !v.Months[0].Selected {
+			t.Fatalf("the other employer could not count the released months (%v)", err)
 		}
 		// Editing a draft keeps the person; changing the ID number is refused.
 		upd := input(p01, "刘喆", 2)
@@ -357,8 +375,8 @@ func TestReregisterAndDelete(t *testing.T) {
 		if err := e.svc.Update(ctx, e.emp, id, upd); err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := e.svc.Get(ctx, e.emp, id); v.Level != 2 || v.Graduate.School != "长春大学" {
-			t.Fatalf("update not stored: %+v", v.Placement)
+		if v, err := e.svc.Get(ctx, e.emp, id); err != nil || v.Level != 2 || v.Graduate.School != "长春大学" {
+			t.Fatalf("update not stored: %+v (%v)", v.Placement, err)
 		}
 		if err := e.svc.Update(ctx, e.emp, id, input(p06, "吴秀兰", 3)); fieldsOf(err)["idNumber"] == "" {
 			t.Fatalf("ID change: %v", err)
@@ -411,8 +429,8 @@ func TestValidation(t *testing.T) {
 				t.Errorf("%s: err %v, want a message for %s", c.name, err, c.field)
 			}
 		}
-		if _, rows, _ := e.svc.List(ctx, e.emp, 2025); len(rows) != 0 {
-			t.Fatalf("invalid input wrote %d placements", len(rows))
+		if _, rows, err := e.svc.List(ctx, e.emp, 2025); err != nil || len(rows) != 0 {
+			t.Fatalf("invalid input wrote %d placements (%v)", len(rows), err)
 		}
 		if _, err := e.svc.Create(ctx, e.emp, 2031, input(p01, "某", 3)); apperr.CodeOf(err) != apperr.NotFound {
 			t.Fatalf("unknown year: %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"quotacert/internal/attachment"
 )
@@ -28,20 +29,61 @@ func (tx *Tx) InsertFile(ctx context.Context, f attachment.File) error {
 	return nil
 }
 
-// File loads a file's metadata; found is false for an unknown id.
-func (tx *Tx) File(ctx context.Context, id string) (attachment.File, bool, error) {
+// fileColumns are the columns scanFile reads, in its order.
+const fileColumns = `id, employer_id, uploaded_by, name, size, sha256, content_type, created_at`
+
+// scanFile reads one row of fileColumns.
+func scanFile(row interface{ Scan(...any) error }) (attachment.File, error) {
 	var f attachment.File
 	var emp, by sql.NullInt64
-	err := tx.tx.QueryRowContext(ctx, `SELECT id, employer_id, uploaded_by, name, size, sha256, content_type, created_at
-        FROM files WHERE id = $1`, id).Scan(&f.ID, &emp, &by, &f.Name, &f.Size, &f.SHA256, &f.ContentType, &f.CreatedAt)
+	err := row.Scan(&f.ID, &emp, &by, &f.Name, &f.Size, &f.SHA256, &f.ContentType, &f.CreatedAt)
+	f.EmployerID, f.UploadedBy = emp.Int64, by.Int64
+	return f, err
+}
+
+// File loads a file's metadata; found is false for an unknown id.
+func (tx *Tx) File(ctx context.Context, id string) (attachment.File, bool, error) {
+	f, err := scanFile(tx.tx.QueryRowContext(ctx, `SELECT `+fileColumns+` FROM files WHERE id = $1`, id))
 	if isNoRows(err) {
 		return f, false, nil
 	}
 	if err != nil {
 		return f, false, fmt.Errorf("load file: %w", err)
 	}
-	f.EmployerID, f.UploadedBy = emp.Int64, by.Int64
 	return f, true, nil
+}
+
+// filesPerQuery bounds the ids of one IN list: far below the bind-parameter limits of SQLite and
+// PostgreSQL, and small enough for SQLite's look-up of numbered parameters (quadratic in their count).
+const filesPerQuery = 100
+
+// Files loads the metadata of the files among ids, in any order; unknown ids are left out.
+func (tx *Tx) Files(ctx context.Context, ids []string) ([]attachment.File, error) {
+	var out []attachment.File
+	for chunk := range slices.Chunk(ids, filesPerQuery) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := tx.tx.QueryContext(ctx, `SELECT `+fileColumns+` FROM files WHERE id IN (`+placeholders(1, len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("load files: %w", err)
+		}
+		for rows.Next() {
+			f, err := scanFile(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load files: %w", err)
+			}
+			out = append(out, f)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load files: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // FileSumInUse reports whether any file row refers to the bytes of sum.

@@ -72,17 +72,9 @@ func (s *Server) handleAPIReviews(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 }
 
-func idParam(r *http.Request, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf(what)
-	}
-	return id, nil
-}
-
 func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := idParam(r, "审核事项")
+	id, err := pathID(r, "审核事项")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -91,7 +83,7 @@ func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request)
 		Approve *bool  `json:"approve"`
 		Comment string `json:"comment"`
 	}
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -113,7 +105,7 @@ func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleAPIPlacementReturn(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := idParam(r, "安置人员")
+	id, err := pathID(r, "安置人员")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -121,7 +113,7 @@ func (s *Server) handleAPIPlacementReturn(w http.ResponseWriter, r *http.Request
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

@@ -247,13 +247,18 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 			t.Fatalf("double submit: %d %s", st, body)
 		}
 		var letters int
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM letters`).Scan(&letters)
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM letters`).Scan(&letters); err != nil {
+			t.Fatal(err)
+		}
 		if letters != 1 {
 			t.Fatalf("%d letters", letters)
 		}
 
 		// The letter PDF with the Chinese name and the figures (22 months, 1.83 persons).
-		req, _ := http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/declaration/letter.pdf", nil)
+		req, err := http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/declaration/letter.pdf", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		st, pdf, h := emp.do(req)
 		if letterCheck(t, st, h) {
 			text := pdfText(t, []byte(pdf))
@@ -280,7 +285,10 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 			empCode, declName, d.Letter.Number) {
 			t.Fatalf("results: %d %s", st, body)
 		}
-		req, _ = http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/results", nil)
+		req, err = http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/results", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Accept", "text/csv")
 		st, csvBody, h := prov.do(req)
 		wantCSV := "creditCode,name,taxOffice,persons,countedMonths,equivalentPersons,letterNumber,status\n" +

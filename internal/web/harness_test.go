@@ -135,7 +135,10 @@ func (c *client) get(path string) *httptest.ResponseRecorder {
 }
 
 func (c *client) postJSON(path string, body any) *httptest.ResponseRecorder {
-	b, _ := json.Marshal(body)
+	b, err := json.Marshal(body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
 	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	return c.do(req)

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,7 +30,10 @@ func withConsole(t *testing.T, h *harness) {
 }
 
 func (c *client) putJSON(path string, body any) *httptest.ResponseRecorder {
-	b, _ := json.Marshal(body)
+	b, err := json.Marshal(body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
 	req := httptest.NewRequest(http.MethodPut, path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	return c.do(req)
@@ -303,15 +305,10 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		wantStatus(t, emp.login(testCode, testPassword), http.StatusOK)
 
 		post := func(file, content string) *httptest.ResponseRecorder {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			mw.WriteField("title", "关于报送材料的通知")
-			mw.WriteField("body", "附件为报送模板。")
-			fw, _ := mw.CreateFormFile("attachment.file", file)
-			fw.Write([]byte(content))
-			mw.Close()
-			req := httptest.NewRequest(http.MethodPost, "/admin/notices", &buf)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
+			body, typ := MultipartBody(t, url.Values{"title": {"关于报送材料的通知"}, "body": {"附件为报送模板。"}},
+				FormFile{"attachment.file", file, []byte(content)})
+			req := httptest.NewRequest(http.MethodPost, "/admin/notices", body)
+			req.Header.Set("Content-Type", typ)
 			return adm.do(req)
 		}
 		rec := post("病毒.pdf", "MZ\x90\x00 not a pdf")
@@ -322,7 +319,9 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		wantStatus(t, post("模板.pdf", "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"), http.StatusSeeOther)
 		var id int64
 		var fileID string
-		h.db.SQL().QueryRow(`SELECT n.id, f.file_id FROM notices n JOIN notice_files f ON f.notice_id = n.id`).Scan(&id, &fileID)
+		if err := h.db.SQL().QueryRow(`SELECT n.id, f.file_id FROM notices n JOIN notice_files f ON f.notice_id = n.id`).Scan(&id, &fileID); err != nil {
+			t.Fatal(err)
+		}
 		if id == 0 || fileID == "" {
 			t.Fatal("the uploaded attachment is not linked to the notice")
 		}

@@ -27,6 +27,7 @@ import (
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
 //go:embed templates/*.html
@@ -81,6 +82,9 @@ type Deps struct {
 	// Placements: 残疾人安置管理, the list, the form, the verification grid (issue #7).
 	Placements *placement.Service
 }
+
+// cst is China Standard Time: dates typed into forms and times shown on pages are China's.
+var cst = rules.China()
 
 // Server holds the parsed templates and dependencies.
 type Server struct {
