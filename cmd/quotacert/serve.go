@@ -141,7 +141,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	deps := web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs}
 	// Employer profile, affiliates and attachments (issue #6).
 	deps.Employers = employer.NewService(store.EmployerRunner(db))
-	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	deps.Files = attachment.NewService(store.AttachmentRunner(db), blobs)
 	// Data exchange (issue #5): imports, and the official data the checks read (exchange.Source).
 	deps.Exchange = exchangeService(db, protector)
 	// 残疾人安置管理 (issue #7).

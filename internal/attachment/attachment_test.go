@@ -66,7 +66,7 @@ func TestUploadAndAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
 		own := insertEmployer(t, db, "91220101MA14U8XK2R", "220102")
 		other := insertEmployer(t, db, "91350100M000100Y43", "220202")
 		noOffice := insertEmployer(t, db, "911100001000044477", "")
@@ -174,7 +174,7 @@ func TestLookup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
 		own := insertEmployer(t, db, "91220101MA14U8XK2R", "220102")
 		other := insertEmployer(t, db, "91350100M000100Y43", "220202")
 		owner := actor.Actor{Role: actor.Employer, EmployerID: own}
@@ -241,7 +241,7 @@ func TestLookupMany(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
 		owner := actor.Actor{Role: actor.Employer, EmployerID: insertEmployer(t, db, "91220101MA14U8XK2R", "220102")}
 		var ids []string
 		for i := range 250 {

@@ -43,7 +43,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		}
 		svc := demo.Services{Accounts: accounts,
 			Employers: employer.NewService(store.EmployerRunner(db)),
-			Files:     attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
+			Files:     attachment.NewService(store.AttachmentRunner(db), blobs),
 			Admin:     admin.NewService(store.AdminRunner(db)),
 			Exchange:  exchange.NewService(store.ExchangeRunner(db), prot)}
 		var out strings.Builder

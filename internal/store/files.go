@@ -5,15 +5,36 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 
 	"quotacert/internal/attachment"
+	"quotacert/internal/audit"
 )
 
-// AttachmentTx adapts a transaction to attachment.Tx (store.Runner(db, AttachmentTx)).
-func AttachmentTx(tx *Tx) attachment.Tx { return tx }
+// AttachmentTx is the attachment port (attachment.Tx): file metadata and who may read a file, over
+// one transaction.
+type AttachmentTx struct{ *txn }
+
+// AttachmentRunner runs each attachment use case in one transaction (attachment.NewService).
+func AttachmentRunner(db *DB) func(context.Context, func(attachment.Tx) error) error {
+	return runner(db, func(t *txn) attachment.Tx { return AttachmentTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx AttachmentTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx AttachmentTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx AttachmentTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
+}
 
 // InsertFile records an uploaded file's metadata.
-func (tx *Tx) InsertFile(ctx context.Context, f attachment.File) error {
+func (tx AttachmentTx) InsertFile(ctx context.Context, f attachment.File) error {
 	var emp, by any
 	if f.EmployerID != 0 {
 		emp = f.EmployerID
@@ -42,7 +63,7 @@ func scanFile(row interface{ Scan(...any) error }) (attachment.File, error) {
 }
 
 // File loads a file's metadata; found is false for an unknown id.
-func (tx *Tx) File(ctx context.Context, id string) (attachment.File, bool, error) {
+func (tx AttachmentTx) File(ctx context.Context, id string) (attachment.File, bool, error) {
 	f, err := scanFile(tx.tx.QueryRowContext(ctx, `SELECT `+fileColumns+` FROM files WHERE id = $1`, id))
 	if isNoRows(err) {
 		return f, false, nil
@@ -58,7 +79,7 @@ func (tx *Tx) File(ctx context.Context, id string) (attachment.File, bool, error
 const filesPerQuery = 100
 
 // Files loads the metadata of the files among ids, in any order; unknown ids are left out.
-func (tx *Tx) Files(ctx context.Context, ids []string) ([]attachment.File, error) {
+func (tx AttachmentTx) Files(ctx context.Context, ids []string) ([]attachment.File, error) {
 	var out []attachment.File
 	for chunk := range slices.Chunk(ids, filesPerQuery) {
 		args := make([]any, len(chunk))
@@ -87,7 +108,7 @@ func (tx *Tx) Files(ctx context.Context, ids []string) ([]attachment.File, error
 }
 
 // FileSumInUse reports whether any file row refers to the bytes of sum.
-func (tx *Tx) FileSumInUse(ctx context.Context, sum string) (bool, error) {
+func (tx AttachmentTx) FileSumInUse(ctx context.Context, sum string) (bool, error) {
 	var n int
 	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, sum).Scan(&n); err != nil {
 		return false, fmt.Errorf("count files by sum: %w", err)
@@ -96,7 +117,7 @@ func (tx *Tx) FileSumInUse(ctx context.Context, sum string) (bool, error) {
 }
 
 // EmployerFederationOffice returns an employer's federation office (empty when none is chosen yet).
-func (tx *Tx) EmployerFederationOffice(ctx context.Context, employerID int64) (string, error) {
+func (tx AttachmentTx) EmployerFederationOffice(ctx context.Context, employerID int64) (string, error) {
 	var office sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT federation_office FROM employers WHERE id = $1`, employerID).Scan(&office)
 	if isNoRows(err) {
@@ -106,20 +127,4 @@ func (tx *Tx) EmployerFederationOffice(ctx context.Context, employerID int64) (s
 		return "", fmt.Errorf("load federation office of employer %d: %w", employerID, err)
 	}
 	return office.String, nil
-}
-
-// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree,
-// walking up from office with a recursive query (portable to SQLite and PostgreSQL).
-func (tx *Tx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
-	var n int
-	err := tx.tx.QueryRowContext(ctx, `WITH RECURSIVE up (code, parent, depth) AS (
-            SELECT code, parent, 0 FROM federation_offices WHERE code = $1
-            UNION ALL
-            SELECT f.code, f.parent, up.depth + 1 FROM federation_offices f JOIN up ON f.code = up.parent
-            WHERE up.depth < 10)
-        SELECT COUNT(*) FROM up WHERE code = $2`, office, ancestor).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("office %s within %s: %w", office, ancestor, err)
-	}
-	return n > 0, nil
 }

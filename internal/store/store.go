@@ -143,12 +143,6 @@ func runner[T any](db *DB, port func(*txn) T) func(context.Context, func(T) erro
 	}
 }
 
-// Runner adapts InTx to a port through a function of *Tx (the attachment port until it has its own
-// type).
-func Runner[T any](db *DB, as func(*Tx) T) func(context.Context, func(T) error) error {
-	return runner(db, func(t *txn) T { return as(&Tx{t}) })
-}
-
 // AppendAudit writes an audit record in this transaction. At defaults to the transaction's time.
 func (tx *Tx) AppendAudit(ctx context.Context, e audit.Entry) error { return tx.appendAudit(ctx, e) }
 

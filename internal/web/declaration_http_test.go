@@ -81,7 +81,7 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:    employer.NewService(store.EmployerRunner(db)),
-		Files:        attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
+		Files:        attachment.NewService(store.AttachmentRunner(db), blobs),
 		Reviews:      review.NewService(store.ReviewRunner(db), pl, clock.Now),
 		Declarations: declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now),
 		Letters:      letters, PublicURL: "https://quotacert.example"})

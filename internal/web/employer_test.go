@@ -76,7 +76,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies,
 		Employers: employer.NewService(store.EmployerRunner(db)),
-		Files:     attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)})
+		Files:     attachment.NewService(store.AttachmentRunner(db), blobs)})
 	if err != nil {
 		t.Fatal(err)
 	}

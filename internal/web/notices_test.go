@@ -296,7 +296,7 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.srv.deps.Files = attachment.NewService(store.Runner(h.db, store.AttachmentTx), blobs)
+		h.srv.deps.Files = attachment.NewService(store.AttachmentRunner(h.db), blobs)
 		h.h = h.srv.Handler()
 		h.staff("root", actor.Admin, "220000")
 		adm, emp := h.client("10.0.8.1"), h.client("10.0.8.2")

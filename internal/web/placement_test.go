@@ -82,7 +82,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:  employer.NewService(store.EmployerRunner(db)),
-		Files:      attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
+		Files:      attachment.NewService(store.AttachmentRunner(db), blobs),
 		Placements: pl})
 	if err != nil {
 		t.Fatal(err)
