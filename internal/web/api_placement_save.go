@@ -71,9 +71,6 @@ func (s *Server) handleAPIPlacementCreate(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, err)
 		return
 	}
-	if !s.requireCompleteProfile(w, r) {
-		return
-	}
 	var body placementInJSON
 	if err := decodeJSON(w, r, maxPlacementBody, &body); err != nil {
 		s.renderError(w, r, err)

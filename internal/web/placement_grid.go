@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -126,14 +125,8 @@ func (s *Server) handlePlacementMonths(w http.ResponseWriter, r *http.Request) {
 	}
 	var saveErr error
 	if len(uploadErrs) == 0 {
-		_, saveErr = s.deps.Placements.SaveMonths(r.Context(), a, id, monthsFromValues(values))
-		var incomplete *employer.IncompleteError
-		switch {
-		case saveErr == nil:
+		if _, saveErr = s.deps.Placements.SaveMonths(r.Context(), a, id, monthsFromValues(values)); saveErr == nil {
 			http.Redirect(w, r, fmt.Sprintf("/placements/%d?done=months-saved", id), http.StatusSeeOther)
-			return
-		case errors.As(saveErr, &incomplete):
-			http.Redirect(w, r, "/employer?done=profile-incomplete", http.StatusSeeOther)
 			return
 		}
 		if c := apperr.CodeOf(saveErr); c != apperr.Invalid && !(c == apperr.Conflict && len(apperr.As(saveErr).Fields) > 0) {

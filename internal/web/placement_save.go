@@ -17,9 +17,6 @@ import (
 // opens the grid. A refused save shows the form again with everything typed and uploaded kept and
 // each message beside its field.
 func (s *Server) savePlacementForm(w http.ResponseWriter, r *http.Request, id int64) {
-	if !s.requireCompleteProfile(w, r) {
-		return
-	}
 	a, _ := s.actor(r)
 	values, uploadErrs, err := s.readUploadForm(w, r, maxPlacementForm)
 	if err != nil {

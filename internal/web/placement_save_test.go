@@ -62,6 +62,7 @@ func TestPlacementWritesNeedCompleteProfile(t *testing.T) {
 			{"PUT", path, personBody(p01, "刘喆", file)},
 			{"POST", path + "/reregister", map[string]any{}},
 			{"DELETE", path, nil},
+			{"POST", "/api/v1/years/2025/placements", personBody(p06, "吴秀兰", file)},
 		} {
 			status, body := c.json(req.method, req.path, req.body)
 			if e := decode[apiErr](t, body); status != 409 || !strings.Contains(e.Error.Message, "请先完善单位信息") ||
@@ -69,13 +70,28 @@ func TestPlacementWritesNeedCompleteProfile(t *testing.T) {
 				t.Errorf("%s %s with an incomplete profile: %d %s", req.method, req.path, status, body)
 			}
 		}
-		status, _, h := c.form(fmt.Sprintf("/placements/%d/months", id), url.Values{"months": {"2025-01"}}, nil)
-		if status != 303 || h.Get("Location") != "/employer?done=profile-incomplete" {
-			t.Errorf("page save with an incomplete profile: %d %q", status, h.Get("Location"))
+		// The pages send the employer to the profile page instead.
+		person := url.Values{"year": {"2025"}, "idNumber": {p06}, "name": {"吴秀兰"}, "category": {"4"}, "level": {"3"},
+			"dispatched": {"0"}, "femaleRetirementAge": {"50"}, "contracts[0].start": {"2022-01-01"}, "contracts[0].end": {"2026-12-31"}, "action": {"save"}}
+		for _, req := range []struct {
+			path   string
+			fields url.Values
+			files  map[string]string
+		}{
+			{fmt.Sprintf("/placements/%d/months", id), url.Values{"months": {"2025-01"}}, nil},
+			{"/placements", person, map[string]string{"contracts[0].file": "合同.pdf"}},
+			{fmt.Sprintf("/placements/%d/reregister", id), url.Values{}, nil},
+			{fmt.Sprintf("/placements/%d/delete", id), url.Values{"year": {"2025"}}, nil},
+		} {
+			status, _, h := c.form(req.path, req.fields, req.files)
+			if status != 303 || h.Get("Location") != "/employer?done=profile-incomplete" {
+				t.Errorf("POST %s with an incomplete profile: %d %q", req.path, status, h.Get("Location"))
+			}
 		}
-		var saved int
-		if err := s.db.SQL().QueryRow(`SELECT COUNT(*) FROM placement_months`).Scan(&saved); err != nil || saved != 0 {
-			t.Errorf("months written with an incomplete profile: %d %v", saved, err)
+		var placements, saved int
+		if err := s.db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM placements), (SELECT COUNT(*) FROM placement_months)`).
+			Scan(&placements, &saved); err != nil || placements != 1 || saved != 0 {
+			t.Errorf("with an incomplete profile: %d placements, %d months saved (%v)", placements, saved, err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -241,6 +242,12 @@ func errorHeading(c apperr.Code) string {
 
 // renderError shows err as a Chinese error page (or JSON for API calls), logging internal causes.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	var incomplete *employer.IncompleteError
+	if errors.As(err, &incomplete) && !httpx.WantsJSON(r) {
+		// Placements change only with a complete profile: the profile page says what is missing.
+		http.Redirect(w, r, "/employer?done=profile-incomplete", http.StatusSeeOther)
+		return
+	}
 	e := apperr.As(err)
 	if e.Code == apperr.Internal {
 		s.deps.Log.Error("internal error", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
