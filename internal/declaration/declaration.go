@@ -15,9 +15,6 @@ import (
 	"quotacert/internal/rules"
 )
 
-// StatusLabel is a declaration status in Chinese (rules.DeclarationStatus.Label), for templates.
-func StatusLabel(s rules.DeclarationStatus) string { return s.Label() }
-
 // Letter statuses.
 const (
 	LetterValid     = "valid"

@@ -42,9 +42,6 @@ func (k Kind) Label() string {
 // Kinds lists the kinds of review item, in the order pages show them.
 func Kinds() []Kind { return []Kind{KindClaim, KindCertificate, KindReopen} }
 
-// StatusLabel is a review state's Chinese name (rules.ReviewStatus.Label), for templates.
-func StatusLabel(s rules.ReviewStatus) string { return s.Label() }
-
 // Item is one review item (审核事项) with what the queue and the item page show: a claim (kind
 // claim, placement.Claim on the employer's side), a manual certificate or a reopen request. It carries no identifier of
 // the person except the masked one: the full record is opened through placement.Service.Get, which

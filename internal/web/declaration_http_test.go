@@ -212,7 +212,7 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		}
 		st, page, _ = prov.get(fmt.Sprintf("/review/items/%d", item))
 		if st != 200 || !strings.Contains(page, "未通过的核验") || !strings.Contains(page, "工资") || !strings.Contains(page, "/api/v1/files/"+fileID) ||
-			!strings.Contains(page, "逐月核验情况") {
+			!strings.Contains(page, "逐月核验情况") || !strings.Contains(page, `<th scope="col">社保参保状态</th>`) {
 			t.Fatalf("item page: %d", st)
 		}
 		path := fmt.Sprintf("/review/items/%d/decision", item)

@@ -110,11 +110,10 @@ func New(deps Deps) (*Server, error) {
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
+		// checks lists the six monthly checks (rules.Checks), for the grids.
+		"checks": rules.Checks,
 		// localTime shows an event time in China Standard Time.
 		"localTime": func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04:05") },
-		// statusLabel and declStatus show review and declaration states in Chinese (issue #8).
-		"statusLabel": review.StatusLabel,
-		"declStatus":  declaration.StatusLabel,
 		// splitLines breaks a stored text (the pledge) into paragraphs.
 		"splitLines": func(s string) []string {
 			var out []string
