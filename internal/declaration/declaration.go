@@ -15,11 +15,26 @@ import (
 	"quotacert/internal/rules"
 )
 
-// Letter statuses.
+// LetterStatus is a certification letter's state: valid, or cancelled when a reopen request is
+// approved (the letter is kept: the tax export and the public verification show it cancelled).
+type LetterStatus string
+
+// Letter statuses (CONTRACT.md results).
 const (
-	LetterValid     = "valid"
-	LetterCancelled = "cancelled"
+	LetterValid     LetterStatus = "valid"
+	LetterCancelled LetterStatus = "cancelled"
 )
+
+// Label is the status in Chinese.
+func (s LetterStatus) Label() string {
+	switch s {
+	case LetterValid:
+		return "有效"
+	case LetterCancelled:
+		return "已作废"
+	}
+	return string(s)
+}
 
 // Declaration is an employer's declaration of a year.
 type Declaration struct {
@@ -40,7 +55,7 @@ type Letter struct {
 	DeclarationID    int64
 	Number           string
 	VerifyCode       string
-	Status           string
+	Status           LetterStatus
 	Persons          int
 	CountedMonths    int
 	WeightMonths     rules.WeightMonths
@@ -80,7 +95,7 @@ type Result struct {
 	WeightMonths     rules.WeightMonths `json:"-"`
 	EquivalentPerson float64            `json:"equivalentPersons"`
 	LetterNumber     string             `json:"letterNumber"`
-	Status           string             `json:"status"`
+	Status           LetterStatus       `json:"status"`
 }
 
 // LevyParameters are a province's levy figures for a year (DOMAIN.md §7).

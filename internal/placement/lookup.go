@@ -25,12 +25,15 @@ const (
 const registryAction = "registry.lookup"
 
 // RegistryPerson is what the registry knows of a person (添加残疾人: the form is filled from it).
+// Name, Category and Level come from the newest valid certificate (names may be corrected on
+// reissue); without one, the name of any certificate and no category or level.
 type RegistryPerson struct {
-	IDNumber     string
-	Name         string
-	Gender       string
-	BirthDate    rules.Date
-	Certificates []exchange.RegistryCertificate
+	IDNumber        string
+	Name            string
+	Gender          string
+	BirthDate       rules.Date
+	Category, Level int
+	Certificates    []exchange.RegistryCertificate
 }
 
 // Registry looks a person up in the disability registry by ID number. The ID number is checked
@@ -72,11 +75,16 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 	if id.Female {
 		p.Gender = "女"
 	}
-	// The newest valid certificate names the person (names may be corrected on reissue).
-	for _, c := range certs {
-		if p.Name == "" || c.Status == rules.CertificateValid {
-			p.Name = c.Name
+	p.Name = certs[0].Name
+	newest := -1
+	for i, c := range certs {
+		if c.Status == rules.CertificateValid && (newest < 0 || !c.Issued.Before(certs[newest].Issued)) {
+			newest = i
 		}
+	}
+	if newest >= 0 {
+		c := certs[newest]
+		p.Name, p.Category, p.Level = c.Name, c.Category, c.Level
 	}
 	return p, nil
 }

@@ -18,7 +18,7 @@ func TestRegistryLookup(t *testing.T) {
 			t.Fatal(err)
 		}
 		if p.IDNumber != p01 || p.Name != "刘喆" || p.Gender != "男" || p.BirthDate.String() != "1988-07-12" ||
-			len(p.Certificates) != 1 || p.Certificates[0].Level != 3 {
+			len(p.Certificates) != 1 || p.Certificates[0].Level != 3 || p.Category != 4 || p.Level != 3 {
 			t.Fatalf("registry = %+v", p)
 		}
 		cases := []struct {

@@ -150,7 +150,7 @@ var resultColumns = []string{"creditCode", "name", "taxOffice", "persons", "coun
 
 func resultRecord(r declaration.Result) []string {
 	return []string{r.CreditCode, r.Name, r.TaxOffice, strconv.Itoa(r.Persons), strconv.Itoa(r.CountedMonths),
-		r.WeightMonths.String(), r.LetterNumber, r.Status}
+		r.WeightMonths.String(), r.LetterNumber, string(r.Status)}
 }
 
 func (s *Server) handleAPIResults(w http.ResponseWriter, r *http.Request) {

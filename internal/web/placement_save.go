@@ -128,19 +128,11 @@ func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) error 
 	if strings.TrimSpace(f.Name) == "" {
 		f.Name = p.Name
 	}
-	best := -1
-	for i, c := range p.Certificates {
-		if c.Status == "有效" && (best < 0 || p.Certificates[best].Issued.Before(c.Issued)) {
-			best = i
-		}
+	if f.Category == "" && p.Category != 0 {
+		f.Category = strconv.Itoa(p.Category)
 	}
-	if best >= 0 {
-		if f.Category == "" {
-			f.Category = strconv.Itoa(p.Certificates[best].Category)
-		}
-		if f.Level == "" {
-			f.Level = strconv.Itoa(p.Certificates[best].Level)
-		}
+	if f.Level == "" && p.Level != 0 {
+		f.Level = strconv.Itoa(p.Level)
 	}
 	return nil
 }
