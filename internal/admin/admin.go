@@ -46,15 +46,6 @@ type MinimumWage struct {
 	Locked    bool // filled by the service, not stored
 }
 
-// Year is a business year's configuration.
-type Year struct {
-	Year                  int    `json:"year"`
-	WindowOpen            string `json:"windowOpen"`
-	WindowClose           string `json:"windowClose"`
-	PledgeVersion         string `json:"pledgeVersion"`
-	CertValidAtSubmission bool   `json:"certValidAtSubmission"`
-}
-
 // Pledge is one version of the commitment text.
 type Pledge struct {
 	Version   string
@@ -92,10 +83,10 @@ type Tx interface {
 	// is false when there is none.
 	LatestDeclaredYear(ctx context.Context, statuses []rules.DeclarationStatus) (year int, found bool, err error)
 
-	Years(ctx context.Context) ([]Year, error)
-	Year(ctx context.Context, year int) (Year, bool, error)
-	InsertYear(ctx context.Context, y Year) error
-	UpdateYear(ctx context.Context, y Year) error
+	Years(ctx context.Context) ([]rules.BusinessYear, error)
+	Year(ctx context.Context, year int) (rules.BusinessYear, bool, error)
+	InsertYear(ctx context.Context, y rules.BusinessYear) error
+	UpdateYear(ctx context.Context, y rules.BusinessYear) error
 	Pledges(ctx context.Context) ([]Pledge, error)
 	Pledge(ctx context.Context, version string) (Pledge, bool, error)
 	InsertPledge(ctx context.Context, p Pledge) error

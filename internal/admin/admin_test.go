@@ -141,7 +141,7 @@ func TestYearWindowAndPledge(t *testing.T) {
 		}
 		for range 2 { // a double submit audits once
 			y, err := svc.UpdateYear(ctx, adminActor, 2025, admin.YearInput{WindowOpen: s("2026-03-15"), WindowClose: s("2026-03-15")})
-			if err != nil || y.WindowOpen != "2026-03-15" || y.WindowClose != "2026-03-15" {
+			if err != nil || y.WindowOpen.String() != "2026-03-15" || y.WindowClose.String() != "2026-03-15" {
 				t.Fatalf("open = close: %+v %v", y, err)
 			}
 		}
@@ -164,11 +164,11 @@ func TestYearWindowAndPledge(t *testing.T) {
 		}
 		for _, yv := range years {
 			want := refdata.Pledge
-			if yv.Year.Year == 2025 {
+			if yv.Year == 2025 {
 				want = "新承诺书文本"
 			}
 			if yv.Pledge != want {
-				t.Errorf("year %d pledge %q", yv.Year.Year, yv.Pledge)
+				t.Errorf("year %d pledge %q", yv.Year, yv.Pledge)
 			}
 		}
 		if n, err := svc.AddYear(ctx, adminActor, "2027"); err != nil || n != 2027 {
@@ -178,7 +178,7 @@ func TestYearWindowAndPledge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if years[0].Year.Year != 2027 || years[0].WindowOpen != "2028-03-01" || years[0].WindowClose != "2028-10-31" {
+		if years[0].Year != 2027 || years[0].WindowOpen.String() != "2028-03-01" || years[0].WindowClose.String() != "2028-10-31" {
 			t.Errorf("new year = %+v", years[0])
 		}
 		_, err = svc.AddYear(ctx, adminActor, "二〇二七")

@@ -177,35 +177,27 @@ func (tx AdminTx) LatestDeclaredYear(ctx context.Context, statuses []rules.Decla
 }
 
 // Years lists the business years, newest first.
-func (tx AdminTx) Years(ctx context.Context) ([]admin.Year, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+yearColumns+` FROM business_years ORDER BY year DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("list business years: %w", err)
-	}
-	return dictCollect(rows, func(y *admin.Year) []any {
-		return []any{&y.Year, &y.WindowOpen, &y.WindowClose, &y.PledgeVersion, &y.CertValidAtSubmission}
-	})
+func (tx AdminTx) Years(ctx context.Context) ([]rules.BusinessYear, error) {
+	return tx.businessYears(ctx)
 }
 
 // Year loads one business year; found is false for an unknown year.
-func (tx AdminTx) Year(ctx context.Context, year int) (admin.Year, bool, error) {
-	var y admin.Year
-	err := tx.tx.QueryRowContext(ctx, `SELECT `+yearColumns+` FROM business_years WHERE year = $1`, year).
-		Scan(&y.Year, &y.WindowOpen, &y.WindowClose, &y.PledgeVersion, &y.CertValidAtSubmission)
-	return y, dictFound(err), dictNotFoundOK(err, fmt.Sprintf("load business year %d", year))
+func (tx AdminTx) Year(ctx context.Context, year int) (rules.BusinessYear, bool, error) {
+	return tx.businessYear(ctx, year)
 }
 
 // InsertYear adds a business year.
-func (tx AdminTx) InsertYear(ctx context.Context, y admin.Year) error {
+func (tx AdminTx) InsertYear(ctx context.Context, y rules.BusinessYear) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO business_years (`+yearColumns+`) VALUES ($1, $2, $3, $4, $5)`,
-		y.Year, y.WindowOpen, y.WindowClose, y.PledgeVersion, y.CertValidAtSubmission)
+		y.Year, y.WindowOpen.String(), y.WindowClose.String(), y.PledgeVersion, y.CertValidAtSubmission)
 	return dictWrap(err, fmt.Sprintf("insert business year %d", y.Year))
 }
 
 // UpdateYear stores a business year's window, pledge version and switch.
-func (tx AdminTx) UpdateYear(ctx context.Context, y admin.Year) error {
+func (tx AdminTx) UpdateYear(ctx context.Context, y rules.BusinessYear) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE business_years SET window_open = $2, window_close = $3, pledge_version = $4,
-        cert_valid_at_submission = $5 WHERE year = $1`, y.Year, y.WindowOpen, y.WindowClose, y.PledgeVersion, y.CertValidAtSubmission)
+        cert_valid_at_submission = $5 WHERE year = $1`, y.Year, y.WindowOpen.String(), y.WindowClose.String(), y.PledgeVersion,
+		y.CertValidAtSubmission)
 	return dictWrap(err, fmt.Sprintf("update business year %d", y.Year))
 }
 

@@ -6,17 +6,18 @@ import (
 
 	"quotacert/internal/admin"
 	"quotacert/internal/apperr"
+	"quotacert/internal/rules"
 )
 
 // The administrator's business years page (admin_dict.html).
 
 func yearForm(y admin.YearView) dictForm {
-	return dictForm{ID: "year-" + strconv.Itoa(y.Year.Year), Legend: strconv.Itoa(y.Year.Year) + " 业务年度",
-		Action: "/admin/years", Submit: "保存 " + strconv.Itoa(y.Year.Year) + " 年度设置",
-		Hidden: map[string]string{"year": strconv.Itoa(y.Year.Year)},
+	return dictForm{ID: "year-" + strconv.Itoa(y.Year), Legend: strconv.Itoa(y.Year) + " 业务年度",
+		Action: "/admin/years", Submit: "保存 " + strconv.Itoa(y.Year) + " 年度设置",
+		Hidden: map[string]string{"year": strconv.Itoa(y.Year)},
 		Fields: []dictField{
-			{ID: "windowOpen", Label: "申报开始日期", Value: y.WindowOpen, Type: "date", Required: true, Hint: "YYYY-MM-DD"},
-			{ID: "windowClose", Label: "申报截止日期", Value: y.WindowClose, Type: "date", Required: true, Hint: "YYYY-MM-DD，不能早于开始日期"},
+			{ID: "windowOpen", Label: "申报开始日期", Value: y.WindowOpen.String(), Type: "date", Required: true, Hint: "YYYY-MM-DD"},
+			{ID: "windowClose", Label: "申报截止日期", Value: y.WindowClose.String(), Type: "date", Required: true, Hint: "YYYY-MM-DD，不能早于开始日期"},
 			{ID: "certValidAtSubmission", Label: "残疾证须在完成申报当日仍有效", Type: "checkbox", Checked: y.CertValidAtSubmission},
 			{ID: "pledge", Label: "承诺书（当前版本 " + y.PledgeVersion + "）", Value: y.Pledge, Type: "textarea", Required: true,
 				Hint: "修改文字将生成新版本；旧版本保留，已完成申报的单位仍对应其确认时的版本"},
@@ -46,7 +47,7 @@ func (s *Server) yearsPage(w http.ResponseWriter, r *http.Request, status int, f
 		if y.CertValidAtSubmission {
 			sw = "是"
 		}
-		d.Rows = append(d.Rows, []dictCell{{Text: strconv.Itoa(y.Year.Year)}, {Text: y.WindowOpen + " 至 " + y.WindowClose},
+		d.Rows = append(d.Rows, []dictCell{{Text: strconv.Itoa(y.Year)}, {Text: y.WindowOpen.String() + " 至 " + y.WindowClose.String()},
 			{Text: y.PledgeVersion}, {Text: sw}})
 		f := yearForm(y)
 		if form != nil && form.ID == f.ID {
@@ -80,7 +81,7 @@ func (s *Server) handleAdminYearSave(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	f := yearForm(admin.YearView{Year: admin.Year{Year: year}})
+	f := yearForm(admin.YearView{BusinessYear: rules.BusinessYear{Year: year}})
 	formValues(r, &f)
 	open, close, pledge := f.Fields[0].Value, f.Fields[1].Value, f.Fields[3].Value
 	cert := f.Fields[2].Checked

@@ -6,6 +6,7 @@ import (
 	"quotacert/internal/admin"
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
+	"quotacert/internal/rules"
 )
 
 // handleAPIYearUpdate is PUT /api/v1/years/{year} {windowOpen, windowClose} (CONTRACT.md).
@@ -36,5 +37,19 @@ func (s *Server) handleAPIYearUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, y)
+	httpx.WriteJSON(w, http.StatusOK, toYearJSON(y))
+}
+
+// yearJSON is a business year in the API.
+type yearJSON struct {
+	Year                  int    `json:"year"`
+	WindowOpen            string `json:"windowOpen"`
+	WindowClose           string `json:"windowClose"`
+	PledgeVersion         string `json:"pledgeVersion"`
+	CertValidAtSubmission bool   `json:"certValidAtSubmission"`
+}
+
+func toYearJSON(y rules.BusinessYear) yearJSON {
+	return yearJSON{Year: y.Year, WindowOpen: y.WindowOpen.String(), WindowClose: y.WindowClose.String(),
+		PledgeVersion: y.PledgeVersion, CertValidAtSubmission: y.CertValidAtSubmission}
 }

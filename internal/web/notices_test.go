@@ -195,7 +195,7 @@ func TestAdminConsoleHTTP(t *testing.T) {
 		wantStatus(t, adm.putJSON("/api/v1/years/1999", body), http.StatusNotFound)
 		rec := adm.putJSON("/api/v1/years/2025", body)
 		wantStatus(t, rec, http.StatusOK)
-		if y := decode[admin.Year](t, rec); y.WindowOpen != "2026-03-10" || y.WindowClose != "2026-11-30" {
+		if y := decode[yearJSON](t, rec); y.WindowOpen != "2026-03-10" || y.WindowClose != "2026-11-30" {
 			t.Errorf("year = %+v", y)
 		}
 
