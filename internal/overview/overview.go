@@ -11,17 +11,16 @@ import (
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
+	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
 
 // Status is the year at a glance. Found is false when no declaration window is open today.
 type Status struct {
-	Found       bool
-	Year        int
-	WindowOpen  rules.Date
-	WindowClose rules.Date
+	Found bool
+	rules.BusinessYear
 	// ByStatus counts the employer's placements of the year: draft, pending, confirmed, rejected.
-	ByStatus map[string]int
+	ByStatus map[placement.Status]int
 	Total    int
 }
 
@@ -29,7 +28,7 @@ type Status struct {
 type Tx interface {
 	// Years lists the business years, newest first.
 	Years(ctx context.Context) ([]rules.BusinessYear, error)
-	PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[string]int, error)
+	PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[placement.Status]int, error)
 	Now() time.Time
 }
 
@@ -59,9 +58,8 @@ func (s *Service) Employer(ctx context.Context, a actor.Actor) (Status, error) {
 		if i < 0 {
 			return nil
 		}
-		y := years[i]
-		st = Status{Found: true, Year: y.Year, WindowOpen: y.WindowOpen, WindowClose: y.WindowClose}
-		if st.ByStatus, err = tx.PlacementCountsByStatus(ctx, a.EmployerID, y.Year); err != nil {
+		st = Status{Found: true, BusinessYear: years[i]}
+		if st.ByStatus, err = tx.PlacementCountsByStatus(ctx, a.EmployerID, st.Year); err != nil {
 			return err
 		}
 		for _, n := range st.ByStatus {

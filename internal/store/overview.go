@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"quotacert/internal/overview"
+	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
 
@@ -26,16 +27,16 @@ func (tx OverviewTx) Years(ctx context.Context) ([]rules.BusinessYear, error) {
 }
 
 // PlacementCountsByStatus counts an employer's placements of a year by status.
-func (tx OverviewTx) PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[string]int, error) {
+func (tx OverviewTx) PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[placement.Status]int, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM placements WHERE employer_id = $1 AND year = $2
         GROUP BY status`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("count placements: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	out := map[placement.Status]int{}
 	for rows.Next() {
-		var s string
+		var s placement.Status
 		var n int
 		if err := rows.Scan(&s, &n); err != nil {
 			return nil, fmt.Errorf("scan placement count: %w", err)
