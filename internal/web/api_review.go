@@ -7,6 +7,7 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
+	"quotacert/internal/placement"
 	"quotacert/internal/review"
 )
 
@@ -121,5 +122,5 @@ func (s *Server) handleAPIPlacementReturn(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "status": "rejected"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "status": string(placement.Rejected)})
 }
