@@ -45,7 +45,7 @@ func (s *Server) handlePlacementEdit(w http.ResponseWriter, r *http.Request) {
 		f.Contracts = []contractRow{{}}
 	}
 	for _, c := range v.Certificates {
-		row := certificateRow{Number: c.Number, Issued: c.Issued.String(), Review: string(c.Review), Files: s.namedFiles(r, c.FileIDs)}
+		row := certificateRow{Number: c.Number, Issued: c.Issued.String(), Review: c.Review, Files: s.namedFiles(r, c.FileIDs)}
 		if !c.ValidUntil.IsZero() {
 			row.ValidUntil = c.ValidUntil.String()
 		}

@@ -51,7 +51,7 @@ type contractRow struct {
 type certificateRow struct {
 	N                          int
 	Number, Issued, ValidUntil string
-	Review                     string // pending | approved | rejected for a stored one
+	Review                     rules.ReviewStatus // the federation's decision on a stored one ("" for a new one)
 	Files                      []employer.FileRef
 }
 
