@@ -211,7 +211,7 @@ func blockers(st State, today rules.Date) []string {
 	var out []string
 	window := fmt.Sprintf("（申报时间：%s 至 %s）", st.Year.WindowOpen, st.Year.WindowClose)
 	switch {
-	case st.Year.InWindow(today):
+	case st.Year.InWindow(today): // open: nothing to say
 	case today.Before(st.Year.WindowOpen):
 		out = append(out, "本年度申报尚未开始"+window)
 	default:

@@ -216,7 +216,7 @@ type Service struct {
 // mean fewer round trips; the batch is the only part of a file held in memory (~1.5 MB at 5,000).
 const DefaultBatchSize = 5000
 
-// NewService returns the service. run is store.Runner over the database.
+// NewService returns the service. run is the store's transaction runner (store.ExchangeRunner).
 func NewService(run func(ctx context.Context, fn func(Tx) error) error, p Protector) *Service {
 	return &Service{run: run, pii: p, batchSize: DefaultBatchSize}
 }
