@@ -173,7 +173,7 @@ type YearState struct {
 	Declaration rules.DeclarationStatus // DeclarationOpen when there is no declaration yet
 }
 
-// ListRow is one line of the placement list with its saved months.
+// ListRow is one line of the placement list with its saved months (in no particular order).
 type ListRow struct {
 	ID         int64
 	IDMasked   string

@@ -407,32 +407,44 @@ func (tx PlacementTx) ListPlacements(ctx context.Context, employerID int64, year
 }
 
 func (tx *txn) listPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched,
-        m.month, m.passed, m.selected, m.weight, m.pending_cert
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
         FROM placements p JOIN persons s ON s.id = p.person_id
-        LEFT JOIN placement_months m ON m.placement_id = p.id
-        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id, m.month`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("list placements: %w", err)
 	}
-	defer rows.Close()
 	var out []placement.ListRow
+	at := map[int64]int{}
 	for rows.Next() {
 		var r placement.ListRow
-		var month sql.NullString
-		var m placement.SavedMonth
-		var passed, selected, pending sql.NullBool
-		var weight sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched, &month, &passed, &selected, &weight, &pending); err != nil {
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		if n := len(out); n == 0 || out[n-1].ID != r.ID {
-			out = append(out, r)
+		at[r.ID] = len(out)
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list placements: %w", err)
+	}
+	// The saved months in a second query, so the list's columns are not repeated for each month, and
+	// unsorted: sorting the year's months cost the list page a third of its time on SQLite.
+	rows, err = tx.tx.QueryContext(ctx, `SELECT m.placement_id, m.month, m.passed, m.selected, m.weight, m.pending_cert
+        FROM placement_months m JOIN placements p ON p.id = m.placement_id
+        WHERE p.employer_id = $1 AND p.year = $2`, employerID, year)
+	if err != nil {
+		return nil, fmt.Errorf("list saved months: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var m placement.SavedMonth
+		if err := rows.Scan(&id, &m.Month, &m.Passed, &m.Selected, &m.Weight, &m.PendingCert); err != nil {
+			return nil, err
 		}
-		if month.Valid {
-			m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert = month.String, passed.Bool, selected.Bool, int(weight.Int64), pending.Bool
-			last := &out[len(out)-1]
-			last.Months = append(last.Months, m)
+		if i, ok := at[id]; ok {
+			out[i].Months = append(out[i].Months, m)
 		}
 	}
 	return out, rows.Err()
