@@ -43,8 +43,8 @@ func signIn(t *testing.T, ctx context.Context, base, kind, user, password string
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 	)
 	if err != nil {
-		body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		t.Fatalf("sign in as %s: %v\n%s", user, err, body)
+		body, textErr := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		t.Fatalf("sign in as %s: %v\n%s (%v)", user, err, body, textErr)
 	}
 }
 
@@ -88,7 +88,10 @@ func visit(t *testing.T, ctx context.Context, url string) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
 		t.Fatalf("open %s: %v", url, err)
 	}
-	title, _ := chromedp.Run(ctx, chromedp.Title())
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		t.Fatalf("title of %s: %v", url, err)
+	}
 	if strings.Contains(title, "页面不存在") || strings.Contains(title, "系统内部错误") || strings.Contains(title, "无权访问") {
 		t.Fatalf("%s shows an error page: %q", url, title)
 	}

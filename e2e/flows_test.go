@@ -35,8 +35,8 @@ func waitFor(t *testing.T, ctx context.Context, what, cond string) {
 func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-		t.Fatalf("%s: %v\npage text: %s", what, err, body)
+		body, textErr := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		t.Fatalf("%s: %v\npage text: %s (%v)", what, err, body, textErr)
 	}
 }
 
@@ -60,17 +60,17 @@ func TestRegisterLoginLogout(t *testing.T) {
 	if msg := textOf(t, ctx, "#password2-error"); !strings.Contains(msg, "不一致") {
 		t.Fatalf("mismatched passwords: %q", msg)
 	}
-	kept, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#name")))
-	if kept != "北京测试残疾人就业有限公司" {
-		t.Fatalf("unit name not kept after the error: %q", kept)
+	kept, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#name")))
+	if err != nil || kept != "北京测试残疾人就业有限公司" {
+		t.Fatalf("unit name not kept after the error: %q (%v)", kept, err)
 	}
 	do(t, ctx, "correct and register",
 		chromedp.SendKeys(chromedp.CSS("#password"), "Huan@2026ying"),
 		chromedp.SendKeys(chromedp.CSS("#password2"), "Huan@2026ying\r"),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 	)
-	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/login") {
-		t.Fatalf("after registration the page is %s, want the login page", loc)
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "/login") {
+		t.Fatalf("after registration the page is %s, want the login page (%v)", loc, err)
 	}
 	if flash := textOf(t, ctx, ".flash"); !strings.Contains(flash, "注册成功") {
 		t.Fatalf("after registration: %q", flash)
@@ -86,8 +86,8 @@ func TestRegisterLoginLogout(t *testing.T) {
 	)
 	// The session is gone: a signed-in page sends the visitor back to the login page.
 	do(t, ctx, "open a signed-in page", chromedp.Navigate(base+"/employer"), chromedp.WaitVisible(chromedp.CSS("#creditCode")))
-	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/login") {
-		t.Fatalf("after logout /employer shows %s", loc)
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "/login") {
+		t.Fatalf("after logout /employer shows %s (%v)", loc, err)
 	}
 }
 
@@ -131,9 +131,9 @@ func TestPublishNoticeAndFindIt(t *testing.T) {
 	if b := textOf(t, emp, "main strong"); b != "年审" {
 		t.Fatalf("Markdown not rendered: <strong>%s</strong>", b)
 	}
-	scripts, _ := chromedp.Run(emp, chromedp.Evaluate[int](`document.querySelectorAll("main script").length`))
-	if scripts != 0 {
-		t.Fatal("a script from the notice body reached the page")
+	scripts, err := chromedp.Run(emp, chromedp.Evaluate[int](`document.querySelectorAll("main script").length`))
+	if err != nil || scripts != 0 {
+		t.Fatalf("a script from the notice body reached the page (%d, %v)", scripts, err)
 	}
 	screenshot(t, emp, "notice")
 }
@@ -150,7 +150,10 @@ func TestEmployerProfileByKeyboard(t *testing.T) {
 		t.Helper()
 		for i := 0; i < 60; i++ {
 			do(t, ctx, "press Tab", chromedp.KeyEvent("\t"))
-			got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](want))
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](want))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got == "yes" {
 				return
 			}
@@ -164,11 +167,11 @@ func TestEmployerProfileByKeyboard(t *testing.T) {
 	)
 	tabTo(`document.activeElement.matches("button[value=save]") ? "yes" : ""`)
 	do(t, ctx, "press Enter on 保存", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#contactName"))); v != "李新" {
-		t.Fatalf("contact name after save: %q", v)
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#contactName"))); err != nil || v != "李新" {
+		t.Fatalf("contact name after save: %q (%v)", v, err)
 	}
-	role, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".flash").getAttribute("role")`))
-	if role != "status" {
-		t.Fatalf("the confirmation is not announced (role %q)", role)
+	role, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".flash").getAttribute("role")`))
+	if err != nil || role != "status" {
+		t.Fatalf("the confirmation is not announced (role %q, %v)", role, err)
 	}
 }

@@ -72,8 +72,8 @@ func TestPlacementFlow(t *testing.T) {
 		}
 	}
 	add("22010219880712035X", func() {
-		if name, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("name").value`)); name != "刘喆" {
-			t.Fatalf("registry did not fill the name: %q", name)
+		if name, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("name").value`)); err != nil || name != "刘喆" {
+			t.Fatalf("registry did not fill the name: %q (%v)", name, err)
 		}
 	}, "2022-01-01")
 	if got := text("#placement-status"); !strings.Contains(got, "未完成") {

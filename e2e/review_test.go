@@ -29,7 +29,10 @@ func apiLogin(t *testing.T, base, creditCode, password string) *api {
 
 func apiLoginAs(t *testing.T, base string, body map[string]string) *api {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := &api{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 	a.do("POST", "/api/v1/login", body, http.StatusOK, nil)
 	return a
@@ -58,10 +61,16 @@ func (a *api) do(method, path string, body any, want int, out any) {
 	a.t.Helper()
 	var rd io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			a.t.Fatal(err)
+		}
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, a.base+path, rd)
+	req, err := http.NewRequest(method, a.base+path, rd)
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	res, err := a.c.Do(req)
@@ -69,7 +78,10 @@ func (a *api) do(method, path string, body any, want int, out any) {
 		a.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
 	if res.StatusCode != want {
 		a.t.Fatalf("%s %s: %d %s, want %d", method, path, res.StatusCode, raw, want)
 	}
@@ -85,10 +97,20 @@ func (a *api) upload(name string) string {
 	a.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("file", name)
-	fmt.Fprintf(part, "%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%% %s\ntrailer << /Root 1 0 R >>\n%%%%EOF\n", name)
-	w.Close()
-	req, _ := http.NewRequest("POST", a.base+"/api/v1/files", &buf)
+	part, err := w.CreateFormFile("file", name)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if _, err := fmt.Fprintf(part, "%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%% %s\ntrailer << /Root 1 0 R >>\n%%%%EOF\n", name); err != nil {
+		a.t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		a.t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", a.base+"/api/v1/files", &buf)
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	res, err := a.c.Do(req)
 	if err != nil {
@@ -96,9 +118,12 @@ func (a *api) upload(name string) string {
 	}
 	defer res.Body.Close()
 	var f struct{ ID string }
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusCreated || json.Unmarshal(raw, &f) != nil {
-		a.t.Fatalf("upload: %d %s", res.StatusCode, raw)
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &f); res.StatusCode != http.StatusCreated || err != nil {
+		a.t.Fatalf("upload: %d %s (%v)", res.StatusCode, raw, err)
 	}
 	return f.ID
 }
@@ -114,8 +139,11 @@ func TestReviewAndSubmit(t *testing.T) {
 	rev := withTimeout(t, browser(t), 2*time.Minute)
 	signIn(t, rev, base, "staff", "reviewer", "Demo@2026")
 	do(t, rev, "open the queue", chromedp.Navigate(base+"/review"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/review/items/"]`)))
-	items, _ := chromedp.Run(rev, chromedp.Evaluate[[]string](
+	items, err := chromedp.Run(rev, chromedp.Evaluate[[]string](
 		`Array.from(document.querySelectorAll('a[href^="/review/items/"]')).map(a => a.getAttribute("href"))`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(items) != 2 {
 		t.Fatalf("queue has %d items, want the 2 claims: %v", len(items), items)
 	}

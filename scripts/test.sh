@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command of the README: formatting, vet, the whole test-suite (store tests on SQLite and on
-# PostgreSQL, browser tests in headless Chromium), then each fuzz target briefly.
+# The test command of the README: formatting, vet, staticcheck, the whole test-suite (store tests on
+# SQLite and on PostgreSQL, browser tests in headless Chromium), then each fuzz target briefly.
+# Benchmarks are not part of it: `make bench` runs them.
 #
 # PostgreSQL: QUOTACERT_TEST_PG, or the local server at 127.0.0.1:5432 when it answers.
 # In CI (CI=true) a missing PostgreSQL or Chromium fails the run instead of skipping.
@@ -31,6 +32,9 @@ fi
 
 echo "== go vet"
 go vet ./...
+
+echo "== staticcheck"
+go tool staticcheck ./...
 
 echo "== go test"
 go test -count=1 -timeout 20m ./...

@@ -37,7 +37,7 @@ func newExchange(db *store.DB, getenv env, data string, stderr io.Writer) (*exch
 
 // exchangeService wires the data-exchange service (serve and import share it).
 func exchangeService(db *store.DB, p *pii.Protector) *exchange.Service {
-	return exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), p)
+	return exchange.NewService(store.ExchangeRunner(db), p)
 }
 
 // parseInterspersed parses flags that may come before, between or after the positional

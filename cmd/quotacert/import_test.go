@@ -39,8 +39,10 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("flags first: exit %d, %q", code, out)
 	}
 	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte("idNumber,creditCode,month,amount\n530102192005080119,91220101MA14U8XK2R,2025-01,1\n"+
-		"22010219880712035X,91220101MA14U8XK2R,2025-1,1\n"), 0o600)
+	if err := os.WriteFile(bad, []byte("idNumber,creditCode,month,amount\n530102192005080119,91220101MA14U8XK2R,2025-01,1\n"+
+		"22010219880712035X,91220101MA14U8XK2R,2025-1,1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs := runCmd("import", "wages", bad, "--data", dir)
 	want := "row 2: idNumber: 身份证号校验位错误\nrow 3: month: 月份格式应为YYYY-MM\nrejected: 2 errors in bad.csv, nothing imported\n"
 	if code != 2 || out != "" || errs != want {

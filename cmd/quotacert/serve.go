@@ -132,7 +132,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		acfg = *cfg.accounts
 	}
 	acfg.CaptchaRequired = cfg.captcha
-	accounts, err := account.NewService(acfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return err
 	}
@@ -140,18 +140,18 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	cookies := &web.SessionCookies{Accounts: accounts, Addrs: addrs, SecureBase: cfg.secureBase, Log: log}
 	deps := web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs}
 	// Employer profile, affiliates and attachments (issue #6).
-	deps.Employers = employer.NewService(store.Runner(db, store.EmployerTx))
-	deps.Files = attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+	deps.Employers = employer.NewService(store.EmployerRunner(db))
+	deps.Files = attachment.NewService(store.AttachmentRunner(db), blobs)
 	// Data exchange (issue #5): imports, and the official data the checks read (exchange.Source).
 	deps.Exchange = exchangeService(db, protector)
 	// 残疾人安置管理 (issue #7).
-	deps.Placements = placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), deps.Exchange, protector, time.Now)
+	deps.Placements = placement.NewService(store.PlacementRunner(db), deps.Exchange, protector, time.Now)
 	// Review, declaration, certification letter and tax export (issue #8).
-	wireDeclaration(log, db, cfg, &deps)
+	wireDeclaration(log, db, cfg, protector, &deps)
 	// Notices and the administrator's console (issue #9).
-	deps.Notices = notice.NewService(store.Runner(db, store.NoticeTx))
-	deps.Admin = admin.NewService(store.Runner(db, store.AdminTx))
-	deps.Overview = overview.NewService(store.Runner(db, store.OverviewTx))
+	deps.Notices = notice.NewService(store.NoticeRunner(db))
+	deps.Admin = admin.NewService(store.AdminRunner(db))
+	deps.Overview = overview.NewService(store.OverviewRunner(db))
 	if cfg.demo {
 		if err := loadDemo(ctx, acfg, db, deps, stdout); err != nil {
 			return err
@@ -199,7 +199,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 // the loader is not a browser.
 func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.Deps, stdout io.Writer) error {
 	acfg.CaptchaRequired = false
-	accounts, err := account.NewService(acfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return err
 	}

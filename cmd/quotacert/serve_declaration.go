@@ -15,10 +15,11 @@ import (
 // (issue #8). The letter fonts are checked here, at start, with a log line naming them: a missing
 // font is reported now rather than as boxes in an employer's letter later. The server still starts
 // without them (everything else works); letter downloads then answer with a clear error.
-func wireDeclaration(log *slog.Logger, db *store.DB, cfg serveConfig, deps *web.Deps) {
+func wireDeclaration(log *slog.Logger, db *store.DB, cfg serveConfig, p declaration.Protector, deps *web.Deps) {
 	// The review item page shows the person's grid through the placement service (deps.Placements).
-	deps.Reviews = review.NewService(store.Runner(db, store.ReviewTx), deps.Placements, time.Now)
-	deps.Declarations = declaration.NewService(store.Runner(db, store.DeclarationTx), time.Now)
+	deps.Reviews = review.NewService(store.ReviewRunner(db), deps.Placements, time.Now)
+	// The registry is read through the data exchange (exchange.Source), like the placements' checks.
+	deps.Declarations = declaration.NewService(store.DeclarationRunner(db), deps.Exchange, p, time.Now)
 	deps.PublicURL = cfg.baseURL
 	fonts, err := report.LoadFonts(cfg.fonts)
 	if err != nil {

@@ -83,8 +83,11 @@ func TestServeStartHealthStop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, _ := io.ReadAll(res.Body)
+			body, err := io.ReadAll(res.Body)
 			res.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if res.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
 				t.Fatalf("healthz = %d %s", res.StatusCode, body)
 			}

@@ -34,7 +34,7 @@ func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return 1
 	}
 	defer db.Close()
-	svc, err := account.NewService(account.DefaultConfig(), store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	svc, err := account.NewService(account.DefaultConfig(), store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		fmt.Fprintf(stderr, "quotacert staff add: %v\n", err)
 		return 1

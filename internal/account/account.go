@@ -70,7 +70,7 @@ type AuditQuery struct {
 	Limit  int
 }
 
-// Tx is what this package needs from a transaction; store.Tx implements it.
+// Tx is what this package needs from a transaction (store.AccountTx implements it).
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error

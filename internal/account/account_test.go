@@ -26,7 +26,10 @@ func TestHasher(t *testing.T) {
 	if !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Errorf("encoding %q lacks the production parameters", enc)
 	}
-	enc2, _ := h.Hash(ctx, "Quota#2026a")
+	enc2, err := h.Hash(ctx, "Quota#2026a")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if enc == enc2 {
 		t.Error("two hashes of one password are equal: the salt is not random")
 	}
@@ -50,7 +53,12 @@ func TestHasher(t *testing.T) {
 	// A cancelled context does not wait forever for a slot.
 	busy := account.NewHasher(account.DefaultArgon2, 1)
 	done := make(chan struct{})
-	go func() { busy.Hash(ctx, "Quota#2026a"); close(done) }()
+	go func() {
+		if _, err := busy.Hash(ctx, "Quota#2026a"); err != nil {
+			t.Error(err)
+		}
+		close(done)
+	}()
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := busy.Hash(cctx, "x"); err == nil {
@@ -108,7 +116,7 @@ func TestCaptchaImage(t *testing.T) {
 func newService(t testing.TB, db *store.DB) *account.Service {
 	cfg := account.DefaultConfig()
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
-	svc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +160,7 @@ func TestPurge(t *testing.T) {
 		cfg := account.DefaultConfig()
 		cfg.CaptchaRequired = false
 		cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
-		svc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+		svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,8 +176,10 @@ func TestPurge(t *testing.T) {
 			return res.Token
 		}
 		old := login()
-		svc.Login(ctx, account.LoginInput{CreditCode: "91350100M000100Y43", Password: "wrong", ClientAddr: "5.6.7.8"}) // a throttle row
-		clock.Advance(max(cfg.IdleTimeout, cfg.AddrWindow) + time.Minute)                                              // past the idle timeout and the throttle window
+		if _, err := svc.Login(ctx, account.LoginInput{CreditCode: "91350100M000100Y43", Password: "wrong", ClientAddr: "5.6.7.8"}); err == nil { // a throttle row
+			t.Fatal("a wrong password signed in")
+		}
+		clock.Advance(max(cfg.IdleTimeout, cfg.AddrWindow) + time.Minute) // past the idle timeout and the throttle window
 		fresh := login()
 		sessions, throttles, err := svc.Purge(ctx)
 		if err != nil {
@@ -178,16 +188,18 @@ func TestPurge(t *testing.T) {
 		if sessions != 1 || throttles != 1 {
 			t.Fatalf("purged %d sessions and %d throttles, want the idle session and the ended window", sessions, throttles)
 		}
-		if _, ok, _ := svc.Resolve(ctx, old, "1.2.3.4"); ok {
-			t.Fatal("the purged session still resolves")
+		if _, ok, err := svc.Resolve(ctx, old, "1.2.3.4"); err != nil || ok {
+			t.Fatalf("the purged session still resolves (%v)", err)
 		}
 		var n int
-		db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n)
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 1 {
 			t.Fatalf("%d sessions left, want the fresh one", n)
 		}
-		if _, ok, _ := svc.Resolve(ctx, fresh, "1.2.3.4"); !ok {
-			t.Fatal("the live session was purged")
+		if _, ok, err := svc.Resolve(ctx, fresh, "1.2.3.4"); err != nil || !ok {
+			t.Fatalf("the live session was purged (%v)", err)
 		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
 // Region is an administrative division (GB/T 2260); Parent is ” for the province.
@@ -45,15 +46,6 @@ type MinimumWage struct {
 	Locked    bool // filled by the service, not stored
 }
 
-// Year is a business year's configuration.
-type Year struct {
-	Year                  int    `json:"year"`
-	WindowOpen            string `json:"windowOpen"`
-	WindowClose           string `json:"windowClose"`
-	PledgeVersion         string `json:"pledgeVersion"`
-	CertValidAtSubmission bool   `json:"certValidAtSubmission"`
-}
-
 // Pledge is one version of the commitment text.
 type Pledge struct {
 	Version   string
@@ -71,37 +63,37 @@ type Levy struct {
 
 // Tx is what this package needs from the store, inside one transaction.
 type Tx interface {
-	DictRegions(ctx context.Context) ([]Region, error)
-	DictRegion(ctx context.Context, code string) (Region, bool, error)
-	DictInsertRegion(ctx context.Context, r Region) error
-	DictUpdateRegion(ctx context.Context, r Region) error
+	Regions(ctx context.Context) ([]Region, error)
+	Region(ctx context.Context, code string) (Region, bool, error)
+	InsertRegion(ctx context.Context, r Region) error
+	UpdateRegion(ctx context.Context, r Region) error
 
 	// kind is "federation" or "tax".
-	DictOffices(ctx context.Context, kind string) ([]Office, error)
-	DictOffice(ctx context.Context, kind, code string) (Office, bool, error)
-	DictInsertOffice(ctx context.Context, kind string, o Office) error
-	DictUpdateOffice(ctx context.Context, kind string, o Office) error
+	Offices(ctx context.Context, kind string) ([]Office, error)
+	Office(ctx context.Context, kind, code string) (Office, bool, error)
+	InsertOffice(ctx context.Context, kind string, o Office) error
+	UpdateOffice(ctx context.Context, kind string, o Office) error
 
-	DictMinimumWages(ctx context.Context) ([]MinimumWage, error)
-	DictMinimumWage(ctx context.Context, region, from string) (MinimumWage, bool, error)
-	DictInsertMinimumWage(ctx context.Context, m MinimumWage) error
-	DictUpdateMinimumWage(ctx context.Context, m MinimumWage) error
-	DictDeleteMinimumWage(ctx context.Context, region, from string) error
-	// LastSubmittedYear is the latest business year with a submitted (or reopen-requested)
-	// declaration; found is false when there is none.
-	LastSubmittedYear(ctx context.Context) (year int, found bool, err error)
+	MinimumWages(ctx context.Context) ([]MinimumWage, error)
+	MinimumWage(ctx context.Context, region, from string) (MinimumWage, bool, error)
+	InsertMinimumWage(ctx context.Context, m MinimumWage) error
+	UpdateMinimumWage(ctx context.Context, m MinimumWage) error
+	DeleteMinimumWage(ctx context.Context, region, from string) error
+	// LatestDeclaredYear is the latest business year with a declaration in one of statuses; found
+	// is false when there is none.
+	LatestDeclaredYear(ctx context.Context, statuses []rules.DeclarationStatus) (year int, found bool, err error)
 
-	DictYears(ctx context.Context) ([]Year, error)
-	DictYear(ctx context.Context, year int) (Year, bool, error)
-	DictInsertYear(ctx context.Context, y Year) error
-	DictUpdateYear(ctx context.Context, y Year) error
-	DictPledges(ctx context.Context) ([]Pledge, error)
-	DictPledge(ctx context.Context, version string) (Pledge, bool, error)
-	DictInsertPledge(ctx context.Context, p Pledge) error
+	Years(ctx context.Context) ([]rules.BusinessYear, error)
+	Year(ctx context.Context, year int) (rules.BusinessYear, bool, error)
+	InsertYear(ctx context.Context, y rules.BusinessYear) error
+	UpdateYear(ctx context.Context, y rules.BusinessYear) error
+	Pledges(ctx context.Context) ([]Pledge, error)
+	Pledge(ctx context.Context, version string) (Pledge, bool, error)
+	InsertPledge(ctx context.Context, p Pledge) error
 
-	DictLevies(ctx context.Context) ([]Levy, error)
-	DictLevy(ctx context.Context, province string, year int) (Levy, bool, error)
-	DictSaveLevy(ctx context.Context, l Levy) error
+	Levies(ctx context.Context) ([]Levy, error)
+	Levy(ctx context.Context, province string, year int) (Levy, bool, error)
+	SaveLevy(ctx context.Context, l Levy) error
 
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error

@@ -24,7 +24,7 @@ var (
 
 func setup(t *testing.T, fn func(t *testing.T, db *store.DB, svc *admin.Service)) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
-		fn(t, db, admin.NewService(store.Runner(db, store.AdminTx)))
+		fn(t, db, admin.NewService(store.AdminRunner(db)))
 	})
 }
 
@@ -95,7 +95,10 @@ func TestOfficeTree(t *testing.T) {
 		if err := svc.SaveOffice(ctx, adminActor, admin.Federation, admin.Office{Code: "229999", Name: "x", Region: "220000"}, false); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("edit unknown office: %v", err)
 		}
-		feds, _ := svc.Offices(ctx, adminActor, admin.Federation)
+		feds, err := svc.Offices(ctx, adminActor, admin.Federation)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var got admin.Office
 		for _, o := range feds {
 			if o.Code == "220199" {
@@ -138,7 +141,7 @@ func TestYearWindowAndPledge(t *testing.T) {
 		}
 		for range 2 { // a double submit audits once
 			y, err := svc.UpdateYear(ctx, adminActor, 2025, admin.YearInput{WindowOpen: s("2026-03-15"), WindowClose: s("2026-03-15")})
-			if err != nil || y.WindowOpen != "2026-03-15" || y.WindowClose != "2026-03-15" {
+			if err != nil || y.WindowOpen.String() != "2026-03-15" || y.WindowClose.String() != "2026-03-15" {
 				t.Fatalf("open = close: %+v %v", y, err)
 			}
 		}
@@ -148,25 +151,34 @@ func TestYearWindowAndPledge(t *testing.T) {
 		if err != nil || !y.CertValidAtSubmission || y.PledgeVersion != "2025-v2" {
 			t.Fatalf("pledge: %+v %v", y, err)
 		}
-		pledges, _ := svc.Pledges(ctx, adminActor)
+		pledges, err := svc.Pledges(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(pledges) != 2 {
 			t.Errorf("pledge versions = %d, want the old one kept plus the new one", len(pledges))
 		}
-		years, _ := svc.Years(ctx, adminActor)
+		years, err := svc.Years(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, yv := range years {
 			want := refdata.Pledge
-			if yv.Year.Year == 2025 {
+			if yv.Year == 2025 {
 				want = "新承诺书文本"
 			}
 			if yv.Pledge != want {
-				t.Errorf("year %d pledge %q", yv.Year.Year, yv.Pledge)
+				t.Errorf("year %d pledge %q", yv.Year, yv.Pledge)
 			}
 		}
 		if n, err := svc.AddYear(ctx, adminActor, "2027"); err != nil || n != 2027 {
 			t.Fatal(err)
 		}
-		years, _ = svc.Years(ctx, adminActor)
-		if years[0].Year.Year != 2027 || years[0].WindowOpen != "2028-03-01" || years[0].WindowClose != "2028-10-31" {
+		years, err = svc.Years(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if years[0].Year != 2027 || years[0].WindowOpen.String() != "2028-03-01" || years[0].WindowClose.String() != "2028-10-31" {
 			t.Errorf("new year = %+v", years[0])
 		}
 		_, err = svc.AddYear(ctx, adminActor, "二〇二七")
@@ -226,7 +238,10 @@ func TestMinimumWageLocking(t *testing.T) {
 		} {
 			fieldErr(t, svc.AddMinimumWage(ctx, adminActor, in.in), in.field)
 		}
-		list, _ := svc.MinimumWages(ctx, adminActor)
+		list, err := svc.MinimumWages(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		locked := map[string]bool{}
 		for _, m := range list {
 			locked[m.Region+"@"+m.From] = m.Locked
@@ -271,7 +286,10 @@ func TestLevy(t *testing.T) {
 		} {
 			fieldErr(t, svc.SaveLevy(ctx, adminActor, c.in), c.field)
 		}
-		levies, _ := svc.Levies(ctx, adminActor)
+		levies, err := svc.Levies(ctx, adminActor)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if levies[0].Year != 2027 || levies[0].QuotaBasisPoints != 160 || levies[0].SocialAvgWageFen != 10000050 {
 			t.Errorf("levies[0] = %+v", levies[0])
 		}

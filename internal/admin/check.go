@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"quotacert/internal/actor"
@@ -43,12 +42,6 @@ func checkName(fields map[string]string, key, label, v string, max int) string {
 		fields[key] = label + "不能包含换行或控制字符"
 	}
 	return v
-}
-
-// parseDate accepts exactly YYYY-MM-DD of a real day.
-func parseDate(s string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, s)
-	return t, err == nil && t.Format(time.DateOnly) == s
 }
 
 // parseYuan turns "2120" or "2120.50" into fen.

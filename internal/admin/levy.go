@@ -25,7 +25,7 @@ func (s *Service) Levies(ctx context.Context, a actor.Actor) ([]Levy, error) {
 		return nil, err
 	}
 	var out []Levy
-	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.DictLevies(ctx); return err })
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.Levies(ctx); return err })
 	return out, err
 }
 
@@ -56,14 +56,14 @@ func (s *Service) SaveLevy(ctx context.Context, a actor.Actor, in LevyInput) err
 		return apperr.FieldErrors(fields)
 	}
 	return s.run(ctx, func(tx Tx) error {
-		old, exists, err := tx.DictLevy(ctx, Province, year)
+		old, exists, err := tx.Levy(ctx, Province, year)
 		if err != nil {
 			return err
 		}
 		if exists && old == l {
 			return nil
 		}
-		if err := tx.DictSaveLevy(ctx, l); err != nil {
+		if err := tx.SaveLevy(ctx, l); err != nil {
 			return err
 		}
 		e := audit.For(a, "levy.update", "levy", Province+"/"+strconv.Itoa(year))

@@ -16,7 +16,7 @@ func (s *Service) Regions(ctx context.Context, a actor.Actor) ([]Region, error) 
 		return nil, err
 	}
 	var out []Region
-	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.DictRegions(ctx); return err })
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.Regions(ctx); return err })
 	return out, err
 }
 
@@ -34,7 +34,7 @@ func (s *Service) SaveRegion(ctx context.Context, a actor.Actor, in Region, crea
 		if !regionCode.MatchString(in.Code) {
 			fields["code"] = "行政区划代码应为 6 位数字（GB/T 2260）"
 		}
-		old, exists, err := tx.DictRegion(ctx, in.Code)
+		old, exists, err := tx.Region(ctx, in.Code)
 		if err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func (s *Service) SaveRegion(ctx context.Context, a actor.Actor, in Region, crea
 		}
 		if in.Parent != "" && fields["code"] == "" {
 			msg, err := checkParent(in.Code, in.Parent, func(c string) (string, bool, error) {
-				r, ok, err := tx.DictRegion(ctx, c)
+				r, ok, err := tx.Region(ctx, c)
 				return r.Parent, ok, err
 			})
 			if err != nil {
@@ -62,9 +62,9 @@ func (s *Service) SaveRegion(ctx context.Context, a actor.Actor, in Region, crea
 		e := audit.For(a, "region.update", "region", in.Code)
 		if create {
 			e.Action = "region.create"
-			err = tx.DictInsertRegion(ctx, in)
+			err = tx.InsertRegion(ctx, in)
 		} else {
-			err = tx.DictUpdateRegion(ctx, in)
+			err = tx.UpdateRegion(ctx, in)
 		}
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (s *Service) Offices(ctx context.Context, a actor.Actor, kind string) ([]Of
 		return nil, apperr.NotFoundf("机构类型")
 	}
 	var out []Office
-	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.DictOffices(ctx, kind); return err })
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.Offices(ctx, kind); return err })
 	return out, err
 }
 
@@ -110,7 +110,7 @@ func (s *Service) SaveOffice(ctx context.Context, a actor.Actor, kind string, in
 				fields["code"] = "税务机关代码应为 6 至 20 位数字"
 			}
 		}
-		old, exists, err := tx.DictOffice(ctx, kind, in.Code)
+		old, exists, err := tx.Office(ctx, kind, in.Code)
 		if err != nil {
 			return err
 		}
@@ -122,14 +122,14 @@ func (s *Service) SaveOffice(ctx context.Context, a actor.Actor, kind string, in
 		}
 		if in.Region == "" {
 			fields["region"] = "请选择所辖行政区划"
-		} else if _, ok, err := tx.DictRegion(ctx, in.Region); err != nil {
+		} else if _, ok, err := tx.Region(ctx, in.Region); err != nil {
 			return err
 		} else if !ok {
 			fields["region"] = "行政区划不存在"
 		}
 		if kind == Federation && in.Parent != "" && fields["code"] == "" {
 			msg, err := checkParent(in.Code, in.Parent, func(c string) (string, bool, error) {
-				o, ok, err := tx.DictOffice(ctx, Federation, c)
+				o, ok, err := tx.Office(ctx, Federation, c)
 				return o.Parent, ok, err
 			})
 			if err != nil {
@@ -145,9 +145,9 @@ func (s *Service) SaveOffice(ctx context.Context, a actor.Actor, kind string, in
 		e := audit.For(a, kind+"_office.update", kind+"_office", in.Code)
 		if create {
 			e.Action = kind + "_office.create"
-			err = tx.DictInsertOffice(ctx, kind, in)
+			err = tx.InsertOffice(ctx, kind, in)
 		} else {
-			err = tx.DictUpdateOffice(ctx, kind, in)
+			err = tx.UpdateOffice(ctx, kind, in)
 		}
 		if err != nil {
 			return err

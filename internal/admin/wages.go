@@ -8,6 +8,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
 // WageInput is the minimum-wage form: region prefix, first month and the amount in yuan.
@@ -25,7 +26,7 @@ func (s *Service) MinimumWages(ctx context.Context, a actor.Actor) ([]MinimumWag
 	var out []MinimumWage
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		if out, err = tx.DictMinimumWages(ctx); err != nil {
+		if out, err = tx.MinimumWages(ctx); err != nil {
 			return err
 		}
 		lockedTo, err := lockedThrough(ctx, tx)
@@ -40,10 +41,17 @@ func (s *Service) MinimumWages(ctx context.Context, a actor.Actor) ([]MinimumWag
 	return out, err
 }
 
-// lockedThrough is the last month ("YYYY-12") of the latest submitted year, or "" when nothing is
-// submitted; rows starting on or before it are locked.
+// lockedThrough is the last month ("YYYY-12") of the latest submitted year (a declaration locked
+// by 完成申报, rules.DeclarationStatus.Locked), or "" when nothing is submitted; rows starting on or
+// before it are locked.
 func lockedThrough(ctx context.Context, tx Tx) (string, error) {
-	y, ok, err := tx.LastSubmittedYear(ctx)
+	var locked []rules.DeclarationStatus
+	for _, s := range rules.DeclarationStatuses() {
+		if s.Locked() {
+			locked = append(locked, s)
+		}
+	}
+	y, ok, err := tx.LatestDeclaredYear(ctx, locked)
 	if err != nil || !ok {
 		return "", err
 	}
@@ -86,12 +94,12 @@ func (s *Service) AddMinimumWage(ctx context.Context, a actor.Actor, in WageInpu
 			return apperr.FieldErrors(map[string]string{"from": fmt.Sprintf(
 				"%s 年度已有单位完成申报，新标准的起始月份须晚于 %s", lockedTo[:4], lockedTo)})
 		}
-		if _, exists, err := tx.DictMinimumWage(ctx, m.Region, m.From); err != nil {
+		if _, exists, err := tx.MinimumWage(ctx, m.Region, m.From); err != nil {
 			return err
 		} else if exists {
 			return apperr.FieldErrors(map[string]string{"from": "该地区该月份起的标准已存在，如需调整请修改金额"})
 		}
-		if err := tx.DictInsertMinimumWage(ctx, m); err != nil {
+		if err := tx.InsertMinimumWage(ctx, m); err != nil {
 			return err
 		}
 		e := audit.For(a, "minimum_wage.create", "minimum_wage", m.Region+"@"+m.From)
@@ -117,7 +125,7 @@ func (s *Service) UpdateMinimumWage(ctx context.Context, a actor.Actor, in WageI
 		if old.AmountFen == m.AmountFen {
 			return nil
 		}
-		if err := tx.DictUpdateMinimumWage(ctx, m); err != nil {
+		if err := tx.UpdateMinimumWage(ctx, m); err != nil {
 			return err
 		}
 		e := audit.For(a, "minimum_wage.update", "minimum_wage", m.Region+"@"+m.From)
@@ -136,7 +144,7 @@ func (s *Service) DeleteMinimumWage(ctx context.Context, a actor.Actor, region, 
 		if err != nil {
 			return err
 		}
-		if err := tx.DictDeleteMinimumWage(ctx, region, from); err != nil {
+		if err := tx.DeleteMinimumWage(ctx, region, from); err != nil {
 			return err
 		}
 		e := audit.For(a, "minimum_wage.delete", "minimum_wage", region+"@"+from)
@@ -146,7 +154,7 @@ func (s *Service) DeleteMinimumWage(ctx context.Context, a actor.Actor, region, 
 }
 
 func unlockedWage(ctx context.Context, tx Tx, region, from string) (MinimumWage, error) {
-	old, exists, err := tx.DictMinimumWage(ctx, region, from)
+	old, exists, err := tx.MinimumWage(ctx, region, from)
 	if err != nil {
 		return old, err
 	}

@@ -10,6 +10,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
 // MaxPledge bounds the pledge text (it is printed on the submission page).
@@ -17,7 +18,7 @@ const MaxPledge = 5000
 
 // YearView is a business year with its current pledge text, for the console.
 type YearView struct {
-	Year
+	rules.BusinessYear
 	Pledge string
 }
 
@@ -28,16 +29,16 @@ func (s *Service) Years(ctx context.Context, a actor.Actor) ([]YearView, error) 
 	}
 	var out []YearView
 	err := s.run(ctx, func(tx Tx) error {
-		ys, err := tx.DictYears(ctx)
+		ys, err := tx.Years(ctx)
 		if err != nil {
 			return err
 		}
 		for _, y := range ys {
-			p, _, err := tx.DictPledge(ctx, y.PledgeVersion)
+			p, _, err := tx.Pledge(ctx, y.PledgeVersion)
 			if err != nil {
 				return err
 			}
-			out = append(out, YearView{Year: y, Pledge: p.Body})
+			out = append(out, YearView{BusinessYear: y, Pledge: p.Body})
 		}
 		return nil
 	})
@@ -50,7 +51,7 @@ func (s *Service) Pledges(ctx context.Context, a actor.Actor) ([]Pledge, error) 
 		return nil, err
 	}
 	var out []Pledge
-	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.DictPledges(ctx); return err })
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.Pledges(ctx); return err })
 	return out, err
 }
 
@@ -65,19 +66,19 @@ func (s *Service) AddYear(ctx context.Context, a actor.Actor, yearText string) (
 		return 0, apperr.FieldErrors(map[string]string{"year": "请填写 2000 至 2100 之间的年度"})
 	}
 	err = s.run(ctx, func(tx Tx) error {
-		if _, exists, err := tx.DictYear(ctx, year); err != nil || exists {
+		if _, exists, err := tx.Year(ctx, year); err != nil || exists {
 			return err
 		}
-		ys, err := tx.DictYears(ctx)
+		ys, err := tx.Years(ctx)
 		if err != nil {
 			return err
 		}
 		if len(ys) == 0 {
 			return apperr.New(apperr.Conflict, "尚无承诺书版本，请先导入基础数据")
 		}
-		y := Year{Year: year, WindowOpen: fmt.Sprintf("%d-03-01", year+1), WindowClose: fmt.Sprintf("%d-10-31", year+1),
-			PledgeVersion: ys[0].PledgeVersion}
-		if err := tx.DictInsertYear(ctx, y); err != nil {
+		y := rules.BusinessYear{Year: year, PledgeVersion: ys[0].PledgeVersion}
+		y.WindowOpen, y.WindowClose = rules.DefaultWindow(year)
+		if err := tx.InsertYear(ctx, y); err != nil {
 			return err
 		}
 		e := audit.For(a, "business_year.create", "business_year", strconv.Itoa(year))
@@ -99,13 +100,13 @@ type YearInput struct {
 // UpdateYear sets a year's declaration window (open ≤ close, YYYY-MM-DD), its certificate switch
 // and its pledge text. A changed pledge text becomes a new version "<year>-v<n>"; the old version
 // stays for the declarations that accepted it.
-func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in YearInput) (Year, error) {
+func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in YearInput) (rules.BusinessYear, error) {
 	if err := requireAdmin(a); err != nil {
-		return Year{}, err
+		return rules.BusinessYear{}, err
 	}
-	var out Year
+	var out rules.BusinessYear
 	err := s.run(ctx, func(tx Tx) error {
-		y, exists, err := tx.DictYear(ctx, year)
+		y, exists, err := tx.Year(ctx, year)
 		if err != nil {
 			return err
 		}
@@ -115,18 +116,16 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 		old := y
 		fields := map[string]string{}
 		if in.WindowOpen != nil {
-			y.WindowOpen = strings.TrimSpace(*in.WindowOpen)
-			if _, ok := parseDate(y.WindowOpen); !ok {
+			if y.WindowOpen, err = rules.ParseDate(strings.TrimSpace(*in.WindowOpen)); err != nil {
 				fields["windowOpen"] = "开始日期格式应为 YYYY-MM-DD，如 2026-03-01"
 			}
 		}
 		if in.WindowClose != nil {
-			y.WindowClose = strings.TrimSpace(*in.WindowClose)
-			if _, ok := parseDate(y.WindowClose); !ok {
+			if y.WindowClose, err = rules.ParseDate(strings.TrimSpace(*in.WindowClose)); err != nil {
 				fields["windowClose"] = "截止日期格式应为 YYYY-MM-DD，如 2026-10-31"
 			}
 		}
-		if fields["windowOpen"] == "" && fields["windowClose"] == "" && y.WindowOpen > y.WindowClose {
+		if fields["windowOpen"] == "" && fields["windowClose"] == "" && y.WindowClose.Before(y.WindowOpen) {
 			fields["windowClose"] = "截止日期不能早于开始日期"
 		}
 		var pledge string
@@ -146,7 +145,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 			y.CertValidAtSubmission = *in.CertValidAtSubmission
 		}
 		if in.Pledge != nil {
-			cur, _, err := tx.DictPledge(ctx, y.PledgeVersion)
+			cur, _, err := tx.Pledge(ctx, y.PledgeVersion)
 			if err != nil {
 				return err
 			}
@@ -154,7 +153,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 				if y.PledgeVersion, err = newPledgeVersion(ctx, tx, year); err != nil {
 					return err
 				}
-				if err := tx.DictInsertPledge(ctx, Pledge{Version: y.PledgeVersion, Body: pledge, CreatedAt: tx.Now()}); err != nil {
+				if err := tx.InsertPledge(ctx, Pledge{Version: y.PledgeVersion, Body: pledge, CreatedAt: tx.Now()}); err != nil {
 					return err
 				}
 			}
@@ -163,11 +162,12 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 		if y == old {
 			return nil // nothing changed: a double submit writes nothing
 		}
-		if err := tx.DictUpdateYear(ctx, y); err != nil {
+		if err := tx.UpdateYear(ctx, y); err != nil {
 			return err
 		}
 		e := audit.For(a, "business_year.update", "business_year", strconv.Itoa(year))
-		e.Detail = change("windowOpen", old.WindowOpen, y.WindowOpen) + change("windowClose", old.WindowClose, y.WindowClose) +
+		e.Detail = change("windowOpen", old.WindowOpen.String(), y.WindowOpen.String()) +
+			change("windowClose", old.WindowClose.String(), y.WindowClose.String()) +
 			change("certValidAtSubmission", strconv.FormatBool(old.CertValidAtSubmission), strconv.FormatBool(y.CertValidAtSubmission)) +
 			change("pledgeVersion", old.PledgeVersion, y.PledgeVersion)
 		return tx.AppendAudit(ctx, e)
@@ -178,7 +178,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 func newPledgeVersion(ctx context.Context, tx Tx, year int) (string, error) {
 	for n := 1; n < 1000; n++ {
 		v := fmt.Sprintf("%d-v%d", year, n)
-		_, exists, err := tx.DictPledge(ctx, v)
+		_, exists, err := tx.Pledge(ctx, v)
 		if err != nil {
 			return "", err
 		}

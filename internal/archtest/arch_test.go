@@ -72,6 +72,18 @@ func TestDependencyRules(t *testing.T) {
 			if rel == "web" && strings.HasPrefix(imp, "quotacert/internal/store") {
 				t.Errorf("web imports %s: handlers must go through domain services", imp)
 			}
+			// SQL lives in the store alone: one implementation for both databases.
+			if imp == "database/sql" && isInternal && rel != "store" && !strings.HasPrefix(rel, "store/") {
+				t.Errorf("%s imports database/sql: only the store talks to the database", p.ImportPath)
+			}
+			// The store persists for the domain; it never reaches up to the pages or the outside world.
+			if (rel == "store" || strings.HasPrefix(rel, "store/")) && isInternal {
+				for _, up := range []string{"web", "httpx", "blob", "report", "demo", "refdata", "loadgen"} {
+					if imp == "quotacert/internal/"+up {
+						t.Errorf("%s imports %s: the store depends only on the domain", p.ImportPath, imp)
+					}
+				}
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,8 @@ type Tx interface {
 	InsertFile(ctx context.Context, f File) error
 	// File loads a file's metadata; found is false for an unknown id.
 	File(ctx context.Context, id string) (f File, found bool, err error)
+	// Files loads the metadata of the files among ids, in any order; unknown ids are left out.
+	Files(ctx context.Context, ids []string) ([]File, error)
 	// FileSumInUse reports whether any file row refers to the bytes of sum.
 	FileSumInUse(ctx context.Context, sum string) (bool, error)
 	// EmployerFederationOffice returns the federation office of an employer (empty when not chosen).
@@ -149,6 +152,58 @@ func (s *Service) Open(ctx context.Context, a actor.Actor, id string) (File, io.
 		return File{}, nil, fmt.Errorf("open file %s: %w", f.ID, err)
 	}
 	return f, rc, nil
+}
+
+// Lookup returns the metadata of the files among ids that the actor may read, in the order of ids;
+// unknown ids, repeats and files the actor may not read are left out, as Open would refuse them.
+// It reads no bytes and writes no audit entry: a page that shows a file's name beside a contract or
+// a claim has not opened the file (the page itself is audited where it shows another organisation's
+// data, e.g. placement.view). Reading the bytes goes through Open, whose staff reads are audited.
+func (s *Service) Lookup(ctx context.Context, a actor.Actor, ids []string) ([]File, error) {
+	var want []string
+	for _, id := range ids {
+		if id != "" && !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	var out []File
+	err := s.run(ctx, func(tx Tx) error {
+		out = out[:0]
+		found, err := tx.Files(ctx, want)
+		if err != nil {
+			return err
+		}
+		byID := make(map[string]File, len(found))
+		for _, f := range found {
+			byID[f.ID] = f
+		}
+		// Who may read a file depends only on its employer: decide once per employer.
+		allowed := map[int64]bool{}
+		for _, id := range want {
+			f, ok := byID[id]
+			if !ok {
+				continue
+			}
+			may, decided := allowed[f.EmployerID]
+			if !decided {
+				if may, err = mayRead(ctx, tx, a, f); err != nil {
+					return err
+				}
+				allowed[f.EmployerID] = may
+			}
+			if may {
+				out = append(out, f)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up files: %w", err)
+	}
+	return out, nil
 }
 
 func mayRead(ctx context.Context, tx Tx, a actor.Actor, f File) (bool, error) {

@@ -3,9 +3,11 @@ package attachment_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,13 +41,20 @@ func insertEmployer(t *testing.T, db *store.DB, code, office string) int64 {
 }
 
 func countBlobs(t *testing.T, dir string) int {
+	t.Helper()
 	n := 0
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
 			n++
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return n
 }
 
@@ -57,7 +66,7 @@ func TestUploadAndAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)
+		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
 		own := insertEmployer(t, db, "91220101MA14U8XK2R", "220102")
 		other := insertEmployer(t, db, "91350100M000100Y43", "220202")
 		noOffice := insertEmployer(t, db, "911100001000044477", "")
@@ -76,8 +85,8 @@ func TestUploadAndAccess(t *testing.T) {
 				return "", err
 			}
 			defer rc.Close()
-			b, _ := io.ReadAll(rc)
-			return string(b), nil
+			b, err := io.ReadAll(rc)
+			return string(b), err
 		}
 		cases := []struct {
 			name string
@@ -108,7 +117,9 @@ func TestUploadAndAccess(t *testing.T) {
 			t.Errorf("unknown id: %v", err)
 		}
 		var n int
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'file.download'`).Scan(&n)
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'file.download'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 3 {
 			t.Errorf("staff downloads audited %d times, want 3", n)
 		}
@@ -123,7 +134,9 @@ func TestUploadAndAccess(t *testing.T) {
 		if _, err := svc.Upload(ctx, ghost, "x.pdf", strings.NewReader(pdf+"% other bytes\n%%EOF")); err == nil {
 			t.Error("upload for an unknown employer succeeded")
 		}
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM files`).Scan(&n)
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM files`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 1 || countBlobs(t, dir) != before {
 			t.Errorf("after refused uploads: %d rows, %d blobs (was %d)", n, countBlobs(t, dir), before)
 		}
@@ -150,4 +163,105 @@ func TestSanitizeName(t *testing.T) {
 			t.Errorf("SanitizeName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestLookup: the names of the files a user may read, in the order asked, without reading the bytes
+// and without an audit entry — with the same access rule as Open.
+func TestLookup(t *testing.T) {
+	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		blobs, err := blob.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
+		own := insertEmployer(t, db, "91220101MA14U8XK2R", "220102")
+		other := insertEmployer(t, db, "91350100M000100Y43", "220202")
+		owner := actor.Actor{Role: actor.Employer, EmployerID: own}
+		upload := func(a actor.Actor, name, content string) string {
+			t.Helper()
+			f, err := svc.Upload(ctx, a, name, strings.NewReader(content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f.ID
+		}
+		a := upload(owner, "合同.pdf", pdf)
+		b := upload(owner, "工资条.pdf", pdf+"% b\n%%EOF")
+		theirs := upload(actor.Actor{Role: actor.Employer, EmployerID: other}, "他人.pdf", pdf+"% c\n%%EOF")
+		notice := upload(actor.Actor{Role: actor.Admin, Office: "220000"}, "通知附件.pdf", pdf+"% d\n%%EOF")
+		ask := []string{b, "doesnotexist", a, theirs, b, "", notice}
+
+		names := func(files []attachment.File) []string {
+			var out []string
+			for _, f := range files {
+				out = append(out, f.Name)
+			}
+			return out
+		}
+		cases := []struct {
+			name string
+			a    actor.Actor
+			want []string
+		}{
+			{"owner", owner, []string{"工资条.pdf", "合同.pdf", "通知附件.pdf"}},
+			{"another employer", actor.Actor{Role: actor.Employer, EmployerID: other}, []string{"他人.pdf", "通知附件.pdf"}},
+			{"district reviewer of the owner", actor.Actor{UserID: 7, Role: actor.Reviewer, Office: "220102"}, []string{"工资条.pdf", "合同.pdf", "通知附件.pdf"}},
+			{"province reviewer", actor.Actor{UserID: 8, Role: actor.Reviewer, Office: "220000"}, []string{"工资条.pdf", "合同.pdf", "他人.pdf", "通知附件.pdf"}},
+			{"neighbouring district reviewer", actor.Actor{UserID: 9, Role: actor.Reviewer, Office: "220103"}, []string{"通知附件.pdf"}},
+			{"nobody", actor.Actor{}, nil},
+		}
+		for _, c := range cases {
+			got, err := svc.Lookup(ctx, c.a, ask)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if g := names(got); !slices.Equal(g, c.want) {
+				t.Errorf("%s: %v, want %v", c.name, g, c.want)
+			}
+		}
+		if got, err := svc.Lookup(ctx, owner, nil); err != nil || len(got) != 0 {
+			t.Errorf("no ids: %v, %v", got, err)
+		}
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'file.download'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("look-ups wrote %d file.download entries, want 0", n)
+		}
+	})
+}
+
+// TestLookupMany: more ids than one query takes (the store splits the IN list) are all found.
+func TestLookupMany(t *testing.T) {
+	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		blobs, err := blob.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
+		owner := actor.Actor{Role: actor.Employer, EmployerID: insertEmployer(t, db, "91220101MA14U8XK2R", "220102")}
+		var ids []string
+		for i := range 250 {
+			f, err := svc.Upload(ctx, owner, fmt.Sprintf("%03d.pdf", i), strings.NewReader(pdf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, f.ID)
+		}
+		got, err := svc.Lookup(ctx, owner, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(ids) {
+			t.Fatalf("found %d of %d files", len(got), len(ids))
+		}
+		for i, f := range got {
+			if f.ID != ids[i] || f.Name != fmt.Sprintf("%03d.pdf", i) {
+				t.Fatalf("file %d: %+v", i, f)
+			}
+		}
+	})
 }

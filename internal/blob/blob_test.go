@@ -48,12 +48,18 @@ var elfHeader = []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\
 func leftovers(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
 			out = append(out, p)
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
@@ -87,7 +93,10 @@ func TestPutAcceptedTypes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _ := io.ReadAll(f)
+			got, err := io.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
 			f.Close()
 			if !bytes.Equal(got, c.data) {
 				t.Error("stored bytes differ")
@@ -137,8 +146,11 @@ func TestPutRefused(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s, _ := blob.Open(dir)
-			_, _, _, err := s.Put(context.Background(), c.r)
+			s, err := blob.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, _, err = s.Put(context.Background(), c.r)
 			var ae *apperr.Error
 			if !errors.As(err, &ae) || ae.Code != apperr.Invalid || !strings.Contains(ae.Fields["file"], c.msg) {
 				t.Fatalf("err = %v, want invalid file error containing %q", err, c.msg)
@@ -152,7 +164,10 @@ func TestPutRefused(t *testing.T) {
 
 func TestPutCancelled(t *testing.T) {
 	dir := t.TempDir()
-	s, _ := blob.Open(dir)
+	s, err := blob.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, _, _, err := s.Put(ctx, strings.NewReader(samplePDF)); err == nil {
@@ -164,7 +179,10 @@ func TestPutCancelled(t *testing.T) {
 }
 
 func TestOpenRejectsBadNames(t *testing.T) {
-	s, _ := blob.Open(t.TempDir())
+	s, err := blob.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"../../etc/passwd", "", strings.Repeat("z", 64)} {
 		if _, err := s.Open(name); err == nil {
 			t.Errorf("Open(%q) succeeded", name)
@@ -198,7 +216,10 @@ func FuzzDetect(f *testing.F) {
 
 // BenchmarkPut10MiB measures storing a maximum-size upload (hash, check, rename).
 func BenchmarkPut10MiB(b *testing.B) {
-	s, _ := blob.Open(b.TempDir())
+	s, err := blob.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
 	data := append([]byte("%PDF-1.4\n"), make([]byte, blob.MaxSize-20)...)
 	data = append(data, []byte("\n%%EOF\n")...)
 	b.SetBytes(int64(len(data)))

@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
 const p03 = "22010319790223017X" // registry certificate issued 2025-05-20: Jan–Apr fail on the certificate only
@@ -17,13 +18,14 @@ const p03 = "22010319790223017X" // registry certificate issued 2025-05-20: Jan�
 // federation approves it; a rejection releases them (DOMAIN.md §3–§5).
 func TestManualCertificateReview(t *testing.T) {
 	for _, c := range []struct {
-		name          string
-		approve       bool
-		counted, sel  int
-		review, label string
+		name         string
+		approve      bool
+		counted, sel int
+		review       rules.ReviewStatus
+		label        string
 	}{
-		{"approved", true, 12, 12, placement.ReviewApproved, "counted"},
-		{"rejected", false, 8, 8, placement.ReviewRejected, "released"},
+		{"approved", true, 12, 12, rules.ReviewApproved, "counted"},
+		{"rejected", false, 8, 8, rules.ReviewRejected, "released"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			each(t, func(t *testing.T, e *env) {
@@ -32,7 +34,7 @@ func TestManualCertificateReview(t *testing.T) {
 				input.Certificates = []placement.CertificateInput{{Number: "22010319790223017X23", Issued: "2020-01-01",
 					ValidUntil: "2025-05-19", FileIDs: []string{"f-2"}}}
 				id := must(e.pl.Create(ctx, e.emp, 2025, input))(t)
-				st := must(e.pl.SaveMonths(ctx, e.emp, id, placement.SaveInput{Selected: []string{"2025-01", "2025-02", "2025-03", "2025-04"}}))(t)
+				st := must(e.pl.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-01"}, {Month: "2025-02"}, {Month: "2025-03"}, {Month: "2025-04"}}}))(t)
 				if st != placement.Pending {
 					t.Fatalf("status after save: %s", st)
 				}
@@ -72,7 +74,6 @@ func TestManualCertificateReview(t *testing.T) {
 func TestConcurrentSubmit(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		exec(t, e, `UPDATE employers SET contact_phone = '13812345678', address = '长春市' WHERE id = 1`)
 		id := must(e.pl.Create(ctx, e.emp, 2025, in(p01, "刘喆", "2023-03-01", "")))(t)
 		must(e.pl.SaveMonths(ctx, e.emp, id, placement.SaveInput{}))(t)
 		var wg sync.WaitGroup

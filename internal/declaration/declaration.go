@@ -10,46 +10,30 @@ import (
 
 	"quotacert/internal/audit"
 	"quotacert/internal/employer"
+	"quotacert/internal/exchange"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
 
-// Declaration statuses (CONTRACT.md).
+// LetterStatus is a certification letter's state: valid, or cancelled when a reopen request is
+// approved (the letter is kept: the tax export and the public verification show it cancelled).
+type LetterStatus string
+
+// Letter statuses (CONTRACT.md results).
 const (
-	Open            = "open"
-	Submitted       = "submitted"
-	ReopenRequested = "reopen-requested"
+	LetterValid     LetterStatus = "valid"
+	LetterCancelled LetterStatus = "cancelled"
 )
 
-// StatusLabel is a declaration status in Chinese.
-func StatusLabel(s string) string {
+// Label is the status in Chinese.
+func (s LetterStatus) Label() string {
 	switch s {
-	case Open:
-		return "未申报"
-	case Submitted:
-		return "已完成申报"
-	case ReopenRequested:
-		return "年审认证反馈待审核"
+	case LetterValid:
+		return "有效"
+	case LetterCancelled:
+		return "已作废"
 	}
-	return s
-}
-
-// Letter statuses.
-const (
-	LetterValid     = "valid"
-	LetterCancelled = "cancelled"
-)
-
-// Year is a business year's configuration.
-type Year struct {
-	Year          int
-	WindowOpen    rules.Date
-	WindowClose   rules.Date
-	PledgeVersion string
-	PledgeText    string
-	// CertValidAtSubmission: every person must hold a valid certificate on the day of submission
-	// (残联厅函〔2022〕63号 suggests it; a per-year switch, off by default — DOMAIN.md §10).
-	CertValidAtSubmission bool
+	return string(s)
 }
 
 // Declaration is an employer's declaration of a year.
@@ -57,7 +41,7 @@ type Declaration struct {
 	ID            int64
 	EmployerID    int64
 	Year          int
-	Status        string
+	Status        rules.DeclarationStatus
 	SubmittedAt   time.Time
 	SubmittedBy   int64
 	PledgeVersion string
@@ -71,7 +55,7 @@ type Letter struct {
 	DeclarationID    int64
 	Number           string
 	VerifyCode       string
-	Status           string
+	Status           LetterStatus
 	Persons          int
 	CountedMonths    int
 	WeightMonths     rules.WeightMonths
@@ -94,7 +78,7 @@ func (l Letter) IssueDate() rules.Date { return rules.ChinaDate(l.IssuedAt) }
 type ReopenRequest struct {
 	ID        int64
 	Reason    string
-	Status    string // pending | approved | rejected
+	Status    rules.ReviewStatus
 	Comment   string
 	CreatedAt time.Time
 	DecidedAt time.Time
@@ -111,7 +95,7 @@ type Result struct {
 	WeightMonths     rules.WeightMonths `json:"-"`
 	EquivalentPerson float64            `json:"equivalentPersons"`
 	LetterNumber     string             `json:"letterNumber"`
-	Status           string             `json:"status"`
+	Status           LetterStatus       `json:"status"`
 }
 
 // LevyParameters are a province's levy figures for a year (DOMAIN.md §7).
@@ -121,21 +105,42 @@ type LevyParameters struct {
 	SocialAverageWage rules.Fen
 }
 
+// Holder is a placement's person as the certificate-on-submission rule reads them from the
+// database (DOMAIN.md §10): the sealed ID number the registry is asked by and the manual
+// certificates of the placement. The registry's certificates come through exchange.Source.
+type Holder struct {
+	PlacementID  int64
+	IDSealed     []byte
+	Certificates []placement.ManualCertificate
+}
+
+// Protector opens sealed identifiers (pii.Protector).
+type Protector interface {
+	Open(b []byte) (string, error)
+}
+
+// Source is how declarations read the registry (exchange.Source).
+type Source = exchange.Source
+
 // Tx is what the declaration use cases need from the store, inside one transaction.
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
 
-	BusinessYear(ctx context.Context, year int) (Year, error)
+	BusinessYear(ctx context.Context, year int) (rules.BusinessYear, error)
+	// PledgeText is the text of a pledge version.
+	PledgeText(ctx context.Context, version string) (string, error)
 	EmployerProfile(ctx context.Context, id int64) (employer.Profile, error)
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error)
-	// PlacementsWithoutValidCertificate lists the year's placements whose person holds no counting
-	// certificate (registry 有效, or manual and approved) valid on day.
-	PlacementsWithoutValidCertificate(ctx context.Context, employerID int64, year int, day rules.Date) ([]placement.ListRow, error)
+	// CertificateHolders lists the year's placements with what the certificate-on-submission rule
+	// reads of them from the database.
+	CertificateHolders(ctx context.Context, employerID int64, year int) ([]Holder, error)
 	Declaration(ctx context.Context, employerID int64, year int) (Declaration, bool, error)
 	EnsureDeclaration(ctx context.Context, employerID int64, year int) (Declaration, error)
+	// MarkSubmitted moves an open declaration to submitted with the pledge record; false when it
+	// was not open any more (a concurrent submit won).
 	MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error)
-	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error)
+	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error)
 	LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error)
 	InsertLetter(ctx context.Context, l Letter) (Letter, error)
 	ValidLetter(ctx context.Context, declarationID int64) (Letter, bool, error)

@@ -17,6 +17,7 @@ import (
 	"quotacert/internal/placement"
 	"quotacert/internal/refdata"
 	"quotacert/internal/review"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 )
@@ -50,7 +51,7 @@ func setup(t *testing.T, db *store.DB, clock *storetest.Clock) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatalf("import demo %s: %v", kind, err)
@@ -58,11 +59,10 @@ func setup(t *testing.T, db *store.DB, clock *storetest.Clock) *env {
 	}
 	now := clock.Now()
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		// Employer 1's profile lacks its contact phone and address: a blocker until filled in.
 		for i, e := range []struct{ code, name string }{{demoCode, empName}, {otherCode, "测试单位2"}} {
 			if _, err := tx.Exec(ctx, `INSERT INTO employers (id, credit_code, name, federation_office, tax_office, district,
-                contact_name, employee_count, created_at, updated_at) VALUES ($1, $2, $3, '220102', '12201020000', '220102',
-                '张三', 120, $4, $4)`, i+1, e.code, e.name, now); err != nil {
+                contact_name, contact_phone, employee_count, address, created_at, updated_at) VALUES ($1, $2, $3, '220102',
+                '12201020000', '220102', '张三', '13812345678', 120, '长春市南关区人民大街1号', $4, $4)`, i+1, e.code, e.name, now); err != nil {
 				return err
 			}
 		}
@@ -95,9 +95,9 @@ func setup(t *testing.T, db *store.DB, clock *storetest.Clock) *env {
 	e.oth = actor.Actor{UserID: 12, Name: otherCode, Role: actor.Employer, EmployerID: 2}
 	e.reviewer = actor.Actor{UserID: 21, Name: "cc-reviewer", Role: actor.Reviewer, Office: "220100"}
 	e.outsider = actor.Actor{UserID: 22, Name: "jl-reviewer", Role: actor.Reviewer, Office: "220200"}
-	e.pl = placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)
-	e.rv = review.NewService(store.Runner(db, func(tx *store.Tx) review.Tx { return tx }), e.pl, clock.Now)
-	e.dc = declaration.NewService(store.Runner(db, func(tx *store.Tx) declaration.Tx { return tx }), clock.Now)
+	e.pl = placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
+	e.rv = review.NewService(store.ReviewRunner(db), e.pl, clock.Now)
+	e.dc = declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now)
 	return e
 }
 
@@ -171,23 +171,31 @@ func TestYearLifecycle(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 
-		// Nothing registered yet: blocked by the profile and by the empty list.
+		// Nothing registered yet: blocked by the profile (its contact phone and address missing) and
+		// by the empty list.
+		incompleteProfile(t, e)
 		st := must(e.dc.State(ctx, e.emp, 2025))(t)
-		if st.Status != declaration.Open || st.CanSubmit || !hasBlocker(st, "单位信息不完整") || !hasBlocker(st, "尚未登记") ||
+		if st.Status != rules.DeclarationOpen || st.CanSubmit || !hasBlocker(st, "单位信息不完整") || !hasBlocker(st, "尚未登记") ||
 			!strings.Contains(strings.Join(st.Blockers, ""), "经办人电话") {
 			t.Fatalf("empty year state: %+v", st.Blockers)
 		}
-		if st.Year.PledgeText == "" || st.Year.PledgeVersion != refdata.PledgeVersion {
-			t.Fatalf("pledge: %q %q", st.Year.PledgeVersion, st.Year.PledgeText)
+		if st.Pledge == "" || st.Year.PledgeVersion != refdata.PledgeVersion {
+			t.Fatalf("pledge: %q %q", st.Year.PledgeVersion, st.Pledge)
 		}
 
+		// Placements change only with a complete profile.
+		if _, err := e.pl.Create(ctx, e.emp, 2025, in(p01, "刘喆", "2023-03-01", "")); code(err) != apperr.Conflict ||
+			!strings.Contains(apperr.As(err).Message, "请先完善单位信息") {
+			t.Fatalf("create with an incomplete profile: %v", err)
+		}
+		completeProfile(t, e)
 		a := must(e.pl.Create(ctx, e.emp, 2025, in(p01, "刘喆", "2023-03-01", "")))(t)
 		must(e.pl.SaveMonths(ctx, e.emp, a, placement.SaveInput{}))(t)
 		b := must(e.pl.Create(ctx, e.emp, 2025, in(p06, "吴秀兰", "2022-01-01", "2026-12-31")))(t)
-		must(e.pl.SaveMonths(ctx, e.emp, b, placement.SaveInput{Claims: []placement.ClaimInput{
+		must(e.pl.SaveMonths(ctx, e.emp, b, placement.SaveInput{Months: []placement.MonthInput{
 			{Month: "2025-02", FileIDs: []string{"f-2"}, Note: "工资条"}, {Month: "2025-03", FileIDs: []string{"f-3"}}}}))(t)
 		c := must(e.pl.Create(ctx, e.emp, 2025, in(p08, "赵某", "2019-04-01", "")))(t)
-		if s := must(e.pl.SaveMonths(ctx, e.emp, c, placement.SaveInput{Claims: []placement.ClaimInput{
+		if s := must(e.pl.SaveMonths(ctx, e.emp, c, placement.SaveInput{Months: []placement.MonthInput{
 			{Month: "2025-09", FileIDs: []string{"f-4"}}}}))(t); s != placement.Pending {
 			t.Fatalf("placement c status %s", s)
 		}
@@ -251,10 +259,12 @@ func TestYearLifecycle(t *testing.T) {
 		}
 
 		// Submission is blocked by the profile and by placement c still pending.
+		incompleteProfile(t, e)
 		_, err := e.dc.Submit(ctx, e.emp, 2025, true, "192.0.2.7")
 		if code(err) != apperr.Conflict || !strings.Contains(apperr.As(err).Message, "赵某") {
 			t.Fatalf("blocked submit: %v", err)
 		}
+		completeProfile(t, e)
 
 		// Return c (退回) with a reason; its pending claim is closed; the employer re-registers it.
 		if err := e.rv.Return(ctx, e.reviewer, c, " "); fields(err)["reason"] == "" {
@@ -287,13 +297,14 @@ func TestYearLifecycle(t *testing.T) {
 		}
 
 		// Window closed: blocked; reopened window and completed profile: allowed.
+		incompleteProfile(t, e)
 		setWindow(t, e, "2026-03-01", "2026-03-31")
 		st = must(e.dc.State(ctx, e.emp, 2025))(t)
 		if st.CanSubmit || !hasBlocker(st, "已截止") || !hasBlocker(st, "单位信息不完整") {
 			t.Fatalf("closed window: %v", st.Blockers)
 		}
 		setWindow(t, e, "2026-03-01", "2026-10-31")
-		exec(t, e, `UPDATE employers SET contact_phone = '13812345678', address = '长春市南关区人民大街1号' WHERE id = 1`)
+		completeProfile(t, e)
 		st = must(e.dc.State(ctx, e.emp, 2025))(t)
 		if !st.CanSubmit || len(st.Blockers) != 0 {
 			t.Fatalf("should be submittable: %v", st.Blockers)
@@ -357,7 +368,7 @@ func TestYearLifecycle(t *testing.T) {
 		}
 		noErr(t, e.dc.RequestReopen(ctx, e.emp, 2025, "漏报一名残疾职工"))
 		noErr(t, e.dc.RequestReopen(ctx, e.emp, 2025, "漏报一名残疾职工"))
-		if st := must(e.dc.State(ctx, e.emp, 2025))(t); st.Status != declaration.ReopenRequested || st.CanSubmit {
+		if st := must(e.dc.State(ctx, e.emp, 2025))(t); st.Status != rules.DeclarationReopenRequested || st.CanSubmit {
 			t.Fatalf("after reopen request: %s", st.Status)
 		}
 		ro := pendingItem(t, e, review.KindReopen, 0, "")
@@ -366,7 +377,7 @@ func TestYearLifecycle(t *testing.T) {
 		}
 		noErr(t, e.rv.Decide(ctx, e.reviewer, ro.ID, false, "理由不充分"))
 		st = must(e.dc.State(ctx, e.emp, 2025))(t)
-		if st.Status != declaration.Submitted || st.Letter == nil || st.Letter.Number != l1.Number ||
+		if st.Status != rules.DeclarationSubmitted || st.Letter == nil || st.Letter.Number != l1.Number ||
 			len(st.Reopens) != 1 || st.Reopens[0].Comment != "理由不充分" {
 			t.Fatalf("after rejected reopen: %+v", st)
 		}
@@ -376,7 +387,7 @@ func TestYearLifecycle(t *testing.T) {
 		ro = pendingItem(t, e, review.KindReopen, 0, "")
 		noErr(t, e.rv.Decide(ctx, e.reviewer, ro.ID, true, ""))
 		st = must(e.dc.State(ctx, e.emp, 2025))(t)
-		if st.Status != declaration.Open || st.Letter != nil || !st.CanSubmit {
+		if st.Status != rules.DeclarationOpen || st.Letter != nil || !st.CanSubmit {
 			t.Fatalf("after approved reopen: %+v", st)
 		}
 		if pub := must(e.dc.Verify(ctx, l1.VerifyCode))(t); pub.Status != declaration.LetterCancelled {
@@ -426,6 +437,18 @@ func exec(t *testing.T, e *env, q string, args ...any) {
 	if err := e.db.InTx(context.Background(), func(tx *store.Tx) error { _, err := tx.Exec(context.Background(), q, args...); return err }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// incompleteProfile empties employer 1's contact phone and address (required, DOMAIN.md §6);
+// completeProfile fills them in again.
+func incompleteProfile(t *testing.T, e *env) {
+	t.Helper()
+	exec(t, e, `UPDATE employers SET contact_phone = '', address = '' WHERE id = 1`)
+}
+
+func completeProfile(t *testing.T, e *env) {
+	t.Helper()
+	exec(t, e, `UPDATE employers SET contact_phone = '13812345678', address = '长春市南关区人民大街1号' WHERE id = 1`)
 }
 
 func setWindow(t *testing.T, e *env, open, close string) {

@@ -13,65 +13,36 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/employer"
+	"quotacert/internal/exchange"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
 
 // Service runs the declaration use cases, each in one transaction with its audit record.
 type Service struct {
-	run func(ctx context.Context, fn func(Tx) error) error
-	now func() time.Time
+	run    func(ctx context.Context, fn func(Tx) error) error
+	source Source
+	pii    Protector
+	now    func() time.Time
 }
 
-// NewService wires the service: run is the store's transaction runner, now the clock.
-func NewService(run func(ctx context.Context, fn func(Tx) error) error, now func() time.Time) *Service {
-	return &Service{run: run, now: now}
-}
-
-// Summary is the year's count for the declaration page: only the selected months of confirmed
-// placements count; what waits for review is shown beside it (DOMAIN.md §5).
-type Summary struct {
-	Persons, Confirmed, Pending, Rejected, Draft int
-	// Counted is the number of confirmed placements with at least one counted month: the persons
-	// the letter certifies.
-	Counted       int
-	CountedMonths int
-	WeightMonths  rules.WeightMonths
-	PendingMonths int
-}
-
-func summarize(rows []placement.ListRow) Summary {
-	var s Summary
-	for _, r := range rows {
-		s.Persons++
-		switch r.Status {
-		case placement.Confirmed:
-			s.Confirmed++
-			s.CountedMonths += r.CountedMonths
-			s.WeightMonths += rules.WeightMonths(r.WeightMonths)
-			if r.CountedMonths > 0 {
-				s.Counted++
-			}
-		case placement.Pending:
-			s.Pending++
-			s.PendingMonths += r.CountedMonths
-		case placement.Rejected:
-			s.Rejected++
-		default:
-			s.Draft++
-		}
-	}
-	return s
+// NewService wires the service: run is the store's transaction runner, source the registry (read
+// only for the certificate-on-submission rule), p opens the persons' sealed ID numbers, now the
+// clock.
+func NewService(run func(ctx context.Context, fn func(Tx) error) error, source Source, p Protector, now func() time.Time) *Service {
+	return &Service{run: run, source: source, pii: p, now: now}
 }
 
 // State is the declaration page and GET /years/{year}/declaration.
 type State struct {
-	Year       Year
-	Status     string
+	Year rules.BusinessYear
+	// Pledge is the text of the year's pledge version.
+	Pledge     string
+	Status     rules.DeclarationStatus
 	CanSubmit  bool
 	Blockers   []string
 	Letter     *Letter
-	Summary    Summary
+	Summary    placement.Summary
 	Placements []placement.ListRow
 	Profile    employer.Profile
 	Reopens    []ReopenRequest
@@ -79,6 +50,14 @@ type State struct {
 	// NoValidCertificate lists, when the year requires it, the persons without a certificate valid
 	// today (the day of submission).
 	NoValidCertificate []placement.ListRow
+
+	today   rules.Date
+	holders []Holder // read when the certificate-on-submission rule applies
+}
+
+// needsCertificates reports whether the certificate-on-submission rule applies to the state.
+func (st State) needsCertificates() bool {
+	return st.Year.CertValidAtSubmission && st.Status == rules.DeclarationOpen
 }
 
 func employerOnly(a actor.Actor) error {
@@ -100,13 +79,88 @@ func (s *Service) State(ctx context.Context, a actor.Actor, year int) (State, er
 		st, err = s.state(ctx, tx, a.EmployerID, year)
 		return err
 	})
-	return st, err
+	if err != nil || !st.needsCertificates() {
+		return st, err
+	}
+	registry, err := s.registry(ctx, st.holders)
+	if err != nil {
+		return State{}, err
+	}
+	if err := st.checkCertificates(registry); err != nil {
+		return State{}, err
+	}
+	return st, nil
 }
 
+// registry reads, outside any transaction (the Source may be a remote service), the registry
+// certificates of the holders, by placement.
+func (s *Service) registry(ctx context.Context, holders []Holder) (map[int64][]exchange.RegistryCertificate, error) {
+	ids := make([]string, len(holders))
+	for i, h := range holders {
+		var err error
+		if ids[i], err = s.pii.Open(h.IDSealed); err != nil {
+			return nil, apperr.Wrap(apperr.Internal, "无法读取人员信息", err)
+		}
+	}
+	certs, err := s.source.Certificates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]exchange.RegistryCertificate, len(holders))
+	for i, h := range holders {
+		out[h.PlacementID] = certs[i]
+	}
+	return out, nil
+}
+
+// checkCertificates applies the certificate-on-submission rule with the registry's certificates
+// and adds its blockers. A holder the registry was not asked about (a person added meanwhile) is
+// a conflict: the page is out of date.
+func (st *State) checkCertificates(registry map[int64][]exchange.RegistryCertificate) error {
+	for _, h := range st.holders {
+		if _, ok := registry[h.PlacementID]; !ok {
+			return apperr.New(apperr.Conflict, "申报状态已变化，请刷新后重试")
+		}
+	}
+	st.NoValidCertificate = withoutValidCertificate(st.Placements, st.holders, registry, st.today)
+	st.Blockers = blockers(*st, st.today)
+	st.CanSubmit = len(st.Blockers) == 0
+	return nil
+}
+
+// withoutValidCertificate lists the placements whose person holds no counting certificate valid on
+// day (DOMAIN.md §10): a registry certificate in force (有效) or a manual one the federation
+// approved, issued on or before day and not expired before it. It is pure.
+func withoutValidCertificate(rows []placement.ListRow, holders []Holder, registry map[int64][]exchange.RegistryCertificate, day rules.Date) []placement.ListRow {
+	valid := map[int64]bool{}
+	for _, h := range holders {
+		for _, c := range registry[h.PlacementID] {
+			valid[h.PlacementID] = valid[h.PlacementID] || c.Rule().ValidOn(day)
+		}
+		for _, m := range h.Certificates {
+			if c, ok := m.Rule(); ok && c.ValidOn(day) {
+				valid[h.PlacementID] = true
+			}
+		}
+	}
+	var out []placement.ListRow
+	for _, r := range rows {
+		if !valid[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// state reads the declaration in tx with its blockers, but for the certificate-on-submission rule,
+// which needs the registry (checkCertificates, after the transaction).
 func (s *Service) state(ctx context.Context, tx Tx, employerID int64, year int) (State, error) {
 	var st State
 	var err error
 	if st.Year, err = tx.BusinessYear(ctx, year); err != nil {
+		return st, err
+	}
+	if st.Pledge, err = tx.PledgeText(ctx, st.Year.PledgeVersion); err != nil {
 		return st, err
 	}
 	if st.Profile, err = tx.EmployerProfile(ctx, employerID); err != nil {
@@ -115,12 +169,12 @@ func (s *Service) state(ctx context.Context, tx Tx, employerID int64, year int) 
 	if st.Placements, err = tx.ListPlacements(ctx, employerID, year); err != nil {
 		return st, err
 	}
-	st.Summary = summarize(st.Placements)
+	st.Summary = placement.Summarize(st.Placements)
 	d, found, err := tx.Declaration(ctx, employerID, year)
 	if err != nil {
 		return st, err
 	}
-	st.Status = Open
+	st.Status = rules.DeclarationOpen
 	if found {
 		st.Status = d.Status
 		l, ok, err := tx.ValidLetter(ctx, d.ID)
@@ -134,14 +188,14 @@ func (s *Service) state(ctx context.Context, tx Tx, employerID int64, year int) 
 	if st.Reopens, err = tx.ReopenRequests(ctx, employerID, year); err != nil {
 		return st, err
 	}
-	today := rules.ChinaDate(tx.Now())
-	st.InWindow = !today.Before(st.Year.WindowOpen) && !st.Year.WindowClose.Before(today)
-	if st.Year.CertValidAtSubmission && st.Status == Open {
-		if st.NoValidCertificate, err = tx.PlacementsWithoutValidCertificate(ctx, employerID, year, today); err != nil {
+	st.today = rules.ChinaDate(tx.Now())
+	st.InWindow = st.Year.InWindow(st.today)
+	if st.needsCertificates() {
+		if st.holders, err = tx.CertificateHolders(ctx, employerID, year); err != nil {
 			return st, err
 		}
 	}
-	st.Blockers = blockers(st, today)
+	st.Blockers = blockers(st, st.today)
 	st.CanSubmit = len(st.Blockers) == 0
 	return st, nil
 }
@@ -149,17 +203,18 @@ func (s *Service) state(ctx context.Context, tx Tx, employerID int64, year int) 
 // blockers lists why the year cannot be submitted now (DOMAIN.md §5). It is pure.
 func blockers(st State, today rules.Date) []string {
 	switch st.Status {
-	case Submitted:
+	case rules.DeclarationSubmitted:
 		return []string{"本年度已完成申报；如需修改，请提交年审认证反馈"}
-	case ReopenRequested:
+	case rules.DeclarationReopenRequested:
 		return []string{"年审认证反馈正在等待残联审核"}
 	}
 	var out []string
 	window := fmt.Sprintf("（申报时间：%s 至 %s）", st.Year.WindowOpen, st.Year.WindowClose)
 	switch {
+	case st.Year.InWindow(today): // open: nothing to say
 	case today.Before(st.Year.WindowOpen):
 		out = append(out, "本年度申报尚未开始"+window)
-	case st.Year.WindowClose.Before(today):
+	default:
 		out = append(out, "本年度申报已截止"+window)
 	}
 	if missing := employer.Complete(st.Profile); len(missing) > 0 {
@@ -190,15 +245,37 @@ func (s *Service) Submit(ctx context.Context, a actor.Actor, year int, pledgeAcc
 	if !pledgeAccepted {
 		return Letter{}, apperr.FieldErrors(map[string]string{"pledgeAccepted": "请先阅读承诺书并点击“已阅读、确认”"})
 	}
-	var out Letter
+	// The registry is read before the submitting transaction (the Source may be remote); the
+	// transaction reads everything else again and refuses when the page it checked is out of date.
+	var registry map[int64][]exchange.RegistryCertificate
+	var pre State
 	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		pre, err = s.state(ctx, tx, a.EmployerID, year)
+		return err
+	})
+	if err != nil {
+		return Letter{}, err
+	}
+	if pre.needsCertificates() {
+		if registry, err = s.registry(ctx, pre.holders); err != nil {
+			return Letter{}, err
+		}
+	}
+	var out Letter
+	err = s.run(ctx, func(tx Tx) error {
 		st, err := s.state(ctx, tx, a.EmployerID, year)
 		if err != nil {
 			return err
 		}
-		if st.Status == Submitted && st.Letter != nil {
+		if st.Status == rules.DeclarationSubmitted && st.Letter != nil {
 			out = *st.Letter // a double submit: same result, one letter
 			return nil
+		}
+		if st.needsCertificates() {
+			if err := st.checkCertificates(registry); err != nil {
+				return err
+			}
 		}
 		if !st.CanSubmit {
 			return apperr.New(apperr.Conflict, "暂不能完成申报："+strings.Join(st.Blockers, "；"))
@@ -278,12 +355,12 @@ func (s *Service) RequestReopen(ctx context.Context, a actor.Actor, year int, re
 			return err
 		}
 		switch {
-		case !found || d.Status == Open:
+		case !found || d.Status == rules.DeclarationOpen:
 			return apperr.New(apperr.Conflict, "本年度尚未完成申报，可直接修改安置人员，无需提交年审认证反馈")
-		case d.Status == ReopenRequested:
+		case d.Status == rules.DeclarationReopenRequested:
 			return nil // already waiting: a double submit changes nothing
 		}
-		ok, err := tx.SetDeclarationStatus(ctx, a.EmployerID, year, Submitted, ReopenRequested)
+		ok, err := tx.SetDeclarationStatus(ctx, a.EmployerID, year, rules.DeclarationSubmitted, rules.DeclarationReopenRequested)
 		if err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		cfg := account.DefaultConfig()
 		cfg.CaptchaRequired = false
 		cfg.Argon2 = account.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1} // fast hashes for tests
-		accounts, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+		accounts, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,12 +37,15 @@ func TestLoadIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prot, _ := pii.New(bytes.Repeat([]byte{9}, pii.KeySize))
+		prot, err := pii.New(bytes.Repeat([]byte{9}, pii.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
 		svc := demo.Services{Accounts: accounts,
-			Employers: employer.NewService(store.Runner(db, store.EmployerTx)),
-			Files:     attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
-			Admin:     admin.NewService(store.Runner(db, store.AdminTx)),
-			Exchange:  exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)}
+			Employers: employer.NewService(store.EmployerRunner(db)),
+			Files:     attachment.NewService(store.AttachmentRunner(db), blobs),
+			Admin:     admin.NewService(store.AdminRunner(db)),
+			Exchange:  exchange.NewService(store.ExchangeRunner(db), prot)}
 		var out strings.Builder
 		for i := 0; i < 2; i++ {
 			if err := demo.Load(ctx, svc, today, &out); err != nil {

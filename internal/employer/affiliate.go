@@ -207,7 +207,7 @@ func validateAffiliate(ctx context.Context, tx Tx, empID int64, in AffiliateInpu
 		fields["creditCode"] = err.Error()
 	} else {
 		next.CreditCode = c
-		own, err := tx.EmployerProfile(ctx, empID)
+		own, err := tx.Profile(ctx, empID)
 		if err != nil {
 			return next, nil, nil, err
 		}

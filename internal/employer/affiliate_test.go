@@ -49,13 +49,16 @@ func TestAffiliateLifecycle(t *testing.T) {
 		if a, err = e.svc.UpdateAffiliate(ctx, e.emp, a.ID, in); err != nil || len(a.Files) != 1 || a.Files[0].ID != "f2" {
 			t.Fatalf("update = %+v, %v", a, err)
 		}
-		list, _ := e.svc.Affiliates(ctx, e.emp)
+		list, err := e.svc.Affiliates(ctx, e.emp)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(list) != 1 || list[0].Name != in.Name || len(list[0].Files) != 1 {
 			t.Errorf("list = %+v", list)
 		}
 		// Another employer sees nothing and cannot edit or delete it.
-		if l, _ := e.svc.Affiliates(ctx, e.other); len(l) != 0 {
-			t.Errorf("other employer sees %v", l)
+		if l, err := e.svc.Affiliates(ctx, e.other); err != nil || len(l) != 0 {
+			t.Errorf("other employer sees %v (%v)", l, err)
 		}
 		if _, err := e.svc.UpdateAffiliate(ctx, e.other, a.ID, in); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("other's update: %v", err)
@@ -72,14 +75,16 @@ func TestAffiliateLifecycle(t *testing.T) {
 		if n := auditCount(t, e.db, "affiliate.delete"); n != 1 {
 			t.Errorf("delete audits = %d", n)
 		}
-		if l, _ := e.svc.Affiliates(ctx, e.emp); len(l) != 0 {
-			t.Errorf("deleted affiliate still listed")
+		if l, err := e.svc.Affiliates(ctx, e.emp); err != nil || len(l) != 0 {
+			t.Errorf("deleted affiliate still listed (%v)", err)
 		}
 		if _, err := e.svc.Affiliate(ctx, e.emp, a.ID); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("deleted affiliate: %v", err)
 		}
 		var rows int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM affiliates WHERE deleted_at IS NOT NULL`).Scan(&rows)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM affiliates WHERE deleted_at IS NOT NULL`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
 		if rows != 1 {
 			t.Errorf("soft-deleted rows = %d", rows)
 		}
@@ -125,7 +130,9 @@ func TestAffiliateValidation(t *testing.T) {
 			t.Errorf("refused adds wrote %d audits", n)
 		}
 		var n int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM affiliates`).Scan(&n)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM affiliates`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 0 {
 			t.Errorf("refused adds left %d rows", n)
 		}
@@ -165,8 +172,8 @@ func TestLockedAffiliate(t *testing.T) {
 		if err := e.svc.DeleteAffiliate(ctx, e.emp, a.ID); apperr.CodeOf(err) != apperr.Conflict {
 			t.Errorf("delete locked: %v", err)
 		}
-		if l, _ := e.svc.Affiliates(ctx, e.emp); len(l) != 1 || len(l[0].Files) != 2 || l[0].CreditCode != otherCode {
-			t.Errorf("locked affiliate after refused changes = %+v", l)
+		if l, err := e.svc.Affiliates(ctx, e.emp); err != nil || len(l) != 1 || len(l[0].Files) != 2 || l[0].CreditCode != otherCode {
+			t.Errorf("locked affiliate after refused changes = %+v (%v)", l, err)
 		}
 	})
 }

@@ -115,8 +115,8 @@ const (
 
 // Tx is what this package needs from the store, inside one transaction.
 type Tx interface {
-	EmployerProfile(ctx context.Context, id int64) (Profile, error)
-	UpdateEmployerProfile(ctx context.Context, p Profile) error
+	Profile(ctx context.Context, id int64) (Profile, error)
+	UpdateProfile(ctx context.Context, p Profile) error
 	Region(ctx context.Context, code string) (Region, bool, error)
 	RegionChildren(ctx context.Context, parent string) ([]Region, error)
 	Offices(ctx context.Context, kind string, regions []string) ([]Office, error)

@@ -37,7 +37,7 @@ type env struct {
 func setup(t *testing.T, fn func(t *testing.T, e env)) {
 	clock := storetest.NewClock(t0)
 	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
-		e := env{db: db, svc: employer.NewService(store.Runner(db, store.EmployerTx)), clock: clock}
+		e := env{db: db, svc: employer.NewService(store.EmployerRunner(db)), clock: clock}
 		id1 := insertEmployer(t, db, ownCode, "长春示范科技有限公司")
 		id2 := insertEmployer(t, db, thirdCode, "另一家单位")
 		e.emp = actor.Actor{UserID: 0, Name: ownCode, Role: actor.Employer, EmployerID: id1, ClientAddr: "127.0.0.1"}
@@ -139,7 +139,9 @@ func TestSaveFullProfile(t *testing.T) {
 			t.Errorf("audit entries = %d, want 2", n)
 		}
 		var detail string
-		e.db.SQL().QueryRow(`SELECT detail FROM audit_log WHERE action = 'employer.update' ORDER BY id DESC`).Scan(&detail)
+		if err := e.db.SQL().QueryRow(`SELECT detail FROM audit_log WHERE action = 'employer.update' ORDER BY id DESC`).Scan(&detail); err != nil {
+			t.Fatal(err)
+		}
 		if strings.Contains(detail, "0431") || !strings.Contains(detail, "contactPhone") {
 			t.Errorf("audit detail %q must name fields, not values", detail)
 		}
@@ -177,7 +179,10 @@ func TestSaveProfileRequiredFields(t *testing.T) {
 		if n := auditCount(t, e.db, "employer.update"); n != 0 {
 			t.Errorf("a refused save was written (%d audit entries)", n)
 		}
-		p, _ := e.svc.Profile(ctx, e.emp)
+		p, err := e.svc.Profile(ctx, e.emp)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if p.ContactName != "" {
 			t.Errorf("partial write: %+v", p)
 		}
@@ -234,8 +239,8 @@ func TestSaveProfileDoubleSubmitAndAuthorization(t *testing.T) {
 			t.Errorf("double submit changed state: %+v vs %+v", first, second)
 		}
 		// The other employer's profile is untouched; staff cannot use the employer's use case.
-		if p, _ := e.svc.Profile(ctx, e.other); p.ContactName != "" {
-			t.Errorf("other employer changed: %+v", p)
+		if p, err := e.svc.Profile(ctx, e.other); err != nil || p.ContactName != "" {
+			t.Errorf("other employer changed: %+v (%v)", p, err)
 		}
 		staff := actor.Actor{Name: "reviewer", Role: actor.Reviewer, Office: "220000"}
 		if _, err := e.svc.SaveProfile(ctx, staff, fullInput()); apperr.CodeOf(err) != apperr.Forbidden {
@@ -251,11 +256,17 @@ func TestReferenceLookups(t *testing.T) {
 		if err != nil || len(top) != 1 || top[0].Code != "220000" {
 			t.Fatalf("top regions = %v, %v", top, err)
 		}
-		cities, _ := e.svc.Regions(ctx, "220000")
+		cities, err := e.svc.Regions(ctx, "220000")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(cities) != 9 {
 			t.Errorf("cities = %d", len(cities))
 		}
-		path, _ := e.svc.RegionPath(ctx, "220102")
+		path, err := e.svc.RegionPath(ctx, "220102")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(path) != 3 || path[0].Code != "220000" || path[2].Code != "220102" {
 			t.Errorf("path = %v", path)
 		}
@@ -270,7 +281,10 @@ func TestReferenceLookups(t *testing.T) {
 		if !slices.Equal(codes, []string{"220000", "220100", "220102"}) {
 			t.Errorf("federation offices for 南关区 = %v", codes)
 		}
-		tax, _ := e.svc.Offices(ctx, employer.OfficeTax, "")
+		tax, err := e.svc.Offices(ctx, employer.OfficeTax, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(tax) != 70 {
 			t.Errorf("all tax offices = %d", len(tax))
 		}

@@ -89,7 +89,7 @@ func (s *Service) Profile(ctx context.Context, a actor.Actor) (Profile, error) {
 	}
 	var p Profile
 	err = s.run(ctx, func(tx Tx) error {
-		p, err = tx.EmployerProfile(ctx, id)
+		p, err = tx.Profile(ctx, id)
 		return err
 	})
 	return p, err
@@ -105,7 +105,7 @@ func (s *Service) SaveProfile(ctx context.Context, a actor.Actor, in ProfileInpu
 	}
 	var saved Profile
 	err = s.run(ctx, func(tx Tx) error {
-		cur, err := tx.EmployerProfile(ctx, id)
+		cur, err := tx.Profile(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (s *Service) SaveProfile(ctx context.Context, a actor.Actor, in ProfileInpu
 			return nil
 		}
 		next.UpdatedAt = tx.Now()
-		if err := tx.UpdateEmployerProfile(ctx, next); err != nil {
+		if err := tx.UpdateProfile(ctx, next); err != nil {
 			return err
 		}
 		e := audit.For(a, "employer.update", "employer", strconv.FormatInt(id, 10))
@@ -269,3 +269,21 @@ func changedFields(a, b Profile) []string {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// IncompleteError is why a change is refused while the profile misses required fields; pages send
+// the employer to the profile page when they see it (errors.As).
+type IncompleteError struct{ Missing []string }
+
+func (e *IncompleteError) Error() string {
+	return "employer profile incomplete: " + strings.Join(e.Missing, ", ")
+}
+
+// RequireComplete returns nil for a complete profile and otherwise a conflict naming the missing
+// fields: an employer registers placements only once its profile is complete.
+func RequireComplete(p Profile) error {
+	missing := Complete(p)
+	if len(missing) == 0 {
+		return nil
+	}
+	return apperr.Wrap(apperr.Conflict, "请先完善单位信息（带 * 的项目）："+strings.Join(missing, "、"), &IncompleteError{Missing: missing})
+}

@@ -18,7 +18,9 @@ import (
 func BenchmarkImportWages(b *testing.B) {
 	var file bytes.Buffer
 	const rows = 50000
-	exchangegen.Wages(&file, rows)
+	if err := exchangegen.Wages(&file, rows); err != nil {
+		b.Fatal(err)
+	}
 	for _, size := range []int{500, exchange.DefaultBatchSize} {
 		for _, dialect := range []string{"sqlite", "postgres"} {
 			b.Run(fmt.Sprintf("%s/batch%d", dialect, size), func(b *testing.B) {

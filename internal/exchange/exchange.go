@@ -199,7 +199,8 @@ type Tx interface {
 	MergePayments(ctx context.Context, kind Kind, importID int64, write bool, limit int) (dups []Duplicate, total int, err error)
 	UpsertMinimumWages(ctx context.Context, rows []MinimumWageRecord) error
 
-	RegistryCertificates(ctx context.Context, personHash string) ([]CertificateRecord, error)
+	// RegistryCertificates reads the certificates of the persons with the given hashes.
+	RegistryCertificates(ctx context.Context, personHashes []string) ([]CertificateRecord, error)
 	RegistryPayments(ctx context.Context, kind Kind, personHash string, payers []string, from, to string) ([]PaymentRecord, error)
 }
 
@@ -215,7 +216,7 @@ type Service struct {
 // mean fewer round trips; the batch is the only part of a file held in memory (~1.5 MB at 5,000).
 const DefaultBatchSize = 5000
 
-// NewService returns the service. run is store.Runner over the database.
+// NewService returns the service. run is the store's transaction runner (store.ExchangeRunner).
 func NewService(run func(ctx context.Context, fn func(Tx) error) error, p Protector) *Service {
 	return &Service{run: run, pii: p, batchSize: DefaultBatchSize}
 }

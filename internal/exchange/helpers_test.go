@@ -15,6 +15,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/exchange"
 	"quotacert/internal/pii"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 )
@@ -36,7 +37,7 @@ func protector(t testing.TB) *pii.Protector {
 }
 
 func newService(t testing.TB, db *store.DB) *exchange.Service {
-	return exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), protector(t))
+	return exchange.NewService(store.ExchangeRunner(db), protector(t))
 }
 
 func each(t *testing.T, fn func(t *testing.T, db *store.DB, svc *exchange.Service)) {
@@ -80,7 +81,10 @@ func dump(t *testing.T, db *store.DB, table string) []string {
 		t.Fatalf("dump %s: %v", table, err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
 	for rows.Next() {
 		vals := make([]sql.NullString, len(cols))
@@ -148,7 +152,10 @@ func xlsxOf(t *testing.T, csvText string) []byte {
 		for j, c := range cells {
 			vals[j] = c
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
 			t.Fatal(err)
 		}
@@ -158,4 +165,24 @@ func xlsxOf(t *testing.T, csvText string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// certificatesOf reads one person's registry certificates through the Source.
+func certificatesOf(t *testing.T, svc *exchange.Service, idNumber string) []exchange.RegistryCertificate {
+	t.Helper()
+	certs, err := svc.Certificates(context.Background(), []string{idNumber})
+	if err != nil {
+		t.Fatalf("certificates: %v", err)
+	}
+	return certs[0]
+}
+
+// paymentsOf reads one person's payments from payers through the Source.
+func paymentsOf(t *testing.T, svc *exchange.Service, idNumber string, payers []string, from, to rules.Month) exchange.Payments {
+	t.Helper()
+	r, err := svc.Records(context.Background(), idNumber, payers, from, to)
+	if err != nil {
+		t.Fatalf("records: %v", err)
+	}
+	return r.Payments
 }

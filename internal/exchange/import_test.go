@@ -86,10 +86,15 @@ func TestImportGoodFilesCSVAndXLSX(t *testing.T) {
 		// Identifiers are stored sealed and masked, never in clear.
 		if n := count(t, db, `SELECT COUNT(*) FROM registry_certificates WHERE cert_masked = $1`, "220102**********5X43"); n != 1 {
 			var masks []string
-			rows, _ := db.SQL().Query(`SELECT cert_masked FROM registry_certificates`)
+			rows, err := db.SQL().Query(`SELECT cert_masked FROM registry_certificates`)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for rows.Next() {
 				var m string
-				rows.Scan(&m)
+				if err := rows.Scan(&m); err != nil {
+					t.Fatal(err)
+				}
 				masks = append(masks, m)
 			}
 			rows.Close()
@@ -104,13 +109,12 @@ func TestImportGoodFilesCSVAndXLSX(t *testing.T) {
 // TestSourceReadsImportedRecords checks the Source the checks read through.
 func TestSourceReadsImportedRecords(t *testing.T) {
 	each(t, func(t *testing.T, db *store.DB, svc *exchange.Service) {
-		ctx := context.Background()
 		for _, kind := range exchange.Kinds() {
 			mustImport(t, svc, kind, goodFiles[kind])
 		}
-		certs, err := svc.Certificates(ctx, strings.ToLower(idFemale))
-		if err != nil || len(certs) != 2 {
-			t.Fatalf("certificates %+v, %v", certs, err)
+		certs := certificatesOf(t, svc, strings.ToLower(idFemale))
+		if len(certs) != 2 {
+			t.Fatalf("certificates %+v", certs)
 		}
 		if c := certs[0]; c.Number != idFemale+"12" || c.IDNumber != idFemale || c.Name != "孙雅琴" || c.Gender != "女" ||
 			c.Level != 2 || c.Category != 1 || !c.ValidUntil.IsZero() || c.Issued != (rules.Date{Year: 2018, Month: 6, Day: 1}) ||
@@ -120,15 +124,11 @@ func TestSourceReadsImportedRecords(t *testing.T) {
 		if certs[1].Status != "注销" || certs[1].Rule().Active {
 			t.Errorf("reissue %+v", certs[1])
 		}
-		none, err := svc.Certificates(ctx, "220102199003070013")
-		if err != nil || len(none) != 0 {
-			t.Errorf("unknown person: %v %v", none, err)
+		if none := certificatesOf(t, svc, "220102199003070013"); len(none) != 0 {
+			t.Errorf("unknown person: %v", none)
 		}
 		jan, dec := rules.MonthOf(2025, 1), rules.MonthOf(2025, 12)
-		p, err := svc.Payments(ctx, idMale, []string{codeE, strings.ToLower(codeD)}, jan, dec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := paymentsOf(t, svc, idMale, []string{codeE, strings.ToLower(codeD)}, jan, dec)
 		wantWages := []rules.Wage{{Month: jan, Amount: 260000}, {Month: jan + 1, Amount: 260050}, {Month: jan + 1, Amount: 10000}}
 		if len(p.Wages) != 3 || p.Wages[0] != wantWages[0] || p.Wages[1] != wantWages[1] || p.Wages[2] != wantWages[2] {
 			t.Errorf("wages %+v", p.Wages)
@@ -137,7 +137,7 @@ func TestSourceReadsImportedRecords(t *testing.T) {
 		if len(p.Social) != 1 || p.Social[0] != jan || len(p.Medical) != 0 {
 			t.Errorf("social %v medical %v", p.Social, p.Medical)
 		}
-		p, _ = svc.Payments(ctx, idMale, []string{codeE}, jan+1, dec)
+		p = paymentsOf(t, svc, idMale, []string{codeE}, jan+1, dec)
 		if len(p.Wages) != 1 || len(p.Social) != 0 {
 			t.Errorf("from February: %+v", p)
 		}
@@ -275,7 +275,7 @@ func TestEncodingsAndShapes(t *testing.T) {
 		if _, err := importString(t, svc, exchange.Certificates, "gbk.csv", gbk); err != nil {
 			t.Fatalf("gbk: %v", err)
 		}
-		certs, _ := svc.Certificates(ctx, idMale)
+		certs := certificatesOf(t, svc, idMale)
 		if len(certs) != 1 || certs[0].Name != "刘喆" || certs[0].Gender != "男" {
 			t.Fatalf("gbk names garbled: %+v", certs)
 		}
@@ -288,15 +288,15 @@ func TestEncodingsAndShapes(t *testing.T) {
 			t.Fatalf("header-only: %v %+v", err, res)
 		}
 		shuffled := "note,month,\"amount\",creditCode,idNumber\n\"备注, 含逗号\",2025-04,\"1,000.00\"," + codeE + "," + idMale + "\n"
-		res, _ = importString(t, svc, exchange.Wages, "w.csv", shuffled)
-		if res.ErrorCount != 1 || !strings.HasPrefix(res.Errors[0].String(), "row 2: amount: 金额格式错误") {
-			t.Fatalf("quoted thousands separator must be an amount error: %+v", res.Errors)
+		res, err = importString(t, svc, exchange.Wages, "w.csv", shuffled)
+		if err == nil || res.ErrorCount != 1 || !strings.HasPrefix(res.Errors[0].String(), "row 2: amount: 金额格式错误") {
+			t.Fatalf("quoted thousands separator must be an amount error: %+v (%v)", res.Errors, err)
 		}
 		shuffled = strings.Replace(shuffled, "\"1,000.00\"", " 1000.00 ", 1)
 		if res, err := importString(t, svc, exchange.Wages, "w.csv", shuffled); err != nil || res.Rows != 1 {
 			t.Fatalf("reordered columns: %v %+v", err, res.Errors)
 		}
-		p, _ := svc.Payments(ctx, idMale, []string{codeE}, rules.MonthOf(2025, 4), rules.MonthOf(2025, 4))
+		p := paymentsOf(t, svc, idMale, []string{codeE}, rules.MonthOf(2025, 4), rules.MonthOf(2025, 4))
 		if len(p.Wages) != 1 || p.Wages[0].Amount != 100000 {
 			t.Fatalf("wages %+v", p.Wages)
 		}
@@ -328,14 +328,14 @@ func TestDuplicatesInOneFile(t *testing.T) {
 				t.Fatalf("batch %d: %v %+v", size, err, res.Errors)
 			}
 			certs := goodFiles[exchange.Certificates] + idMale + ",刘喆,男," + idMale + "43,4,3,2019-03-18,,有效\n"
-			res, _ = importString(t, svc.WithBatchSize(size), exchange.Certificates, "c.csv", certs)
-			if res.ErrorCount != 1 || res.Errors[0].Row != 5 || res.Errors[0].Field != "certificateNumber" {
-				t.Fatalf("batch %d certificates: %+v", size, res.Errors)
+			res, err = importString(t, svc.WithBatchSize(size), exchange.Certificates, "c.csv", certs)
+			if err == nil || res.ErrorCount != 1 || res.Errors[0].Row != 5 || res.Errors[0].Field != "certificateNumber" {
+				t.Fatalf("batch %d certificates: %+v (%v)", size, res.Errors, err)
 			}
 			mw := goodFiles[exchange.MinWage] + "22,2024-10,1800\n"
-			res, _ = importString(t, svc.WithBatchSize(size), exchange.MinWage, "m.csv", mw)
-			if res.ErrorCount != 1 || res.Errors[0].String() != "row 5: region+from: 与第 2 行重复（同一记录出现多次）" {
-				t.Fatalf("batch %d minwage: %+v", size, res.Errors)
+			res, err = importString(t, svc.WithBatchSize(size), exchange.MinWage, "m.csv", mw)
+			if err == nil || res.ErrorCount != 1 || res.Errors[0].String() != "row 5: region+from: 与第 2 行重复（同一记录出现多次）" {
+				t.Fatalf("batch %d minwage: %+v (%v)", size, res.Errors, err)
 			}
 		}
 		for _, table := range registryTables {
@@ -371,14 +371,14 @@ func TestReimportAndUpdate(t *testing.T) {
 			t.Fatalf("cut-off file: %v %+v", err, res.Errors)
 		}
 		cut = changed + idMale + "," + codeE
-		res, _ = importString(t, svc, exchange.Wages, "cut.csv", cut)
-		if res.ErrorCount != 2 || res.Errors[0].String() != "row 6: month: 缺少该字段（该行列数不足，可能被截断）" {
-			t.Fatalf("cut-off file: %+v", res.Errors)
+		res, err = importString(t, svc, exchange.Wages, "cut.csv", cut)
+		if err == nil || res.ErrorCount != 2 || res.Errors[0].String() != "row 6: month: 缺少该字段（该行列数不足，可能被截断）" {
+			t.Fatalf("cut-off file: %+v (%v)", res.Errors, err)
 		}
 		cut = goodFiles[exchange.Certificates] + idMale + ",\"刘"
-		res, _ = importString(t, svc, exchange.Certificates, "cut.csv", cut)
-		if res.ErrorCount != 1 || res.Errors[0].Row != 5 {
-			t.Fatalf("cut-off inside quotes: %+v", res.Errors)
+		res, err = importString(t, svc, exchange.Certificates, "cut.csv", cut)
+		if err == nil || res.ErrorCount != 1 || res.Errors[0].Row != 5 {
+			t.Fatalf("cut-off inside quotes: %+v (%v)", res.Errors, err)
 		}
 		sameState(t, snapshot(t, db), after)
 	})
@@ -400,13 +400,13 @@ func TestDemoRegistryImports(t *testing.T) {
 			}
 		}
 		// P17 杨堃, the try-me person: certificate level 1, category 4.
-		certs, err := svc.Certificates(ctx, "220102199104210134")
-		if err != nil || len(certs) != 1 || certs[0].Number != "22010219910421013441" || certs[0].Name != "杨堃" {
-			t.Fatalf("P17: %+v %v", certs, err)
+		certs := certificatesOf(t, svc, "220102199104210134")
+		if len(certs) != 1 || certs[0].Number != "22010219910421013441" || certs[0].Name != "杨堃" {
+			t.Fatalf("P17: %+v", certs)
 		}
-		p, err := svc.Payments(ctx, "220102199104210134", []string{codeE, codeD, "91220106MA15RG8N3X"}, rules.MonthOf(2025, 1), rules.MonthOf(2025, 12))
-		if err != nil || len(p.Wages) != 12 || len(p.Social) != 12 || len(p.Medical) != 12 {
-			t.Fatalf("P17 payments: %d %d %d %v", len(p.Wages), len(p.Social), len(p.Medical), err)
+		p := paymentsOf(t, svc, "220102199104210134", []string{codeE, codeD, "91220106MA15RG8N3X"}, rules.MonthOf(2025, 1), rules.MonthOf(2025, 12))
+		if len(p.Wages) != 12 || len(p.Social) != 12 || len(p.Medical) != 12 {
+			t.Fatalf("P17 payments: %d %d %d", len(p.Wages), len(p.Social), len(p.Medical))
 		}
 	})
 }

@@ -56,7 +56,10 @@ func childMain() int {
 		return 1
 	}
 	var buf bytes.Buffer
-	exchangegen.Wages(&buf, 3000)
+	if err := exchangegen.Wages(&buf, 3000); err != nil {
+		fmt.Fprintln(os.Stderr, "child generate:", err)
+		return 1
+	}
 	svc := newService(&testing.T{}, db).WithBatchSize(500)
 	_, err = svc.Import(ctx, system, exchange.Wages, "endless.csv", stallingReader{&buf}, exchange.Options{
 		Progress: func(rows int) { fmt.Printf("progress %d\n", rows) },

@@ -264,7 +264,7 @@ func (p *rowParser) certificate(today idnum.Date) {
 		p.row.ValidUntil = until.String()
 	}
 	if s, ok := p.required(8); ok {
-		if s != "有效" && s != "注销" {
+		if s != rules.CertificateValid && s != rules.CertificateCancelled {
 			p.fail(8, "应为“有效”或“注销”")
 		}
 		p.row.Status = s

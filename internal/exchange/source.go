@@ -9,17 +9,26 @@ import (
 	"quotacert/internal/rules"
 )
 
-// Source is how the monthly checks read official records. The database implementation (Service)
-// serves what was imported; a live adapter to a provincial data-sharing service can implement the
-// same two methods later without touching the rules or their callers.
+// Source is how the domain reads official records: the only way to the registry. The database
+// implementation (Service) serves what was imported; a live adapter to a provincial data-sharing
+// service can implement the same two methods later without touching the rules or their callers.
+// Each call is one read (one transaction of the database, one request of a service).
 type Source interface {
-	// Certificates returns the registry certificates of the person with the resident ID number
-	// idNumber (any case of the check character), none when the registry does not know the person.
-	Certificates(ctx context.Context, idNumber string) ([]RegistryCertificate, error)
-	// Payments returns the person's wage records and pension and medical payment months in
-	// [from, to] from the payers with the given credit codes (the employer and its affiliates in
-	// force). Records from other payers never appear.
-	Payments(ctx context.Context, idNumber string, payers []string, from, to rules.Month) (Payments, error)
+	// Certificates returns the registry certificates of each person named by a resident ID number
+	// (any case of the check character), in the order of idNumbers: none for a person the registry
+	// does not know.
+	Certificates(ctx context.Context, idNumbers []string) ([][]RegistryCertificate, error)
+	// Records returns what the monthly checks read of one person: the registry certificates and the
+	// wage records and pension and medical payment months in [from, to] from the payers with the
+	// given credit codes (the employer and its affiliates in force). Records from other payers never
+	// appear.
+	Records(ctx context.Context, idNumber string, payers []string, from, to rules.Month) (Records, error)
+}
+
+// Records are the official records of one person that the monthly checks read.
+type Records struct {
+	Certificates []RegistryCertificate
+	Payments     Payments
 }
 
 // RegistryCertificate is a certificate from the registry, opened for an authorised reader.
@@ -37,7 +46,7 @@ type RegistryCertificate struct {
 
 // Rule converts the certificate for the verification engine.
 func (c RegistryCertificate) Rule() rules.Certificate {
-	return rules.Certificate{Number: c.Number, Level: c.Level, Issued: c.Issued, ValidUntil: c.ValidUntil, Active: c.Status == "有效"}
+	return rules.Certificate{Number: c.Number, Level: c.Level, Issued: c.Issued, ValidUntil: c.ValidUntil, Active: c.Status == rules.CertificateValid}
 }
 
 // Payments are a person's records from a set of payers. A month may carry several wage records
@@ -53,21 +62,36 @@ var _ Source = (*Service)(nil)
 // normaliseID prepares an ID number for hashing the way the import stored it.
 func normaliseID(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
+// certificateChunk bounds the persons of one registry query (its IN list).
+const certificateChunk = 500
+
 // Certificates implements Source from the imported registry.
-func (s *Service) Certificates(ctx context.Context, idNumber string) ([]RegistryCertificate, error) {
-	var out []RegistryCertificate
+func (s *Service) Certificates(ctx context.Context, idNumbers []string) ([][]RegistryCertificate, error) {
+	out := make([][]RegistryCertificate, len(idNumbers))
 	err := s.run(ctx, func(tx Tx) error {
-		recs, err := tx.RegistryCertificates(ctx, s.pii.Hash(normaliseID(idNumber)))
-		if err != nil {
-			return err
+		at := map[string][]int{} // person hash → positions in idNumbers
+		hashes := make([]string, 0, len(idNumbers))
+		for i, id := range idNumbers {
+			h := s.pii.Hash(normaliseID(id))
+			if _, ok := at[h]; !ok {
+				hashes = append(hashes, h)
+			}
+			at[h] = append(at[h], i)
 		}
-		out = make([]RegistryCertificate, 0, len(recs))
-		for _, r := range recs {
-			c, err := s.openCertificate(r)
+		for start := 0; start < len(hashes); start += certificateChunk {
+			recs, err := tx.RegistryCertificates(ctx, hashes[start:min(len(hashes), start+certificateChunk)])
 			if err != nil {
 				return err
 			}
-			out = append(out, c)
+			for _, r := range recs {
+				c, err := s.openCertificate(r)
+				if err != nil {
+					return err
+				}
+				for _, i := range at[r.PersonHash] {
+					out[i] = append(out[i], c)
+				}
+			}
 		}
 		return nil
 	})
@@ -100,18 +124,30 @@ func (s *Service) openCertificate(r CertificateRecord) (RegistryCertificate, err
 	return c, nil
 }
 
-// Payments implements Source from the imported wage, pension and medical records.
-func (s *Service) Payments(ctx context.Context, idNumber string, payers []string, from, to rules.Month) (Payments, error) {
-	var out Payments
-	if len(payers) == 0 || to < from {
-		return out, nil
-	}
+// Records implements Source from the imported registry and payment records, in one transaction.
+func (s *Service) Records(ctx context.Context, idNumber string, payers []string, from, to rules.Month) (Records, error) {
+	var out Records
 	codes := make([]string, len(payers))
 	for i, p := range payers {
 		codes[i] = strings.ToUpper(strings.TrimSpace(p))
 	}
 	hash := s.pii.Hash(normaliseID(idNumber))
 	err := s.run(ctx, func(tx Tx) error {
+		recs, err := tx.RegistryCertificates(ctx, []string{hash})
+		if err != nil {
+			return err
+		}
+		out.Certificates = make([]RegistryCertificate, 0, len(recs))
+		for _, r := range recs {
+			c, err := s.openCertificate(r)
+			if err != nil {
+				return err
+			}
+			out.Certificates = append(out.Certificates, c)
+		}
+		if len(codes) == 0 || to < from {
+			return nil
+		}
 		for _, kind := range []Kind{Wages, Social, Medical} {
 			recs, err := tx.RegistryPayments(ctx, kind, hash, codes, from.String(), to.String())
 			if err != nil {
@@ -124,18 +160,18 @@ func (s *Service) Payments(ctx context.Context, idNumber string, payers []string
 				}
 				switch kind {
 				case Wages:
-					out.Wages = append(out.Wages, rules.Wage{Month: m, Amount: rules.Fen(r.AmountFen)})
+					out.Payments.Wages = append(out.Payments.Wages, rules.Wage{Month: m, Amount: rules.Fen(r.AmountFen)})
 				case Social:
-					out.Social = append(out.Social, m)
+					out.Payments.Social = append(out.Payments.Social, m)
 				case Medical:
-					out.Medical = append(out.Medical, m)
+					out.Payments.Medical = append(out.Payments.Medical, m)
 				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return Payments{}, fmt.Errorf("registry payments: %w", err)
+		return Records{}, fmt.Errorf("official records: %w", err)
 	}
 	return out, nil
 }

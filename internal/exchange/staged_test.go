@@ -117,7 +117,9 @@ func TestImportCancelledMidFile(t *testing.T) {
 		mustImport(t, svc, exchange.Wages, goodFiles[exchange.Wages])
 		before := snapshot(t, db)
 		var file strings.Builder
-		exchangegen.Wages(&file, 20000)
+		if err := exchangegen.Wages(&file, 20000); err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		r := &cancellingReader{r: strings.NewReader(file.String()), after: file.Len() / 2, cancel: cancel}

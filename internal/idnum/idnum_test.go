@@ -137,7 +137,10 @@ func TestParseCertificateNumber(t *testing.T) {
 			t.Errorf("ParseCertificateNumber(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}
-	c, _ := ParseCertificateNumber(id + "41")
+	c, err := ParseCertificateNumber(id + "41")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := c.CheckOwner(id); err != nil {
 		t.Errorf("CheckOwner(own id) = %v", err)
 	}

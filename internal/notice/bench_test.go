@@ -36,7 +36,7 @@ func BenchmarkSearch(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			svc := notice.NewService(store.Runner(db, store.NoticeTx))
+			svc := notice.NewService(store.NoticeRunner(db))
 			a := actor.Actor{Name: "rev", Role: actor.Reviewer}
 			b.ResetTimer()
 			for b.Loop() {

@@ -72,20 +72,20 @@ type Filter struct {
 
 // Tx is what this package needs from the store, inside one transaction.
 type Tx interface {
-	InsertNotice(ctx context.Context, n Notice) (int64, error)
-	UpdateNotice(ctx context.Context, n Notice) error
-	SetNoticePublished(ctx context.Context, id int64, at *time.Time, updated time.Time) error
-	// NoticeByID returns found=false for an unknown id.
-	NoticeByID(ctx context.Context, id int64) (n Notice, found bool, err error)
-	ListNotices(ctx context.Context, f Filter) (items []Notice, total int, err error)
-	MarkNoticeRead(ctx context.Context, noticeID, userID int64, at time.Time) error
-	NoticeRead(ctx context.Context, noticeID, userID int64) (bool, error)
-	NoticeFiles(ctx context.Context, noticeID int64) ([]FileRef, error)
-	SetNoticeFiles(ctx context.Context, noticeID int64, ids []string) error
-	// NoticeFileRefs returns those of ids that are staff uploads (never an employer's evidence).
-	NoticeFileRefs(ctx context.Context, ids []string) ([]FileRef, error)
-	// NoticeRegionExists reports whether code is a known region.
-	NoticeRegionExists(ctx context.Context, code string) (bool, error)
+	Insert(ctx context.Context, n Notice) (int64, error)
+	Update(ctx context.Context, n Notice) error
+	SetPublished(ctx context.Context, id int64, at *time.Time, updated time.Time) error
+	// Notice returns found=false for an unknown id.
+	Notice(ctx context.Context, id int64) (n Notice, found bool, err error)
+	List(ctx context.Context, f Filter) (items []Notice, total int, err error)
+	MarkRead(ctx context.Context, noticeID, userID int64, at time.Time) error
+	IsRead(ctx context.Context, noticeID, userID int64) (bool, error)
+	Files(ctx context.Context, noticeID int64) ([]FileRef, error)
+	SetFiles(ctx context.Context, noticeID int64, ids []string) error
+	// FileRefs returns those of ids that are staff uploads (never an employer's evidence).
+	FileRefs(ctx context.Context, ids []string) ([]FileRef, error)
+	// RegionExists reports whether code is a known region.
+	RegionExists(ctx context.Context, code string) (bool, error)
 	// EmployerDistrict is the employer's district code ('' when not filled in yet).
 	EmployerDistrict(ctx context.Context, employerID int64) (string, error)
 

@@ -31,7 +31,7 @@ type env struct {
 func setup(t *testing.T, fn func(t *testing.T, e env)) {
 	clock := storetest.NewClock(t0)
 	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
-		e := env{db: db, svc: notice.NewService(store.Runner(db, store.NoticeTx)), clock: clock}
+		e := env{db: db, svc: notice.NewService(store.NoticeRunner(db)), clock: clock}
 		e.admin = staff(t, db, "admin", actor.Admin)
 		e.reviewer = staff(t, db, "reviewer", actor.Reviewer)
 		e.emp = employerUser(t, db, "91220101MA14U8XK2R", "220102")
@@ -139,9 +139,18 @@ func TestPagingAndDrafts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p1, _ := e.svc.List(ctx, e.emp, "", 1, false)
-		p2, _ := e.svc.List(ctx, e.emp, "", 2, false)
-		p3, _ := e.svc.List(ctx, e.emp, "", 3, false)
+		p1, err := e.svc.List(ctx, e.emp, "", 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2, err := e.svc.List(ctx, e.emp, "", 2, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p3, err := e.svc.List(ctx, e.emp, "", 3, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(p1.Items) != notice.PageSize || len(p2.Items) != 3 || len(p3.Items) != 0 || p1.Pages != 2 || p1.Total != notice.PageSize+3 {
 			t.Fatalf("pages: %d/%d/%d items, %d pages, total %d", len(p1.Items), len(p2.Items), len(p3.Items), p1.Pages, p1.Total)
 		}
@@ -154,11 +163,17 @@ func TestPagingAndDrafts(t *testing.T) {
 				t.Errorf("%s opens draft: %v", a.Role, err)
 			}
 		}
-		withDrafts, _ := e.svc.List(ctx, e.emp, "草稿", 1, true) // an employer asking for drafts gets none
+		withDrafts, err := e.svc.List(ctx, e.emp, "草稿", 1, true) // an employer asking for drafts gets none
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(withDrafts.Items) != 0 {
 			t.Errorf("employer sees drafts: %v", titles(withDrafts.Items))
 		}
-		adminList, _ := e.svc.List(ctx, e.admin, "", 1, true)
+		adminList, err := e.svc.List(ctx, e.admin, "", 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if adminList.Total != notice.PageSize+4 || adminList.Items[0].Title != "草稿" {
 			t.Errorf("admin list: total %d, first %q", adminList.Total, adminList.Items[0].Title)
 		}
@@ -194,7 +209,10 @@ func TestUnreadAndRegions(t *testing.T) {
 		e.publish(t, "长春市通知", "长春", "220100")
 		e.publish(t, "吉林市通知", "吉林", "220200")
 		e.publish(t, "南关区通知", "南关", "220102")
-		l, _ := e.svc.List(ctx, e.emp, "", 1, false)
+		l, err := e.svc.List(ctx, e.emp, "", 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got := strings.Join(titles(l.Items), "|"); got != "南关区通知|长春市通知|全省通知" {
 			t.Errorf("南关区 employer sees %s", got)
 		}
@@ -203,11 +221,17 @@ func TestUnreadAndRegions(t *testing.T) {
 				t.Errorf("%q read before opening", n.Title)
 			}
 		}
-		l, _ = e.svc.List(ctx, e.far, "", 1, false)
+		l, err = e.svc.List(ctx, e.far, "", 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got := strings.Join(titles(l.Items), "|"); got != "吉林市通知|全省通知" {
 			t.Errorf("昌邑区 employer sees %s", got)
 		}
-		l, _ = e.svc.List(ctx, e.reviewer, "", 1, false)
+		l, err = e.svc.List(ctx, e.reviewer, "", 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if l.Total != 4 {
 			t.Errorf("reviewer sees %d notices, want all 4", l.Total)
 		}
@@ -221,13 +245,19 @@ func TestUnreadAndRegions(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		l, _ = e.svc.List(ctx, e.emp, "", 1, false)
+		l, err = e.svc.List(ctx, e.emp, "", 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, n := range l.Items {
 			if n.Read != (n.ID == all) {
 				t.Errorf("%q read = %v", n.Title, n.Read)
 			}
 		}
-		l, _ = e.svc.List(ctx, e.far, "", 1, false)
+		l, err = e.svc.List(ctx, e.far, "", 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, n := range l.Items {
 			if n.Read {
 				t.Errorf("other user's read mark leaked onto %q", n.Title)

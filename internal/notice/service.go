@@ -78,7 +78,7 @@ func validate(ctx context.Context, tx Tx, in Input) (Input, []FileRef, error) {
 		fields["body"] = fmt.Sprintf("正文不能超过 %d 个字", MaxBody)
 	}
 	if in.Region != "" {
-		ok, err := tx.NoticeRegionExists(ctx, in.Region)
+		ok, err := tx.RegionExists(ctx, in.Region)
 		if err != nil {
 			return in, nil, err
 		}
@@ -98,7 +98,7 @@ func validate(ctx context.Context, tx Tx, in Input) (Input, []FileRef, error) {
 		fields["fileIds"] = fmt.Sprintf("附件不能超过 %d 个", MaxFiles)
 	} else if len(ids) > 0 {
 		var err error
-		if files, err = tx.NoticeFileRefs(ctx, ids); err != nil {
+		if files, err = tx.FileRefs(ctx, ids); err != nil {
 			return in, nil, err
 		}
 		if len(files) != len(ids) {
@@ -123,12 +123,12 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (int64, e
 			return err
 		}
 		now := tx.Now()
-		id, err = tx.InsertNotice(ctx, Notice{Title: in.Title, Body: in.Body, Region: in.Region,
+		id, err = tx.Insert(ctx, Notice{Title: in.Title, Body: in.Body, Region: in.Region,
 			CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now})
 		if err != nil {
 			return err
 		}
-		if err := tx.SetNoticeFiles(ctx, id, in.FileIDs); err != nil {
+		if err := tx.SetFiles(ctx, id, in.FileIDs); err != nil {
 			return err
 		}
 		e := audit.For(a, "notice.create", "notice", strconv.FormatInt(id, 10))
@@ -144,7 +144,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 		return err
 	}
 	return s.run(ctx, func(tx Tx) error {
-		n, found, err := tx.NoticeByID(ctx, id)
+		n, found, err := tx.Notice(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -156,10 +156,10 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 			return err
 		}
 		n.Title, n.Body, n.Region, n.UpdatedAt = in.Title, in.Body, in.Region, tx.Now()
-		if err := tx.UpdateNotice(ctx, n); err != nil {
+		if err := tx.Update(ctx, n); err != nil {
 			return err
 		}
-		if err := tx.SetNoticeFiles(ctx, id, in.FileIDs); err != nil {
+		if err := tx.SetFiles(ctx, id, in.FileIDs); err != nil {
 			return err
 		}
 		e := audit.For(a, "notice.update", "notice", strconv.FormatInt(id, 10))
@@ -175,7 +175,7 @@ func (s *Service) Publish(ctx context.Context, a actor.Actor, id int64, at *time
 		return err
 	}
 	return s.run(ctx, func(tx Tx) error {
-		n, found, err := tx.NoticeByID(ctx, id)
+		n, found, err := tx.Notice(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func (s *Service) Publish(ctx context.Context, a actor.Actor, id int64, at *time
 		if n.PublishedAt != nil && n.PublishedAt.Equal(when) {
 			return nil
 		}
-		if err := tx.SetNoticePublished(ctx, id, &when, tx.Now()); err != nil {
+		if err := tx.SetPublished(ctx, id, &when, tx.Now()); err != nil {
 			return err
 		}
 		e := audit.For(a, "notice.publish", "notice", strconv.FormatInt(id, 10))
@@ -206,7 +206,7 @@ func (s *Service) Unpublish(ctx context.Context, a actor.Actor, id int64) error 
 		return err
 	}
 	return s.run(ctx, func(tx Tx) error {
-		n, found, err := tx.NoticeByID(ctx, id)
+		n, found, err := tx.Notice(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -216,7 +216,7 @@ func (s *Service) Unpublish(ctx context.Context, a actor.Actor, id int64) error 
 		if n.PublishedAt == nil {
 			return nil
 		}
-		if err := tx.SetNoticePublished(ctx, id, nil, tx.Now()); err != nil {
+		if err := tx.SetPublished(ctx, id, nil, tx.Now()); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.For(a, "notice.unpublish", "notice", strconv.FormatInt(id, 10)))
@@ -231,7 +231,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	}
 	var v View
 	err := s.run(ctx, func(tx Tx) error {
-		n, found, err := tx.NoticeByID(ctx, id)
+		n, found, err := tx.Notice(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -250,11 +250,11 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 				return apperr.NotFoundf("通知公告")
 			}
 		}
-		if n.Files, err = tx.NoticeFiles(ctx, id); err != nil {
+		if n.Files, err = tx.Files(ctx, id); err != nil {
 			return err
 		}
 		if a.UserID != 0 && n.Published(tx.Now()) {
-			if err := tx.MarkNoticeRead(ctx, id, a.UserID, tx.Now()); err != nil {
+			if err := tx.MarkRead(ctx, id, a.UserID, tx.Now()); err != nil {
 				return err
 			}
 			n.Read = true
@@ -274,13 +274,13 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id int64) (Notice, er
 	err := s.run(ctx, func(tx Tx) error {
 		var found bool
 		var err error
-		if n, found, err = tx.NoticeByID(ctx, id); err != nil {
+		if n, found, err = tx.Notice(ctx, id); err != nil {
 			return err
 		}
 		if !found {
 			return apperr.NotFoundf("通知公告")
 		}
-		n.Files, err = tx.NoticeFiles(ctx, id)
+		n.Files, err = tx.Files(ctx, id)
 		return err
 	})
 	return n, err
@@ -305,7 +305,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, query string, page in
 		}
 		f := Filter{Query: query, IncludeDrafts: drafts && a.Role == actor.Admin, Regions: regions,
 			Now: tx.Now(), UserID: a.UserID, Limit: PageSize, Offset: (page - 1) * PageSize}
-		out.Items, out.Total, err = tx.ListNotices(ctx, f)
+		out.Items, out.Total, err = tx.List(ctx, f)
 		return err
 	})
 	out.Pages = max(1, (out.Total+PageSize-1)/PageSize)
@@ -323,7 +323,7 @@ func (s *Service) Latest(ctx context.Context, a actor.Actor, n int) ([]Notice, e
 		if err != nil {
 			return err
 		}
-		items, _, err = tx.ListNotices(ctx, Filter{Regions: regions, Now: tx.Now(), UserID: a.UserID, Limit: n})
+		items, _, err = tx.List(ctx, Filter{Regions: regions, Now: tx.Now(), UserID: a.UserID, Limit: n})
 		return err
 	})
 	return items, err

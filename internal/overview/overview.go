@@ -6,29 +6,29 @@ package overview
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
+	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
 
 // Status is the year at a glance. Found is false when no declaration window is open today.
 type Status struct {
-	Found       bool
-	Year        int
-	WindowOpen  string
-	WindowClose string
+	Found bool
+	rules.BusinessYear
 	// ByStatus counts the employer's placements of the year: draft, pending, confirmed, rejected.
-	ByStatus map[string]int
+	ByStatus map[placement.Status]int
 	Total    int
 }
 
 // Tx is what this package needs from the store.
 type Tx interface {
-	// OpenBusinessYear is the latest year whose window contains day (YYYY-MM-DD).
-	OpenBusinessYear(ctx context.Context, day string) (year int, open, close string, found bool, err error)
-	PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[string]int, error)
+	// Years lists the business years, newest first.
+	Years(ctx context.Context) ([]rules.BusinessYear, error)
+	PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[placement.Status]int, error)
 	Now() time.Time
 }
 
@@ -49,13 +49,17 @@ func (s *Service) Employer(ctx context.Context, a actor.Actor) (Status, error) {
 	}
 	var st Status
 	err := s.run(ctx, func(tx Tx) error {
-		day := rules.ChinaDate(tx.Now()).String()
-		y, open, close, found, err := tx.OpenBusinessYear(ctx, day)
-		if err != nil || !found {
+		years, err := tx.Years(ctx)
+		if err != nil {
 			return err
 		}
-		st = Status{Found: true, Year: y, WindowOpen: open, WindowClose: close}
-		if st.ByStatus, err = tx.PlacementCountsByStatus(ctx, a.EmployerID, y); err != nil {
+		today := rules.ChinaDate(tx.Now())
+		i := slices.IndexFunc(years, func(y rules.BusinessYear) bool { return y.InWindow(today) })
+		if i < 0 {
+			return nil
+		}
+		st = Status{Found: true, BusinessYear: years[i]}
+		if st.ByStatus, err = tx.PlacementCountsByStatus(ctx, a.EmployerID, st.Year); err != nil {
 			return err
 		}
 		for _, n := range st.ByStatus {

@@ -34,10 +34,13 @@ func TestSealOpenHash(t *testing.T) {
 	if _, err := p.Open([]byte{1, 2}); err == nil {
 		t.Fatal("short value opened")
 	}
-	if p.Hash(id) != p.Hash(id) || p.Hash(id) == p.Hash("11010519491231003X") {
+	if h1, h2 := p.Hash(id), p.Hash(id); h1 != h2 || h1 == p.Hash("11010519491231003X") {
 		t.Fatal("hash not deterministic or collides")
 	}
-	other, _ := New(bytes.Repeat([]byte{8}, KeySize))
+	other, err := New(bytes.Repeat([]byte{8}, KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if other.Hash(id) == p.Hash(id) {
 		t.Fatal("hash does not depend on the key")
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
 	"quotacert/internal/rules"
 )
@@ -30,52 +30,50 @@ type MonthView struct {
 // the saved selection.
 type View struct {
 	Placement
-	Employer Employer
+	Employer employer.Profile
 	Months   [12]MonthView
 	Result   rules.Result
-	// Saved reports whether the months were saved at least once.
-	Saved bool
+	// Saved holds the months as saved (none until the months are saved once): what counts.
+	Saved []SavedMonth
 	// YearLocked: the year is submitted; nothing may change.
 	YearLocked bool
 	// Registry holds the registry's certificates of the person (full numbers: an authorised view).
 	Registry []exchange.RegistryCertificate
 }
 
-// facts are the inputs of the rules engine read before the transaction: official data comes from the
-// Source, which may be a remote service and must not run inside a database transaction.
-type facts struct {
-	registry []exchange.RegistryCertificate
-	payments exchange.Payments
+// IsSaved reports whether the months were saved at least once.
+func (v View) IsSaved() bool { return len(v.Saved) > 0 }
+
+// CountedMonths is the number of selected months saved (Count).
+func (v View) CountedMonths() int { n, _ := Count(v.Saved); return n }
+
+// WeightMonths is the weight of the selected months saved (Count): ÷ 12 the equivalent persons.
+func (v View) WeightMonths() rules.WeightMonths { _, w := Count(v.Saved); return w }
+
+// readRecords reads what the rules engine needs from the official data. The Source may be a remote
+// service, so it is never called inside a database transaction; it answers in one read.
+func (s *Service) readRecords(ctx context.Context, idNumber string, payers []string, year int) (exchange.Records, error) {
+	r, err := s.source.Records(ctx, idNumber, payers, rules.MonthOf(year, 1), rules.MonthOf(year, 12))
+	if err != nil {
+		return exchange.Records{}, fmt.Errorf("read official records: %w", err)
+	}
+	return r, nil
 }
 
-func (s *Service) readFacts(ctx context.Context, idNumber string, payers []string, year int) (facts, error) {
-	certs, err := s.source.Certificates(ctx, idNumber)
-	if err != nil {
-		return facts{}, fmt.Errorf("read registry: %w", err)
-	}
-	pay, err := s.source.Payments(ctx, idNumber, payers, rules.MonthOf(year, 1), rules.MonthOf(year, 12))
-	if err != nil {
-		return facts{}, fmt.Errorf("read payments: %w", err)
-	}
-	return facts{registry: certs, payments: pay}, nil
-}
-
-// verify builds the engine's case from the placement and the facts.
-func verify(p Placement, emp Employer, wages []rules.MinimumWage, f facts) rules.Result {
+// verify builds the engine's case from the placement and the official records.
+func verify(p Placement, emp employer.Profile, wages []rules.MinimumWage, r exchange.Records) rules.Result {
 	c := rules.Case{
 		Year: p.Year, Region: emp.District, MinimumWages: wages, Dispatched: p.Dispatched,
 		Person: rules.Person{BirthDate: p.Person.BirthDate, Female: p.Person.Gender == "女", FemaleRetirementAge: p.FemaleRetirementAge},
-		Wages:  f.payments.Wages, SocialInsurance: f.payments.Social, MedicalInsurance: f.payments.Medical,
+		Wages:  r.Payments.Wages, SocialInsurance: r.Payments.Social, MedicalInsurance: r.Payments.Medical,
 	}
-	for _, r := range f.registry {
-		c.Certificates = append(c.Certificates, r.Rule())
+	for _, rc := range r.Certificates {
+		c.Certificates = append(c.Certificates, rc.Rule())
 	}
 	for _, m := range p.Certificates {
-		if m.Review == ReviewRejected {
-			continue
+		if rc, ok := m.Rule(); ok {
+			c.Certificates = append(c.Certificates, rc)
 		}
-		c.Certificates = append(c.Certificates, rules.Certificate{Level: m.Level, Issued: m.Issued, ValidUntil: m.ValidUntil,
-			Active: true, Manual: true, Approved: m.Review == ReviewApproved})
 	}
 	for _, k := range p.Contracts {
 		c.Contracts = append(c.Contracts, rules.Contract{Start: k.Start, End: k.End})
@@ -83,83 +81,73 @@ func verify(p Placement, emp Employer, wages []rules.MinimumWage, f facts) rules
 	return rules.Verify(c)
 }
 
-// pre reads, in a short transaction, what the engine needs from the database about a placement.
+// pre is what one short transaction reads about a placement before the official records are read.
 type pre struct {
 	p      Placement
-	emp    Employer
+	emp    employer.Profile
 	payers []string
 	wages  []rules.MinimumWage
 	id     string // the person's full ID number
 }
 
-func (s *Service) load(ctx context.Context, a actor.Actor, id int64, own bool) (pre, error) {
+// loadFor reads the placement a use case acts on with what the engine needs, in tx. Employers
+// reach only their own placements; staff, with read, those of their office subtree.
+func (s *Service) loadFor(ctx context.Context, tx Tx, a actor.Actor, id int64, read bool) (pre, error) {
 	var out pre
-	err := s.run(ctx, func(tx Tx) error {
-		var err error
-		if own {
-			out.p, err = s.ownPlacement(ctx, tx, a, id)
-			if err == nil {
-				out.emp, err = tx.PlacementEmployer(ctx, out.p.EmployerID)
-			}
-		} else {
-			out.p, out.emp, err = s.visiblePlacement(ctx, tx, a, id)
-		}
-		if err != nil {
-			return err
-		}
-		if out.payers, err = tx.PayerCodes(ctx, out.p.EmployerID); err != nil {
-			return err
-		}
-		out.wages, err = tx.MinimumWages(ctx)
-		return err
-	})
+	var err error
+	if read {
+		out.p, out.emp, err = s.visiblePlacement(ctx, tx, a, id)
+	} else {
+		out.p, out.emp, err = s.ownPlacement(ctx, tx, a, id)
+	}
 	if err != nil {
 		return pre{}, err
 	}
-	if out.id, err = s.pii.Open(out.p.Person.IDSealed); err != nil {
-		return pre{}, apperr.Wrap(apperr.Internal, "无法读取人员信息", err)
+	if out.payers, err = tx.PayerCodes(ctx, out.p.EmployerID); err != nil {
+		return pre{}, err
+	}
+	if out.wages, err = tx.MinimumWages(ctx); err != nil {
+		return pre{}, err
 	}
 	return out, nil
 }
 
-// Get opens a placement in full with its grid. Staff views of a person's full record are audited.
+// openID opens the person's sealed ID number, which the Source is asked by.
+func (s *Service) openID(pr *pre) error {
+	var err error
+	if pr.id, err = s.pii.Open(pr.p.Person.IDSealed); err != nil {
+		return apperr.Wrap(apperr.Internal, "无法读取人员信息", err)
+	}
+	return nil
+}
+
+// Get opens a placement in full with its grid, in two round trips: one transaction for the
+// placement, its saved months and claims, then one read of the official records. Staff views of a
+// person's full record are audited.
 func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error) {
-	pr, err := s.load(ctx, a, id, false)
-	if err != nil {
-		return View{}, err
-	}
-	f, err := s.readFacts(ctx, pr.id, pr.payers, pr.p.Year)
-	if err != nil {
-		return View{}, err
-	}
-	v := View{Placement: pr.p, Employer: pr.emp, Registry: f.registry}
-	v.Person.IDNumber = pr.id
-	for i := range v.Certificates {
-		if v.Certificates[i].Number, err = s.pii.Open(v.Certificates[i].Sealed); err != nil {
-			return View{}, apperr.Wrap(apperr.Internal, "无法读取证件信息", err)
-		}
-	}
-	v.Result = verify(pr.p, pr.emp, pr.wages, f)
-	err = s.run(ctx, func(tx Tx) error {
-		saved, err := tx.SavedMonths(ctx, id)
-		if err != nil {
+	var pr pre
+	var v View
+	var claims []Claim
+	var taken []string
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		if pr, err = s.loadFor(ctx, tx, a, id, true); err != nil {
 			return err
 		}
-		claims, err := tx.Claims(ctx, id)
-		if err != nil {
+		if v.Saved, err = tx.SavedMonths(ctx, id); err != nil {
 			return err
 		}
-		taken, err := tx.MonthsTakenElsewhere(ctx, pr.p.Person.ID, id, yearMonths(pr.p.Year))
-		if err != nil {
+		if claims, err = tx.Claims(ctx, id); err != nil {
+			return err
+		}
+		if taken, err = tx.MonthsTakenElsewhere(ctx, pr.p.Person.ID, id, yearMonths(pr.p.Year)); err != nil {
 			return err
 		}
 		st, err := tx.YearState(ctx, pr.p.EmployerID, pr.p.Year)
 		if err != nil {
 			return err
 		}
-		v.YearLocked = st.Locked()
-		v.Saved = len(saved) > 0
-		v.fill(saved, claims, taken)
+		v.YearLocked = st.Declaration.Locked()
 		if a.IsStaff() {
 			e := audit.For(a, "placement.view", "placement", fmt.Sprint(id))
 			e.Detail = "person=" + pr.p.Person.IDMasked
@@ -167,12 +155,31 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 		}
 		return nil
 	})
-	return v, err
+	if err != nil {
+		return View{}, err
+	}
+	if err := s.openID(&pr); err != nil {
+		return View{}, err
+	}
+	rec, err := s.readRecords(ctx, pr.id, pr.payers, pr.p.Year)
+	if err != nil {
+		return View{}, err
+	}
+	v.Placement, v.Employer, v.Registry = pr.p, pr.emp, rec.Certificates
+	v.Person.IDNumber = pr.id
+	for i := range v.Certificates {
+		if v.Certificates[i].Number, err = s.pii.Open(v.Certificates[i].Sealed); err != nil {
+			return View{}, apperr.Wrap(apperr.Internal, "无法读取证件信息", err)
+		}
+	}
+	v.Result = verify(pr.p, pr.emp, pr.wages, rec)
+	v.fill(claims, taken)
+	return v, nil
 }
 
-func (v *View) fill(saved []SavedMonth, claims []Claim, taken []string) {
+func (v *View) fill(claims []Claim, taken []string) {
 	savedBy := map[string]SavedMonth{}
-	for _, m := range saved {
+	for _, m := range v.Saved {
 		savedBy[m.Month] = m
 	}
 	claimBy := map[string]Claim{}
@@ -184,7 +191,7 @@ func (v *View) fill(saved []SavedMonth, claims []Claim, taken []string) {
 		mv := MonthView{MonthResult: mr, Reasons: mr.Reasons(), TakenElsewhere: slices.Contains(taken, key)}
 		if sm, ok := savedBy[key]; ok {
 			mv.Selected = sm.Selected
-		} else if len(saved) == 0 {
+		} else if len(v.Saved) == 0 {
 			mv.Selected = mr.Passed && !mv.TakenElsewhere
 		}
 		if c, ok := claimBy[key]; ok {
@@ -202,17 +209,18 @@ func yearMonths(year int) []string {
 	return out
 }
 
-// ClaimInput is a failed month the employer selects with evidence (CONTRACT.md claims).
-type ClaimInput struct {
+// MonthInput is one month the employer ticks with the evidence attached to it: none for a month
+// that passed; for a failed month (a claim) one file per failed check and an optional note.
+type MonthInput struct {
 	Month   string
 	FileIDs []string
 	Note    string
 }
 
-// SaveInput is the month selection of 保存，下一步 on the verification page.
+// SaveInput is 保存，下一步 on the verification page and PUT /placements/{id}/months alike: the
+// ticked months. The service decides which of them are selections and which are claims.
 type SaveInput struct {
-	Selected []string
-	Claims   []ClaimInput
+	Months []MonthInput
 }
 
 // SaveMonths saves the month selection (DOMAIN.md §4): passed months of a non-dispatched person are
@@ -220,31 +228,41 @@ type SaveInput struct {
 // failed check; a month counted or pending at another employer cannot be selected. The placement
 // becomes confirmed when nothing waits for review, else pending. Saving the same selection twice
 // leaves the same state.
+//
+// It takes three round trips and verifies once: a transaction reads the placement (and refuses what
+// cannot be saved before asking for official data), one read of the official records, and the
+// transaction that checks again and writes.
 func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in SaveInput) (Status, error) {
-	pr, err := s.load(ctx, a, id, true)
+	var pr pre
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		if pr, err = s.loadFor(ctx, tx, a, id, false); err != nil {
+			return err
+		}
+		return s.checkSavable(ctx, tx, pr.p, pr.emp)
+	})
 	if err != nil {
 		return "", err
 	}
-	f, err := s.readFacts(ctx, pr.id, pr.payers, pr.p.Year)
+	if err := s.openID(&pr); err != nil {
+		return "", err
+	}
+	rec, err := s.readRecords(ctx, pr.id, pr.payers, pr.p.Year)
 	if err != nil {
 		return "", err
 	}
-	res := verify(pr.p, pr.emp, pr.wages, f)
-	months, claims, err := plan(pr.p, res, in)
+	months, claims, err := plan(pr.p, verify(pr.p, pr.emp, pr.wages, rec), in)
 	if err != nil {
 		return "", err
 	}
 	var status Status
 	err = s.run(ctx, func(tx Tx) error {
-		p, err := s.ownPlacement(ctx, tx, a, id)
+		p, emp, err := s.ownPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		if err := s.checkEditable(ctx, tx, a.EmployerID, p.Year); err != nil {
+		if err := s.checkSavable(ctx, tx, p, emp); err != nil {
 			return err
-		}
-		if p.Status == Rejected {
-			return apperr.New(apperr.Conflict, "该人员已被残联退回，请先重新登记后再保存")
 		}
 		var files []string
 		for _, c := range claims {
@@ -300,6 +318,17 @@ func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 	return status, err
 }
 
+// checkSavable refuses a months save the placement's state forbids.
+func (s *Service) checkSavable(ctx context.Context, tx Tx, p Placement, emp employer.Profile) error {
+	if err := s.checkWritable(ctx, tx, emp, p.Year); err != nil {
+		return err
+	}
+	if p.Status == Rejected {
+		return apperr.New(apperr.Conflict, "该人员已被残联退回，请先重新登记后再保存")
+	}
+	return nil
+}
+
 // saveClaims makes the stored claims match the request: new claims wait for review; a claim already
 // approved stays approved; a rejected one claimed again goes back to review with the new evidence;
 // claims no longer requested are withdrawn unless already decided (kept as history).
@@ -314,7 +343,7 @@ func (s *Service) saveClaims(ctx context.Context, tx Tx, p Placement, claims []C
 	}
 	var withdraw []string
 	for _, e := range existing {
-		if _, ok := want[e.Month]; !ok && e.Status == ReviewPending {
+		if _, ok := want[e.Month]; !ok && e.Status == rules.ReviewPending {
 			withdraw = append(withdraw, e.Month)
 		}
 	}
@@ -322,10 +351,10 @@ func (s *Service) saveClaims(ctx context.Context, tx Tx, p Placement, claims []C
 		return err
 	}
 	for _, c := range claims {
-		if i := slices.IndexFunc(existing, func(e Claim) bool { return e.Month == c.Month }); i >= 0 && existing[i].Status == ReviewApproved {
+		if i := slices.IndexFunc(existing, func(e Claim) bool { return e.Month == c.Month }); i >= 0 && existing[i].Status == rules.ReviewApproved {
 			continue
 		}
-		c.PlacementID, c.EmployerID, c.Year, c.Status = p.ID, p.EmployerID, p.Year, ReviewPending
+		c.PlacementID, c.EmployerID, c.Year, c.Status = p.ID, p.EmployerID, p.Year, rules.ReviewPending
 		if err := tx.UpsertClaim(ctx, c); err != nil {
 			return err
 		}
@@ -333,36 +362,28 @@ func (s *Service) saveClaims(ctx context.Context, tx Tx, p Placement, claims []C
 	return nil
 }
 
-// plan turns the request into the twelve saved months and the claims, enforcing the selection rules
-// against the freshly computed grid. It is pure.
+// plan turns the ticked months into the twelve saved months and the claims, enforcing the selection
+// rules against the freshly computed grid. It is pure.
 func plan(p Placement, res rules.Result, in SaveInput) ([]SavedMonth, []Claim, error) {
 	bad := map[string]string{}
-	want := map[string]bool{}
-	inYear := func(field, s string) (string, bool) {
-		m, err := rules.ParseMonth(strings.TrimSpace(s))
+	ticked := map[string]MonthInput{}
+	for i, mi := range in.Months {
+		m, err := rules.ParseMonth(strings.TrimSpace(mi.Month))
 		if err != nil || m.Year() != p.Year {
-			bad[field] = fmt.Sprintf("月份应为 %d 年内的 YYYY-MM", p.Year)
-			return "", false
-		}
-		return m.String(), true
-	}
-	for i, s := range in.Selected {
-		if m, ok := inYear(fmt.Sprintf("selected[%d]", i), s); ok {
-			want[m] = true
-		}
-	}
-	claimFor := map[string]ClaimInput{}
-	for i, c := range in.Claims {
-		m, ok := inYear(fmt.Sprintf("claims[%d].month", i), c.Month)
-		if !ok {
+			bad[fmt.Sprintf("months[%d]", i)] = fmt.Sprintf("月份应为 %d 年内的 YYYY-MM", p.Year)
 			continue
 		}
-		if len([]rune(c.Note)) > 500 {
-			bad[fmt.Sprintf("claims[%d].note", i)] = "说明不能超过500个字"
+		if len([]rune(mi.Note)) > 500 {
+			bad[fmt.Sprintf("months[%d].note", i)] = "说明不能超过500个字"
 		}
-		c.FileIDs = uniq(c.FileIDs)
-		claimFor[m] = c
-		want[m] = true
+		// The same month ticked twice is one month with the evidence of both.
+		key := m.String()
+		t := ticked[key]
+		t.Month, t.FileIDs = key, uniq(append(t.FileIDs, mi.FileIDs...))
+		if note := strings.TrimSpace(mi.Note); note != "" {
+			t.Note = note
+		}
+		ticked[key] = t
 	}
 	months := make([]SavedMonth, 0, 12)
 	var claims []Claim
@@ -372,49 +393,34 @@ func plan(p Placement, res rules.Result, in SaveInput) ([]SavedMonth, []Claim, e
 	}
 	for _, mr := range res.Months {
 		key := mr.Month.String()
+		t, want := ticked[key]
+		evidence := len(t.FileIDs) > 0
 		sm := SavedMonth{Month: key, Passed: mr.Passed}
 		switch {
 		case mr.Passed:
+			if want && evidence {
+				bad["months."+key] = key + " 已核验通过，无需申请审核"
+			}
 			// Locked months of a non-dispatched person count whatever the request says.
-			sm.Selected = want[key] || mr.Locked
+			sm.Selected = want || mr.Locked
 			if sm.Selected {
 				sm.Weight = mr.Weight
 			}
-		case mr.PendingCertificate && want[key] && len(claimFor[key].FileIDs) == 0:
+		case mr.PendingCertificate && want && !evidence:
 			// Passes once the manual certificate is approved: selected, counted only after review.
 			sm.Selected, sm.PendingCert, sm.Weight = true, true, mr.PendingWeight
-		case want[key]:
-			c, ok := claimFor[key]
-			failed := failedChecks(mr)
-			if !ok || len(c.FileIDs) < failed {
+		case want:
+			if failed := mr.FailedChecks(); len(t.FileIDs) < failed {
 				bad["months."+key] = fmt.Sprintf("%s 核验未通过，勾选该月须为每项未通过的核验上传证明材料（共%d项）", key, failed)
 				continue
 			}
 			sm.Selected, sm.Weight = true, levelWeight
-			claims = append(claims, Claim{Month: key, FileIDs: c.FileIDs, Note: strings.TrimSpace(c.Note)})
+			claims = append(claims, Claim{Month: key, FileIDs: t.FileIDs, Note: t.Note})
 		}
 		months = append(months, sm)
-	}
-	for m := range claimFor {
-		i := slices.IndexFunc(res.Months[:], func(r rules.MonthResult) bool { return r.Month.String() == m })
-		if i >= 0 && res.Months[i].Passed {
-			bad["months."+m] = m + " 已核验通过，无需申请审核"
-		}
 	}
 	if len(bad) > 0 {
 		return nil, nil, apperr.FieldErrors(bad)
 	}
-	sort.Slice(claims, func(i, j int) bool { return claims[i].Month < claims[j].Month })
 	return months, claims, nil
-}
-
-// failedChecks counts the failed checks of a month: each needs its own evidence.
-func failedChecks(mr rules.MonthResult) int {
-	n := 0
-	for _, ok := range []bool{mr.Wage, mr.SocialInsurance, mr.MedicalInsurance, mr.Certificate, mr.WorkingAge, mr.Contract} {
-		if !ok {
-			n++
-		}
-	}
-	return n
 }

@@ -158,7 +158,7 @@ func (in Input) validate(today rules.Date) (parsed, error) {
 		}
 		checkFiles(c.FileIDs, key+".fileIds", "请上传残疾证影像资料", bad)
 		out.certificates = append(out.certificates, ManualCertificate{Number: cert.Number, Category: int(cert.Category),
-			Level: int(cert.Level), Issued: issued, ValidUntil: until, Review: ReviewPending, FileIDs: c.FileIDs})
+			Level: int(cert.Level), Issued: issued, ValidUntil: until, Review: rules.ReviewPending, FileIDs: c.FileIDs})
 		out.fileIDs = append(out.fileIDs, c.FileIDs...)
 	}
 	if len(bad) > 0 {

@@ -25,12 +25,15 @@ const (
 const registryAction = "registry.lookup"
 
 // RegistryPerson is what the registry knows of a person (添加残疾人: the form is filled from it).
+// Name, Category and Level come from the newest valid certificate (names may be corrected on
+// reissue); without one, the name of any certificate and no category or level.
 type RegistryPerson struct {
-	IDNumber     string
-	Name         string
-	Gender       string
-	BirthDate    rules.Date
-	Certificates []exchange.RegistryCertificate
+	IDNumber        string
+	Name            string
+	Gender          string
+	BirthDate       rules.Date
+	Category, Level int
+	Certificates    []exchange.RegistryCertificate
 }
 
 // Registry looks a person up in the disability registry by ID number. The ID number is checked
@@ -60,10 +63,11 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 		return RegistryPerson{}, err
 	}
 	// The registry is read outside the transaction: it may be a remote service.
-	certs, err := s.source.Certificates(ctx, id.Number)
+	found, err := s.source.Certificates(ctx, []string{id.Number})
 	if err != nil {
 		return RegistryPerson{}, fmt.Errorf("registry look-up: %w", err)
 	}
+	certs := found[0]
 	if len(certs) == 0 {
 		return RegistryPerson{}, apperr.New(apperr.NotFound, "残联数据中未查询到该身份证号的残疾人证信息")
 	}
@@ -71,57 +75,31 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 	if id.Female {
 		p.Gender = "女"
 	}
-	// The newest valid certificate names the person (names may be corrected on reissue).
-	for _, c := range certs {
-		if p.Name == "" || c.Status == "有效" {
-			p.Name = c.Name
+	p.Name = certs[0].Name
+	newest := -1
+	for i, c := range certs {
+		if c.Status == rules.CertificateValid && (newest < 0 || !c.Issued.Before(certs[newest].Issued)) {
+			newest = i
 		}
+	}
+	if newest >= 0 {
+		c := certs[newest]
+		p.Name, p.Category, p.Level = c.Name, c.Category, c.Level
 	}
 	return p, nil
 }
 
-// BusinessYear is a year employers certify, with its declaration window (DOMAIN.md §7).
-type BusinessYear struct {
-	Year        int
-	WindowOpen  rules.Date
-	WindowClose rules.Date
-}
-
-// Open reports whether the declaration window is open on day d.
-func (y BusinessYear) Open(d rules.Date) bool {
-	return !d.Before(y.WindowOpen) && !y.WindowClose.Before(d)
-}
-
-// Years lists the business years, newest first, and the one a page should show by default: the
-// year whose declaration window is open today, else the newest whose window has opened, else the
-// oldest (seed: the employer declares the previous year during the window).
-func (s *Service) Years(ctx context.Context) ([]BusinessYear, int, error) {
-	var years []BusinessYear
+// Years lists the business years, newest first, and the one a page should show by default
+// (rules.CurrentYear on today's date in China).
+func (s *Service) Years(ctx context.Context) ([]rules.BusinessYear, int, error) {
+	var years []rules.BusinessYear
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		years, err = tx.PlacementYears(ctx)
+		years, err = tx.Years(ctx)
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	return years, DefaultYear(years, s.today()), nil
-}
-
-// DefaultYear picks the year to show on day today among years (newest first); 0 when there is none.
-func DefaultYear(years []BusinessYear, today rules.Date) int {
-	for _, y := range years {
-		if y.Open(today) {
-			return y.Year
-		}
-	}
-	for _, y := range years {
-		if !today.Before(y.WindowOpen) {
-			return y.Year
-		}
-	}
-	if len(years) > 0 {
-		return years[len(years)-1].Year
-	}
-	return 0
+	return years, rules.CurrentYear(years, s.today()), nil
 }

@@ -8,7 +8,6 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/placement"
-	"quotacert/internal/rules"
 )
 
 func TestRegistryLookup(t *testing.T) {
@@ -19,7 +18,7 @@ func TestRegistryLookup(t *testing.T) {
 			t.Fatal(err)
 		}
 		if p.IDNumber != p01 || p.Name != "刘喆" || p.Gender != "男" || p.BirthDate.String() != "1988-07-12" ||
-			len(p.Certificates) != 1 || p.Certificates[0].Level != 3 {
+			len(p.Certificates) != 1 || p.Certificates[0].Level != 3 || p.Category != 4 || p.Level != 3 {
 			t.Fatalf("registry = %+v", p)
 		}
 		cases := []struct {
@@ -44,9 +43,13 @@ func TestRegistryLookup(t *testing.T) {
 		}
 		// Audited with the masked number only; invalid input is not counted.
 		var n int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`).Scan(&n)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		var leaks int
-		e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%198807120%' OR object_id LIKE '%198807120%'`).Scan(&leaks)
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%198807120%' OR object_id LIKE '%198807120%'`).Scan(&leaks); err != nil {
+			t.Fatal(err)
+		}
 		if n != 2 || leaks != 0 {
 			t.Errorf("audit entries %d, unmasked %d", n, leaks)
 		}
@@ -76,26 +79,6 @@ func TestYears(t *testing.T) {
 			t.Fatalf("years %+v default %d", years, def)
 		}
 	})
-	d := func(s string) rules.Date { v, _ := rules.ParseDate(s); return v }
-	years := []placement.BusinessYear{
-		{Year: 2026, WindowOpen: d("2027-03-01"), WindowClose: d("2027-10-31")},
-		{Year: 2025, WindowOpen: d("2026-03-01"), WindowClose: d("2026-10-31")},
-		{Year: 2024, WindowOpen: d("2025-03-01"), WindowClose: d("2025-10-31")},
-	}
-	for _, c := range []struct {
-		today string
-		want  int
-	}{
-		{"2026-03-01", 2025}, {"2026-10-31", 2025}, {"2026-11-01", 2025}, {"2026-02-28", 2024},
-		{"2025-10-31", 2024}, {"2027-05-01", 2026}, {"2020-01-01", 2024},
-	} {
-		if got := placement.DefaultYear(years, d(c.today)); got != c.want {
-			t.Errorf("DefaultYear on %s = %d, want %d", c.today, got, c.want)
-		}
-	}
-	if placement.DefaultYear(nil, d("2026-01-01")) != 0 {
-		t.Error("no years")
-	}
 }
 
 func (e *env) reviewer() actor.Actor {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
 	"quotacert/internal/rules"
 )
@@ -41,13 +42,6 @@ func (s Status) Label() string {
 	}
 	return string(s)
 }
-
-// Review states of claims and manual certificates.
-const (
-	ReviewPending  = "pending"
-	ReviewApproved = "approved"
-	ReviewRejected = "rejected"
-)
 
 // Graduate is the education record of a university graduate (高校毕业生); stored, with no weight.
 type Graduate struct {
@@ -81,8 +75,18 @@ type ManualCertificate struct {
 	Level      int
 	Issued     rules.Date
 	ValidUntil rules.Date
-	Review     string
+	Review     rules.ReviewStatus
 	FileIDs    []string
+}
+
+// Rule converts the certificate for the verification engine: it counts once approved, and a
+// rejected one not at all.
+func (m ManualCertificate) Rule() (rules.Certificate, bool) {
+	if m.Review == rules.ReviewRejected {
+		return rules.Certificate{}, false
+	}
+	return rules.Certificate{Level: m.Level, Issued: m.Issued, ValidUntil: m.ValidUntil, Active: true, Manual: true,
+		Approved: m.Review == rules.ReviewApproved}, true
 }
 
 // Person is the disabled person of a placement.
@@ -126,7 +130,22 @@ type SavedMonth struct {
 	PendingCert bool // selected thanks to a manual certificate still under review
 }
 
-// Claim is a failed month the employer selected with evidence; it waits for federation review.
+// Count is what a saved selection counts (DOMAIN.md §3–§5): the selected months and the sum of the
+// weights they were saved with. Selected months count once the placement is confirmed (a claimed
+// month only once approved: a rejected claim releases its month); until then they wait. The list,
+// the summaries, the letter and GET /placements/{id} all count with it.
+func Count(saved []SavedMonth) (months int, weight rules.WeightMonths) {
+	for _, m := range saved {
+		if m.Selected {
+			months++
+			weight += rules.WeightMonths(m.Weight)
+		}
+	}
+	return months, weight
+}
+
+// Claim (申请) is a failed month the employer selected with evidence, as the employer sees it: the
+// review item (审核事项, review.Item) of kind claim. It waits for the federation's decision.
 type Claim struct {
 	ID          int64
 	PlacementID int64
@@ -135,18 +154,9 @@ type Claim struct {
 	Month       string
 	FileIDs     []string
 	Note        string
-	Status      string
+	Status      rules.ReviewStatus
 	Comment     string // the reviewer's comment
 	DecidedAt   time.Time
-}
-
-// Employer is what placements need to know of the employer.
-type Employer struct {
-	ID               int64
-	CreditCode       string
-	Name             string
-	District         string
-	FederationOffice string
 }
 
 // Affiliate is what placements need to know of an affiliate.
@@ -156,28 +166,28 @@ type Affiliate struct {
 	Files int
 }
 
-// YearState says whether a business year exists and how far the employer's declaration is.
+// YearState says whether a business year exists and how far the employer's declaration is: once
+// submitted (Declaration.Locked), nothing may change.
 type YearState struct {
 	Exists      bool
-	Declaration string // open | submitted | reopen-requested ("open" when none yet)
+	Declaration rules.DeclarationStatus // DeclarationOpen when there is no declaration yet
 }
 
-// Locked reports whether the year is closed to changes: after 完成申报 nothing may be added, edited,
-// deleted or re-registered until a reopen request is approved (seed 第七步).
-func (y YearState) Locked() bool {
-	return y.Declaration == "submitted" || y.Declaration == "reopen-requested"
-}
-
-// ListRow is one line of the placement list.
+// ListRow is one line of the placement list with its saved months (in no particular order).
 type ListRow struct {
-	ID            int64
-	IDMasked      string
-	Name          string
-	Status        Status
-	Dispatched    bool
-	CountedMonths int // selected months saved (counted once confirmed, pending otherwise)
-	WeightMonths  int
+	ID         int64
+	IDMasked   string
+	Name       string
+	Status     Status
+	Dispatched bool
+	Months     []SavedMonth
 }
+
+// CountedMonths is the number of selected months saved (counted once confirmed, waiting otherwise).
+func (r ListRow) CountedMonths() int { n, _ := Count(r.Months); return n }
+
+// WeightMonths is the weight of the selected months saved.
+func (r ListRow) WeightMonths() rules.WeightMonths { _, w := Count(r.Months); return w }
 
 // Protector seals and hashes identifiers (pii.Protector).
 type Protector interface {
@@ -196,9 +206,11 @@ type Tx interface {
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error)
 
-	PlacementEmployer(ctx context.Context, employerID int64) (Employer, error)
+	// Employer is the profile of the placement's employer: its district decides the minimum wage,
+	// its office the jurisdiction, its completeness whether placements may change.
+	Employer(ctx context.Context, employerID int64) (employer.Profile, error)
 	PayerCodes(ctx context.Context, employerID int64) ([]string, error)
-	PlacementAffiliate(ctx context.Context, employerID, affiliateID int64) (Affiliate, error)
+	Affiliate(ctx context.Context, employerID, affiliateID int64) (Affiliate, error)
 	FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error)
 	YearState(ctx context.Context, employerID int64, year int) (YearState, error)
 	MinimumWages(ctx context.Context) ([]rules.MinimumWage, error)
@@ -208,7 +220,9 @@ type Tx interface {
 	InsertPlacement(ctx context.Context, p Placement) (int64, error)
 	UpdatePlacement(ctx context.Context, p Placement) error
 	ReplaceContracts(ctx context.Context, placementID int64, cs []Contract) error
-	InsertManualCertificate(ctx context.Context, placementID int64, c ManualCertificate) error
+	InsertManualCertificate(ctx context.Context, placementID int64, c ManualCertificate) (int64, error)
+	// OpenCertificateReview opens the review item (kind certificate) of a manual certificate.
+	OpenCertificateReview(ctx context.Context, p Placement, certificateID int64) error
 	DeletePendingManualCertificates(ctx context.Context, placementID int64) error
 	LoadPlacement(ctx context.Context, id int64) (Placement, error)
 	PlacementIDFor(ctx context.Context, employerID int64, year int, personHash string) (int64, error)
@@ -223,6 +237,6 @@ type Tx interface {
 	SetPlacementStatus(ctx context.Context, id int64, s Status, returnReason string) error
 	DeletePlacement(ctx context.Context, id int64) error
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]ListRow, error)
-	// PlacementYears lists the business years, newest first.
-	PlacementYears(ctx context.Context) ([]BusinessYear, error)
+	// Years lists the business years, newest first.
+	Years(ctx context.Context) ([]rules.BusinessYear, error)
 }

@@ -17,6 +17,7 @@ import (
 	"quotacert/internal/pii"
 	"quotacert/internal/placement"
 	"quotacert/internal/refdata"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 )
@@ -34,6 +35,9 @@ var now = time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)
 type env struct {
 	db        *store.DB
 	svc       *placement.Service
+	source    exchange.Source
+	prot      *pii.Protector
+	now       func() time.Time
 	emp, oth  actor.Actor
 	dispatchD int64
 	files     []string // employer 1's files
@@ -47,7 +51,7 @@ func setup(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatalf("import demo %s: %v", kind, err)
@@ -57,7 +61,8 @@ func setup(t *testing.T, db *store.DB) *env {
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		for i, code := range []string{demoCode, otherCode} {
 			if _, err := tx.Exec(ctx, `INSERT INTO employers (id, credit_code, name, federation_office, tax_office, district,
-                created_at, updated_at) VALUES ($1, $2, $3, '220102', '12201020000', '220102', $4, $4)`,
+                contact_name, contact_phone, employee_count, address, created_at, updated_at)
+                VALUES ($1, $2, $3, '220102', '12201020000', '220102', '张三', '13812345678', 120, '长春市', $4, $4)`,
 				i+1, code, fmt.Sprintf("测试单位%d", i+1), now); err != nil {
 				return err
 			}
@@ -95,8 +100,8 @@ func setup(t *testing.T, db *store.DB) *env {
 	e.otherFile = "f-other"
 	e.emp = actor.Actor{UserID: 11, Name: demoCode, Role: actor.Employer, EmployerID: 1}
 	e.oth = actor.Actor{UserID: 12, Name: otherCode, Role: actor.Employer, EmployerID: 2}
-	e.svc = placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot,
-		func() time.Time { return now })
+	e.source, e.prot, e.now = ex, prot, func() time.Time { return now }
+	e.svc = placement.NewService(store.PlacementRunner(db), ex, prot, e.now)
 	return e
 }
 
@@ -174,36 +179,45 @@ func TestClaimFailedMonths(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, _ := e.svc.Get(ctx, e.emp, id)
+		v, err := e.svc.Get(ctx, e.emp, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if v.Months[1].Passed || v.Months[1].Selected || len(v.Months[1].Reasons) != 1 {
 			t.Fatalf("February: %+v", v.Months[1])
 		}
 		// Selecting a failed month without evidence is refused, with the month named.
-		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Selected: []string{"2025-02"}})
+		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02"}}})
 		if apperr.CodeOf(err) != apperr.Invalid || fieldsOf(err)["months.2025-02"] == "" {
 			t.Fatalf("claim without files: %v", err)
 		}
 		// Evidence of another employer is refused and nothing is written.
-		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-02", FileIDs: []string{e.otherFile}}}})
+		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02", FileIDs: []string{e.otherFile}}}})
 		if apperr.CodeOf(err) != apperr.Invalid {
 			t.Fatalf("foreign evidence: %v", err)
 		}
-		if v, _ := e.svc.Get(ctx, e.emp, id); v.Saved {
-			t.Fatal("a refused save wrote months")
+		if v, err := e.svc.Get(ctx, e.emp, id); err != nil || v.IsSaved() {
+			t.Fatalf("a refused save wrote months (%v)", err)
 		}
-		in := placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-02", FileIDs: []string{"f-2"}, Note: "工资条"}}}
+		in := placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02", FileIDs: []string{"f-2"}, Note: "工资条"}}}
 		for i := 0; i < 2; i++ { // a double submit leaves one claim
 			st, err := e.svc.SaveMonths(ctx, e.emp, id, in)
 			if err != nil || st != placement.Pending {
 				t.Fatalf("save %d = %v, %v", i, st, err)
 			}
 		}
-		v, _ = e.svc.Get(ctx, e.emp, id)
-		if !v.Months[1].Selected || v.Months[1].Claim == nil || v.Months[1].Claim.Status != placement.ReviewPending ||
+		v, err = e.svc.Get(ctx, e.emp, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.Months[1].Selected || v.Months[1].Claim == nil || v.Months[1].Claim.Status != rules.ReviewPending ||
 			len(v.Months[1].Claim.FileIDs) != 1 {
 			t.Fatalf("February after claim: %+v", v.Months[1])
 		}
-		sum, _, _ := e.svc.List(ctx, e.emp, 2025)
+		sum, _, err := e.svc.List(ctx, e.emp, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if sum.Pending != 1 || sum.CountedMonths != 0 || sum.PendingMonths != 10 {
 			t.Fatalf("summary %+v: pending months are shown beside, never added in", sum)
 		}
@@ -212,11 +226,11 @@ func TestClaimFailedMonths(t *testing.T) {
 		if err != nil || st != placement.Confirmed {
 			t.Fatalf("withdraw = %v, %v", st, err)
 		}
-		if v, _ := e.svc.Get(ctx, e.emp, id); v.Months[1].Claim != nil || v.Months[1].Selected {
-			t.Fatalf("claim not withdrawn: %+v", v.Months[1])
+		if v, err := e.svc.Get(ctx, e.emp, id); err != nil || v.Months[1].Claim != nil || v.Months[1].Selected {
+			t.Fatalf("claim not withdrawn: %+v (%v)", v.Months[1], err)
 		}
 		// A claim for a passed month is a mistake the user should hear about.
-		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-01", FileIDs: []string{"f-2"}}}})
+		_, err = e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-01", FileIDs: []string{"f-2"}}}})
 		if fieldsOf(err)["months.2025-01"] == "" {
 			t.Fatalf("claim of a passed month: %v", err)
 		}
@@ -325,7 +339,10 @@ func TestAuthorizationAndLockedYear(t *testing.T) {
 func TestReregisterAndDelete(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		id, _ := e.svc.Create(ctx, e.emp, 2025, input(p01, "刘喆", 3))
+		id, err := e.svc.Create(ctx, e.emp, 2025, input(p01, "刘喆", 3))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -334,17 +351,23 @@ func TestReregisterAndDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		v, _ := e.svc.Get(ctx, e.emp, id)
-		if v.Status != placement.Draft || v.Saved || len(v.Contracts) != 1 {
-			t.Fatalf("after 重新登记: status %s saved %v contracts %d", v.Status, v.Saved, len(v.Contracts))
+		v, err := e.svc.Get(ctx, e.emp, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status != placement.Draft || v.IsSaved() || len(v.Contracts) != 1 {
+			t.Fatalf("after 重新登记: status %s saved %v contracts %d", v.Status, v.IsSaved(), len(v.Contracts))
 		}
 		// The released months can now be taken by another employer.
-		b, _ := e.svc.Create(ctx, e.oth, 2025, input(p01, "刘喆", 3, placement.ContractInput{Start: "2023-03-01", FileIDs: []string{e.otherFile}}))
+		b, err := e.svc.Create(ctx, e.oth, 2025, input(p01, "刘喆", 3, placement.ContractInput{Start: "2023-03-01", FileIDs: []string{e.otherFile}}))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.svc.SaveMonths(ctx, e.oth, b, placement.SaveInput{}); err != nil {
 			t.Fatalf("other employer after release: %v", err)
 		}
-		if v, _ := e.svc.Get(ctx, e.oth, b); !v.Months[0].Selected {
-			t.Fatal("the other employer could not count the released months")
+		if v, err := e.svc.Get(ctx, e.oth, b); err != nil || !v.Months[0].Selected {
+			t.Fatalf("the other employer could not count the released months (%v)", err)
 		}
 		// Editing a draft keeps the person; changing the ID number is refused.
 		upd := input(p01, "刘喆", 2)
@@ -352,8 +375,8 @@ func TestReregisterAndDelete(t *testing.T) {
 		if err := e.svc.Update(ctx, e.emp, id, upd); err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := e.svc.Get(ctx, e.emp, id); v.Level != 2 || v.Graduate.School != "长春大学" {
-			t.Fatalf("update not stored: %+v", v.Placement)
+		if v, err := e.svc.Get(ctx, e.emp, id); err != nil || v.Level != 2 || v.Graduate.School != "长春大学" {
+			t.Fatalf("update not stored: %+v (%v)", v.Placement, err)
 		}
 		if err := e.svc.Update(ctx, e.emp, id, input(p06, "吴秀兰", 3)); fieldsOf(err)["idNumber"] == "" {
 			t.Fatalf("ID change: %v", err)
@@ -406,8 +429,8 @@ func TestValidation(t *testing.T) {
 				t.Errorf("%s: err %v, want a message for %s", c.name, err, c.field)
 			}
 		}
-		if _, rows, _ := e.svc.List(ctx, e.emp, 2025); len(rows) != 0 {
-			t.Fatalf("invalid input wrote %d placements", len(rows))
+		if _, rows, err := e.svc.List(ctx, e.emp, 2025); err != nil || len(rows) != 0 {
+			t.Fatalf("invalid input wrote %d placements (%v)", len(rows), err)
 		}
 		if _, err := e.svc.Create(ctx, e.emp, 2031, input(p01, "某", 3)); apperr.CodeOf(err) != apperr.NotFound {
 			t.Fatalf("unknown year: %v", err)

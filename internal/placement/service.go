@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/employer"
 	"quotacert/internal/idnum"
 	"quotacert/internal/rules"
 )
@@ -51,7 +52,11 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, year int, in Input)
 	}
 	var id int64
 	err = s.run(ctx, func(tx Tx) error {
-		if err := s.checkEditable(ctx, tx, a.EmployerID, year); err != nil {
+		emp, err := tx.Employer(ctx, a.EmployerID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkWritable(ctx, tx, emp, year); err != nil {
 			return err
 		}
 		if err := s.checkRefs(ctx, tx, a.EmployerID, p); err != nil {
@@ -71,10 +76,11 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, year int, in Input)
 		}
 		pl := p.placement
 		pl.EmployerID, pl.Year, pl.Person.ID, pl.Status = a.EmployerID, year, personID, Draft
-		if id, err = tx.InsertPlacement(ctx, pl); err != nil {
+		if pl.ID, err = tx.InsertPlacement(ctx, pl); err != nil {
 			return err
 		}
-		if err := s.writeDetails(ctx, tx, id, p, nil); err != nil {
+		id = pl.ID
+		if err := s.writeDetails(ctx, tx, pl, p, nil); err != nil {
 			return err
 		}
 		e := audit.For(a, "placement.create", "placement", fmt.Sprint(id))
@@ -92,11 +98,11 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 		return err
 	}
 	return s.run(ctx, func(tx Tx) error {
-		cur, err := s.ownPlacement(ctx, tx, a, id)
+		cur, emp, err := s.ownPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		if err := s.checkEditable(ctx, tx, a.EmployerID, cur.Year); err != nil {
+		if err := s.checkWritable(ctx, tx, emp, cur.Year); err != nil {
 			return err
 		}
 		if cur.Status != Draft {
@@ -121,7 +127,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 		if err := tx.DeletePendingManualCertificates(ctx, id); err != nil {
 			return err
 		}
-		if err := s.writeDetails(ctx, tx, id, p, cur.Certificates); err != nil {
+		if err := s.writeDetails(ctx, tx, upd, p, cur.Certificates); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.For(a, "placement.update", "placement", fmt.Sprint(id)))
@@ -131,16 +137,21 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 // writeDetails stores contracts and manual certificates. A certificate the federation already
 // approved (in existing) is kept and not reviewed again; one it rejected may be entered again with
 // new images, which opens a new review (the rejected record stays as history).
-func (s *Service) writeDetails(ctx context.Context, tx Tx, id int64, p parsed, existing []ManualCertificate) error {
-	if err := tx.ReplaceContracts(ctx, id, p.contracts); err != nil {
+func (s *Service) writeDetails(ctx context.Context, tx Tx, pl Placement, p parsed, existing []ManualCertificate) error {
+	if err := tx.ReplaceContracts(ctx, pl.ID, p.contracts); err != nil {
 		return err
 	}
 	for _, c := range p.certificates {
 		c.Hash, c.Sealed, c.Masked = s.pii.Hash(c.Number), s.pii.Seal(c.Number), idnum.MaskCertificate(c.Number)
-		if slices.ContainsFunc(existing, func(e ManualCertificate) bool { return e.Hash == c.Hash && e.Review == ReviewApproved }) {
+		if slices.ContainsFunc(existing, func(e ManualCertificate) bool { return e.Hash == c.Hash && e.Review == rules.ReviewApproved }) {
 			continue
 		}
-		if err := tx.InsertManualCertificate(ctx, id, c); err != nil {
+		certID, err := tx.InsertManualCertificate(ctx, pl.ID, c)
+		if err != nil {
+			return err
+		}
+		// A manual certificate counts only once the federation approves it (DOMAIN.md §3).
+		if err := tx.OpenCertificateReview(ctx, pl, certID); err != nil {
 			return err
 		}
 	}
@@ -152,7 +163,7 @@ func (s *Service) writeDetails(ctx context.Context, tx Tx, id int64, p parsed, e
 func (s *Service) checkRefs(ctx context.Context, tx Tx, employerID int64, p parsed) error {
 	bad := map[string]string{}
 	if p.placement.AffiliateID != 0 {
-		af, err := tx.PlacementAffiliate(ctx, employerID, p.placement.AffiliateID)
+		af, err := tx.Affiliate(ctx, employerID, p.placement.AffiliateID)
 		switch {
 		case apperr.CodeOf(err) == apperr.NotFound:
 			bad["affiliateId"] = "关联单位不存在，请先在单位信息维护管理中添加"
@@ -180,46 +191,56 @@ func (s *Service) checkRefs(ctx context.Context, tx Tx, employerID int64, p pars
 	return nil
 }
 
-// checkEditable refuses changes to a year that does not exist or whose declaration is submitted.
-func (s *Service) checkEditable(ctx context.Context, tx Tx, employerID int64, year int) error {
-	st, err := tx.YearState(ctx, employerID, year)
+// checkWritable refuses every change of an employer's placements while its profile misses a
+// required field (DOMAIN.md §6: the pages send the employer there first; the API answers 409), and
+// changes to a year that does not exist or whose declaration is submitted.
+func (s *Service) checkWritable(ctx context.Context, tx Tx, emp employer.Profile, year int) error {
+	if err := employer.RequireComplete(emp); err != nil {
+		return err
+	}
+	st, err := tx.YearState(ctx, emp.ID, year)
 	if err != nil {
 		return err
 	}
 	if !st.Exists {
 		return apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
 	}
-	if st.Locked() {
+	if st.Declaration.Locked() {
 		return errLocked()
 	}
 	return nil
 }
 
-// ownPlacement loads a placement the employer owns; another employer's is "not found".
-func (s *Service) ownPlacement(ctx context.Context, tx Tx, a actor.Actor, id int64) (Placement, error) {
+// ownPlacement loads a placement the employer owns, with the employer's profile; another
+// employer's is "not found".
+func (s *Service) ownPlacement(ctx context.Context, tx Tx, a actor.Actor, id int64) (Placement, employer.Profile, error) {
 	if a.Role != actor.Employer {
-		return Placement{}, apperr.New(apperr.Forbidden, "只有用人单位可以修改安置人员")
+		return Placement{}, employer.Profile{}, apperr.New(apperr.Forbidden, "只有用人单位可以修改安置人员")
 	}
 	p, err := tx.LoadPlacement(ctx, id)
 	if err != nil {
-		return Placement{}, err
+		return Placement{}, employer.Profile{}, err
 	}
 	if p.EmployerID != a.EmployerID {
-		return Placement{}, apperr.NotFoundf("安置人员")
+		return Placement{}, employer.Profile{}, apperr.NotFoundf("安置人员")
 	}
-	return p, nil
+	emp, err := tx.Employer(ctx, p.EmployerID)
+	if err != nil {
+		return Placement{}, employer.Profile{}, err
+	}
+	return p, emp, nil
 }
 
 // visiblePlacement loads a placement the actor may read: its employer, or staff whose federation
 // office subtree holds the employer's office.
-func (s *Service) visiblePlacement(ctx context.Context, tx Tx, a actor.Actor, id int64) (Placement, Employer, error) {
+func (s *Service) visiblePlacement(ctx context.Context, tx Tx, a actor.Actor, id int64) (Placement, employer.Profile, error) {
 	p, err := tx.LoadPlacement(ctx, id)
 	if err != nil {
-		return Placement{}, Employer{}, err
+		return Placement{}, employer.Profile{}, err
 	}
-	emp, err := tx.PlacementEmployer(ctx, p.EmployerID)
+	emp, err := tx.Employer(ctx, p.EmployerID)
 	if err != nil {
-		return Placement{}, Employer{}, err
+		return Placement{}, employer.Profile{}, err
 	}
 	switch {
 	case a.Role == actor.Employer && p.EmployerID == a.EmployerID:
@@ -227,24 +248,24 @@ func (s *Service) visiblePlacement(ctx context.Context, tx Tx, a actor.Actor, id
 	case a.IsStaff():
 		ok, err := tx.OfficeWithin(ctx, emp.FederationOffice, a.Office)
 		if err != nil {
-			return Placement{}, Employer{}, err
+			return Placement{}, employer.Profile{}, err
 		}
 		if ok {
 			return p, emp, nil
 		}
 	}
-	return Placement{}, Employer{}, apperr.NotFoundf("安置人员")
+	return Placement{}, employer.Profile{}, apperr.NotFoundf("安置人员")
 }
 
 // Reregister sends a placement back to draft (重新登记): its data is kept, its month selection and
 // pending claims are withdrawn so the employer can correct and save again.
 func (s *Service) Reregister(ctx context.Context, a actor.Actor, id int64) error {
 	return s.run(ctx, func(tx Tx) error {
-		p, err := s.ownPlacement(ctx, tx, a, id)
+		p, emp, err := s.ownPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		if err := s.checkEditable(ctx, tx, a.EmployerID, p.Year); err != nil {
+		if err := s.checkWritable(ctx, tx, emp, p.Year); err != nil {
 			return err
 		}
 		if p.Status == Draft {
@@ -259,7 +280,7 @@ func (s *Service) Reregister(ctx context.Context, a actor.Actor, id int64) error
 		}
 		var pending []string
 		for _, c := range claims {
-			if c.Status == ReviewPending {
+			if c.Status == rules.ReviewPending {
 				pending = append(pending, c.Month)
 			}
 		}
@@ -276,11 +297,11 @@ func (s *Service) Reregister(ctx context.Context, a actor.Actor, id int64) error
 // Delete removes a placement with its months, claims and certificates.
 func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64) error {
 	return s.run(ctx, func(tx Tx) error {
-		p, err := s.ownPlacement(ctx, tx, a, id)
+		p, emp, err := s.ownPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		if err := s.checkEditable(ctx, tx, a.EmployerID, p.Year); err != nil {
+		if err := s.checkWritable(ctx, tx, emp, p.Year); err != nil {
 			return err
 		}
 		if err := tx.DeletePlacement(ctx, id); err != nil {
@@ -292,13 +313,17 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64) error {
 	})
 }
 
-// Summary is the year's overview of the placement list (CONTRACT.md).
+// Summary is the year's count of an employer's placements (CONTRACT.md; the list page and the
+// declaration page): only the selected months of confirmed placements count; what waits for review
+// is shown beside them, never added in (DOMAIN.md §5).
 type Summary struct {
-	Persons, Confirmed, Pending, Rejected int
-	// CountedMonths and WeightMonths count the selected months of confirmed placements only;
-	// PendingMonths shows what waits for review beside them, never added in (DOMAIN.md §5).
+	Persons, Confirmed, Pending, Rejected, Draft int
+	// Counted is the number of confirmed placements with at least one counted month: the persons a
+	// certification letter names.
+	Counted       int
 	CountedMonths int
 	WeightMonths  rules.WeightMonths
+	// PendingMonths are the selected months of pending placements: what waits for review.
 	PendingMonths int
 	// YearLocked: the year is submitted, so the list offers no changes.
 	YearLocked bool
@@ -319,32 +344,39 @@ func (s *Service) List(ctx context.Context, a actor.Actor, year int) (Summary, [
 		if !st.Exists {
 			return apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
 		}
-		locked = st.Locked()
+		locked = st.Declaration.Locked()
 		rows, err = tx.ListPlacements(ctx, a.EmployerID, year)
 		return err
 	})
 	if err != nil {
 		return Summary{}, nil, err
 	}
-	sum := summarize(rows)
+	sum := Summarize(rows)
 	sum.YearLocked = locked
 	return sum, rows, nil
 }
 
-func summarize(rows []ListRow) Summary {
+// Summarize counts a year's placements (Count on each saved selection).
+func Summarize(rows []ListRow) Summary {
 	var sum Summary
 	for _, r := range rows {
+		months, weight := Count(r.Months)
 		sum.Persons++
 		switch r.Status {
 		case Confirmed:
 			sum.Confirmed++
-			sum.CountedMonths += r.CountedMonths
-			sum.WeightMonths += rules.WeightMonths(r.WeightMonths)
+			sum.CountedMonths += months
+			sum.WeightMonths += weight
+			if months > 0 {
+				sum.Counted++
+			}
 		case Pending:
 			sum.Pending++
-			sum.PendingMonths += r.CountedMonths
+			sum.PendingMonths += months
 		case Rejected:
 			sum.Rejected++
+		default:
+			sum.Draft++
 		}
 	}
 	return sum

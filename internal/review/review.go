@@ -13,6 +13,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/audit"
 	"quotacert/internal/placement"
+	"quotacert/internal/rules"
 )
 
 // Kind is what a review item asks the reviewer to decide.
@@ -38,27 +39,11 @@ func (k Kind) Label() string {
 	return string(k)
 }
 
-// Review states.
-const (
-	Pending  = "pending"
-	Approved = "approved"
-	Rejected = "rejected"
-)
+// Kinds lists the kinds of review item, in the order pages show them.
+func Kinds() []Kind { return []Kind{KindClaim, KindCertificate, KindReopen} }
 
-// StatusLabel is a review state's Chinese name.
-func StatusLabel(s string) string {
-	switch s {
-	case Pending:
-		return "待审核"
-	case Approved:
-		return "审核通过"
-	case Rejected:
-		return "审核不通过"
-	}
-	return s
-}
-
-// Item is one review item with what the queue and the item page show. It carries no identifier of
+// Item is one review item (审核事项) with what the queue and the item page show: a claim (kind
+// claim, placement.Claim on the employer's side), a manual certificate or a reopen request. It carries no identifier of
 // the person except the masked one: the full record is opened through placement.Service.Get, which
 // audits staff views.
 type Item struct {
@@ -77,7 +62,7 @@ type Item struct {
 	Month               string // claims only
 	ManualCertificateID int64  // certificates only
 	Note                string // the employer's note or reopen reason
-	Status              string
+	Status              rules.ReviewStatus
 	CreatedAt           time.Time
 	DecidedBy           string
 	DecidedAt           time.Time
@@ -106,7 +91,7 @@ func (f File) Image() bool { return f.Inline() && f.ContentType != "application/
 
 // Filter narrows the queue. Zero values mean "any".
 type Filter struct {
-	Status   string // default pending
+	Status   string // pending (the default), approved, rejected or all
 	Kind     Kind
 	Employer string // credit code or part of the name
 	District string // region code prefix
@@ -116,12 +101,17 @@ type Filter struct {
 	Limit         int
 }
 
-// Query is the filter as the store runs it: Office is the reviewer's office (the subtree root) and
-// CreatedBefore the age limit as an instant.
+// Query is the filter as the store runs it: Office is the reviewer's office (the subtree root),
+// Status "" any status, CreatedBefore the age limit as an instant (zero: none).
 type Query struct {
-	Filter
 	Office        string
+	Status        rules.ReviewStatus
+	Kind          Kind
+	Employer      string // credit code or part of the name
+	District      string // region code prefix
+	Year          int
 	CreatedBefore time.Time
+	Limit         int
 }
 
 // Placement is what decisions need to know of a placement.
@@ -130,10 +120,10 @@ type Placement struct {
 	EmployerID int64
 	Year       int
 	Status     placement.Status
-	// EmployerOffice decides jurisdiction; Declaration is the year's declaration status ("open"
-	// when none yet): a submitted year cannot lose a person behind the employer's back.
+	// EmployerOffice decides jurisdiction; Declaration is the year's declaration status (open when
+	// none yet): a submitted year cannot lose a person behind the employer's back.
 	EmployerOffice string
-	Declaration    string
+	Declaration    rules.DeclarationStatus
 }
 
 // Count is one cell of the dashboard.
@@ -147,6 +137,20 @@ type DistrictCount struct {
 	District, Name                              string
 	Employers, Persons, Confirmed, Pending      int
 	Rejected, Draft, Submitted, ReopenRequested int
+}
+
+// Tally is one count the store makes for the dashboard: N of a status in a district.
+type Tally struct {
+	District, DistrictName string
+	Status                 string
+	N                      int
+}
+
+// Tallies are a year's counts in an office subtree: placements and declarations by district and
+// status, pending review items by kind.
+type Tallies struct {
+	Placements, Declarations []Tally
+	PendingItems             map[Kind]int
 }
 
 // Dashboard is the reviewer's overview of a year within the reviewer's subtree.
@@ -164,23 +168,35 @@ type Tx interface {
 	AppendAudit(ctx context.Context, e audit.Entry) error
 	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)
 
-	ReviewQueue(ctx context.Context, q Query) ([]Item, error)
-	ReviewItem(ctx context.Context, id int64) (Item, error)
-	ReviewItemFiles(ctx context.Context, it Item) ([]File, error)
-	PlacementReviewItems(ctx context.Context, placementID int64) ([]Item, error)
-	EmployerReopenItems(ctx context.Context, employerID int64, year int) ([]Item, error)
-	DecideReviewItem(ctx context.Context, id int64, status string, by int64, comment string) (bool, error)
-	ReviewPlacement(ctx context.Context, id int64) (Placement, error)
+	Queue(ctx context.Context, q Query) ([]Item, error)
+	Item(ctx context.Context, id int64) (Item, error)
+	ItemFiles(ctx context.Context, it Item) ([]File, error)
+	PlacementItems(ctx context.Context, placementID int64) ([]Item, error)
+	ReopenItems(ctx context.Context, employerID int64, year int) ([]Item, error)
+	// Decide records a decision on a pending item; false when it was no longer pending (a
+	// concurrent decision won).
+	Decide(ctx context.Context, id int64, status rules.ReviewStatus, by int64, comment string) (bool, error)
+	Placement(ctx context.Context, id int64) (Placement, error)
+	// ReleaseMonth deselects a month: it no longer counts and no longer blocks the person-month
+	// at other employers.
 	ReleaseMonth(ctx context.Context, placementID int64, month string) error
-	SetManualCertificateReview(ctx context.Context, certID int64, review string) error
-	ResolvePendingCertMonths(ctx context.Context, placementID int64, approved bool) error
-	PendingReviewItems(ctx context.Context, placementID int64) (int, error)
+	SetManualCertificateReview(ctx context.Context, certID int64, review rules.ReviewStatus) error
+	// PendingCertificates counts a placement's manual certificates still under review.
+	PendingCertificates(ctx context.Context, placementID int64) (int, error)
+	// CountCertificateMonths lets the months saved on a manual certificate under review count.
+	CountCertificateMonths(ctx context.Context, placementID int64) error
+	// ReleaseCertificateMonths deselects the months saved on a manual certificate under review.
+	ReleaseCertificateMonths(ctx context.Context, placementID int64) error
+	PendingItems(ctx context.Context, placementID int64) (int, error)
 	SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error
+	// ClosePendingItems rejects a placement's pending items with a comment; it returns how many.
 	ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error)
+	// RejectPendingCertificates rejects a placement's manual certificates still under review.
+	RejectPendingCertificates(ctx context.Context, placementID int64) error
 	ReleaseAllMonths(ctx context.Context, placementID int64) error
-	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error)
+	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error)
 	CancelLetter(ctx context.Context, employerID int64, year int) error
-	ReviewDashboard(ctx context.Context, office string, year int) (Dashboard, error)
+	Tallies(ctx context.Context, office string, year int) (Tallies, error)
 }
 
 // Placements opens a placement in full for the item page (placement.Service; it audits staff views).

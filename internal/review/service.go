@@ -41,10 +41,13 @@ func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, e
 	if err := staffOnly(a); err != nil {
 		return nil, err
 	}
-	switch f.Status {
+	q := Query{Office: a.Office, Kind: f.Kind, District: f.District, Year: f.Year, Limit: f.Limit}
+	switch st := rules.ReviewStatus(f.Status); st {
 	case "":
-		f.Status = Pending
-	case Pending, Approved, Rejected, "all":
+		q.Status = rules.ReviewPending
+	case rules.ReviewPending, rules.ReviewApproved, rules.ReviewRejected:
+		q.Status = st
+	case "all":
 	default:
 		return nil, apperr.FieldErrors(map[string]string{"status": "状态应为 pending、approved、rejected 或 all"})
 	}
@@ -59,18 +62,17 @@ func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, e
 	if f.OlderThanDays < 0 || f.OlderThanDays > 3660 {
 		return nil, apperr.FieldErrors(map[string]string{"age": "等待天数应在 0 到 3660 之间"})
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 500
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 500
 	}
-	f.Employer = strings.TrimSpace(f.Employer)
-	q := Query{Filter: f, Office: a.Office}
+	q.Employer = strings.TrimSpace(f.Employer)
 	if f.OlderThanDays > 0 {
 		q.CreatedBefore = s.now().Add(-time.Duration(f.OlderThanDays) * 24 * time.Hour)
 	}
 	var out []Item
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.ReviewQueue(ctx, q)
+		out, err = tx.Queue(ctx, q)
 		return err
 	})
 	return out, err
@@ -87,7 +89,7 @@ func allDigits(s string) bool {
 
 // visibleItem loads an item the reviewer may see; outside the subtree it does not exist.
 func visibleItem(ctx context.Context, tx Tx, a actor.Actor, id int64) (Item, error) {
-	it, err := tx.ReviewItem(ctx, id)
+	it, err := tx.Item(ctx, id)
 	if err != nil {
 		return Item{}, err
 	}
@@ -124,14 +126,14 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 		if d.Item, err = visibleItem(ctx, tx, a, id); err != nil {
 			return err
 		}
-		if d.Files, err = tx.ReviewItemFiles(ctx, d.Item); err != nil {
+		if d.Files, err = tx.ItemFiles(ctx, d.Item); err != nil {
 			return err
 		}
 		var hist []Item
 		if d.Item.PlacementID != 0 {
-			hist, err = tx.PlacementReviewItems(ctx, d.Item.PlacementID)
+			hist, err = tx.PlacementItems(ctx, d.Item.PlacementID)
 		} else {
-			hist, err = tx.EmployerReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
+			hist, err = tx.ReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
 		}
 		for _, h := range hist {
 			if h.ID != id {
@@ -175,29 +177,29 @@ func (s *Service) Decide(ctx context.Context, a actor.Actor, id int64, approve b
 	case len([]rune(comment)) > maxComment:
 		return apperr.FieldErrors(map[string]string{"comment": fmt.Sprintf("意见不能超过%d个字", maxComment)})
 	}
-	status := Rejected
+	status := rules.ReviewRejected
 	if approve {
-		status = Approved
+		status = rules.ReviewApproved
 	}
 	return s.run(ctx, func(tx Tx) error {
 		it, err := visibleItem(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		if it.Status != Pending {
+		if it.Status != rules.ReviewPending {
 			if it.Status == status {
 				return nil // a double submit of the same decision is harmless
 			}
-			return apperr.New(apperr.Conflict, "该事项已审核（"+StatusLabel(it.Status)+"），审核结果不能更改")
+			return apperr.New(apperr.Conflict, "该事项已审核（"+it.Status.Label()+"），审核结果不能更改")
 		}
-		ok, err := tx.DecideReviewItem(ctx, id, status, a.UserID, comment)
+		ok, err := tx.Decide(ctx, id, status, a.UserID, comment)
 		if err != nil {
 			return err
 		}
 		if !ok { // decided by someone else meanwhile
 			return apperr.New(apperr.Conflict, "该事项已被其他审核人员处理，请刷新后查看")
 		}
-		if err := s.apply(ctx, tx, it, approve); err != nil {
+		if err := s.apply(ctx, tx, it, status); err != nil {
 			return err
 		}
 		e := audit.For(a, "review.decide", "review_item", fmt.Sprint(id))
@@ -209,44 +211,51 @@ func (s *Service) Decide(ctx context.Context, a actor.Actor, id int64, approve b
 	})
 }
 
-func (s *Service) apply(ctx context.Context, tx Tx, it Item, approve bool) error {
+func (s *Service) apply(ctx context.Context, tx Tx, it Item, decision rules.ReviewStatus) error {
+	approved := decision == rules.ReviewApproved
 	switch it.Kind {
 	case KindClaim:
-		if !approve {
+		if !approved {
 			if err := tx.ReleaseMonth(ctx, it.PlacementID, it.Month); err != nil {
 				return err
 			}
 		}
 	case KindCertificate:
-		review := Rejected
-		if approve {
-			review = Approved
-		}
-		if err := tx.SetManualCertificateReview(ctx, it.ManualCertificateID, review); err != nil {
+		if err := tx.SetManualCertificateReview(ctx, it.ManualCertificateID, decision); err != nil {
 			return err
 		}
+		// Months saved on a certificate count once it is approved; a rejection releases them
+		// unless another certificate of the placement is still under review (it may yet carry them).
+		if approved {
+			if err := tx.CountCertificateMonths(ctx, it.PlacementID); err != nil {
+				return err
+			}
+		} else {
+			others, err := tx.PendingCertificates(ctx, it.PlacementID)
+			if err != nil {
+				return err
+			}
+			if others == 0 {
+				if err := tx.ReleaseCertificateMonths(ctx, it.PlacementID); err != nil {
+					return err
+				}
+			}
+		}
 	case KindReopen:
-		if approve {
-			if _, err := tx.SetDeclarationStatus(ctx, it.EmployerID, it.Year, "reopen-requested", "open"); err != nil {
+		if approved {
+			if _, err := tx.SetDeclarationStatus(ctx, it.EmployerID, it.Year, rules.DeclarationReopenRequested, rules.DeclarationOpen); err != nil {
 				return err
 			}
 			return tx.CancelLetter(ctx, it.EmployerID, it.Year)
 		}
-		_, err := tx.SetDeclarationStatus(ctx, it.EmployerID, it.Year, "reopen-requested", "submitted")
+		_, err := tx.SetDeclarationStatus(ctx, it.EmployerID, it.Year, rules.DeclarationReopenRequested, rules.DeclarationSubmitted)
 		return err
 	}
-	pending, err := tx.PendingReviewItems(ctx, it.PlacementID)
+	pending, err := tx.PendingItems(ctx, it.PlacementID)
 	if err != nil {
 		return err
 	}
-	if it.Kind == KindCertificate {
-		// Months saved on a certificate count once it is approved; a rejection releases them
-		// unless another certificate of the placement is still under review.
-		if err := tx.ResolvePendingCertMonths(ctx, it.PlacementID, approve); err != nil {
-			return err
-		}
-	}
-	p, err := tx.ReviewPlacement(ctx, it.PlacementID)
+	p, err := tx.Placement(ctx, it.PlacementID)
 	if err != nil {
 		return err
 	}
@@ -271,7 +280,7 @@ func (s *Service) Return(ctx context.Context, a actor.Actor, placementID int64, 
 		return apperr.FieldErrors(map[string]string{"reason": fmt.Sprintf("理由不能超过%d个字", maxComment)})
 	}
 	return s.run(ctx, func(tx Tx) error {
-		p, err := tx.ReviewPlacement(ctx, placementID)
+		p, err := tx.Placement(ctx, placementID)
 		if err != nil {
 			return err
 		}
@@ -288,11 +297,14 @@ func (s *Service) Return(ctx context.Context, a actor.Actor, placementID int64, 
 		case placement.Draft:
 			return apperr.New(apperr.Conflict, "该人员尚未完成登记，无需退回")
 		}
-		if p.Declaration != "open" {
+		if p.Declaration != rules.DeclarationOpen {
 			return apperr.New(apperr.Conflict, "该单位本年度已完成申报，不能退回人员；如需更正，请由单位提交年审认证反馈")
 		}
 		n, err := tx.ClosePendingItems(ctx, placementID, a.UserID, "人员被退回："+reason)
 		if err != nil {
+			return err
+		}
+		if err := tx.RejectPendingCertificates(ctx, placementID); err != nil {
 			return err
 		}
 		if err := tx.ReleaseAllMonths(ctx, placementID); err != nil {
@@ -316,12 +328,72 @@ func (s *Service) Dashboard(ctx context.Context, a actor.Actor, year int) (Dashb
 	if year == 0 {
 		year = rules.ChinaDate(s.now()).Year - 1
 	}
-	var d Dashboard
+	var t Tallies
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
-		d, err = tx.ReviewDashboard(ctx, a.Office, year)
+		t, err = tx.Tallies(ctx, a.Office, year)
 		return err
 	})
-	d.Year = year
-	return d, err
+	if err != nil {
+		return Dashboard{}, err
+	}
+	return dashboard(year, t), nil
+}
+
+// dashboard arranges the store's counts for the page, with the Chinese labels. It is pure.
+func dashboard(year int, t Tallies) Dashboard {
+	d := Dashboard{Year: year}
+	byDistrict := map[string]*DistrictCount{}
+	var order []string
+	district := func(code, name string) *DistrictCount {
+		if c, ok := byDistrict[code]; ok {
+			return c
+		}
+		c := &DistrictCount{District: code, Name: name}
+		byDistrict[code] = c
+		order = append(order, code)
+		return c
+	}
+	placements := map[placement.Status]int{}
+	for _, n := range t.Placements {
+		c := district(n.District, n.DistrictName)
+		c.Persons += n.N
+		st := placement.Status(n.Status)
+		switch st {
+		case placement.Confirmed:
+			c.Confirmed += n.N
+		case placement.Pending:
+			c.Pending += n.N
+		case placement.Rejected:
+			c.Rejected += n.N
+		default:
+			c.Draft += n.N
+		}
+		placements[st] += n.N
+	}
+	for _, st := range []placement.Status{placement.Draft, placement.Pending, placement.Confirmed, placement.Rejected} {
+		d.Placements = append(d.Placements, Count{Key: string(st), Label: st.Label(), N: placements[st]})
+	}
+	declarations := map[rules.DeclarationStatus]int{}
+	for _, n := range t.Declarations {
+		c := district(n.District, n.DistrictName)
+		st := rules.DeclarationStatus(n.Status)
+		switch st {
+		case rules.DeclarationSubmitted:
+			c.Submitted += n.N
+		case rules.DeclarationReopenRequested:
+			c.ReopenRequested += n.N
+		}
+		declarations[st] += n.N
+	}
+	for _, st := range rules.DeclarationStatuses() {
+		d.Declarations = append(d.Declarations, Count{Key: string(st), Label: st.Label(), N: declarations[st]})
+	}
+	for _, k := range Kinds() {
+		d.Items = append(d.Items, Count{Key: string(k), Label: k.Label(), N: t.PendingItems[k]})
+	}
+	for _, code := range order {
+		d.Districts = append(d.Districts, *byDistrict[code])
+	}
+	return d
 }

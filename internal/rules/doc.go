@@ -1,7 +1,10 @@
-// Package rules is the verification engine of quotacert: the six monthly
-// checks of a placement (DOMAIN.md §3), the statutory retirement age under
-// the 2024 reform, the minimum-wage lookup, weights and equivalent persons,
-// the Chinese reason of every failed check, and the levy estimate (§8).
+// Package rules is the pure core of quotacert: the verification engine — the
+// six monthly checks of a placement (DOMAIN.md §3), listed once by Checks with
+// their keys, labels, evidence and reasons — the statutory retirement age under
+// the 2024 reform, the minimum-wage lookup, weights and equivalent persons, the
+// levy estimate (§8), and the vocabulary the domain packages share: business
+// years and their declaration window (§7), the declaration and review
+// lifecycles (§5) and the registry certificate statuses.
 //
 // It is a pure function of its inputs: no I/O, no clock, no package-level
 // mutable state. The same inputs always give the same grid, which is what

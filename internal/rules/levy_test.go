@@ -44,7 +44,10 @@ func TestEstimateLevy(t *testing.T) {
 				e.Shortfall, e.Wage, e.Gross, e.Reduction, e.Due, tt.shortfall, tt.wage, tt.gross, tt.reduction, tt.due)
 		}
 	}
-	e, _ := EstimateLevy(base)
+	e, err := EstimateLevy(base)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if e.Required.String() != "1.60" || e.Actual.String() != "0.00" || e.WageCap.String() != "100000.00" || e.Capped || e.PayPercent != 90 {
 		t.Errorf("steps: %+v", e)
 	}

@@ -41,6 +41,13 @@ type Person struct {
 	FemaleRetirementAge int
 }
 
+// The statuses of a registry certificate (CONTRACT.md, certificates file):
+// only a valid one counts.
+const (
+	CertificateValid     = "有效"
+	CertificateCancelled = "注销"
+)
+
 // Certificate is one disability certificate of the person.
 type Certificate struct {
 	// Number is carried for display; the rules read Level instead.
@@ -50,7 +57,8 @@ type Certificate struct {
 	Issued Date
 	// ValidUntil is the last valid day; the zero Date means no expiry.
 	ValidUntil Date
-	// Active is status 有效; a cancelled (注销) certificate never counts.
+	// Active is status 有效 (CertificateValid); a cancelled (注销) certificate
+	// never counts.
 	Active bool
 	// Manual marks a certificate added by hand by the employer (历史残疾证件).
 	Manual bool
@@ -58,11 +66,12 @@ type Certificate struct {
 	Approved bool
 }
 
-// ValidIn reports whether the certificate is valid in month m, regardless
-// of review: active, issued ≤ last(m), and no expiry or ValidUntil ≥ first(m).
-func (c Certificate) ValidIn(m Month) bool {
-	return c.Active && c.Issued.YearMonth() <= m &&
-		(c.ValidUntil.IsZero() || c.ValidUntil.YearMonth() >= m)
+// ValidOn reports whether the certificate counts and is valid on day d:
+// active, counting (see Counts), issued on or before d, and no expiry or
+// ValidUntil ≥ d. The per-year switch of DOMAIN.md §10 asks it of the day of
+// submission.
+func (c Certificate) ValidOn(d Date) bool {
+	return c.Active && c.Counts() && !d.Before(c.Issued) && (c.ValidUntil.IsZero() || !c.ValidUntil.Before(d))
 }
 
 // Counts reports whether the certificate counts at all: registry
@@ -91,12 +100,6 @@ func (c Contract) OneYearOrLonger() bool {
 		anniversary = Date{c.Start.Year + 1, 3, 1}
 	}
 	return !c.End.Before(anniversary.PrevDay())
-}
-
-// Covers reports whether the contract covers at least one day of m:
-// Start ≤ last(m) and (open-ended or End ≥ first(m)).
-func (c Contract) Covers(m Month) bool {
-	return c.Start.YearMonth() <= m && (c.End.IsZero() || c.End.YearMonth() >= m)
 }
 
 // Wage is one wage record: the amount a payer paid for a month.
@@ -206,9 +209,9 @@ type Result struct {
 	// WeightMonths is Σ weight of the passed months; equivalent persons =
 	// WeightMonths ÷ 12.
 	WeightMonths WeightMonths
-	// PendingMonths counts months that wait only for a manual
-	// certificate's approval.
-	PendingMonths int
+	// PendingCertificateMonths counts the months that wait only for a
+	// manual certificate's approval (MonthResult.PendingCertificate).
+	PendingCertificateMonths int
 }
 
 // Verify runs the six checks on every month of c.Year. It allocates nothing:
@@ -327,7 +330,7 @@ func Verify(c Case) Result {
 		case others && mr.CertificateAwaitingReview:
 			mr.PendingCertificate = true
 			mr.PendingWeight = weight(pendingSevere&bit != 0)
-			r.PendingMonths++
+			r.PendingCertificateMonths++
 		}
 	}
 	return r

@@ -236,8 +236,8 @@ func TestPendingCertificateDetails(t *testing.T) {
 	c.Certificates = c.Certificates[1:]
 	c.Wages[4].Amount = 0
 	r = Verify(c)
-	if r.PendingMonths != 11 || r.PassedMonths != 0 || r.WeightMonths != 0 {
-		t.Errorf("pending %d passed %d weight %d", r.PendingMonths, r.PassedMonths, r.WeightMonths)
+	if r.PendingCertificateMonths != 11 || r.PassedMonths != 0 || r.WeightMonths != 0 {
+		t.Errorf("pending %d passed %d weight %d", r.PendingCertificateMonths, r.PassedMonths, r.WeightMonths)
 	}
 	if m := r.Months[0]; !m.PendingCertificate || m.PendingWeight != 2 || m.Weight != 0 || m.Locked {
 		t.Errorf("month 1 = %+v", m)

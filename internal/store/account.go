@@ -13,6 +13,23 @@ import (
 	"quotacert/internal/audit"
 )
 
+// AccountTx is the account port (account.Tx): users, sessions, captchas, throttles and the audit search,
+// over one transaction.
+type AccountTx struct{ *txn }
+
+// AccountRunner runs each account use case in one transaction (account.NewService).
+func AccountRunner(db *DB) func(context.Context, func(account.Tx) error) error {
+	return runner(db, func(t *txn) account.Tx { return AccountTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx AccountTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx AccountTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
+
 // The store side of package account: users, sessions, captchas, throttles and the audit search.
 
 const userColumns = `u.id, u.username, u.role, COALESCE(u.employer_id, 0), COALESCE(e.name, ''),
@@ -37,7 +54,7 @@ func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
 	return u, nil
 }
 
-func (tx *Tx) userWhere(ctx context.Context, cond string, arg any) (account.User, error) {
+func (tx AccountTx) userWhere(ctx context.Context, cond string, arg any) (account.User, error) {
 	u, err := scanUser(tx.tx.QueryRowContext(ctx, `SELECT `+userColumns+userFrom+` WHERE `+cond, arg))
 	if isNoRows(err) {
 		return account.User{}, apperr.NotFoundf("账号")
@@ -49,17 +66,17 @@ func (tx *Tx) userWhere(ctx context.Context, cond string, arg any) (account.User
 }
 
 // UserByUsername loads a user by (normalised) user name or credit code.
-func (tx *Tx) UserByUsername(ctx context.Context, username string) (account.User, error) {
+func (tx AccountTx) UserByUsername(ctx context.Context, username string) (account.User, error) {
 	return tx.userWhere(ctx, `u.username = $1`, username)
 }
 
 // UserByID loads a user.
-func (tx *Tx) UserByID(ctx context.Context, id int64) (account.User, error) {
+func (tx AccountTx) UserByID(ctx context.Context, id int64) (account.User, error) {
 	return tx.userWhere(ctx, `u.id = $1`, id)
 }
 
 // ListUsers lists users whose name or employer name contains the query, by user name.
-func (tx *Tx) ListUsers(ctx context.Context, f account.UserFilter) ([]account.User, error) {
+func (tx AccountTx) ListUsers(ctx context.Context, f account.UserFilter) ([]account.User, error) {
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
 	rows, err := tx.tx.QueryContext(ctx, `SELECT `+userColumns+userFrom+`
         WHERE u.username LIKE $1 ESCAPE '\' OR COALESCE(e.name, '') LIKE $1 ESCAPE '\'
@@ -94,7 +111,7 @@ func nullText(s string) any {
 }
 
 // InsertUser creates a user and returns its id.
-func (tx *Tx) InsertUser(ctx context.Context, u account.User) (int64, error) {
+func (tx AccountTx) InsertUser(ctx context.Context, u account.User) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO users (username, role, employer_id, office, password_hash,
         must_change_password, disabled, failed_logins, created_at, updated_at)
@@ -108,7 +125,7 @@ func (tx *Tx) InsertUser(ctx context.Context, u account.User) (int64, error) {
 }
 
 // InsertEmployer creates the employers row of a registration.
-func (tx *Tx) InsertEmployer(ctx context.Context, e account.NewEmployer) (int64, error) {
+func (tx AccountTx) InsertEmployer(ctx context.Context, e account.NewEmployer) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO employers (credit_code, name, contact_name, contact_phone,
         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
@@ -120,7 +137,7 @@ func (tx *Tx) InsertEmployer(ctx context.Context, e account.NewEmployer) (int64,
 }
 
 // EmployerOffice returns the employer's federation office code ("" when not chosen yet).
-func (tx *Tx) EmployerOffice(ctx context.Context, employerID int64) (string, error) {
+func (tx AccountTx) EmployerOffice(ctx context.Context, employerID int64) (string, error) {
 	var office sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT federation_office FROM employers WHERE id = $1`, employerID).Scan(&office)
 	if isNoRows(err) {
@@ -134,7 +151,7 @@ func (tx *Tx) EmployerOffice(ctx context.Context, employerID int64) (string, err
 
 // RecordLoginFailure counts a failed login atomically and sets the lock once the count reaches
 // lockAfter. It returns the new count.
-func (tx *Tx) RecordLoginFailure(ctx context.Context, userID int64, lockAfter int, lockUntil time.Time) (int, error) {
+func (tx AccountTx) RecordLoginFailure(ctx context.Context, userID int64, lockAfter int, lockUntil time.Time) (int, error) {
 	var n int
 	err := tx.tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END,
@@ -146,7 +163,7 @@ func (tx *Tx) RecordLoginFailure(ctx context.Context, userID int64, lockAfter in
 }
 
 // ResetLoginFailures clears the failure count and the lock.
-func (tx *Tx) ResetLoginFailures(ctx context.Context, userID int64) error {
+func (tx AccountTx) ResetLoginFailures(ctx context.Context, userID int64) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, userID)
 	if err != nil {
 		return fmt.Errorf("reset login failures of user %d: %w", userID, err)
@@ -155,7 +172,7 @@ func (tx *Tx) ResetLoginFailures(ctx context.Context, userID int64) error {
 }
 
 // SetPassword stores a new password hash.
-func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool) error {
+func (tx AccountTx) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, must_change_password = $3,
         updated_at = $4 WHERE id = $1`, userID, hash, mustChange, tx.now)
 	if err != nil {
@@ -165,7 +182,7 @@ func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string, mustCh
 }
 
 // SetDisabled disables or enables a user.
-func (tx *Tx) SetDisabled(ctx context.Context, userID int64, disabled bool) error {
+func (tx AccountTx) SetDisabled(ctx context.Context, userID int64, disabled bool) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1`, userID, disabled, tx.now)
 	if err != nil {
 		return fmt.Errorf("set disabled of user %d: %w", userID, err)
@@ -174,7 +191,7 @@ func (tx *Tx) SetDisabled(ctx context.Context, userID int64, disabled bool) erro
 }
 
 // InsertSession stores a new session.
-func (tx *Tx) InsertSession(ctx context.Context, s account.Session) error {
+func (tx AccountTx) InsertSession(ctx context.Context, s account.Session) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_addr)
         VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.UserID, s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ClientAddr)
 	if err != nil {
@@ -184,7 +201,7 @@ func (tx *Tx) InsertSession(ctx context.Context, s account.Session) error {
 }
 
 // SessionByHash loads a session by its token hash.
-func (tx *Tx) SessionByHash(ctx context.Context, tokenHash string) (account.Session, error) {
+func (tx AccountTx) SessionByHash(ctx context.Context, tokenHash string) (account.Session, error) {
 	var s account.Session
 	err := tx.tx.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, client_addr
         FROM sessions WHERE token_hash = $1`, tokenHash).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ClientAddr)
@@ -198,7 +215,7 @@ func (tx *Tx) SessionByHash(ctx context.Context, tokenHash string) (account.Sess
 }
 
 // TouchSession records activity on a session.
-func (tx *Tx) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+func (tx AccountTx) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, tokenHash, at.UTC()); err != nil {
 		return fmt.Errorf("touch session: %w", err)
 	}
@@ -206,7 +223,7 @@ func (tx *Tx) TouchSession(ctx context.Context, tokenHash string, at time.Time) 
 }
 
 // DeleteSession deletes one session (absent is fine).
-func (tx *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
+func (tx AccountTx) DeleteSession(ctx context.Context, tokenHash string) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
@@ -214,7 +231,7 @@ func (tx *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
 }
 
 // DeleteUserSessions ends every session of a user.
-func (tx *Tx) DeleteUserSessions(ctx context.Context, userID int64) error {
+func (tx AccountTx) DeleteUserSessions(ctx context.Context, userID int64) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("delete sessions of user %d: %w", userID, err)
 	}
@@ -222,7 +239,7 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, userID int64) error {
 }
 
 // InsertCaptcha stores a challenge.
-func (tx *Tx) InsertCaptcha(ctx context.Context, c account.Captcha) error {
+func (tx AccountTx) InsertCaptcha(ctx context.Context, c account.Captcha) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO captchas (id, answer_hash, expires_at) VALUES ($1, $2, $3)`,
 		c.ID, c.AnswerHash, c.ExpiresAt.UTC())
 	if err != nil {
@@ -233,7 +250,7 @@ func (tx *Tx) InsertCaptcha(ctx context.Context, c account.Captcha) error {
 
 // TakeCaptcha deletes a challenge and returns it: one statement, so two requests racing with the same
 // id cannot both get it.
-func (tx *Tx) TakeCaptcha(ctx context.Context, id string) (account.Captcha, error) {
+func (tx AccountTx) TakeCaptcha(ctx context.Context, id string) (account.Captcha, error) {
 	var c account.Captcha
 	err := tx.tx.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 RETURNING id, answer_hash, expires_at`, id).
 		Scan(&c.ID, &c.AnswerHash, &c.ExpiresAt)
@@ -247,7 +264,7 @@ func (tx *Tx) TakeCaptcha(ctx context.Context, id string) (account.Captcha, erro
 }
 
 // DeleteExpiredCaptchas sweeps challenges nobody answered.
-func (tx *Tx) DeleteExpiredCaptchas(ctx context.Context, now time.Time) error {
+func (tx AccountTx) DeleteExpiredCaptchas(ctx context.Context, now time.Time) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM captchas WHERE expires_at < $1`, now.UTC()); err != nil {
 		return fmt.Errorf("sweep captchas: %w", err)
 	}
@@ -256,7 +273,7 @@ func (tx *Tx) DeleteExpiredCaptchas(ctx context.Context, now time.Time) error {
 
 // ThrottleCount returns the hits of bucket in the window that started after windowStart (0 when the
 // bucket's window is older).
-func (tx *Tx) ThrottleCount(ctx context.Context, bucket string, windowStart time.Time) (int, error) {
+func (tx AccountTx) ThrottleCount(ctx context.Context, bucket string, windowStart time.Time) (int, error) {
 	var n int
 	err := tx.tx.QueryRowContext(ctx, `SELECT hits FROM throttles WHERE bucket = $1 AND window_start > $2`,
 		bucket, windowStart.UTC()).Scan(&n)
@@ -272,7 +289,7 @@ func (tx *Tx) ThrottleCount(ctx context.Context, bucket string, windowStart time
 // ThrottleHit counts one hit in bucket, starting a new window at now when the current one began at
 // or before windowStart, and returns the hits in the window. One upsert statement, so concurrent hits
 // are all counted.
-func (tx *Tx) ThrottleHit(ctx context.Context, bucket string, now, windowStart time.Time) (int, error) {
+func (tx AccountTx) ThrottleHit(ctx context.Context, bucket string, now, windowStart time.Time) (int, error) {
 	var n int
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO throttles (bucket, hits, window_start) VALUES ($1, 1, $2)
         ON CONFLICT (bucket) DO UPDATE SET
@@ -286,7 +303,7 @@ func (tx *Tx) ThrottleHit(ctx context.Context, bucket string, now, windowStart t
 }
 
 // OfficeParent returns the parent code of a federation office ("" for the root).
-func (tx *Tx) OfficeParent(ctx context.Context, code string) (string, error) {
+func (tx AccountTx) OfficeParent(ctx context.Context, code string) (string, error) {
 	var parent sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT parent FROM federation_offices WHERE code = $1`, code).Scan(&parent)
 	if isNoRows(err) {
@@ -299,7 +316,7 @@ func (tx *Tx) OfficeParent(ctx context.Context, code string) (string, error) {
 }
 
 // SearchAudit filters the audit log, newest first, and returns one page and the total count.
-func (tx *Tx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.Entry, int, error) {
+func (tx AccountTx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.Entry, int, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
@@ -349,11 +366,8 @@ func (tx *Tx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.En
 	return out, total, rows.Err()
 }
 
-// AccountTx adapts a transaction to account.Tx (for store.Runner).
-func AccountTx(tx *Tx) account.Tx { return tx }
-
 // PurgeSessions deletes sessions idle since before idleBefore or created before createdBefore.
-func (tx *Tx) PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
+func (tx AccountTx) PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2`,
 		idleBefore.UTC(), createdBefore.UTC())
 	if err != nil {
@@ -363,7 +377,7 @@ func (tx *Tx) PurgeSessions(ctx context.Context, idleBefore, createdBefore time.
 }
 
 // PurgeThrottles deletes throttle counters whose window started before windowBefore.
-func (tx *Tx) PurgeThrottles(ctx context.Context, windowBefore time.Time) (int64, error) {
+func (tx AccountTx) PurgeThrottles(ctx context.Context, windowBefore time.Time) (int64, error) {
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM throttles WHERE window_start < $1`, windowBefore.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("purge throttles: %w", err)

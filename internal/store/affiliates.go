@@ -21,7 +21,7 @@ func scanAffiliate(sc interface{ Scan(...any) error }) (employer.Affiliate, erro
 }
 
 // Affiliates lists an employer's live affiliates with their live attachments, oldest first.
-func (tx *Tx) Affiliates(ctx context.Context, employerID int64) ([]employer.Affiliate, error) {
+func (tx EmployerTx) Affiliates(ctx context.Context, employerID int64) ([]employer.Affiliate, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
         WHERE employer_id = $1 AND deleted_at IS NULL ORDER BY id`, employerID)
 	if err != nil {
@@ -49,7 +49,7 @@ func (tx *Tx) Affiliates(ctx context.Context, employerID int64) ([]employer.Affi
 }
 
 // Affiliate loads an affiliate of the employer, deleted ones included, with its live attachments.
-func (tx *Tx) Affiliate(ctx context.Context, employerID, id int64) (employer.Affiliate, bool, error) {
+func (tx EmployerTx) Affiliate(ctx context.Context, employerID, id int64) (employer.Affiliate, bool, error) {
 	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
         WHERE id = $1 AND employer_id = $2`, id, employerID))
 	if isNoRows(err) {
@@ -63,7 +63,7 @@ func (tx *Tx) Affiliate(ctx context.Context, employerID, id int64) (employer.Aff
 }
 
 // LiveAffiliateByCode finds the employer's live affiliate with a credit code.
-func (tx *Tx) LiveAffiliateByCode(ctx context.Context, employerID int64, creditCode string) (employer.Affiliate, bool, error) {
+func (tx EmployerTx) LiveAffiliateByCode(ctx context.Context, employerID int64, creditCode string) (employer.Affiliate, bool, error) {
 	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
         WHERE employer_id = $1 AND credit_code = $2 AND deleted_at IS NULL`, employerID, creditCode))
 	if isNoRows(err) {
@@ -76,7 +76,7 @@ func (tx *Tx) LiveAffiliateByCode(ctx context.Context, employerID int64, creditC
 	return a, err == nil, err
 }
 
-func (tx *Tx) affiliateFiles(ctx context.Context, affiliateID int64) ([]employer.FileRef, error) {
+func (tx EmployerTx) affiliateFiles(ctx context.Context, affiliateID int64) ([]employer.FileRef, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT f.id, f.name, f.size FROM affiliate_files af
         JOIN files f ON f.id = af.file_id WHERE af.affiliate_id = $1 AND af.deleted_at IS NULL
         ORDER BY f.created_at, f.id`, affiliateID)
@@ -98,7 +98,7 @@ func (tx *Tx) affiliateFiles(ctx context.Context, affiliateID int64) ([]employer
 // InsertAffiliate adds an affiliate and returns its id. Two live affiliates of one employer with
 // the same credit code are refused by a unique index; the service checks first, this is the
 // backstop for two requests racing.
-func (tx *Tx) InsertAffiliate(ctx context.Context, a employer.Affiliate) (int64, error) {
+func (tx EmployerTx) InsertAffiliate(ctx context.Context, a employer.Affiliate) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO affiliates (employer_id, credit_code, name, kind, locked, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -113,7 +113,7 @@ func (tx *Tx) InsertAffiliate(ctx context.Context, a employer.Affiliate) (int64,
 }
 
 // UpdateAffiliate stores an affiliate's code, name and kind.
-func (tx *Tx) UpdateAffiliate(ctx context.Context, a employer.Affiliate) error {
+func (tx EmployerTx) UpdateAffiliate(ctx context.Context, a employer.Affiliate) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET credit_code = $3, name = $4, kind = $5, updated_at = $6
         WHERE id = $1 AND employer_id = $2 AND deleted_at IS NULL`,
 		a.ID, a.EmployerID, a.CreditCode, a.Name, a.Kind, a.UpdatedAt.UTC())
@@ -127,7 +127,7 @@ func (tx *Tx) UpdateAffiliate(ctx context.Context, a employer.Affiliate) error {
 }
 
 // DeleteAffiliate soft-deletes an affiliate at the transaction's time.
-func (tx *Tx) DeleteAffiliate(ctx context.Context, employerID, id int64) error {
+func (tx EmployerTx) DeleteAffiliate(ctx context.Context, employerID, id int64) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET deleted_at = $3, updated_at = $3
         WHERE id = $1 AND employer_id = $2 AND deleted_at IS NULL`, id, employerID, tx.now)
 	if err != nil {
@@ -138,7 +138,7 @@ func (tx *Tx) DeleteAffiliate(ctx context.Context, employerID, id int64) error {
 
 // SetAffiliateFiles makes ids the live attachments of an affiliate: others are soft-deleted (the
 // link stays as history), new ones linked, previously removed ones revived.
-func (tx *Tx) SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []string) error {
+func (tx EmployerTx) SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []string) error {
 	cur, err := tx.affiliateFiles(ctx, affiliateID)
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func (tx *Tx) SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []st
 }
 
 // OwnedFiles returns the files among ids that the employer uploaded.
-func (tx *Tx) OwnedFiles(ctx context.Context, employerID int64, ids []string) ([]employer.FileRef, error) {
+func (tx EmployerTx) OwnedFiles(ctx context.Context, employerID int64, ids []string) ([]employer.FileRef, error) {
 	if len(ids) == 0 {
 		return []employer.FileRef{}, nil
 	}

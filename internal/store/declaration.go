@@ -4,36 +4,51 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
 	"quotacert/internal/declaration"
+	"quotacert/internal/employer"
 	"quotacert/internal/placement"
+	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
 
-// DeclarationTx adapts a transaction to the declaration package's Tx (and proves it satisfies it).
-func DeclarationTx(tx *Tx) declaration.Tx { return tx }
+// DeclarationTx is the declaration port (declaration.Tx): declarations, letters, reopen requests, tax
+// results, over one transaction.
+type DeclarationTx struct{ *txn }
 
-// BusinessYear loads a business year with its window and pledge text.
-func (tx *Tx) BusinessYear(ctx context.Context, year int) (declaration.Year, error) {
-	y := declaration.Year{Year: year}
-	var open, close string
-	err := tx.tx.QueryRowContext(ctx, `SELECT y.window_open, y.window_close, y.pledge_version, p.body, y.cert_valid_at_submission
-        FROM business_years y JOIN pledges p ON p.version = y.pledge_version WHERE y.year = $1`, year).
-		Scan(&open, &close, &y.PledgeVersion, &y.PledgeText, &y.CertValidAtSubmission)
-	if isNoRows(err) {
-		return y, apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
+// DeclarationRunner runs each declaration use case in one transaction (declaration.NewService).
+func DeclarationRunner(db *DB) func(context.Context, func(declaration.Tx) error) error {
+	return runner(db, func(t *txn) declaration.Tx { return DeclarationTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx DeclarationTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx DeclarationTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
+
+// BusinessYear loads a business year; an unknown year is not found.
+func (tx DeclarationTx) BusinessYear(ctx context.Context, year int) (rules.BusinessYear, error) {
+	y, found, err := tx.businessYear(ctx, year)
+	if err == nil && !found {
+		err = apperr.NotFoundf(fmt.Sprintf("%d业务年度", year))
 	}
+	return y, err
+}
+
+// PledgeText is the text of a pledge version.
+func (tx DeclarationTx) PledgeText(ctx context.Context, version string) (string, error) {
+	var body string
+	err := tx.tx.QueryRowContext(ctx, `SELECT body FROM pledges WHERE version = $1`, version).Scan(&body)
 	if err != nil {
-		return y, fmt.Errorf("business year %d: %w", year, err)
+		return "", fmt.Errorf("pledge %s: %w", version, err)
 	}
-	if y.WindowOpen, err = rules.ParseDate(open); err != nil {
-		return y, fmt.Errorf("stored window open: %w", err)
-	}
-	if y.WindowClose, err = rules.ParseDate(close); err != nil {
-		return y, fmt.Errorf("stored window close: %w", err)
-	}
-	return y, nil
+	return body, nil
 }
 
 const declarationSelect = `SELECT id, employer_id, year, status, submitted_at, COALESCE(submitted_by, 0),
@@ -48,7 +63,7 @@ func scanDeclaration(row *sql.Row) (declaration.Declaration, error) {
 }
 
 // Declaration loads an employer's declaration of a year; found is false when none exists yet.
-func (tx *Tx) Declaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, bool, error) {
+func (tx DeclarationTx) Declaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, bool, error) {
 	d, err := scanDeclaration(tx.tx.QueryRowContext(ctx, declarationSelect+`WHERE employer_id = $1 AND year = $2`, employerID, year))
 	if isNoRows(err) {
 		return d, false, nil
@@ -61,9 +76,9 @@ func (tx *Tx) Declaration(ctx context.Context, employerID int64, year int) (decl
 
 // EnsureDeclaration creates the open declaration of a year when there is none and returns it. A
 // concurrent creation is absorbed by ON CONFLICT.
-func (tx *Tx) EnsureDeclaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, error) {
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES ($1, $2, 'open')
-        ON CONFLICT (employer_id, year) DO NOTHING`, employerID, year); err != nil {
+func (tx DeclarationTx) EnsureDeclaration(ctx context.Context, employerID int64, year int) (declaration.Declaration, error) {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES ($1, $2, $3)
+        ON CONFLICT (employer_id, year) DO NOTHING`, employerID, year, string(rules.DeclarationOpen)); err != nil {
 		return declaration.Declaration{}, fmt.Errorf("create declaration: %w", err)
 	}
 	d, ok, err := tx.Declaration(ctx, employerID, year)
@@ -75,9 +90,10 @@ func (tx *Tx) EnsureDeclaration(ctx context.Context, employerID int64, year int)
 
 // MarkSubmitted moves an open declaration to submitted with the pledge record; false when it was
 // not open any more (a concurrent submit won: the row lock makes the loser see that).
-func (tx *Tx) MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = 'submitted', submitted_at = $2, submitted_by = $3,
-        pledge_version = $4, client_addr = $5 WHERE id = $1 AND status = 'open'`, id, tx.now, nullID(userID), pledgeVersion, clientAddr)
+func (tx DeclarationTx) MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = $6, submitted_at = $2, submitted_by = $3,
+        pledge_version = $4, client_addr = $5 WHERE id = $1 AND status = $7`, id, tx.now, nullID(userID), pledgeVersion, clientAddr,
+		string(rules.DeclarationSubmitted), string(rules.DeclarationOpen))
 	if err != nil {
 		return false, fmt.Errorf("submit declaration: %w", err)
 	}
@@ -87,7 +103,7 @@ func (tx *Tx) MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion
 
 // LockYearAffiliates locks the affiliates the year's placements name (DOMAIN.md §6); it returns
 // how many it locked now.
-func (tx *Tx) LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error) {
+func (tx DeclarationTx) LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET locked = TRUE, updated_at = $3
         WHERE employer_id = $1 AND NOT locked AND id IN (SELECT affiliate_id FROM placements
             WHERE employer_id = $1 AND year = $2 AND affiliate_id IS NOT NULL)`, employerID, year, tx.now)
@@ -101,10 +117,10 @@ func (tx *Tx) LockYearAffiliates(ctx context.Context, employerID int64, year int
 // InsertLetter issues a letter. Its number is JL<year>-<row id, 6 digits>: unique by construction,
 // so two employers submitting at once never clash, and not guessable into anything useful (the
 // verify code is the secret).
-func (tx *Tx) InsertLetter(ctx context.Context, l declaration.Letter) (declaration.Letter, error) {
+func (tx DeclarationTx) InsertLetter(ctx context.Context, l declaration.Letter) (declaration.Letter, error) {
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO letters (declaration_id, number, verify_code, status, persons,
-        counted_months, weight_months, federation_office, issued_at) VALUES ($1, $2, $2, 'valid', $3, $4, $5, $6, $7) RETURNING id`,
-		l.DeclarationID, l.VerifyCode, l.Persons, l.CountedMonths, int64(l.WeightMonths), l.FederationOffice, tx.now).Scan(&l.ID)
+        counted_months, weight_months, federation_office, issued_at) VALUES ($1, $2, $2, $8, $3, $4, $5, $6, $7) RETURNING id`,
+		l.DeclarationID, l.VerifyCode, l.Persons, l.CountedMonths, int64(l.WeightMonths), l.FederationOffice, tx.now, l.Status).Scan(&l.ID)
 	if err != nil {
 		return l, fmt.Errorf("insert letter: %w", err)
 	}
@@ -121,7 +137,7 @@ const letterSelect = `SELECT l.id, l.declaration_id, l.number, l.verify_code, l.
     FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN employers e ON e.id = d.employer_id
     LEFT JOIN federation_offices f ON f.code = l.federation_office LEFT JOIN tax_offices t ON t.code = e.tax_office `
 
-func (tx *Tx) letterWhere(ctx context.Context, cond string, args ...any) (declaration.Letter, error) {
+func (tx DeclarationTx) letterWhere(ctx context.Context, cond string, args ...any) (declaration.Letter, error) {
 	var l declaration.Letter
 	var wm int64
 	var cancelled sql.NullTime
@@ -139,8 +155,8 @@ func (tx *Tx) letterWhere(ctx context.Context, cond string, args ...any) (declar
 }
 
 // ValidLetter loads a declaration's valid letter, if any.
-func (tx *Tx) ValidLetter(ctx context.Context, declarationID int64) (declaration.Letter, bool, error) {
-	l, err := tx.letterWhere(ctx, `l.declaration_id = $1 AND l.status = 'valid'`, declarationID)
+func (tx DeclarationTx) ValidLetter(ctx context.Context, declarationID int64) (declaration.Letter, bool, error) {
+	l, err := tx.letterWhere(ctx, `l.declaration_id = $1 AND l.status = $2`, declarationID, declaration.LetterValid)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return l, false, nil
 	}
@@ -148,15 +164,16 @@ func (tx *Tx) ValidLetter(ctx context.Context, declarationID int64) (declaration
 }
 
 // LetterByCode finds a letter (valid or cancelled) by its verification code.
-func (tx *Tx) LetterByCode(ctx context.Context, code string) (declaration.Letter, error) {
+func (tx DeclarationTx) LetterByCode(ctx context.Context, code string) (declaration.Letter, error) {
 	return tx.letterWhere(ctx, `l.verify_code = $1`, code)
 }
 
 // InsertReopenRequest opens a review item of kind reopen with the employer's reason.
-func (tx *Tx) InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error) {
+func (tx DeclarationTx) InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO review_items (kind, employer_id, year, note, status, created_at)
-        VALUES ('reopen', $1, $2, $3, 'pending', $4) RETURNING id`, employerID, year, reason, tx.now).Scan(&id)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, string(review.KindReopen), employerID, year, reason,
+		string(rules.ReviewPending), tx.now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert reopen request: %w", err)
 	}
@@ -164,9 +181,9 @@ func (tx *Tx) InsertReopenRequest(ctx context.Context, employerID int64, year in
 }
 
 // ReopenRequests lists an employer's reopen requests of a year, newest first.
-func (tx *Tx) ReopenRequests(ctx context.Context, employerID int64, year int) ([]declaration.ReopenRequest, error) {
+func (tx DeclarationTx) ReopenRequests(ctx context.Context, employerID int64, year int) ([]declaration.ReopenRequest, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT id, note, status, comment, created_at, decided_at FROM review_items
-        WHERE employer_id = $1 AND year = $2 AND kind = 'reopen' ORDER BY created_at DESC, id DESC`, employerID, year)
+        WHERE employer_id = $1 AND year = $2 AND kind = $3 ORDER BY created_at DESC, id DESC`, employerID, year, string(review.KindReopen))
 	if err != nil {
 		return nil, fmt.Errorf("reopen requests: %w", err)
 	}
@@ -186,7 +203,7 @@ func (tx *Tx) ReopenRequests(ctx context.Context, employerID int64, year int) ([
 
 // Results lists the letters of a year (valid and cancelled) of employers in an office subtree, for
 // the tax bureau, ordered by credit code and issue.
-func (tx *Tx) Results(ctx context.Context, office string, year int) ([]declaration.Result, error) {
+func (tx DeclarationTx) Results(ctx context.Context, office string, year int) ([]declaration.Result, error) {
 	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT e.credit_code, e.name, COALESCE(e.tax_office, ''), COALESCE(t.name, ''),
         l.persons, l.counted_months, l.weight_months, l.number, l.status
         FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN employers e ON e.id = d.employer_id
@@ -212,7 +229,7 @@ func (tx *Tx) Results(ctx context.Context, office string, year int) ([]declarati
 }
 
 // LevyParameters loads a province's levy figures of a year.
-func (tx *Tx) LevyParameters(ctx context.Context, province string, year int) (declaration.LevyParameters, bool, error) {
+func (tx DeclarationTx) LevyParameters(ctx context.Context, province string, year int) (declaration.LevyParameters, bool, error) {
 	p := declaration.LevyParameters{Province: province}
 	var wage int64
 	err := tx.tx.QueryRowContext(ctx, `SELECT quota_basis_points, social_avg_wage_fen FROM levy_parameters
@@ -227,31 +244,47 @@ func (tx *Tx) LevyParameters(ctx context.Context, province string, year int) (de
 	return p, true, nil
 }
 
-// PlacementsWithoutValidCertificate lists the year's placements whose person has no registry
-// certificate in force (有效) on day nor an approved manual certificate valid on day. Registry rows
-// are keyed by the same keyed hash of the ID number as persons.
-func (tx *Tx) PlacementsWithoutValidCertificate(ctx context.Context, employerID int64, year int, day rules.Date) ([]placement.ListRow, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
-        FROM placements p JOIN persons s ON s.id = p.person_id
-        WHERE p.employer_id = $1 AND p.year = $2
-        AND NOT EXISTS (SELECT 1 FROM registry_certificates c WHERE c.person_hash = s.id_hash AND c.status = '有效'
-            AND c.issued <= $3 AND (c.valid_until IS NULL OR c.valid_until = '' OR c.valid_until >= $3))
-        AND NOT EXISTS (SELECT 1 FROM manual_certificates m WHERE m.placement_id = p.id AND m.review = 'approved'
-            AND m.issued <= $3 AND (m.valid_until IS NULL OR m.valid_until >= $3))
-        ORDER BY p.id`, employerID, year, day.String())
+// CertificateHolders lists the year's placements with the person's sealed ID number and the
+// placement's manual certificates.
+func (tx DeclarationTx) CertificateHolders(ctx context.Context, employerID int64, year int) ([]declaration.Holder, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_sealed FROM placements p JOIN persons s ON s.id = p.person_id
+        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id`, employerID, year)
 	if err != nil {
-		return nil, fmt.Errorf("placements without a valid certificate: %w", err)
+		return nil, fmt.Errorf("certificate holders: %w", err)
 	}
-	defer rows.Close()
-	var out []placement.ListRow
+	var out []declaration.Holder
 	for rows.Next() {
-		var r placement.ListRow
-		var status string
-		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &status, &r.Dispatched); err != nil {
+		var h declaration.Holder
+		if err := rows.Scan(&h.PlacementID, &h.IDSealed); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		r.Status = placement.Status(status)
-		out = append(out, r)
+		out = append(out, h)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Certificates, err = tx.manualCertificates(ctx, out[i].PlacementID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// EmployerProfile loads the employer's profile (its completeness is a blocker).
+func (tx DeclarationTx) EmployerProfile(ctx context.Context, id int64) (employer.Profile, error) {
+	return tx.employerProfile(ctx, id)
+}
+
+// ListPlacements lists the employer's placements of a year with their saved months.
+func (tx DeclarationTx) ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
+	return tx.listPlacements(ctx, employerID, year)
+}
+
+// SetDeclarationStatus moves a declaration from one status to another; false when it was not in
+// the from status.
+func (tx DeclarationTx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error) {
+	return tx.setDeclarationStatus(ctx, employerID, year, from, to)
 }

@@ -5,16 +5,36 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
 	"quotacert/internal/employer"
 )
 
-// EmployerTx adapts a transaction to employer.Tx (store.Runner(db, EmployerTx)).
-func EmployerTx(tx *Tx) employer.Tx { return tx }
+// EmployerTx is the employer port (employer.Tx): profile, affiliates, reference look-ups, over one
+// transaction.
+type EmployerTx struct{ *txn }
 
-// EmployerProfile loads an employer's profile; an unknown id is a not-found error.
-func (tx *Tx) EmployerProfile(ctx context.Context, id int64) (employer.Profile, error) {
+// EmployerRunner runs each employer use case in one transaction (employer.NewService).
+func EmployerRunner(db *DB) func(context.Context, func(employer.Tx) error) error {
+	return runner(db, func(t *txn) employer.Tx { return EmployerTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx EmployerTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx EmployerTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
+
+// Profile loads an employer's profile; an unknown id is a not-found error.
+func (tx EmployerTx) Profile(ctx context.Context, id int64) (employer.Profile, error) {
+	return tx.employerProfile(ctx, id)
+}
+
+func (tx *txn) employerProfile(ctx context.Context, id int64) (employer.Profile, error) {
 	var p employer.Profile
 	var fed, tax, district sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT id, credit_code, name, federation_office, tax_office, district,
@@ -31,8 +51,8 @@ func (tx *Tx) EmployerProfile(ctx context.Context, id int64) (employer.Profile, 
 	return p, nil
 }
 
-// UpdateEmployerProfile stores every changeable field of p (never the credit code).
-func (tx *Tx) UpdateEmployerProfile(ctx context.Context, p employer.Profile) error {
+// UpdateProfile stores every changeable field of p (never the credit code).
+func (tx EmployerTx) UpdateProfile(ctx context.Context, p employer.Profile) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE employers SET name = $2, federation_office = $3, tax_office = $4,
         district = $5, contact_name = $6, contact_phone = $7, employee_count = $8, address = $9,
         enterprise = $10, updated_at = $11 WHERE id = $1`,
@@ -45,7 +65,7 @@ func (tx *Tx) UpdateEmployerProfile(ctx context.Context, p employer.Profile) err
 }
 
 // Region loads one division; found is false for an unknown code.
-func (tx *Tx) Region(ctx context.Context, code string) (employer.Region, bool, error) {
+func (tx EmployerTx) Region(ctx context.Context, code string) (employer.Region, bool, error) {
 	var r employer.Region
 	var parent sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT code, name, parent FROM regions WHERE code = $1`, code).
@@ -61,7 +81,7 @@ func (tx *Tx) Region(ctx context.Context, code string) (employer.Region, bool, e
 }
 
 // RegionChildren lists the divisions directly under parent (empty = the top level), by code.
-func (tx *Tx) RegionChildren(ctx context.Context, parent string) ([]employer.Region, error) {
+func (tx EmployerTx) RegionChildren(ctx context.Context, parent string) ([]employer.Region, error) {
 	q := `SELECT code, name, COALESCE(parent, '') FROM regions WHERE parent = $1 ORDER BY code`
 	args := []any{parent}
 	if parent == "" {
@@ -88,7 +108,7 @@ var officeTables = map[string]string{employer.OfficeFederation: "federation_offi
 
 // Offices lists the offices of a kind, only those serving one of regions when regions is not nil,
 // ordered from the top of the tree down (region code, then office code).
-func (tx *Tx) Offices(ctx context.Context, kind string, regions []string) ([]employer.Office, error) {
+func (tx EmployerTx) Offices(ctx context.Context, kind string, regions []string) ([]employer.Office, error) {
 	table, ok := officeTables[kind]
 	if !ok {
 		return nil, fmt.Errorf("unknown office kind %q", kind)
@@ -122,7 +142,7 @@ func (tx *Tx) Offices(ctx context.Context, kind string, regions []string) ([]emp
 }
 
 // Office loads one office of a kind; found is false for an unknown code.
-func (tx *Tx) Office(ctx context.Context, kind, code string) (employer.Office, bool, error) {
+func (tx EmployerTx) Office(ctx context.Context, kind, code string) (employer.Office, bool, error) {
 	table, ok := officeTables[kind]
 	if !ok {
 		return employer.Office{}, false, fmt.Errorf("unknown office kind %q", kind)

@@ -7,14 +7,28 @@ import (
 	"strings"
 	"time"
 
+	"quotacert/internal/audit"
 	"quotacert/internal/notice"
 )
 
-// NoticeTx adapts a transaction to notice.Tx (store.Runner(db, NoticeTx)).
-func NoticeTx(tx *Tx) notice.Tx { return tx }
+// NoticeTx is the notice port (notice.Tx), over one transaction.
+type NoticeTx struct{ *txn }
 
-// InsertNotice stores a new notice and returns its id.
-func (tx *Tx) InsertNotice(ctx context.Context, n notice.Notice) (int64, error) {
+// NoticeRunner runs each notice use case in one transaction (notice.NewService).
+func NoticeRunner(db *DB) func(context.Context, func(notice.Tx) error) error {
+	return runner(db, func(t *txn) notice.Tx { return NoticeTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx NoticeTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx NoticeTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
+
+// Insert stores a new notice and returns its id.
+func (tx NoticeTx) Insert(ctx context.Context, n notice.Notice) (int64, error) {
 	var createdBy any
 	if n.CreatedBy != 0 {
 		createdBy = n.CreatedBy
@@ -29,8 +43,8 @@ func (tx *Tx) InsertNotice(ctx context.Context, n notice.Notice) (int64, error) 
 	return id, nil
 }
 
-// UpdateNotice stores a notice's title, body and region.
-func (tx *Tx) UpdateNotice(ctx context.Context, n notice.Notice) error {
+// Update stores a notice's title, body and region.
+func (tx NoticeTx) Update(ctx context.Context, n notice.Notice) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE notices SET title = $2, body = $3, region = $4, updated_at = $5 WHERE id = $1`,
 		n.ID, n.Title, n.Body, noticeNullable(n.Region), n.UpdatedAt.UTC())
 	if err != nil {
@@ -39,8 +53,8 @@ func (tx *Tx) UpdateNotice(ctx context.Context, n notice.Notice) error {
 	return nil
 }
 
-// SetNoticePublished sets (or with nil clears) a notice's publication time.
-func (tx *Tx) SetNoticePublished(ctx context.Context, id int64, at *time.Time, updated time.Time) error {
+// SetPublished sets (or with nil clears) a notice's publication time.
+func (tx NoticeTx) SetPublished(ctx context.Context, id int64, at *time.Time, updated time.Time) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE notices SET published_at = $2, updated_at = $3 WHERE id = $1`,
 		id, noticeTime(at), updated.UTC())
 	if err != nil {
@@ -67,8 +81,8 @@ func scanNotice(sc interface{ Scan(...any) error }, extra ...any) (notice.Notice
 	return n, nil
 }
 
-// NoticeByID loads one notice; found is false for an unknown id.
-func (tx *Tx) NoticeByID(ctx context.Context, id int64) (notice.Notice, bool, error) {
+// Notice loads one notice; found is false for an unknown id.
+func (tx NoticeTx) Notice(ctx context.Context, id int64) (notice.Notice, bool, error) {
 	n, err := scanNotice(tx.tx.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices n WHERE n.id = $1`, id))
 	if isNoRows(err) {
 		return n, false, nil
@@ -84,9 +98,9 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// ListNotices returns one page of notices matching f, newest first, and the number of all matches.
+// List returns one page of notices matching f, newest first, and the number of all matches.
 // The SQL is built from fixed fragments only; every value is a bound parameter.
-func (tx *Tx) ListNotices(ctx context.Context, f notice.Filter) ([]notice.Notice, int, error) {
+func (tx NoticeTx) List(ctx context.Context, f notice.Filter) ([]notice.Notice, int, error) {
 	var where []string
 	args := []any{f.UserID}
 	arg := func(v any) string {
@@ -167,8 +181,8 @@ func renumber(s string, by int) string {
 	return b.String()
 }
 
-// MarkNoticeRead records that the user opened the notice; opening it again keeps the first time.
-func (tx *Tx) MarkNoticeRead(ctx context.Context, noticeID, userID int64, at time.Time) error {
+// MarkRead records that the user opened the notice; opening it again keeps the first time.
+func (tx NoticeTx) MarkRead(ctx context.Context, noticeID, userID int64, at time.Time) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO notice_reads (notice_id, user_id, read_at) VALUES ($1, $2, $3)
         ON CONFLICT (notice_id, user_id) DO NOTHING`, noticeID, userID, at.UTC())
 	if err != nil {
@@ -177,8 +191,8 @@ func (tx *Tx) MarkNoticeRead(ctx context.Context, noticeID, userID int64, at tim
 	return nil
 }
 
-// NoticeRead reports whether the user has opened the notice.
-func (tx *Tx) NoticeRead(ctx context.Context, noticeID, userID int64) (bool, error) {
+// IsRead reports whether the user has opened the notice.
+func (tx NoticeTx) IsRead(ctx context.Context, noticeID, userID int64) (bool, error) {
 	var n int
 	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notice_reads WHERE notice_id = $1 AND user_id = $2`,
 		noticeID, userID).Scan(&n)
@@ -188,8 +202,8 @@ func (tx *Tx) NoticeRead(ctx context.Context, noticeID, userID int64) (bool, err
 	return n > 0, nil
 }
 
-// NoticeFiles lists a notice's attachments by name.
-func (tx *Tx) NoticeFiles(ctx context.Context, noticeID int64) ([]notice.FileRef, error) {
+// Files lists a notice's attachments by name.
+func (tx NoticeTx) Files(ctx context.Context, noticeID int64) ([]notice.FileRef, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT f.id, f.name, f.size FROM notice_files nf
         JOIN files f ON f.id = nf.file_id WHERE nf.notice_id = $1 ORDER BY f.name, f.id`, noticeID)
 	if err != nil {
@@ -207,8 +221,8 @@ func (tx *Tx) NoticeFiles(ctx context.Context, noticeID int64) ([]notice.FileRef
 	return out, rows.Err()
 }
 
-// SetNoticeFiles makes the notice's attachments exactly ids.
-func (tx *Tx) SetNoticeFiles(ctx context.Context, noticeID int64, ids []string) error {
+// SetFiles makes the notice's attachments exactly ids.
+func (tx NoticeTx) SetFiles(ctx context.Context, noticeID int64, ids []string) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM notice_files WHERE notice_id = $1`, noticeID); err != nil {
 		return fmt.Errorf("clear notice %d files: %w", noticeID, err)
 	}
@@ -220,10 +234,10 @@ func (tx *Tx) SetNoticeFiles(ctx context.Context, noticeID int64, ids []string) 
 	return nil
 }
 
-// NoticeFileRefs returns those of ids that exist and were uploaded by staff (employer_id IS NULL):
+// FileRefs returns those of ids that exist and were uploaded by staff (employer_id IS NULL):
 // an employer's evidence must never become a public notice attachment, and staff files are the
 // ones every signed-in user may download through GET /api/v1/files/{id}.
-func (tx *Tx) NoticeFileRefs(ctx context.Context, ids []string) ([]notice.FileRef, error) {
+func (tx NoticeTx) FileRefs(ctx context.Context, ids []string) ([]notice.FileRef, error) {
 	var out []notice.FileRef
 	for _, id := range ids {
 		var f notice.FileRef
@@ -239,8 +253,8 @@ func (tx *Tx) NoticeFileRefs(ctx context.Context, ids []string) ([]notice.FileRe
 	return out, nil
 }
 
-// NoticeRegionExists reports whether code is a known region.
-func (tx *Tx) NoticeRegionExists(ctx context.Context, code string) (bool, error) {
+// RegionExists reports whether code is a known region.
+func (tx NoticeTx) RegionExists(ctx context.Context, code string) (bool, error) {
 	var n int
 	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = $1`, code).Scan(&n); err != nil {
 		return false, fmt.Errorf("look up region %s: %w", code, err)
@@ -249,7 +263,7 @@ func (tx *Tx) NoticeRegionExists(ctx context.Context, code string) (bool, error)
 }
 
 // EmployerDistrict is the employer's district code, ” when not filled in.
-func (tx *Tx) EmployerDistrict(ctx context.Context, employerID int64) (string, error) {
+func (tx NoticeTx) EmployerDistrict(ctx context.Context, employerID int64) (string, error) {
 	var d sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT district FROM employers WHERE id = $1`, employerID).Scan(&d)
 	if err != nil && !isNoRows(err) {

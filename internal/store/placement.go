@@ -7,9 +7,29 @@ import (
 	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+	"quotacert/internal/employer"
 	"quotacert/internal/placement"
+	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
+
+// PlacementTx is the placement port (placement.Tx) over one transaction: persons, placements, contracts
+// and manual certificates here; saved months and claims in months.go.
+type PlacementTx struct{ *txn }
+
+// PlacementRunner runs each placement use case in one transaction (placement.NewService).
+func PlacementRunner(db *DB) func(context.Context, func(placement.Tx) error) error {
+	return runner(db, func(t *txn) placement.Tx { return PlacementTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx PlacementTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx PlacementTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
 
 func nullDate(d rules.Date) any {
 	if d.IsZero() {
@@ -27,7 +47,7 @@ func parseNullDate(s sql.NullString) (rules.Date, error) {
 
 // CountAudit counts an actor's audit entries of one action since a time (rate limits of sensitive
 // look-ups read the audit trail, so they need no table of their own).
-func (tx *Tx) CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error) {
+func (tx PlacementTx) CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error) {
 	var n int
 	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at >= $3`,
 		actorID, action, since.UTC()).Scan(&n)
@@ -37,23 +57,14 @@ func (tx *Tx) CountAudit(ctx context.Context, actorID int64, action string, sinc
 	return n, nil
 }
 
-// PlacementEmployer loads what placements need of an employer.
-func (tx *Tx) PlacementEmployer(ctx context.Context, id int64) (placement.Employer, error) {
-	var e placement.Employer
-	err := tx.tx.QueryRowContext(ctx, `SELECT id, credit_code, name, COALESCE(district, ''), COALESCE(federation_office, '')
-        FROM employers WHERE id = $1`, id).Scan(&e.ID, &e.CreditCode, &e.Name, &e.District, &e.FederationOffice)
-	if isNoRows(err) {
-		return e, apperr.NotFoundf("用人单位")
-	}
-	if err != nil {
-		return e, fmt.Errorf("load employer %d: %w", id, err)
-	}
-	return e, nil
+// Employer loads the profile of a placement's employer.
+func (tx PlacementTx) Employer(ctx context.Context, id int64) (employer.Profile, error) {
+	return tx.employerProfile(ctx, id)
 }
 
 // PayerCodes lists the credit codes whose records count for the employer's persons: its own and
 // those of its affiliates in force (DOMAIN.md §3 "payers").
-func (tx *Tx) PayerCodes(ctx context.Context, employerID int64) ([]string, error) {
+func (tx PlacementTx) PayerCodes(ctx context.Context, employerID int64) ([]string, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT credit_code FROM employers WHERE id = $1
         UNION SELECT credit_code FROM affiliates WHERE employer_id = $1 AND deleted_at IS NULL`, employerID)
 	if err != nil {
@@ -71,8 +82,8 @@ func (tx *Tx) PayerCodes(ctx context.Context, employerID int64) ([]string, error
 	return out, rows.Err()
 }
 
-// PlacementAffiliate loads a live affiliate of the employer with its attachment count.
-func (tx *Tx) PlacementAffiliate(ctx context.Context, employerID, affiliateID int64) (placement.Affiliate, error) {
+// Affiliate loads a live affiliate of the employer with its attachment count.
+func (tx PlacementTx) Affiliate(ctx context.Context, employerID, affiliateID int64) (placement.Affiliate, error) {
 	var a placement.Affiliate
 	err := tx.tx.QueryRowContext(ctx, `SELECT a.id, a.kind,
         (SELECT COUNT(*) FROM affiliate_files f WHERE f.affiliate_id = a.id AND f.deleted_at IS NULL)
@@ -88,7 +99,7 @@ func (tx *Tx) PlacementAffiliate(ctx context.Context, employerID, affiliateID in
 }
 
 // FilesOwned counts how many of the distinct file ids belong to the employer.
-func (tx *Tx) FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error) {
+func (tx PlacementTx) FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error) {
 	seen := map[string]bool{}
 	args := []any{employerID}
 	for _, id := range ids {
@@ -110,14 +121,14 @@ func (tx *Tx) FilesOwned(ctx context.Context, employerID int64, ids []string) (i
 }
 
 // YearState reports whether the business year exists and the employer's declaration status.
-func (tx *Tx) YearState(ctx context.Context, employerID int64, year int) (placement.YearState, error) {
+func (tx PlacementTx) YearState(ctx context.Context, employerID int64, year int) (placement.YearState, error) {
 	var st placement.YearState
 	var n int
 	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM business_years WHERE year = $1`, year).Scan(&n); err != nil {
 		return st, fmt.Errorf("business year: %w", err)
 	}
 	st.Exists = n > 0
-	st.Declaration = "open"
+	st.Declaration = rules.DeclarationOpen
 	err := tx.tx.QueryRowContext(ctx, `SELECT status FROM declarations WHERE employer_id = $1 AND year = $2`,
 		employerID, year).Scan(&st.Declaration)
 	if err != nil && !isNoRows(err) {
@@ -127,7 +138,7 @@ func (tx *Tx) YearState(ctx context.Context, employerID int64, year int) (placem
 }
 
 // MinimumWages returns the whole minimum-wage table (a few dozen rows).
-func (tx *Tx) MinimumWages(ctx context.Context) ([]rules.MinimumWage, error) {
+func (tx PlacementTx) MinimumWages(ctx context.Context) ([]rules.MinimumWage, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT region, from_month, amount_fen FROM minimum_wages ORDER BY region, from_month`)
 	if err != nil {
 		return nil, fmt.Errorf("minimum wages: %w", err)
@@ -150,7 +161,7 @@ func (tx *Tx) MinimumWages(ctx context.Context) ([]rules.MinimumWage, error) {
 }
 
 // UpsertPerson stores a person by the keyed hash of the ID number and returns its id.
-func (tx *Tx) UpsertPerson(ctx context.Context, p placement.Person) (int64, error) {
+func (tx PlacementTx) UpsertPerson(ctx context.Context, p placement.Person) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, birth_date, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -163,7 +174,7 @@ func (tx *Tx) UpsertPerson(ctx context.Context, p placement.Person) (int64, erro
 }
 
 // InsertPlacement inserts a placement; the same person twice in one year is a conflict.
-func (tx *Tx) InsertPlacement(ctx context.Context, p placement.Placement) (int64, error) {
+func (tx PlacementTx) InsertPlacement(ctx context.Context, p placement.Placement) (int64, error) {
 	var id int64
 	g := p.Graduate
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO placements (employer_id, year, person_id, status, dispatched,
@@ -182,7 +193,7 @@ func (tx *Tx) InsertPlacement(ctx context.Context, p placement.Placement) (int64
 }
 
 // UpdatePlacement stores the editable fields of a placement.
-func (tx *Tx) UpdatePlacement(ctx context.Context, p placement.Placement) error {
+func (tx PlacementTx) UpdatePlacement(ctx context.Context, p placement.Placement) error {
 	g := p.Graduate
 	_, err := tx.tx.ExecContext(ctx, `UPDATE placements SET dispatched = $2, affiliate_id = $3,
         female_retirement_age = $4, category = $5, level = $6, graduate_school = $7, graduate_degree = $8,
@@ -196,7 +207,7 @@ func (tx *Tx) UpdatePlacement(ctx context.Context, p placement.Placement) error 
 }
 
 // ReplaceContracts replaces a placement's contracts and their attachments.
-func (tx *Tx) ReplaceContracts(ctx context.Context, placementID int64, cs []placement.Contract) error {
+func (tx PlacementTx) ReplaceContracts(ctx context.Context, placementID int64, cs []placement.Contract) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM contracts WHERE placement_id = $1`, placementID); err != nil {
 		return fmt.Errorf("delete contracts: %w", err)
 	}
@@ -215,21 +226,27 @@ func (tx *Tx) ReplaceContracts(ctx context.Context, placementID int64, cs []plac
 	return nil
 }
 
-// InsertManualCertificate stores a historical certificate with its images and opens its review item.
-func (tx *Tx) InsertManualCertificate(ctx context.Context, placementID int64, c placement.ManualCertificate) error {
+// InsertManualCertificate stores a historical certificate with its images and returns its id.
+func (tx PlacementTx) InsertManualCertificate(ctx context.Context, placementID int64, c placement.ManualCertificate) (int64, error) {
 	var id int64
 	if err := tx.tx.QueryRowContext(ctx, `INSERT INTO manual_certificates (placement_id, cert_hash, cert_sealed, cert_masked,
-        category, level, issued, valid_until, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING id`,
-		placementID, c.Hash, c.Sealed, c.Masked, c.Category, c.Level, c.Issued.String(), nullDate(c.ValidUntil)).Scan(&id); err != nil {
-		return fmt.Errorf("insert manual certificate: %w", err)
+        category, level, issued, valid_until, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		placementID, c.Hash, c.Sealed, c.Masked, c.Category, c.Level, c.Issued.String(), nullDate(c.ValidUntil), string(c.Review)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("insert manual certificate: %w", err)
 	}
 	for _, f := range uniqStrings(c.FileIDs) {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO manual_certificate_files (manual_certificate_id, file_id) VALUES ($1, $2)`, id, f); err != nil {
-			return fmt.Errorf("insert certificate file: %w", err)
+			return 0, fmt.Errorf("insert certificate file: %w", err)
 		}
 	}
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, manual_certificate_id, created_at)
-        SELECT 'certificate', employer_id, year, id, $2, $3 FROM placements WHERE id = $1`, placementID, id, tx.now); err != nil {
+	return id, nil
+}
+
+// OpenCertificateReview opens the review item of a manual certificate.
+func (tx PlacementTx) OpenCertificateReview(ctx context.Context, p placement.Placement, certificateID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, manual_certificate_id,
+        status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, string(review.KindCertificate), p.EmployerID, p.Year, p.ID,
+		certificateID, string(rules.ReviewPending), tx.now); err != nil {
 		return fmt.Errorf("open certificate review: %w", err)
 	}
 	return nil
@@ -237,15 +254,16 @@ func (tx *Tx) InsertManualCertificate(ctx context.Context, placementID int64, c 
 
 // DeletePendingManualCertificates removes the certificates still under review (their review items
 // go with them); decided ones are history and stay.
-func (tx *Tx) DeletePendingManualCertificates(ctx context.Context, placementID int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM manual_certificates WHERE placement_id = $1 AND review = 'pending'`, placementID); err != nil {
+func (tx PlacementTx) DeletePendingManualCertificates(ctx context.Context, placementID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM manual_certificates WHERE placement_id = $1 AND review = $2`,
+		placementID, string(rules.ReviewPending)); err != nil {
 		return fmt.Errorf("delete pending certificates: %w", err)
 	}
 	return nil
 }
 
 // PlacementIDFor finds the employer's placement of a person in a year.
-func (tx *Tx) PlacementIDFor(ctx context.Context, employerID int64, year int, personHash string) (int64, error) {
+func (tx PlacementTx) PlacementIDFor(ctx context.Context, employerID int64, year int, personHash string) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id FROM placements p JOIN persons s ON s.id = p.person_id
         WHERE p.employer_id = $1 AND p.year = $2 AND s.id_hash = $3`, employerID, year, personHash).Scan(&id)
@@ -259,7 +277,7 @@ func (tx *Tx) PlacementIDFor(ctx context.Context, employerID int64, year int, pe
 }
 
 // LoadPlacement loads a placement with its person, contracts and manual certificates.
-func (tx *Tx) LoadPlacement(ctx context.Context, id int64) (placement.Placement, error) {
+func (tx PlacementTx) LoadPlacement(ctx context.Context, id int64) (placement.Placement, error) {
 	var p placement.Placement
 	var status, birth string
 	var affiliate sql.NullInt64
@@ -291,13 +309,13 @@ func (tx *Tx) LoadPlacement(ctx context.Context, id int64) (placement.Placement,
 	if p.Contracts, err = tx.placementContracts(ctx, id); err != nil {
 		return p, err
 	}
-	if p.Certificates, err = tx.placementCertificates(ctx, id); err != nil {
+	if p.Certificates, err = tx.manualCertificates(ctx, id); err != nil {
 		return p, err
 	}
 	return p, nil
 }
 
-func (tx *Tx) placementContracts(ctx context.Context, id int64) ([]placement.Contract, error) {
+func (tx PlacementTx) placementContracts(ctx context.Context, id int64) ([]placement.Contract, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT c.id, c.start_date, c.end_date, f.file_id FROM contracts c
         LEFT JOIN contract_files f ON f.contract_id = c.id WHERE c.placement_id = $1 ORDER BY c.start_date, c.id, f.file_id`, id)
 	if err != nil {
@@ -329,7 +347,7 @@ func (tx *Tx) placementContracts(ctx context.Context, id int64) ([]placement.Con
 	return out, rows.Err()
 }
 
-func (tx *Tx) placementCertificates(ctx context.Context, id int64) ([]placement.ManualCertificate, error) {
+func (tx *txn) manualCertificates(ctx context.Context, id int64) ([]placement.ManualCertificate, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT c.id, c.cert_hash, c.cert_sealed, c.cert_masked, c.category, c.level,
         c.issued, c.valid_until, c.review, f.file_id FROM manual_certificates c
         LEFT JOIN manual_certificate_files f ON f.manual_certificate_id = c.id WHERE c.placement_id = $1 ORDER BY c.id, f.file_id`, id)
@@ -361,160 +379,12 @@ func (tx *Tx) placementCertificates(ctx context.Context, id int64) ([]placement.
 	return out, rows.Err()
 }
 
-// SavedMonths returns a placement's saved grid, January first.
-func (tx *Tx) SavedMonths(ctx context.Context, placementID int64) ([]placement.SavedMonth, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT month, passed, selected, weight, pending_cert FROM placement_months
-        WHERE placement_id = $1 ORDER BY month`, placementID)
-	if err != nil {
-		return nil, fmt.Errorf("saved months: %w", err)
-	}
-	defer rows.Close()
-	var out []placement.SavedMonth
-	for rows.Next() {
-		var m placement.SavedMonth
-		if err := rows.Scan(&m.Month, &m.Passed, &m.Selected, &m.Weight, &m.PendingCert); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
-// MonthsTakenElsewhere lists which of months the person has selected at another placement.
-func (tx *Tx) MonthsTakenElsewhere(ctx context.Context, personID, placementID int64, months []string) ([]string, error) {
-	if len(months) == 0 {
-		return nil, nil
-	}
-	args := []any{personID, placementID}
-	for _, m := range months {
-		args = append(args, m)
-	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT month FROM placement_months WHERE person_id = $1 AND placement_id <> $2
-        AND selected AND month IN (`+placeholders(3, len(months))+`) ORDER BY month`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("months taken elsewhere: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
-// ReplaceMonths replaces a placement's saved grid. The partial unique index refuses a month that
-// another employer selected meanwhile; that race becomes a conflict the user can read.
-func (tx *Tx) ReplaceMonths(ctx context.Context, placementID, personID int64, months []placement.SavedMonth) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM placement_months WHERE placement_id = $1`, placementID); err != nil {
-		return fmt.Errorf("delete months: %w", err)
-	}
-	for _, m := range months {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO placement_months (placement_id, person_id, month, passed, selected, weight, pending_cert)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)`, placementID, personID, m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert)
-		if err != nil {
-			if tx.db.IsUniqueViolation(err) {
-				return apperr.Wrap(apperr.Conflict, m.Month+" 该月已由其他单位申报", err)
-			}
-			return fmt.Errorf("insert month: %w", err)
-		}
-	}
-	return nil
-}
-
-// Claims lists a placement's claims with their evidence.
-func (tx *Tx) Claims(ctx context.Context, placementID int64) ([]placement.Claim, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT r.id, r.employer_id, r.year, r.month, r.note, r.status, r.comment,
-        r.decided_at, f.file_id FROM review_items r LEFT JOIN review_item_files f ON f.review_item_id = r.id
-        WHERE r.placement_id = $1 AND r.kind = 'claim' ORDER BY r.month, f.file_id`, placementID)
-	if err != nil {
-		return nil, fmt.Errorf("claims: %w", err)
-	}
-	defer rows.Close()
-	var out []placement.Claim
-	for rows.Next() {
-		var c placement.Claim
-		var decided sql.NullTime
-		var file sql.NullString
-		if err := rows.Scan(&c.ID, &c.EmployerID, &c.Year, &c.Month, &c.Note, &c.Status, &c.Comment, &decided, &file); err != nil {
-			return nil, err
-		}
-		if n := len(out); n == 0 || out[n-1].ID != c.ID {
-			c.PlacementID, c.DecidedAt = placementID, decided.Time
-			out = append(out, c)
-		}
-		if file.Valid {
-			out[len(out)-1].FileIDs = append(out[len(out)-1].FileIDs, file.String)
-		}
-	}
-	return out, rows.Err()
-}
-
-// UpsertClaim opens a claim, or puts a claim of the same month back to review with new evidence.
-func (tx *Tx) UpsertClaim(ctx context.Context, c placement.Claim) error {
-	var id int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM review_items WHERE placement_id = $1 AND month = $2 AND kind = 'claim'`,
-		c.PlacementID, c.Month).Scan(&id)
-	switch {
-	case isNoRows(err):
-		err = tx.tx.QueryRowContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, month, note, status, created_at)
-            VALUES ('claim', $1, $2, $3, $4, $5, 'pending', $6) RETURNING id`,
-			c.EmployerID, c.Year, c.PlacementID, c.Month, c.Note, tx.now).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("insert claim: %w", err)
-		}
-	case err != nil:
-		return fmt.Errorf("find claim: %w", err)
-	default:
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET note = $2, status = 'pending', decided_by = NULL,
-            decided_at = NULL, comment = '' WHERE id = $1`, id, c.Note); err != nil {
-			return fmt.Errorf("update claim: %w", err)
-		}
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM review_item_files WHERE review_item_id = $1`, id); err != nil {
-			return fmt.Errorf("replace claim files: %w", err)
-		}
-	}
-	for _, f := range uniqStrings(c.FileIDs) {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_item_files (review_item_id, file_id) VALUES ($1, $2)`, id, f); err != nil {
-			return fmt.Errorf("insert claim file: %w", err)
-		}
-	}
-	return nil
-}
-
-// DeleteClaims withdraws the claims of the given months.
-func (tx *Tx) DeleteClaims(ctx context.Context, placementID int64, months []string) error {
-	if len(months) == 0 {
-		return nil
-	}
-	args := []any{placementID}
-	for _, m := range months {
-		args = append(args, m)
-	}
-	_, err := tx.tx.ExecContext(ctx, `DELETE FROM review_items WHERE placement_id = $1 AND kind = 'claim' AND month IN (`+
-		placeholders(2, len(months))+`)`, args...)
-	if err != nil {
-		return fmt.Errorf("delete claims: %w", err)
-	}
-	return nil
-}
-
-// PendingReviewItems counts a placement's claims and certificates still waiting for review.
-func (tx *Tx) PendingReviewItems(ctx context.Context, placementID int64) (int, error) {
-	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_items WHERE placement_id = $1 AND status = 'pending'`,
-		placementID).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("pending review items: %w", err)
-	}
-	return n, nil
-}
-
 // SetPlacementStatus changes a placement's status (and the reason when a reviewer returns it).
-func (tx *Tx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
+func (tx PlacementTx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
+	return tx.setPlacementStatus(ctx, id, s, returnReason)
+}
+
+func (tx *txn) setPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE placements SET status = $2, return_reason = $3, updated_at = $4 WHERE id = $1`,
 		id, string(s), returnReason, tx.now)
 	if err != nil {
@@ -524,35 +394,58 @@ func (tx *Tx) SetPlacementStatus(ctx context.Context, id int64, s placement.Stat
 }
 
 // DeletePlacement removes a placement; months, contracts, certificates and review items cascade.
-func (tx *Tx) DeletePlacement(ctx context.Context, id int64) error {
+func (tx PlacementTx) DeletePlacement(ctx context.Context, id int64) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM placements WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete placement %d: %w", id, err)
 	}
 	return nil
 }
 
-// ListPlacements lists an employer's placements of a year with their selected months and weights.
-func (tx *Tx) ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched,
-        COALESCE(SUM(CASE WHEN m.selected THEN 1 ELSE 0 END), 0),
-        COALESCE(SUM(CASE WHEN m.selected THEN m.weight ELSE 0 END), 0)
+// ListPlacements lists an employer's placements of a year with their saved months.
+func (tx PlacementTx) ListPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
+	return tx.listPlacements(ctx, employerID, year)
+}
+
+func (tx *txn) listPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
         FROM placements p JOIN persons s ON s.id = p.person_id
-        LEFT JOIN placement_months m ON m.placement_id = p.id
-        WHERE p.employer_id = $1 AND p.year = $2
-        GROUP BY p.id, s.id_masked, s.name, p.status, p.dispatched ORDER BY p.id`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("list placements: %w", err)
 	}
-	defer rows.Close()
 	var out []placement.ListRow
+	at := map[int64]int{}
 	for rows.Next() {
 		var r placement.ListRow
-		var status string
-		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &status, &r.Dispatched, &r.CountedMonths, &r.WeightMonths); err != nil {
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		r.Status = placement.Status(status)
+		at[r.ID] = len(out)
 		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list placements: %w", err)
+	}
+	// The saved months in a second query, so the list's columns are not repeated for each month, and
+	// unsorted: sorting the year's months cost the list page a third of its time on SQLite.
+	rows, err = tx.tx.QueryContext(ctx, `SELECT m.placement_id, m.month, m.passed, m.selected, m.weight, m.pending_cert
+        FROM placement_months m JOIN placements p ON p.id = m.placement_id
+        WHERE p.employer_id = $1 AND p.year = $2`, employerID, year)
+	if err != nil {
+		return nil, fmt.Errorf("list saved months: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var m placement.SavedMonth
+		if err := rows.Scan(&id, &m.Month, &m.Passed, &m.Selected, &m.Weight, &m.PendingCert); err != nil {
+			return nil, err
+		}
+		if i, ok := at[id]; ok {
+			out[i].Months = append(out[i].Months, m)
+		}
 	}
 	return out, rows.Err()
 }
@@ -567,4 +460,14 @@ func uniqStrings(in []string) []string {
 		}
 	}
 	return out
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx PlacementTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
+}
+
+// Years lists the business years, newest first, for the year switcher of the placement pages.
+func (tx PlacementTx) Years(ctx context.Context) ([]rules.BusinessYear, error) {
+	return tx.businessYears(ctx)
 }

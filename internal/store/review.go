@@ -8,19 +8,29 @@ import (
 	"time"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+	"quotacert/internal/declaration"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
-// ReviewTx adapts a transaction to the review package's Tx (and proves it satisfies it).
-func ReviewTx(tx *Tx) review.Tx { return tx }
+// ReviewTx is the review port (review.Tx): the queue, decisions and their effects, the dashboard, over one
+// transaction.
+type ReviewTx struct{ *txn }
 
-// subtreeCTE names the federation offices at or below $1 as "sub"; the depth bound keeps a
-// corrupted (cyclic) tree from looping.
-const subtreeCTE = `WITH RECURSIVE sub (code, depth) AS (
-    SELECT code, 0 FROM federation_offices WHERE code = $1
-    UNION ALL
-    SELECT f.code, sub.depth + 1 FROM federation_offices f JOIN sub ON f.parent = sub.code WHERE sub.depth < 10) `
+// ReviewRunner runs each review use case in one transaction (review.NewService).
+func ReviewRunner(db *DB) func(context.Context, func(review.Tx) error) error {
+	return runner(db, func(t *txn) review.Tx { return ReviewTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx ReviewTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx ReviewTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
 
 const reviewItemSelect = `SELECT r.id, r.kind, r.employer_id, e.credit_code, e.name, COALESCE(e.federation_office, ''),
     COALESCE(e.district, ''), COALESCE(g.name, ''), r.year, COALESCE(r.placement_id, 0), COALESCE(s.name, ''),
@@ -56,22 +66,22 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// ReviewQueue lists the review items of employers certified by q.Office or an office below it.
-func (tx *Tx) ReviewQueue(ctx context.Context, q review.Query) ([]review.Item, error) {
+// Queue lists the review items of employers certified by q.Office or an office below it.
+func (tx ReviewTx) Queue(ctx context.Context, q review.Query) ([]review.Item, error) {
 	before := q.CreatedBefore
 	if before.IsZero() {
 		before = tx.now.Add(100 * 365 * 24 * time.Hour) // no age filter
 	}
 	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+reviewItemSelect+`
         WHERE e.federation_office IN (SELECT code FROM sub)
-          AND ($2 = 'all' OR r.status = $2)
+          AND ($2 = '' OR r.status = $2)
           AND ($3 = '' OR r.kind = $3)
           AND ($4 = '' OR e.credit_code = $4 OR e.name LIKE $5 ESCAPE '\')
           AND ($6 = '' OR e.district LIKE $7)
           AND ($8 = 0 OR r.year = $8)
           AND r.created_at < $9
         ORDER BY r.created_at, r.id LIMIT $10`,
-		q.Office, q.Status, string(q.Kind), q.Employer, likePattern(q.Employer), q.District, q.District+"%",
+		q.Office, string(q.Status), string(q.Kind), q.Employer, likePattern(q.Employer), q.District, q.District+"%",
 		q.Year, before.UTC(), q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
@@ -79,8 +89,8 @@ func (tx *Tx) ReviewQueue(ctx context.Context, q review.Query) ([]review.Item, e
 	return scanReviewItems(rows)
 }
 
-// ReviewItem loads one review item.
-func (tx *Tx) ReviewItem(ctx context.Context, id int64) (review.Item, error) {
+// Item loads one review item.
+func (tx ReviewTx) Item(ctx context.Context, id int64) (review.Item, error) {
 	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.id = $1`, id)
 	if err != nil {
 		return review.Item{}, fmt.Errorf("review item %d: %w", id, err)
@@ -95,8 +105,8 @@ func (tx *Tx) ReviewItem(ctx context.Context, id int64) (review.Item, error) {
 	return items[0], nil
 }
 
-// PlacementReviewItems lists every review item of a placement, oldest first (the item history).
-func (tx *Tx) PlacementReviewItems(ctx context.Context, placementID int64) ([]review.Item, error) {
+// PlacementItems lists every review item of a placement, oldest first (the item history).
+func (tx ReviewTx) PlacementItems(ctx context.Context, placementID int64) ([]review.Item, error) {
 	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.placement_id = $1 ORDER BY r.created_at, r.id`, placementID)
 	if err != nil {
 		return nil, fmt.Errorf("placement review items: %w", err)
@@ -104,18 +114,18 @@ func (tx *Tx) PlacementReviewItems(ctx context.Context, placementID int64) ([]re
 	return scanReviewItems(rows)
 }
 
-// EmployerReopenItems lists an employer's reopen requests of a year, oldest first.
-func (tx *Tx) EmployerReopenItems(ctx context.Context, employerID int64, year int) ([]review.Item, error) {
-	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.employer_id = $1 AND r.year = $2 AND r.kind = 'reopen'
-        ORDER BY r.created_at, r.id`, employerID, year)
+// ReopenItems lists an employer's reopen requests of a year, oldest first.
+func (tx ReviewTx) ReopenItems(ctx context.Context, employerID int64, year int) ([]review.Item, error) {
+	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.employer_id = $1 AND r.year = $2 AND r.kind = $3
+        ORDER BY r.created_at, r.id`, employerID, year, string(review.KindReopen))
 	if err != nil {
 		return nil, fmt.Errorf("reopen items: %w", err)
 	}
 	return scanReviewItems(rows)
 }
 
-// ReviewItemFiles lists an item's evidence: a claim's files or a manual certificate's images.
-func (tx *Tx) ReviewItemFiles(ctx context.Context, it review.Item) ([]review.File, error) {
+// ItemFiles lists an item's evidence: a claim's files or a manual certificate's images.
+func (tx ReviewTx) ItemFiles(ctx context.Context, it review.Item) ([]review.File, error) {
 	var rows *sql.Rows
 	var err error
 	switch it.Kind {
@@ -143,11 +153,11 @@ func (tx *Tx) ReviewItemFiles(ctx context.Context, it review.Item) ([]review.Fil
 	return out, rows.Err()
 }
 
-// DecideReviewItem records a decision on a pending item; false when it was no longer pending (a
+// Decide records a decision on a pending item; false when it was no longer pending (a
 // concurrent decision won), so two reviewers cannot both decide.
-func (tx *Tx) DecideReviewItem(ctx context.Context, id int64, status string, by int64, comment string) (bool, error) {
+func (tx ReviewTx) Decide(ctx context.Context, id int64, status rules.ReviewStatus, by int64, comment string) (bool, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = $2, decided_by = $3, decided_at = $4, comment = $5
-        WHERE id = $1 AND status = 'pending'`, id, status, nullID(by), tx.now, comment)
+        WHERE id = $1 AND status = $6`, id, string(status), nullID(by), tx.now, comment, string(rules.ReviewPending))
 	if err != nil {
 		return false, fmt.Errorf("decide review item %d: %w", id, err)
 	}
@@ -155,13 +165,13 @@ func (tx *Tx) DecideReviewItem(ctx context.Context, id int64, status string, by 
 	return n == 1, err
 }
 
-// ReviewPlacement loads what decisions need of a placement: status, office, declaration status.
-func (tx *Tx) ReviewPlacement(ctx context.Context, id int64) (review.Placement, error) {
+// Placement loads what decisions need of a placement: status, office, declaration status.
+func (tx ReviewTx) Placement(ctx context.Context, id int64) (review.Placement, error) {
 	var p review.Placement
 	var status string
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, COALESCE(e.federation_office, ''),
-        COALESCE(d.status, 'open') FROM placements p JOIN employers e ON e.id = p.employer_id
-        LEFT JOIN declarations d ON d.employer_id = p.employer_id AND d.year = p.year WHERE p.id = $1`, id).
+        COALESCE(d.status, $2) FROM placements p JOIN employers e ON e.id = p.employer_id
+        LEFT JOIN declarations d ON d.employer_id = p.employer_id AND d.year = p.year WHERE p.id = $1`, id, string(rules.DeclarationOpen)).
 		Scan(&p.ID, &p.EmployerID, &p.Year, &status, &p.EmployerOffice, &p.Declaration)
 	if isNoRows(err) {
 		return p, apperr.NotFoundf("安置人员")
@@ -175,7 +185,7 @@ func (tx *Tx) ReviewPlacement(ctx context.Context, id int64) (review.Placement, 
 
 // ReleaseMonth deselects a month (a rejected claim): it no longer counts and no longer blocks the
 // person-month at other employers.
-func (tx *Tx) ReleaseMonth(ctx context.Context, placementID int64, month string) error {
+func (tx ReviewTx) ReleaseMonth(ctx context.Context, placementID int64, month string) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
         WHERE placement_id = $1 AND month = $2`, placementID, month); err != nil {
 		return fmt.Errorf("release month %s: %w", month, err)
@@ -184,50 +194,66 @@ func (tx *Tx) ReleaseMonth(ctx context.Context, placementID int64, month string)
 }
 
 // SetManualCertificateReview records the federation's decision on a manual certificate.
-func (tx *Tx) SetManualCertificateReview(ctx context.Context, certID int64, review string) error {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = $2 WHERE id = $1`, certID, review); err != nil {
+func (tx ReviewTx) SetManualCertificateReview(ctx context.Context, certID int64, review rules.ReviewStatus) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = $2 WHERE id = $1`, certID, string(review)); err != nil {
 		return fmt.Errorf("manual certificate review: %w", err)
 	}
 	return nil
 }
 
-// ResolvePendingCertMonths settles the months saved on a manual certificate under review: after an
-// approval they count; after a rejection they are released, unless another certificate of the
-// placement is still under review (it may yet carry them).
-func (tx *Tx) ResolvePendingCertMonths(ctx context.Context, placementID int64, approved bool) error {
-	q := `UPDATE placement_months SET pending_cert = FALSE WHERE placement_id = $1 AND pending_cert`
-	if !approved {
-		q = `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
-            WHERE placement_id = $1 AND pending_cert
-            AND NOT EXISTS (SELECT 1 FROM manual_certificates c WHERE c.placement_id = $1 AND c.review = 'pending')`
+// PendingCertificates counts a placement's manual certificates still under review.
+func (tx ReviewTx) PendingCertificates(ctx context.Context, placementID int64) (int, error) {
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM manual_certificates WHERE placement_id = $1 AND review = $2`,
+		placementID, string(rules.ReviewPending)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("pending certificates: %w", err)
 	}
-	if _, err := tx.tx.ExecContext(ctx, q, placementID); err != nil {
-		return fmt.Errorf("resolve certificate months: %w", err)
+	return n, nil
+}
+
+// CountCertificateMonths clears the mark of the months saved on a certificate under review, so they
+// count as saved.
+func (tx ReviewTx) CountCertificateMonths(ctx context.Context, placementID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET pending_cert = FALSE WHERE placement_id = $1 AND pending_cert`,
+		placementID); err != nil {
+		return fmt.Errorf("count certificate months: %w", err)
 	}
 	return nil
 }
 
-// ClosePendingItems rejects a returned placement's pending items (and its pending manual
-// certificates) with the reviewer's comment; it returns how many items it closed.
-func (tx *Tx) ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = 'rejected', decided_by = $2, decided_at = $3, comment = $4
-        WHERE placement_id = $1 AND status = 'pending'`, placementID, nullID(by), tx.now, comment)
+// ReleaseCertificateMonths deselects the months saved on a certificate under review.
+func (tx ReviewTx) ReleaseCertificateMonths(ctx context.Context, placementID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
+        WHERE placement_id = $1 AND pending_cert`, placementID); err != nil {
+		return fmt.Errorf("release certificate months: %w", err)
+	}
+	return nil
+}
+
+// ClosePendingItems rejects a returned placement's pending items with the reviewer's comment; it
+// returns how many it closed.
+func (tx ReviewTx) ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = $5, decided_by = $2, decided_at = $3, comment = $4
+        WHERE placement_id = $1 AND status = $6`, placementID, nullID(by), tx.now, comment,
+		string(rules.ReviewRejected), string(rules.ReviewPending))
 	if err != nil {
 		return 0, fmt.Errorf("close review items: %w", err)
 	}
 	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, err
+	return int(n), err
+}
+
+// RejectPendingCertificates rejects a placement's manual certificates still under review.
+func (tx ReviewTx) RejectPendingCertificates(ctx context.Context, placementID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = $2 WHERE placement_id = $1 AND review = $3`,
+		placementID, string(rules.ReviewRejected), string(rules.ReviewPending)); err != nil {
+		return fmt.Errorf("reject pending certificates: %w", err)
 	}
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = 'rejected' WHERE placement_id = $1 AND review = 'pending'`,
-		placementID); err != nil {
-		return 0, fmt.Errorf("close certificates: %w", err)
-	}
-	return int(n), nil
+	return nil
 }
 
 // ReleaseAllMonths deselects every month of a returned placement.
-func (tx *Tx) ReleaseAllMonths(ctx context.Context, placementID int64) error {
+func (tx ReviewTx) ReleaseAllMonths(ctx context.Context, placementID int64) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
         WHERE placement_id = $1`, placementID); err != nil {
 		return fmt.Errorf("release months: %w", err)
@@ -237,9 +263,13 @@ func (tx *Tx) ReleaseAllMonths(ctx context.Context, placementID int64) error {
 
 // SetDeclarationStatus moves a declaration from one status to another; false when it was not in
 // the from status (so concurrent transitions cannot both apply).
-func (tx *Tx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to string) (bool, error) {
+func (tx ReviewTx) SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error) {
+	return tx.setDeclarationStatus(ctx, employerID, year, from, to)
+}
+
+func (tx *txn) setDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE declarations SET status = $4 WHERE employer_id = $1 AND year = $2 AND status = $3`,
-		employerID, year, from, to)
+		employerID, year, string(from), string(to))
 	if err != nil {
 		return false, fmt.Errorf("declaration status: %w", err)
 	}
@@ -248,120 +278,73 @@ func (tx *Tx) SetDeclarationStatus(ctx context.Context, employerID int64, year i
 }
 
 // CancelLetter cancels the valid letter of an employer's year; the row is kept for the tax export.
-func (tx *Tx) CancelLetter(ctx context.Context, employerID int64, year int) error {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE letters SET status = 'cancelled', cancelled_at = $3
-        WHERE status = 'valid' AND declaration_id IN (SELECT id FROM declarations WHERE employer_id = $1 AND year = $2)`,
-		employerID, year, tx.now); err != nil {
+func (tx ReviewTx) CancelLetter(ctx context.Context, employerID int64, year int) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE letters SET status = $4, cancelled_at = $3
+        WHERE status = $5 AND declaration_id IN (SELECT id FROM declarations WHERE employer_id = $1 AND year = $2)`,
+		employerID, year, tx.now, declaration.LetterCancelled, declaration.LetterValid); err != nil {
 		return fmt.Errorf("cancel letter: %w", err)
 	}
 	return nil
 }
 
-// ReviewDashboard counts a year's placements, declarations and pending items in an office subtree.
-func (tx *Tx) ReviewDashboard(ctx context.Context, office string, year int) (review.Dashboard, error) {
-	d := review.Dashboard{Year: year}
-	byDistrict := map[string]*review.DistrictCount{}
-	var order []string
-	district := func(code, name string) *review.DistrictCount {
-		if c, ok := byDistrict[code]; ok {
-			return c
-		}
-		c := &review.DistrictCount{District: code, Name: name}
-		byDistrict[code] = c
-		order = append(order, code)
-		return c
-	}
-	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), p.status, COUNT(*)
+// Tallies counts a year's placements and declarations by district and status, and its pending
+// review items by kind, in an office subtree.
+func (tx ReviewTx) Tallies(ctx context.Context, office string, year int) (review.Tallies, error) {
+	var t review.Tallies
+	var err error
+	if t.Placements, err = tx.tallies(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), p.status, COUNT(*)
         FROM placements p JOIN employers e ON e.id = p.employer_id LEFT JOIN regions g ON g.code = e.district
         WHERE p.year = $2 AND e.federation_office IN (SELECT code FROM sub)
-        GROUP BY e.district, g.name, p.status ORDER BY e.district`, office, year)
-	if err != nil {
-		return d, fmt.Errorf("dashboard placements: %w", err)
+        GROUP BY e.district, g.name, p.status ORDER BY e.district`, office, year); err != nil {
+		return t, fmt.Errorf("dashboard placements: %w", err)
 	}
-	byStatus := map[string]int{}
-	for rows.Next() {
-		var code, name, status string
-		var n int
-		if err := rows.Scan(&code, &name, &status, &n); err != nil {
-			rows.Close()
-			return d, err
-		}
-		c := district(code, name)
-		c.Persons += n
-		switch placement.Status(status) {
-		case placement.Confirmed:
-			c.Confirmed += n
-		case placement.Pending:
-			c.Pending += n
-		case placement.Rejected:
-			c.Rejected += n
-		default:
-			c.Draft += n
-		}
-		byStatus[status] += n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return d, err
-	}
-	for _, s := range []placement.Status{placement.Draft, placement.Pending, placement.Confirmed, placement.Rejected} {
-		d.Placements = append(d.Placements, review.Count{Key: string(s), Label: s.Label(), N: byStatus[string(s)]})
-	}
-	rows, err = tx.tx.QueryContext(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), d.status, COUNT(*)
+	if t.Declarations, err = tx.tallies(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), d.status, COUNT(*)
         FROM declarations d JOIN employers e ON e.id = d.employer_id LEFT JOIN regions g ON g.code = e.district
         WHERE d.year = $2 AND e.federation_office IN (SELECT code FROM sub)
-        GROUP BY e.district, g.name, d.status ORDER BY e.district`, office, year)
+        GROUP BY e.district, g.name, d.status ORDER BY e.district`, office, year); err != nil {
+		return t, fmt.Errorf("dashboard declarations: %w", err)
+	}
+	items, err := tx.tallies(ctx, subtreeCTE+`SELECT '', '', r.kind, COUNT(*) FROM review_items r JOIN employers e ON e.id = r.employer_id
+        WHERE r.year = $2 AND r.status = $3 AND e.federation_office IN (SELECT code FROM sub) GROUP BY r.kind`,
+		office, year, string(rules.ReviewPending))
 	if err != nil {
-		return d, fmt.Errorf("dashboard declarations: %w", err)
+		return t, fmt.Errorf("dashboard items: %w", err)
 	}
-	decl := map[string]int{}
-	for rows.Next() {
-		var code, name, status string
-		var n int
-		if err := rows.Scan(&code, &name, &status, &n); err != nil {
-			rows.Close()
-			return d, err
-		}
-		c := district(code, name)
-		switch status {
-		case "submitted":
-			c.Submitted += n
-		case "reopen-requested":
-			c.ReopenRequested += n
-		}
-		decl[status] += n
+	t.PendingItems = map[review.Kind]int{}
+	for _, n := range items {
+		t.PendingItems[review.Kind(n.Status)] = n.N
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return d, err
-	}
-	for _, s := range [][2]string{{"open", "未申报"}, {"submitted", "已完成申报"}, {"reopen-requested", "年审认证反馈待审核"}} {
-		d.Declarations = append(d.Declarations, review.Count{Key: s[0], Label: s[1], N: decl[s[0]]})
-	}
-	rows, err = tx.tx.QueryContext(ctx, subtreeCTE+`SELECT r.kind, COUNT(*) FROM review_items r JOIN employers e ON e.id = r.employer_id
-        WHERE r.year = $2 AND r.status = 'pending' AND e.federation_office IN (SELECT code FROM sub) GROUP BY r.kind`, office, year)
+	return t, nil
+}
+
+func (tx ReviewTx) tallies(ctx context.Context, q string, args ...any) ([]review.Tally, error) {
+	rows, err := tx.tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return d, fmt.Errorf("dashboard items: %w", err)
+		return nil, err
 	}
-	items := map[string]int{}
+	defer rows.Close()
+	var out []review.Tally
 	for rows.Next() {
-		var kind string
-		var n int
-		if err := rows.Scan(&kind, &n); err != nil {
-			rows.Close()
-			return d, err
+		var n review.Tally
+		if err := rows.Scan(&n.District, &n.DistrictName, &n.Status, &n.N); err != nil {
+			return nil, err
 		}
-		items[kind] = n
+		out = append(out, n)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return d, err
-	}
-	for _, k := range []review.Kind{review.KindClaim, review.KindCertificate, review.KindReopen} {
-		d.Items = append(d.Items, review.Count{Key: string(k), Label: k.Label(), N: items[string(k)]})
-	}
-	for _, code := range order {
-		d.Districts = append(d.Districts, *byDistrict[code])
-	}
-	return d, nil
+	return out, rows.Err()
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx ReviewTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
+}
+
+// PendingItems counts a placement's review items still waiting for a decision.
+func (tx ReviewTx) PendingItems(ctx context.Context, placementID int64) (int, error) {
+	return tx.pendingReviewItems(ctx, placementID)
+}
+
+// SetPlacementStatus changes a placement's status (and the reason when a reviewer returns it).
+func (tx ReviewTx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
+	return tx.setPlacementStatus(ctx, id, s, returnReason)
 }

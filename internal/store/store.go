@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"quotacert/internal/audit"
@@ -43,6 +44,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	begun   atomic.Uint64 // transactions begun by InTx
 }
 
 // New wraps an opened database. now is the injected clock; each transaction reads it once.
@@ -65,20 +67,29 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes the pool after in-flight queries finish.
 func (db *DB) Close() error { return db.sql.Close() }
 
+// Transactions counts the transactions begun on this handle since it was opened (each InTx begins
+// one, whether it commits or not). Tests read it to hold use cases to their budget of round trips,
+// and metrics can export it.
+func (db *DB) Transactions() uint64 { return db.begun.Load() }
+
 // SQL exposes the pool to tests and to bulk loaders that manage their own transactions.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
-// Tx is one unit of work: every use case runs in exactly one, so a change and its audit record are
-// written together or not at all. Now is fixed for the whole transaction.
-type Tx struct {
-	tx        *sql.Tx
-	conn      *sql.Conn // the connection tx runs on, for Dialect.CopyFrom
-	now       time.Time
-	db        *DB
-	stmts     map[bulkShape]*sql.Stmt // bulk statements prepared in this transaction (exchange.go)
-	stage     bool                    // the import staging table exists in this transaction (exchange.go)
-	stageRows int64                   // rows staged in it
+// txn is one unit of work: every use case runs in exactly one, so a change and its audit record are
+// written together or not at all. now is fixed for the whole transaction. The domain ports are thin
+// types over it (PlacementTx, ReviewTx, …), one per domain package, each with exactly the methods
+// its port declares; Tx is the same transaction for migrations, loaders and tests.
+type txn struct {
+	tx   *sql.Tx
+	conn *sql.Conn // the connection tx runs on, for Dialect.CopyFrom
+	now  time.Time
+	db   *DB
+	bulk bulkState // prepared bulk statements and the import staging table (bulk.go, stage.go)
 }
+
+// Tx is a transaction for migration steps, reference-data loaders and tests: raw statements, the
+// clock and the audit trail. Use cases never see it; they get their domain's port.
+type Tx struct{ *txn }
 
 // Now is the transaction's clock reading (UTC).
 func (tx *Tx) Now() time.Time { return tx.now }
@@ -89,7 +100,11 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // The transaction is begun on a connection taken from the pool for its whole life (and given back
 // afterwards), so that a dialect's bulk path can reach the same connection and stay inside the
 // same transaction.
-func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+	return db.inTx(ctx, func(t *txn) error { return fn(&Tx{t}) })
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*txn) error) (err error) {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -99,7 +114,8 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: stx, conn: conn, now: db.now().UTC(), db: db}
+	db.begun.Add(1)
+	t := &txn{tx: stx, conn: conn, now: db.now().UTC(), db: db}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
@@ -109,7 +125,7 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			_ = stx.Rollback()
 		}
 	}()
-	if err = fn(tx); err != nil {
+	if err = fn(t); err != nil {
 		return err
 	}
 	if err = stx.Commit(); err != nil {
@@ -118,16 +134,19 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	return nil
 }
 
-// Runner adapts InTx to a domain package's own transaction interface T, so that domain packages
-// declare the store methods they need without importing this package.
-func Runner[T any](db *DB, as func(*Tx) T) func(context.Context, func(T) error) error {
+// runner adapts InTx to a domain package's own transaction interface T (its port), so that domain
+// packages declare the store methods they need without importing this package. port wraps the
+// transaction in the domain's store type; each domain file exports its runner (PlacementRunner, …).
+func runner[T any](db *DB, port func(*txn) T) func(context.Context, func(T) error) error {
 	return func(ctx context.Context, fn func(T) error) error {
-		return db.InTx(ctx, func(tx *Tx) error { return fn(as(tx)) })
+		return db.inTx(ctx, func(t *txn) error { return fn(port(t)) })
 	}
 }
 
 // AppendAudit writes an audit record in this transaction. At defaults to the transaction's time.
-func (tx *Tx) AppendAudit(ctx context.Context, e audit.Entry) error {
+func (tx *Tx) AppendAudit(ctx context.Context, e audit.Entry) error { return tx.appendAudit(ctx, e) }
+
+func (tx *txn) appendAudit(ctx context.Context, e audit.Entry) error {
 	if e.At.IsZero() {
 		e.At = tx.now
 	}

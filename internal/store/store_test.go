@@ -66,7 +66,9 @@ func TestExtraStepRunsOnce(t *testing.T) {
 			t.Fatal("failing step reported success")
 		}
 		var n int
-		db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM regions WHERE code = '980000'").Scan(&n)
+		if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM regions WHERE code = '980000'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n != 0 {
 			t.Fatal("failed step left a partial write")
 		}
@@ -97,7 +99,7 @@ func TestTransactionRollsBackWithAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []audit.Entry
-		db.InTx(ctx, func(tx *store.Tx) error {
+		err = db.InTx(ctx, func(tx *store.Tx) error {
 			got, err = tx.AuditSince(ctx, t0.Add(-time.Hour), 10)
 			return err
 		})

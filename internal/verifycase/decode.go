@@ -251,9 +251,9 @@ func (d *decoder) certificate(o object, path string) (rules.Certificate, *FieldE
 		return ct, err
 	}
 	switch status {
-	case "有效":
+	case rules.CertificateValid:
 		ct.Active = true
-	case "注销":
+	case rules.CertificateCancelled:
 	default:
 		return ct, &FieldError{join(path, "status"), "应为“有效”或“注销”"}
 	}

@@ -385,12 +385,18 @@ func normalise(c rules.Case) rules.Case {
 }
 
 func TestRoundTripGoldenCases(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.json")
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases in testdata (%v)", err)
+	}
 	for _, f := range files {
 		if strings.HasSuffix(f, ".golden.json") {
 			continue
 		}
-		data, _ := os.ReadFile(f)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		c, err := Decode(bytes.NewReader(data), today)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
@@ -404,10 +410,16 @@ func TestRoundTripGoldenCases(t *testing.T) {
 
 func FuzzDecodeCase(f *testing.F) {
 	f.Add([]byte(validCase))
-	files, _ := filepath.Glob("testdata/*.json")
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, name := range files {
 		if !strings.HasSuffix(name, ".golden.json") {
-			data, _ := os.ReadFile(name)
+			data, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
 			f.Add(data)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
-	"quotacert/internal/rules"
 )
 
 // auditData is the audit search page: the filters as typed, one page of results and paging links.
@@ -19,9 +18,6 @@ type auditData struct {
 	Result                  account.AuditPage
 	PrevURL, NextURL        string
 }
-
-// cst is China Standard Time: dates typed into forms and times shown on pages are China's.
-var cst = rules.China()
 
 // handleAdminAudit searches the audit log by actor, action and date range (paged).
 func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {

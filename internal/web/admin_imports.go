@@ -137,9 +137,9 @@ func spool(part *multipart.Part) (*os.File, error) {
 
 func (s *Server) importReportOf(r *http.Request) (importReport, error) {
 	a, _ := s.actor(r)
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "导入记录")
 	if err != nil {
-		return importReport{}, apperr.NotFoundf("导入记录")
+		return importReport{}, err
 	}
 	imp, errs, err := s.deps.Exchange.Report(r.Context(), a, id)
 	if err != nil {

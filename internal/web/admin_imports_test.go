@@ -2,9 +2,9 @@ package web
 
 import (
 	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -26,18 +26,17 @@ func (f fixedSession) Actor(*http.Request) (actor.Actor, bool) { return f.a, f.o
 
 func upload(t *testing.T, h http.Handler, kind, name, content string) *httptest.ResponseRecorder {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
+	fields := url.Values{}
 	if kind != "" {
-		mw.WriteField("kind", kind)
+		fields.Set("kind", kind)
 	}
+	var files []FormFile
 	if name != "" {
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write([]byte(content))
+		files = append(files, FormFile{"file", name, []byte(content)})
 	}
-	mw.Close()
-	req := httptest.NewRequest("POST", "/admin/imports", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	body, typ := MultipartBody(t, fields, files...)
+	req := httptest.NewRequest("POST", "/admin/imports", body)
+	req.Header.Set("Content-Type", typ)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
@@ -53,8 +52,11 @@ func get(h http.Handler, path string) *httptest.ResponseRecorder {
 // both databases, with an admin session stand-in.
 func TestAdminImportPages(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
-		p, _ := pii.New(bytes.Repeat([]byte{7}, pii.KeySize))
-		svc := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), p)
+		p, err := pii.New(bytes.Repeat([]byte{7}, pii.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := exchange.NewService(store.ExchangeRunner(db), p)
 		site := func(s Sessions) http.Handler {
 			srv, err := New(Deps{DB: db, Sessions: s, Exchange: svc})
 			if err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"quotacert/internal/apperr"
-	"quotacert/internal/blob"
 	"quotacert/internal/httpx"
 	"quotacert/internal/notice"
 )
@@ -25,11 +24,6 @@ type noticeFormData struct {
 	Status  string
 }
 
-// handleAdminHome is the console's landing page.
-func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "admin_home", Page{Title: "系统管理", Nav: "admin"})
-}
-
 // handleAdminNotices lists every notice, drafts included.
 func (s *Server) handleAdminNotices(w http.ResponseWriter, r *http.Request) {
 	s.noticeList(w, r, true, "admin_notices", "admin", "通知公告管理")
@@ -40,7 +34,7 @@ func (s *Server) handleAdminNoticeNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminNoticeEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := noticeID(r)
+	id, err := pathID(r, "通知公告")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -69,7 +63,7 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	if r.PathValue("id") != "" {
 		var err error
-		if id, err = noticeID(r); err != nil {
+		if id, err = pathID(r, "通知公告"); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
@@ -131,9 +125,6 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/notices?done=notice-saved", http.StatusSeeOther)
 }
 
-// maxNoticeForm bounds a notice form: a few attachments of the upload limit and the text.
-const maxNoticeForm = 5*blob.MaxSize + 1<<20
-
 // noticeConfirmData is the publish/unpublish confirmation page.
 type noticeConfirmData struct {
 	Notice notice.Notice
@@ -158,7 +149,7 @@ func (s *Server) handleAdminNoticeConfirm(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, err)
 		return
 	}
-	id, err := noticeID(r)
+	id, err := pathID(r, "通知公告")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -180,7 +171,7 @@ func (s *Server) handleAdminNoticePublish(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, err)
 		return
 	}
-	id, err := noticeID(r)
+	id, err := pathID(r, "通知公告")
 	if err != nil {
 		s.renderError(w, r, err)
 		return

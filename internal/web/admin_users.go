@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"quotacert/internal/account"
@@ -61,19 +60,11 @@ func (s *Server) handleAdminStaffCreate(w http.ResponseWriter, r *http.Request) 
 	http.Redirect(w, r, "/admin/users?done=staff-created", http.StatusSeeOther)
 }
 
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf("账号")
-	}
-	return id, nil
-}
-
 // handleAdminUserReset sets a temporary password that must be changed at the next login.
 func (s *Server) handleAdminUserReset(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	a.ClientAddr = s.clientAddr(r)
-	id, err := pathID(r)
+	id, err := pathID(r, "账号")
 	if err == nil {
 		err = s.deps.Accounts.ResetPassword(r.Context(), a, id, r.PostFormValue("password"))
 	}
@@ -99,7 +90,7 @@ func (s *Server) handleAdminUserEnable(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
 	a, _ := s.actor(r)
 	a.ClientAddr = s.clientAddr(r)
-	id, err := pathID(r)
+	id, err := pathID(r, "账号")
 	if err == nil {
 		err = s.deps.Accounts.SetDisabled(r.Context(), a, id, disabled)
 	}

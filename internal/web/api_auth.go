@@ -1,19 +1,11 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 
 	"quotacert/internal/account"
-	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
 )
-
-// maxAuthBody bounds the JSON body of the auth endpoints: they are reachable without login.
-const maxAuthBody = 16 << 10
 
 // loginRequest is CONTRACT.md's POST /api/v1/login body.
 type loginRequest struct {
@@ -35,37 +27,6 @@ type registerRequest struct {
 	Captcha      string `json:"captcha"`
 }
 
-// decodeJSON reads one JSON object of at most maxAuthBody bytes into v. Any malformed input is an
-// Invalid error with a Chinese message, never a 500.
-func decodeJSON(r io.Reader, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r, maxAuthBody+1))
-	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return apperr.Wrap(apperr.Invalid, fmt.Sprintf("字段 %s 的类型不正确", typeErr.Field), err)
-		}
-		return apperr.Wrap(apperr.Invalid, "请求内容不是有效的 JSON 对象", err)
-	}
-	if dec.More() {
-		return apperr.New(apperr.Invalid, "请求内容只能包含一个 JSON 对象")
-	}
-	return nil
-}
-
-// decodeLogin parses a login body.
-func decodeLogin(r io.Reader) (loginRequest, error) {
-	var req loginRequest
-	err := decodeJSON(r, &req)
-	return req, err
-}
-
-// decodeRegister parses a registration body.
-func decodeRegister(r io.Reader) (registerRequest, error) {
-	var req registerRequest
-	err := decodeJSON(r, &req)
-	return req, err
-}
-
 // handleAPICaptcha issues a captcha: {id, image} with image a PNG data URL.
 func (s *Server) handleAPICaptcha(w http.ResponseWriter, r *http.Request) {
 	id, img, err := s.deps.Accounts.NewCaptcha(r.Context(), s.clientAddr(r))
@@ -78,8 +39,8 @@ func (s *Server) handleAPICaptcha(w http.ResponseWriter, r *http.Request) {
 
 // handleAPILogin signs in and sets the session cookie; 200 {"role": …}.
 func (s *Server) handleAPILogin(w http.ResponseWriter, r *http.Request) {
-	req, err := decodeLogin(r.Body)
-	if err != nil {
+	var req loginRequest
+	if err := decodeJSON(w, r, maxAuthBody, &req); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -97,8 +58,8 @@ func (s *Server) handleAPILogin(w http.ResponseWriter, r *http.Request) {
 // handleAPIRegister creates an employer account; 201 {"creditCode": …}. It does not sign in: the
 // seed's flow returns to the login form.
 func (s *Server) handleAPIRegister(w http.ResponseWriter, r *http.Request) {
-	req, err := decodeRegister(r.Body)
-	if err != nil {
+	var req registerRequest
+	if err := decodeJSON(w, r, maxAuthBody, &req); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

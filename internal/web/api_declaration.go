@@ -20,19 +20,6 @@ type LetterRenderer interface {
 	Letter(d report.LetterData) ([]byte, error)
 }
 
-// yearParam reads the {year} path value (or ?year=) as a business year.
-func yearParam(r *http.Request) (int, error) {
-	s := r.PathValue("year")
-	if s == "" {
-		s = r.URL.Query().Get("year")
-	}
-	y, err := strconv.Atoi(s)
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, apperr.NotFoundf("业务年度")
-	}
-	return y, nil
-}
-
 type letterRefJSON struct {
 	Number     string `json:"number"`
 	VerifyCode string `json:"verifyCode"`
@@ -53,8 +40,8 @@ type declarationJSON struct {
 }
 
 func toDeclarationJSON(st declaration.State) declarationJSON {
-	out := declarationJSON{Status: st.Status, CanSubmit: st.CanSubmit, Blockers: st.Blockers,
-		Pledge: pledgeJSON{Version: st.Year.PledgeVersion, Text: st.Year.PledgeText}}
+	out := declarationJSON{Status: string(st.Status), CanSubmit: st.CanSubmit, Blockers: st.Blockers,
+		Pledge: pledgeJSON{Version: st.Year.PledgeVersion, Text: st.Pledge}}
 	if out.Blockers == nil {
 		out.Blockers = []string{}
 	}
@@ -66,7 +53,7 @@ func toDeclarationJSON(st declaration.State) declarationJSON {
 
 func (s *Server) handleAPIDeclaration(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	year, err := yearParam(r)
+	year, err := parseYear(r.PathValue("year"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -76,7 +63,7 @@ func (s *Server) handleAPIDeclaration(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAPIDeclarationSubmit(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	year, err := yearParam(r)
+	year, err := parseYear(r.PathValue("year"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -84,7 +71,7 @@ func (s *Server) handleAPIDeclarationSubmit(w http.ResponseWriter, r *http.Reque
 	var in struct {
 		PledgeAccepted bool `json:"pledgeAccepted"`
 	}
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -97,7 +84,7 @@ func (s *Server) handleAPIDeclarationSubmit(w http.ResponseWriter, r *http.Reque
 
 func (s *Server) handleAPIDeclarationReopen(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	year, err := yearParam(r)
+	year, err := parseYear(r.PathValue("year"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -105,7 +92,7 @@ func (s *Server) handleAPIDeclarationReopen(w http.ResponseWriter, r *http.Reque
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -131,7 +118,7 @@ func (s *Server) verifyURL(r *http.Request, code string) string {
 
 func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	year, err := yearParam(r)
+	year, err := parseYear(r.PathValue("year"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -163,12 +150,12 @@ var resultColumns = []string{"creditCode", "name", "taxOffice", "persons", "coun
 
 func resultRecord(r declaration.Result) []string {
 	return []string{r.CreditCode, r.Name, r.TaxOffice, strconv.Itoa(r.Persons), strconv.Itoa(r.CountedMonths),
-		r.WeightMonths.String(), r.LetterNumber, r.Status}
+		r.WeightMonths.String(), r.LetterNumber, string(r.Status)}
 }
 
 func (s *Server) handleAPIResults(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	year, err := yearParam(r)
+	year, err := parseYear(r.PathValue("year"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

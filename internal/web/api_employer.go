@@ -2,15 +2,10 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
-	"quotacert/internal/apperr"
 	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
 )
-
-// maxEmployerBody bounds the JSON bodies of the employer API.
-const maxEmployerBody = 64 << 10
 
 // profileJSON is CONTRACT.md's employer object, plus creditCode, enterprise and the completeness
 // a client needs to guide the user.
@@ -79,7 +74,7 @@ func (s *Server) handleAPIEmployer(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAPIEmployerSave(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	var in employer.ProfileInput
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -108,7 +103,7 @@ func (s *Server) handleAPIAffiliates(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAPIAffiliateCreate(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	var in employer.AffiliateInput
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -122,13 +117,13 @@ func (s *Server) handleAPIAffiliateCreate(w http.ResponseWriter, r *http.Request
 
 func (s *Server) handleAPIAffiliateUpdate(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "关联单位")
 	if err != nil {
-		s.renderError(w, r, apperr.NotFoundf("关联单位"))
+		s.renderError(w, r, err)
 		return
 	}
 	var in employer.AffiliateInput
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -142,9 +137,9 @@ func (s *Server) handleAPIAffiliateUpdate(w http.ResponseWriter, r *http.Request
 
 func (s *Server) handleAPIAffiliateDelete(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "关联单位")
 	if err != nil {
-		s.renderError(w, r, apperr.NotFoundf("关联单位"))
+		s.renderError(w, r, err)
 		return
 	}
 	if err := s.deps.Employers.DeleteAffiliate(r.Context(), a, id); err != nil {

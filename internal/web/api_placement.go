@@ -2,9 +2,7 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
-	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
@@ -12,17 +10,6 @@ import (
 
 // The placement API of CONTRACT.md (issue #7). Handlers translate JSON to the placement service and
 // back; every rule (ownership, year lock, month selection) lives in the service.
-
-// registryJSON is CONTRACT.md's GET /registry/persons/{idNumber} answer.
-type registryJSON struct {
-	Person struct {
-		IDNumber  string `json:"idNumber"`
-		Name      string `json:"name"`
-		Gender    string `json:"gender"`
-		BirthDate string `json:"birthDate"`
-	} `json:"person"`
-	Certificates []registryCertJSON `json:"certificates"`
-}
 
 type registryCertJSON struct {
 	Number     string  `json:"number"`
@@ -42,198 +29,12 @@ func dateOrNull(d rules.Date) *string {
 	return &s
 }
 
-func (s *Server) handleAPIRegistryPerson(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	p, err := s.deps.Placements.Registry(r.Context(), a, r.PathValue("idNumber"))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var out registryJSON
-	out.Person.IDNumber, out.Person.Name, out.Person.Gender, out.Person.BirthDate = p.IDNumber, p.Name, p.Gender, p.BirthDate.String()
-	out.Certificates = []registryCertJSON{}
-	for _, c := range p.Certificates {
-		out.Certificates = append(out.Certificates, registryCertJSON{Number: c.Number, Category: c.Category, Level: c.Level,
-			Issued: c.Issued.String(), ValidUntil: dateOrNull(c.ValidUntil), Status: c.Status})
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
-}
-
-// pathYear reads the {year} wildcard; a malformed year is an unknown business year.
-func pathYear(r *http.Request) (int, error) {
-	y, err := strconv.Atoi(r.PathValue("year"))
-	if err != nil || y < 1900 || y > 9999 {
-		return 0, apperr.NotFoundf("业务年度")
-	}
-	return y, nil
-}
-
-// placementID reads the {id} wildcard of a placement.
-func placementID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf("安置人员")
-	}
-	return id, nil
-}
-
-// placementView opens the placement named by the path for the signed-in user; on failure it has
-// already answered (404 for a bad id or another's placement).
-func (s *Server) placementView(w http.ResponseWriter, r *http.Request) (placement.View, bool) {
-	a, _ := s.actor(r)
-	id, err := placementID(r)
-	if err == nil {
-		var v placement.View
-		if v, err = s.deps.Placements.Get(r.Context(), a, id); err == nil {
-			return v, true
-		}
-	}
-	s.renderError(w, r, err)
-	return placement.View{}, false
-}
-
 // jsonNumber writes a decimal as a JSON number exactly as formatted (2 decimals, half-up), so the
 // API shows the same figure as the page and the export, never a binary float.
 type jsonNumber string
 
 // MarshalJSON writes the number unquoted.
 func (n jsonNumber) MarshalJSON() ([]byte, error) { return []byte(n), nil }
-
-func toSummaryJSON(sum placement.Summary) map[string]any {
-	return map[string]any{"persons": sum.Persons, "confirmed": sum.Confirmed, "pending": sum.Pending,
-		"rejected": sum.Rejected, "countedMonths": sum.CountedMonths,
-		"equivalentPersons": jsonNumber(sum.WeightMonths.String()), "pendingMonths": sum.PendingMonths}
-}
-
-type listItemJSON struct {
-	ID             int64  `json:"id"`
-	IDNumberMasked string `json:"idNumberMasked"`
-	Name           string `json:"name"`
-	Status         string `json:"status"`
-	Dispatched     bool   `json:"dispatched"`
-	CountedMonths  int    `json:"countedMonths"`
-}
-
-func (s *Server) handleAPIPlacements(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	year, err := pathYear(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !s.requireCompleteProfile(w, r) {
-		return
-	}
-	sum, rows, err := s.deps.Placements.List(r.Context(), a, year)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	items := make([]listItemJSON, len(rows))
-	for i, row := range rows {
-		items[i] = listItemJSON{ID: row.ID, IDNumberMasked: row.IDMasked, Name: row.Name, Status: string(row.Status),
-			Dispatched: row.Dispatched, CountedMonths: row.CountedMonths}
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"summary": toSummaryJSON(sum), "items": items})
-}
-
-// placementInJSON is the body of POST /years/{year}/placements (and PUT /placements/{id}).
-type placementInJSON struct {
-	IDNumber            string `json:"idNumber"`
-	Name                string `json:"name"`
-	Gender              string `json:"gender"`
-	BirthDate           string `json:"birthDate"`
-	Category            int    `json:"category"`
-	Level               int    `json:"level"`
-	Dispatched          bool   `json:"dispatched"`
-	AffiliateID         int64  `json:"affiliateId"`
-	FemaleRetirementAge int    `json:"femaleRetirementAge"`
-	Graduate            *struct {
-		School        string `json:"school"`
-		Degree        string `json:"degree"`
-		Major         string `json:"major"`
-		Graduated     string `json:"graduated"`
-		DiplomaNumber string `json:"diplomaNumber"`
-	} `json:"graduate"`
-	Contracts []struct {
-		Start   string   `json:"start"`
-		End     *string  `json:"end"`
-		FileIDs []string `json:"fileIds"`
-	} `json:"contracts"`
-	Certificates []struct {
-		Number     string   `json:"number"`
-		Issued     string   `json:"issued"`
-		ValidUntil *string  `json:"validUntil"`
-		FileIDs    []string `json:"fileIds"`
-	} `json:"certificates"`
-}
-
-func (j placementInJSON) input() placement.Input {
-	in := placement.Input{IDNumber: j.IDNumber, Name: j.Name, Gender: j.Gender, BirthDate: j.BirthDate, Category: j.Category,
-		Level: j.Level, Dispatched: j.Dispatched, AffiliateID: j.AffiliateID, FemaleRetirementAge: j.FemaleRetirementAge}
-	if g := j.Graduate; g != nil {
-		in.Graduate = placement.GraduateInput{School: g.School, Degree: g.Degree, Major: g.Major, Graduated: g.Graduated,
-			DiplomaNumber: g.DiplomaNumber}
-	}
-	for _, c := range j.Contracts {
-		ci := placement.ContractInput{Start: c.Start, FileIDs: c.FileIDs}
-		if c.End != nil {
-			ci.End = *c.End
-		}
-		in.Contracts = append(in.Contracts, ci)
-	}
-	for _, c := range j.Certificates {
-		ci := placement.CertificateInput{Number: c.Number, Issued: c.Issued, FileIDs: c.FileIDs}
-		if c.ValidUntil != nil {
-			ci.ValidUntil = *c.ValidUntil
-		}
-		in.Certificates = append(in.Certificates, ci)
-	}
-	return in
-}
-
-func (s *Server) handleAPIPlacementCreate(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	year, err := pathYear(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !s.requireCompleteProfile(w, r) {
-		return
-	}
-	var body placementInJSON
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxAuthBody), &body); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	id, err := s.deps.Placements.Create(r.Context(), a, year, body.input())
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/placements/"+strconv.FormatInt(id, 10))
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": id})
-}
-
-func (s *Server) handleAPIPlacementUpdate(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	id, err := placementID(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	var body placementInJSON
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxAuthBody), &body); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if err := s.deps.Placements.Update(r.Context(), a, id, body.input()); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": id})
-}
 
 // placementJSON is CONTRACT.md's GET /placements/{id}.
 type placementJSON struct {
@@ -286,8 +87,8 @@ func toPlacementJSON(v placement.View) placementJSON {
 	out := placementJSON{ID: v.ID, Year: v.Year, Status: string(v.Status), ReturnReason: v.ReturnReason,
 		IDNumber: v.Person.IDNumber, IDNumberMasked: v.Person.IDMasked, Name: v.Person.Name, Gender: v.Person.Gender,
 		BirthDate: v.Person.BirthDate.String(), Category: v.Category, Level: v.Level, Dispatched: v.Dispatched,
-		FemaleRetirementAge: v.FemaleRetirementAge, YearLocked: v.YearLocked, Saved: v.Saved,
-		PassedMonths: v.Result.PassedMonths, EquivalentPersons: jsonNumber(v.Result.WeightMonths.String()),
+		FemaleRetirementAge: v.FemaleRetirementAge, YearLocked: v.YearLocked, Saved: v.IsSaved(),
+		PassedMonths: v.Result.PassedMonths, EquivalentPersons: jsonNumber(v.WeightMonths().String()),
 		Contracts: []map[string]any{}, Certificates: []map[string]any{}, Registry: []registryCertJSON{}}
 	if v.AffiliateID != 0 {
 		id := v.AffiliateID
@@ -303,7 +104,7 @@ func toPlacementJSON(v placement.View) placementJSON {
 	}
 	for _, c := range v.Certificates {
 		out.Certificates = append(out.Certificates, map[string]any{"number": c.Number, "issued": c.Issued.String(),
-			"validUntil": dateOrNull(c.ValidUntil), "review": c.Review, "fileIds": nonNil(c.FileIDs)})
+			"validUntil": dateOrNull(c.ValidUntil), "review": string(c.Review), "fileIds": nonNil(c.FileIDs)})
 	}
 	for _, c := range v.Registry {
 		out.Registry = append(out.Registry, registryCertJSON{Number: c.Number, Category: c.Category, Level: c.Level,
@@ -312,10 +113,12 @@ func toPlacementJSON(v placement.View) placementJSON {
 	for _, m := range v.Months {
 		mj := monthJSON{Month: m.Month.String(), Passed: m.Passed, PendingCert: m.PendingCertificate, Reasons: nonNil(m.Reasons),
 			Selected: m.Selected, Locked: m.Locked, TakenElsewhere: m.TakenElsewhere, Weight: m.Weight,
-			Checks: map[string]bool{"wage": m.Wage, "socialInsurance": m.SocialInsurance, "medicalInsurance": m.MedicalInsurance,
-				"certificate": m.Certificate, "workingAge": m.WorkingAge, "contract": m.Contract}}
+			Checks: map[string]bool{}}
+		for _, c := range rules.Checks() {
+			mj.Checks[c.Key] = c.Passed(m.MonthResult)
+		}
 		if c := m.Claim; c != nil {
-			mj.Claim = &claimJSON{Status: c.Status, FileIDs: nonNil(c.FileIDs), Note: c.Note, Comment: c.Comment}
+			mj.Claim = &claimJSON{Status: string(c.Status), FileIDs: nonNil(c.FileIDs), Note: c.Note, Comment: c.Comment}
 		}
 		out.Months = append(out.Months, mj)
 	}
@@ -337,7 +140,8 @@ func (s *Server) handleAPIPlacement(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, toPlacementJSON(v))
 }
 
-// monthsInJSON is the body of PUT /placements/{id}/months.
+// monthsInJSON is the body of PUT /placements/{id}/months: the selected months and the claimed ones
+// with their evidence, which are all ticked months to the service.
 type monthsInJSON struct {
 	Selected []string `json:"selected"`
 	Claims   []struct {
@@ -345,6 +149,17 @@ type monthsInJSON struct {
 		FileIDs []string `json:"fileIds"`
 		Note    string   `json:"note"`
 	} `json:"claims"`
+}
+
+func (j monthsInJSON) input() placement.SaveInput {
+	var in placement.SaveInput
+	for _, m := range j.Selected {
+		in.Months = append(in.Months, placement.MonthInput{Month: m})
+	}
+	for _, c := range j.Claims {
+		in.Months = append(in.Months, placement.MonthInput{Month: c.Month, FileIDs: c.FileIDs, Note: c.Note})
+	}
+	return in
 }
 
 func (s *Server) handleAPIPlacementMonths(w http.ResponseWriter, r *http.Request) {
@@ -355,15 +170,11 @@ func (s *Server) handleAPIPlacementMonths(w http.ResponseWriter, r *http.Request
 		return
 	}
 	var body monthsInJSON
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxAuthBody), &body); err != nil {
+	if err := decodeJSON(w, r, maxPlacementBody, &body); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	in := placement.SaveInput{Selected: body.Selected}
-	for _, c := range body.Claims {
-		in.Claims = append(in.Claims, placement.ClaimInput{Month: c.Month, FileIDs: c.FileIDs, Note: c.Note})
-	}
-	st, err := s.deps.Placements.SaveMonths(r.Context(), a, id, in)
+	st, err := s.deps.Placements.SaveMonths(r.Context(), a, id, body.input())
 	if err != nil {
 		s.renderError(w, r, err)
 		return

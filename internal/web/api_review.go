@@ -7,6 +7,7 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
+	"quotacert/internal/placement"
 	"quotacert/internal/review"
 )
 
@@ -30,7 +31,7 @@ type reviewEmployerRef struct {
 
 func toReviewItemJSON(it review.Item) reviewItemJSON {
 	out := reviewItemJSON{ID: it.ID, Kind: it.Kind, Employer: reviewEmployerRef{it.EmployerCode, it.EmployerName},
-		CreatedAt: it.CreatedAt, Year: it.Year, Status: it.Status, Note: it.Note, Comment: it.Comment}
+		CreatedAt: it.CreatedAt, Year: it.Year, Status: string(it.Status), Note: it.Note, Comment: it.Comment}
 	if it.PlacementID != 0 {
 		id := it.PlacementID
 		out.PlacementID = &id
@@ -72,17 +73,9 @@ func (s *Server) handleAPIReviews(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 }
 
-func idParam(r *http.Request, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf(what)
-	}
-	return id, nil
-}
-
 func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := idParam(r, "审核事项")
+	id, err := pathID(r, "审核事项")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -91,7 +84,7 @@ func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request)
 		Approve *bool  `json:"approve"`
 		Comment string `json:"comment"`
 	}
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -113,7 +106,7 @@ func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleAPIPlacementReturn(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := idParam(r, "安置人员")
+	id, err := pathID(r, "安置人员")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -121,7 +114,7 @@ func (s *Server) handleAPIPlacementReturn(w http.ResponseWriter, r *http.Request
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxEmployerBody), &in); err != nil {
+	if err := decodeJSON(w, r, maxSmallBody, &in); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -129,5 +122,5 @@ func (s *Server) handleAPIPlacementReturn(w http.ResponseWriter, r *http.Request
 		s.renderError(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "status": "rejected"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "status": string(placement.Rejected)})
 }

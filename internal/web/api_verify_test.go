@@ -27,7 +27,10 @@ func postVerify(t *testing.T, body string) (*http.Response, map[string]any) {
 	h := bareSite(t, storetest.SQLite(t, storetest.Options{}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/v1/verify", strings.NewReader(body)))
-	raw, _ := io.ReadAll(rec.Result().Body)
+	raw, err := io.ReadAll(rec.Result().Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out map[string]any
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("response is not JSON: %v\n%s", err, raw)

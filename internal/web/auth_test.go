@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -280,7 +281,7 @@ func jsonReq(path string, body map[string]string) *http.Request {
 		b.WriteString(`"` + k + `":"` + v + `"`)
 	}
 	b.WriteString("}")
-	req, _ := http.NewRequest(http.MethodPost, path, strings.NewReader(b.String()))
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(b.String()))
 	req.Header.Set("Content-Type", "application/json")
 	return req
 }
@@ -326,7 +327,7 @@ func TestSessionRenewalAndTimeouts(t *testing.T) {
 }
 
 func jsonGet(path string) *http.Request {
-	req, _ := http.NewRequest(http.MethodGet, path, nil)
+	req := httptest.NewRequest(http.MethodGet, path, nil)
 	req.Header.Set("Accept", "application/json")
 	return req
 }
@@ -376,14 +377,14 @@ func TestCrossOriginRefused(t *testing.T) {
 		c := h.client("10.0.0.10")
 		wantStatus(t, c.register(testCode), http.StatusCreated)
 		for _, path := range []string{"/api/v1/login", "/login", "/logout", "/register", "/account/password", "/admin/users"} {
-			req, _ := http.NewRequest(http.MethodPost, path, strings.NewReader("{}"))
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader("{}"))
 			req.Header.Set("Sec-Fetch-Site", "cross-site")
 			req.Header.Set("Origin", "https://evil.example")
 			if rec := c.do(req); rec.Code != http.StatusForbidden {
 				t.Errorf("cross-origin POST %s: %d, want 403", path, rec.Code)
 			}
 		}
-		req, _ := http.NewRequest(http.MethodPost, "/api/v1/logout", nil)
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/logout", nil)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		if rec := c.do(req); rec.Code != http.StatusNoContent {
 			t.Errorf("same-origin POST: %d", rec.Code)

@@ -43,7 +43,7 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,13 +61,13 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	pl := placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)
+	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
 	blobs, err := blob.Open(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)
@@ -80,10 +80,10 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
-		Employers:    employer.NewService(store.Runner(db, store.EmployerTx)),
-		Files:        attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
-		Reviews:      review.NewService(store.Runner(db, store.ReviewTx), pl, clock.Now),
-		Declarations: declaration.NewService(store.Runner(db, store.DeclarationTx), clock.Now),
+		Employers:    employer.NewService(store.EmployerRunner(db)),
+		Files:        attachment.NewService(store.AttachmentRunner(db), blobs),
+		Reviews:      review.NewService(store.ReviewRunner(db), pl, clock.Now),
+		Declarations: declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now),
 		Letters:      letters, PublicURL: "https://quotacert.example"})
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pl.SaveMonths(ctx, ea, b, placement.SaveInput{Claims: []placement.ClaimInput{{Month: "2025-02", FileIDs: []string{fileID}}}}); err != nil {
+		if _, err := pl.SaveMonths(ctx, ea, b, placement.SaveInput{Months: []placement.MonthInput{{Month: "2025-02", FileIDs: []string{fileID}}}}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -212,7 +212,7 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		}
 		st, page, _ = prov.get(fmt.Sprintf("/review/items/%d", item))
 		if st != 200 || !strings.Contains(page, "未通过的核验") || !strings.Contains(page, "工资") || !strings.Contains(page, "/api/v1/files/"+fileID) ||
-			!strings.Contains(page, "逐月核验情况") {
+			!strings.Contains(page, "逐月核验情况") || !strings.Contains(page, `<th scope="col">社保参保状态</th>`) {
 			t.Fatalf("item page: %d", st)
 		}
 		path := fmt.Sprintf("/review/items/%d/decision", item)
@@ -247,13 +247,18 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 			t.Fatalf("double submit: %d %s", st, body)
 		}
 		var letters int
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM letters`).Scan(&letters)
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM letters`).Scan(&letters); err != nil {
+			t.Fatal(err)
+		}
 		if letters != 1 {
 			t.Fatalf("%d letters", letters)
 		}
 
 		// The letter PDF with the Chinese name and the figures (22 months, 1.83 persons).
-		req, _ := http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/declaration/letter.pdf", nil)
+		req, err := http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/declaration/letter.pdf", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		st, pdf, h := emp.do(req)
 		if letterCheck(t, st, h) {
 			text := pdfText(t, []byte(pdf))
@@ -280,7 +285,10 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 			empCode, declName, d.Letter.Number) {
 			t.Fatalf("results: %d %s", st, body)
 		}
-		req, _ = http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/results", nil)
+		req, err = http.NewRequest("GET", s.srv.URL+"/api/v1/years/2025/results", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Accept", "text/csv")
 		st, csvBody, h := prov.do(req)
 		wantCSV := "creditCode,name,taxOffice,persons,countedMonths,equivalentPersons,letterNumber,status\n" +

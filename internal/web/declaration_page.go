@@ -3,11 +3,11 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/declaration"
+	"quotacert/internal/httpx"
 	"quotacert/internal/rules"
 )
 
@@ -51,15 +51,14 @@ func (v declarationView) ReductionText() string {
 	return "不在减征期内，按应缴费额全额征收"
 }
 
+// declarationYear is the business year the page is about (?year=, or the form's year on a POST),
+// else the last calendar year.
 func (s *Server) declarationYear(r *http.Request) int {
 	v := r.URL.Query().Get("year")
 	if r.Method == http.MethodPost {
 		v = r.PostFormValue("year")
 	}
-	if y, err := strconv.Atoi(v); err == nil && y >= 2000 && y <= 2100 {
-		return y
-	}
-	return rules.ChinaDate(s.deps.Now()).Year - 1
+	return yearOr(v, rules.ChinaDate(s.deps.Now()).Year-1)
 }
 
 func (s *Server) renderDeclaration(w http.ResponseWriter, r *http.Request, status int, v declarationView) {
@@ -132,7 +131,7 @@ func (s *Server) handleDeclarationSubmit(w http.ResponseWriter, r *http.Request)
 	_, err := s.deps.Declarations.Submit(r.Context(), a, year, r.PostFormValue("pledgeAccepted") == "1", a.ClientAddr)
 	if err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid || e.Code == apperr.Conflict {
-			s.renderDeclaration(w, r, httpStatus(e.Code), declarationView{Year: year, Error: e.Message, Fields: e.Fields})
+			s.renderDeclaration(w, r, httpx.Status(e.Code), declarationView{Year: year, Error: e.Message, Fields: e.Fields})
 			return
 		}
 		s.renderError(w, r, err)
@@ -148,7 +147,7 @@ func (s *Server) handleDeclarationReopen(w http.ResponseWriter, r *http.Request)
 	reason := r.PostFormValue("reason")
 	if err := s.deps.Declarations.RequestReopen(r.Context(), a, year, reason); err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid || e.Code == apperr.Conflict {
-			s.renderDeclaration(w, r, httpStatus(e.Code), declarationView{Year: year, Error: e.Message, Fields: e.Fields, Reason: reason})
+			s.renderDeclaration(w, r, httpx.Status(e.Code), declarationView{Year: year, Error: e.Message, Fields: e.Fields, Reason: reason})
 			return
 		}
 		s.renderError(w, r, err)

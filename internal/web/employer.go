@@ -9,7 +9,6 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/employer"
-	"quotacert/internal/httpx"
 )
 
 // profileForm is the state of the employer profile page: the typed values (kept on an error), the
@@ -224,24 +223,20 @@ func boolDigit(b bool) string {
 }
 
 // requireCompleteProfile sends an employer whose profile misses required fields to the profile page
-// (with a note saying why) and reports false; placement pages call it first (DOMAIN.md §5, §6).
+// (with a note saying why; the API answers 409) and reports false. Placement pages call it before
+// showing a list or a form; the placement service itself refuses every change (employer.RequireComplete).
 func (s *Server) requireCompleteProfile(w http.ResponseWriter, r *http.Request) bool {
 	a, ok := s.actor(r)
 	if !ok || a.Role != actor.Employer {
 		return true
 	}
 	p, err := s.deps.Employers.Profile(r.Context(), a)
+	if err == nil {
+		err = employer.RequireComplete(p)
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return false
 	}
-	if len(employer.Complete(p)) == 0 {
-		return true
-	}
-	if httpx.WantsJSON(r) {
-		httpx.WriteJSONError(w, r, apperr.New(apperr.Conflict, "请先完善单位信息（带 * 的项目）"))
-		return false
-	}
-	http.Redirect(w, r, "/employer?done=profile-incomplete", http.StatusSeeOther)
-	return false
+	return true
 }

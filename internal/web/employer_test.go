@@ -8,13 +8,13 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +40,7 @@ const (
 
 // site is one running server on a test database, with two employers and two reviewers registered.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	srv   *httptest.Server
 	files string // the blob directory
@@ -52,7 +52,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1} // fast hashing for tests
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +75,8 @@ func newSite(t *testing.T, db *store.DB) *site {
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies,
-		Employers: employer.NewService(store.Runner(db, store.EmployerTx)),
-		Files:     attachment.NewService(store.Runner(db, store.AttachmentTx), blobs)})
+		Employers: employer.NewService(store.EmployerRunner(db)),
+		Files:     attachment.NewService(store.AttachmentRunner(db), blobs)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,10 @@ type client struct {
 
 func (s *site) login(field, name string) *client {
 	s.t.Helper()
-	jar, _ := cookiejar.New(nil)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	c := &client{s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if name == "" {
 		return c
@@ -106,6 +109,32 @@ func (s *site) login(field, name string) *client {
 	return c
 }
 
+// exec runs a statement on the test database: a state the test sets directly.
+func (s *site) exec(query string, args ...any) {
+	s.t.Helper()
+	if _, err := s.db.SQL().Exec(query, args...); err != nil {
+		s.t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// scan reads the one row of query into dest.
+func (s *site) scan(query string, dest ...any) {
+	s.t.Helper()
+	if err := s.db.SQL().QueryRow(query).Scan(dest...); err != nil {
+		s.t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// request builds a request to the test server.
+func (c *client) request(method, path string, body io.Reader) *http.Request {
+	c.s.t.Helper()
+	req, err := http.NewRequest(method, c.s.srv.URL+path, body)
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	return req
+}
+
 func (c *client) do(req *http.Request) (int, string, http.Header) {
 	c.s.t.Helper()
 	resp, err := c.c.Do(req)
@@ -113,7 +142,10 @@ func (c *client) do(req *http.Request) (int, string, http.Header) {
 		c.s.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.s.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
 	return resp.StatusCode, string(b), resp.Header
 }
 
@@ -121,10 +153,13 @@ func (c *client) json(method, path string, body any) (int, string) {
 	c.s.t.Helper()
 	var r io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.s.t.Fatal(err)
+		}
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, c.s.srv.URL+path, r)
+	req := c.request(method, path, r)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	status, text, _ := c.do(req)
@@ -132,32 +167,27 @@ func (c *client) json(method, path string, body any) (int, string) {
 }
 
 func (c *client) get(path string) (int, string, http.Header) {
-	req, _ := http.NewRequest("GET", c.s.srv.URL+path, nil)
-	return c.do(req)
+	c.s.t.Helper()
+	return c.do(c.request("GET", path, nil))
 }
 
 func (c *client) postForm(path string, v url.Values) (int, string, http.Header) {
-	req, _ := http.NewRequest("POST", c.s.srv.URL+path, strings.NewReader(v.Encode()))
+	c.s.t.Helper()
+	req := c.request("POST", path, strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
 }
 
 // multipart posts fields and one file (name, content) to path.
 func (c *client) multipart(path string, fields url.Values, fileName string, content []byte) (int, string, http.Header) {
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
+	c.s.t.Helper()
+	var files []web.FormFile
 	if fileName != "" || content != nil {
-		fw, _ := mw.CreateFormFile("file", fileName)
-		fw.Write(content)
+		files = append(files, web.FormFile{Field: "file", Name: fileName, Content: content})
 	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.s.srv.URL+path, &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	body, typ := web.MultipartBody(c.s.t, fields, files...)
+	req := c.request("POST", path, body)
+	req.Header.Set("Content-Type", typ)
 	return c.do(req)
 }
 
@@ -165,7 +195,9 @@ func (c *client) upload(name string, content []byte) (int, map[string]any) {
 	c.s.t.Helper()
 	status, body, _ := c.multipart("/api/v1/files", nil, name, content)
 	var m map[string]any
-	json.Unmarshal([]byte(body), &m)
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		c.s.t.Fatalf("upload answer is not JSON: %v: %s", err, body)
+	}
 	return status, m
 }
 
@@ -203,7 +235,9 @@ func TestAPIEmployerProfile(t *testing.T) {
 					Fields map[string]string
 				}
 			}
-			json.Unmarshal([]byte(body), &e)
+			if err := json.Unmarshal([]byte(body), &e); err != nil {
+				t.Fatalf("missing %s: %v: %s", key, err, body)
+			}
 			if status != 422 || e.Error.Code != "invalid" || len(e.Error.Fields) != 1 || !strings.HasPrefix(e.Error.Fields[key], "请") {
 				t.Errorf("missing %s: %d %s", key, status, body)
 			}
@@ -227,7 +261,7 @@ func TestAPIEmployerProfile(t *testing.T) {
 			}
 		}
 		var n int
-		s.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'employer.update'`).Scan(&n)
+		s.scan(`SELECT COUNT(*) FROM audit_log WHERE action = 'employer.update'`, &n)
 		if n != 1 {
 			t.Errorf("employer.update audits = %d", n)
 		}
@@ -302,15 +336,20 @@ func TestEmployerPage(t *testing.T) {
 	})
 }
 
+// pngBytes and jpegBytes are tiny valid images (encoding into memory cannot fail).
 func pngBytes() []byte {
 	var b bytes.Buffer
-	png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 2, 2)))
+	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 2, 2))); err != nil {
+		panic(err)
+	}
 	return b.Bytes()
 }
 
 func jpegBytes() []byte {
 	var b bytes.Buffer
-	jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 8, 8)), nil)
+	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		panic(err)
+	}
 	return b.Bytes()
 }
 
@@ -329,7 +368,7 @@ func TestFilesAPI(t *testing.T) {
 			}
 			ids[name], _ = m["id"].(string)
 		}
-		before := countFiles(s.files)
+		before := countFiles(t, s.files)
 		refused := []struct {
 			name    string
 			content []byte
@@ -341,16 +380,19 @@ func TestFilesAPI(t *testing.T) {
 		}
 		for _, r := range refused {
 			status, m := c.upload(r.name, r.content)
-			b, _ := json.Marshal(m)
+			b, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if status != 422 || !strings.Contains(string(b), r.want) {
 				t.Errorf("upload %s: %d %s", r.name, status, b)
 			}
 		}
-		if after := countFiles(s.files); after != before {
+		if after := countFiles(t, s.files); after != before {
 			t.Errorf("refused uploads left files: %d → %d", before, after)
 		}
 		var rows int
-		s.db.SQL().QueryRow(`SELECT COUNT(*) FROM files`).Scan(&rows)
+		s.scan(`SELECT COUNT(*) FROM files`, &rows)
 		if rows != 3 {
 			t.Errorf("file rows = %d", rows)
 		}
@@ -394,14 +436,21 @@ func TestFilesAPI(t *testing.T) {
 	})
 }
 
-func countFiles(dir string) int {
+func countFiles(t testing.TB, dir string) int {
+	t.Helper()
 	n := 0
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
 			n++
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return n
 }
 
@@ -417,12 +466,12 @@ func TestAPIAffiliates(t *testing.T) {
 		in := map[string]any{"creditCode": thirdCode, "name": "派遣公司", "kind": "dispatch", "fileIds": []string{fileID}}
 		var first, second struct{ ID int64 }
 		status, body := c.json("POST", "/api/v1/employer/affiliates", in)
-		json.Unmarshal([]byte(body), &first)
+		first = decode[struct{ ID int64 }](t, body)
 		if status != 201 || first.ID == 0 || !strings.Contains(body, `"fileIds":["`+fileID+`"]`) {
 			t.Fatalf("create: %d %s", status, body)
 		}
 		status, body = c.json("POST", "/api/v1/employer/affiliates", in) // double submit
-		json.Unmarshal([]byte(body), &second)
+		second = decode[struct{ ID int64 }](t, body)
 		if status != 201 || second.ID != first.ID {
 			t.Errorf("double create: %d %s", status, body)
 		}
@@ -439,7 +488,7 @@ func TestAPIAffiliates(t *testing.T) {
 			t.Errorf("other using our file: %d %s", status, body)
 		}
 		// Locked: the code is fixed, files cannot be removed, deletion is refused.
-		s.db.SQL().Exec(`UPDATE affiliates SET locked = TRUE WHERE id = $1`, first.ID)
+		s.exec(`UPDATE affiliates SET locked = TRUE WHERE id = $1`, first.ID)
 		in2 := map[string]any{"creditCode": otherCode, "name": "派遣公司", "kind": "dispatch", "fileIds": []string{fileID}}
 		if status, body := c.json("PUT", path, in2); status != 422 || !strings.Contains(body, "不能修改") {
 			t.Errorf("locked code change: %d %s", status, body)
@@ -456,7 +505,7 @@ func TestAPIAffiliates(t *testing.T) {
 		if status, _ := c.json("DELETE", path, nil); status != 409 {
 			t.Errorf("locked delete: %d", status)
 		}
-		s.db.SQL().Exec(`UPDATE affiliates SET locked = FALSE WHERE id = $1`, first.ID)
+		s.exec(`UPDATE affiliates SET locked = FALSE WHERE id = $1`, first.ID)
 		for i := 0; i < 2; i++ {
 			if status, body := c.json("DELETE", path, nil); status != 204 {
 				t.Errorf("delete %d: %d %s", i, status, body)
@@ -497,7 +546,7 @@ func TestAffiliatePages(t *testing.T) {
 			t.Errorf("list page lacks the affiliate")
 		}
 		var id string
-		s.db.SQL().QueryRow(`SELECT CAST(id AS TEXT) FROM affiliates`).Scan(&id)
+		s.scan(`SELECT CAST(id AS TEXT) FROM affiliates`, &id)
 		if status, body, _ := c.get("/employer/affiliates/" + id + "/edit"); status != 200 || !strings.Contains(body, `value="`+thirdCode+`"`) {
 			t.Errorf("edit page: %d", status)
 		}
@@ -520,4 +569,4 @@ func TestAffiliatePages(t *testing.T) {
 
 func itoa(n int64) string { return formatInt(n) }
 
-func formatInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }

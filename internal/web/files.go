@@ -1,107 +1,50 @@
 package web
 
 import (
-	"fmt"
-	"io"
 	"net/http"
+	"slices"
 	"strings"
 
-	"quotacert/internal/apperr"
+	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
 )
 
-// handleAPIFileUpload: POST /api/v1/files, multipart field "file" → 201 {id, name, size, sha256}.
-// The part is streamed into the blob store (hashed and checked on the way), never buffered whole.
-func (s *Server) handleAPIFileUpload(w http.ResponseWriter, r *http.Request) {
+// Attachments as the pages show them: ids in forms, names beside the inputs.
+
+// idsOnly turns the file ids posted with a form row into references, without blanks or repeats.
+func idsOnly(ids []string) []employer.FileRef {
+	var out []employer.FileRef
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" && !slices.ContainsFunc(out, func(f employer.FileRef) bool { return f.ID == id }) {
+			out = append(out, employer.FileRef{ID: id})
+		}
+	}
+	return out
+}
+
+// fileIDs lists the ids of refs.
+func fileIDs(fs []employer.FileRef) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+// namedFiles names the files among ids that the signed-in user may read, for a page that lists
+// them beside their form row or claim; the others are left out (the service refuses them anyway).
+// It opens no file and writes no audit entry (attachment.Service.Lookup). A failed look-up is
+// logged and shows no names: the page still works, and saving re-checks every id.
+func (s *Server) namedFiles(r *http.Request, ids []string) []employer.FileRef {
 	a, _ := s.actor(r)
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	mr, err := r.MultipartReader()
+	files, err := s.deps.Files.Lookup(r.Context(), a, ids)
 	if err != nil {
-		s.renderError(w, r, fieldErr("file", "请以 multipart/form-data 方式上传，文件字段名为 file"))
-		return
+		s.deps.Log.Error("look up files", "id", httpx.RequestID(r.Context()), "err", err)
+		return nil
 	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			s.renderError(w, r, uploadError(err))
-			return
-		}
-		if part.FormName() != "file" {
-			continue
-		}
-		f, err := s.deps.Files.Upload(r.Context(), a, part.FileName(), part)
-		if err != nil {
-			s.renderError(w, r, uploadError(err))
-			return
-		}
-		httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "name": f.Name, "size": f.Size, "sha256": f.SHA256})
-		return
+	out := make([]employer.FileRef, 0, len(files))
+	for _, f := range files {
+		out = append(out, employer.FileRef{ID: f.ID, Name: f.Name, Size: f.Size})
 	}
-	s.renderError(w, r, fieldErr("file", "请选择要上传的文件"))
-}
-
-// handleAPIFileDownload: GET /api/v1/files/{id} → the bytes, as a download, to the owner employer
-// and the staff of its jurisdiction; everyone else gets 404. With ?inline=1 a PDF is served for
-// viewing in a frame of our own pages (a reviewer reads evidence beside the grid): its type was
-// checked by content at upload, and nosniff keeps the browser from reading it as anything else.
-func (s *Server) handleAPIFileDownload(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	f, rc, err := s.deps.Files.Open(r.Context(), a, r.PathValue("id"))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", f.ContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
-	if r.URL.Query().Get("inline") == "1" && f.ContentType == "application/pdf" {
-		h.Set("Content-Disposition", "inline"+strings.TrimPrefix(contentDisposition(f.Name), "attachment"))
-		h.Set("X-Frame-Options", "SAMEORIGIN")
-		// The browser's PDF viewer does not run under a sandbox; only our pages may frame it.
-		h.Set("Content-Security-Policy", "frame-ancestors 'self'")
-	} else {
-		h.Set("Content-Disposition", contentDisposition(f.Name))
-		// Even if a browser ignored "attachment", the file could not run script in our origin.
-		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	}
-	http.ServeContent(w, r, "", f.CreatedAt, rc)
-}
-
-// contentDisposition is an attachment header with an ASCII fallback name and the UTF-8 name in
-// RFC 5987 encoding (filename*), which every current browser prefers.
-func contentDisposition(name string) string {
-	var ascii, enc strings.Builder
-	for _, r := range name {
-		if r < 0x80 && r >= 0x20 && r != '"' && r != '\\' && r != 0x7f {
-			ascii.WriteRune(r)
-		} else {
-			ascii.WriteByte('_')
-		}
-	}
-	for _, b := range []byte(name) {
-		if isAttrChar(b) {
-			enc.WriteByte(b)
-		} else {
-			fmt.Fprintf(&enc, "%%%02X", b)
-		}
-	}
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), enc.String())
-}
-
-// isAttrChar is RFC 5987's attr-char: the bytes that need no percent-encoding.
-func isAttrChar(b byte) bool {
-	switch {
-	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
-}
-
-func fieldErr(field, msg string) error {
-	return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: map[string]string{field: msg}}
+	return out
 }

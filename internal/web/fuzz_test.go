@@ -1,11 +1,20 @@
 package web
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"quotacert/internal/apperr"
 )
+
+// decodeBody runs decodeJSON on body as an auth endpoint does (the auth limit).
+func decodeBody(body string, v any) error {
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/login", strings.NewReader(body))
+	return decodeJSON(httptest.NewRecorder(), r, maxAuthBody, v)
+}
 
 // FuzzDecodeLogin: any body gives a login request or an Invalid error with a Chinese message, never a
 // panic or another error class.
@@ -16,15 +25,17 @@ func FuzzDecodeLogin(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		req, err := decodeLogin(strings.NewReader(body))
-		if err != nil {
+		var req loginRequest
+		if err := decodeBody(body, &req); err != nil {
 			e := apperr.As(err)
 			if e.Code != apperr.Invalid || e.Message == "" {
 				t.Fatalf("error %v is not a user-facing invalid-input error", err)
 			}
 			return
 		}
-		_ = req.CreditCode + req.Username + req.Password + req.CaptchaID + req.Captcha
+		if !utf8.ValidString(req.CreditCode + req.Username + req.Password + req.CaptchaID + req.Captcha) {
+			t.Fatalf("decoded fields are not valid UTF-8: %+v", req)
+		}
 	})
 }
 
@@ -35,8 +46,8 @@ func FuzzDecodeRegister(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		_, err := decodeRegister(strings.NewReader(body))
-		if err != nil {
+		var req registerRequest
+		if err := decodeBody(body, &req); err != nil {
 			if e := apperr.As(err); e.Code != apperr.Invalid || e.Message == "" {
 				t.Fatalf("error %v is not a user-facing invalid-input error", err)
 			}

@@ -83,7 +83,7 @@ func newHarness(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...harn
 	for _, o := range opts {
 		o(&cfg, cookies)
 	}
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,10 @@ func (c *client) get(path string) *httptest.ResponseRecorder {
 }
 
 func (c *client) postJSON(path string, body any) *httptest.ResponseRecorder {
-	b, _ := json.Marshal(body)
+	b, err := json.Marshal(body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
 	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	return c.do(req)

@@ -7,6 +7,7 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
+	"quotacert/internal/placement"
 )
 
 // homeData is the signed-in employer's overview; nil for everyone else (they see the public intro).
@@ -43,7 +44,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Status = st
-	d.Draft, d.Pending, d.Confirmed, d.Rejected = st.ByStatus["draft"], st.ByStatus["pending"], st.ByStatus["confirmed"], st.ByStatus["rejected"]
+	d.Draft, d.Pending, d.Confirmed, d.Rejected = st.ByStatus[placement.Draft], st.ByStatus[placement.Pending],
+		st.ByStatus[placement.Confirmed], st.ByStatus[placement.Rejected]
 	if s.deps.Notices != nil {
 		if d.Notices, err = s.deps.Notices.Latest(r.Context(), a, 5); err != nil {
 			s.renderError(w, r, err)

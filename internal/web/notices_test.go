@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,13 +24,16 @@ import (
 // withConsole adds the notice and admin services of issue #9 to a harness site.
 func withConsole(t *testing.T, h *harness) {
 	t.Helper()
-	h.srv.deps.Notices = notice.NewService(store.Runner(h.db, store.NoticeTx))
-	h.srv.deps.Admin = admin.NewService(store.Runner(h.db, store.AdminTx))
+	h.srv.deps.Notices = notice.NewService(store.NoticeRunner(h.db))
+	h.srv.deps.Admin = admin.NewService(store.AdminRunner(h.db))
 	h.h = h.srv.Handler()
 }
 
 func (c *client) putJSON(path string, body any) *httptest.ResponseRecorder {
-	b, _ := json.Marshal(body)
+	b, err := json.Marshal(body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
 	req := httptest.NewRequest(http.MethodPut, path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	return c.do(req)
@@ -193,7 +195,7 @@ func TestAdminConsoleHTTP(t *testing.T) {
 		wantStatus(t, adm.putJSON("/api/v1/years/1999", body), http.StatusNotFound)
 		rec := adm.putJSON("/api/v1/years/2025", body)
 		wantStatus(t, rec, http.StatusOK)
-		if y := decode[admin.Year](t, rec); y.WindowOpen != "2026-03-10" || y.WindowClose != "2026-11-30" {
+		if y := decode[yearJSON](t, rec); y.WindowOpen != "2026-03-10" || y.WindowClose != "2026-11-30" {
 			t.Errorf("year = %+v", y)
 		}
 
@@ -239,8 +241,8 @@ func TestAdminConsoleHTTP(t *testing.T) {
 func TestEmployerHome(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
 		withConsole(t, h)
-		h.srv.deps.Overview = overview.NewService(store.Runner(h.db, store.OverviewTx))
-		h.srv.deps.Employers = employer.NewService(store.Runner(h.db, store.EmployerTx))
+		h.srv.deps.Overview = overview.NewService(store.OverviewRunner(h.db))
+		h.srv.deps.Employers = employer.NewService(store.EmployerRunner(h.db))
 		h.h = h.srv.Handler()
 		// The clock is 2026-03-02: the window of 2025 (2026-03-01 to 2026-10-31) is open.
 		if page := h.client("10.0.7.9").get("/").Body.String(); !strings.Contains(page, "我要申报") {
@@ -294,7 +296,7 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.srv.deps.Files = attachment.NewService(store.Runner(h.db, store.AttachmentTx), blobs)
+		h.srv.deps.Files = attachment.NewService(store.AttachmentRunner(h.db), blobs)
 		h.h = h.srv.Handler()
 		h.staff("root", actor.Admin, "220000")
 		adm, emp := h.client("10.0.8.1"), h.client("10.0.8.2")
@@ -303,15 +305,10 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		wantStatus(t, emp.login(testCode, testPassword), http.StatusOK)
 
 		post := func(file, content string) *httptest.ResponseRecorder {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			mw.WriteField("title", "关于报送材料的通知")
-			mw.WriteField("body", "附件为报送模板。")
-			fw, _ := mw.CreateFormFile("attachment.file", file)
-			fw.Write([]byte(content))
-			mw.Close()
-			req := httptest.NewRequest(http.MethodPost, "/admin/notices", &buf)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
+			body, typ := MultipartBody(t, url.Values{"title": {"关于报送材料的通知"}, "body": {"附件为报送模板。"}},
+				FormFile{"attachment.file", file, []byte(content)})
+			req := httptest.NewRequest(http.MethodPost, "/admin/notices", body)
+			req.Header.Set("Content-Type", typ)
 			return adm.do(req)
 		}
 		rec := post("病毒.pdf", "MZ\x90\x00 not a pdf")
@@ -322,7 +319,9 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		wantStatus(t, post("模板.pdf", "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"), http.StatusSeeOther)
 		var id int64
 		var fileID string
-		h.db.SQL().QueryRow(`SELECT n.id, f.file_id FROM notices n JOIN notice_files f ON f.notice_id = n.id`).Scan(&id, &fileID)
+		if err := h.db.SQL().QueryRow(`SELECT n.id, f.file_id FROM notices n JOIN notice_files f ON f.notice_id = n.id`).Scan(&id, &fileID); err != nil {
+			t.Fatal(err)
+		}
 		if id == 0 || fileID == "" {
 			t.Fatal("the uploaded attachment is not linked to the notice")
 		}

@@ -1,19 +1,13 @@
 package web
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
-	"quotacert/internal/actor"
-	"quotacert/internal/apperr"
-	"quotacert/internal/blob"
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
 	"quotacert/internal/idnum"
@@ -57,7 +51,7 @@ type contractRow struct {
 type certificateRow struct {
 	N                          int
 	Number, Issued, ValidUntil string
-	Review                     string // pending | approved | rejected for a stored one
+	Review                     rules.ReviewStatus // the federation's decision on a stored one ("" for a new one)
 	Files                      []employer.FileRef
 }
 
@@ -81,6 +75,7 @@ func (placementForm) Levels() []option {
 
 type option struct{ Value, Label string }
 
+// categoryName and levelName are the Chinese names of a certificate's codes.
 func categoryName(c int) string {
 	for _, o := range (placementForm{}).Categories() {
 		if o.Value == strconv.Itoa(c) {
@@ -113,7 +108,8 @@ func (s *Server) derive(f *placementForm) {
 	}
 }
 
-func registryRows(certs []exchangeCert) []registryRow {
+// registryRows shows the registry's certificates of a person (the answer of 查询).
+func registryRows(certs []exchange.RegistryCertificate) []registryRow {
 	out := make([]registryRow, 0, len(certs))
 	for _, c := range certs {
 		until := "长期"
@@ -126,173 +122,7 @@ func registryRows(certs []exchangeCert) []registryRow {
 	return out
 }
 
-func (s *Server) handlePlacementNew(w http.ResponseWriter, r *http.Request) {
-	if !s.requireCompleteProfile(w, r) {
-		return
-	}
-	year, _, err := s.pageYear(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	f := placementForm{Year: year, Dispatched: "0", FemaleRetirementAge: "50", Contracts: []contractRow{{}}}
-	s.renderPlacementForm(w, r, http.StatusOK, f)
-}
-
-func (s *Server) handlePlacementEdit(w http.ResponseWriter, r *http.Request) {
-	if !s.requireCompleteProfile(w, r) {
-		return
-	}
-	v, ok := s.placementView(w, r)
-	if !ok {
-		return
-	}
-	if v.YearLocked || v.Status != placement.Draft {
-		s.renderError(w, r, apperr.New(apperr.Conflict, "只能修改未完成登记的人员；已确认或待审核的人员请先重新登记"))
-		return
-	}
-	f := placementForm{ID: v.ID, Year: v.Year, IDNumber: v.Person.IDNumber, Name: v.Person.Name,
-		Category: strconv.Itoa(v.Category), Level: strconv.Itoa(v.Level), Dispatched: boolDigit(v.Dispatched),
-		FemaleRetirementAge: strconv.Itoa(v.FemaleRetirementAge)}
-	if v.AffiliateID != 0 {
-		f.AffiliateID = strconv.FormatInt(v.AffiliateID, 10)
-	}
-	if g := v.Graduate; !g.IsZero() {
-		f.Graduate = placement.GraduateInput{School: g.School, Degree: g.Degree, Major: g.Major, DiplomaNumber: g.DiplomaNumber}
-		if !g.Graduated.IsZero() {
-			f.Graduate.Graduated = g.Graduated.String()
-		}
-	}
-	for _, c := range v.Contracts {
-		row := contractRow{Start: c.Start.String(), OpenEnded: c.End.IsZero(), Files: s.namedFiles(r, c.FileIDs)}
-		if !c.End.IsZero() {
-			row.End = c.End.String()
-		}
-		f.Contracts = append(f.Contracts, row)
-	}
-	if len(f.Contracts) == 0 {
-		f.Contracts = []contractRow{{}}
-	}
-	for _, c := range v.Certificates {
-		row := certificateRow{Number: c.Number, Issued: c.Issued.String(), Review: c.Review, Files: s.namedFiles(r, c.FileIDs)}
-		if !c.ValidUntil.IsZero() {
-			row.ValidUntil = c.ValidUntil.String()
-		}
-		f.Certificates = append(f.Certificates, row)
-	}
-	f.Registry = registryRows(v.Registry)
-	f.LookedUp = len(v.Registry) > 0
-	s.renderPlacementForm(w, r, http.StatusOK, f)
-}
-
-// handlePlacementCreate handles the add form's buttons: 查询 (fill from the registry), 添加合同 and
-// 添加历史证件 (one more row, so it all works without script), and 保存，下一步 (create, then the
-// grid). Files chosen in the form are uploaded with it through the attachment service.
-func (s *Server) handlePlacementCreate(w http.ResponseWriter, r *http.Request) {
-	s.handlePlacementForm(w, r, 0)
-}
-
-// handlePlacementUpdate is the same form for a draft placement (after 重新登记).
-func (s *Server) handlePlacementUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := placementID(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	s.handlePlacementForm(w, r, id)
-}
-
-func (s *Server) handlePlacementForm(w http.ResponseWriter, r *http.Request, id int64) {
-	if !s.requireCompleteProfile(w, r) {
-		return
-	}
-	a, _ := s.actor(r)
-	values, uploadErrs, err := s.readUploadForm(w, r, maxPlacementForm)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	year, err := strconv.Atoi(values.Get("year"))
-	if err != nil {
-		s.renderError(w, r, apperr.NotFoundf("业务年度"))
-		return
-	}
-	f := formFromValues(values)
-	f.ID, f.Year = id, year
-	f.Fields = map[string]string{}
-	if id != 0 {
-		// The ID number of a stored placement is fixed; the form shows it read-only.
-		v, err := s.deps.Placements.Get(r.Context(), a, id)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		f.IDNumber, f.Year = v.Person.IDNumber, v.Year
-		f.Registry, f.LookedUp = registryRows(v.Registry), len(v.Registry) > 0
-	}
-	s.derive(&f)
-	switch values.Get("action") {
-	case "lookup":
-		if err := s.lookup(r, a, &f); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		s.keepFiles(r, &f)
-		for k, m := range uploadErrs {
-			f.Fields[k] = m
-		}
-		f.Error = errorSummary(f.Fields)
-		s.renderPlacementForm(w, r, statusFor(f.Fields), f)
-		return
-	case "addContract":
-		f.Contracts = append(f.Contracts, contractRow{})
-		s.keepFiles(r, &f)
-		s.renderPlacementForm(w, r, http.StatusOK, f)
-		return
-	case "addCertificate":
-		f.Certificates = append(f.Certificates, certificateRow{})
-		s.keepFiles(r, &f)
-		s.renderPlacementForm(w, r, http.StatusOK, f)
-		return
-	}
-	in, formErrs := f.input(values)
-	for k, m := range formErrs {
-		f.Fields[k] = m
-	}
-	for k, m := range uploadErrs {
-		f.Fields[k] = m
-	}
-	if len(f.Fields) == 0 {
-		if id == 0 {
-			id, err = s.deps.Placements.Create(r.Context(), a, year, in)
-		} else {
-			err = s.deps.Placements.Update(r.Context(), a, id, in)
-		}
-		var dup *placement.DuplicateError
-		switch {
-		case err == nil:
-			http.Redirect(w, r, fmt.Sprintf("/placements/%d?done=placement-saved", id), http.StatusSeeOther)
-			return
-		case errors.As(err, &dup):
-			// Added already (a double submit, or the same person twice): open the existing one.
-			http.Redirect(w, r, fmt.Sprintf("/placements/%d?done=placement-exists", dup.ID), http.StatusSeeOther)
-			return
-		case apperr.CodeOf(err) != apperr.Invalid:
-			s.renderError(w, r, err)
-			return
-		}
-		for k, m := range apperr.As(err).Fields {
-			f.Fields[k] = m
-		}
-		if len(f.Fields) == 0 {
-			f.Fields["form"] = apperr.As(err).Message
-		}
-	}
-	s.keepFiles(r, &f)
-	f.Error = errorSummary(f.Fields)
-	s.renderPlacementForm(w, r, http.StatusUnprocessableEntity, f)
-}
-
+// statusFor is 422 when some field is refused, else 200 (the form redrawn after a button).
 func statusFor(fields map[string]string) int {
 	if len(fields) > 0 {
 		return http.StatusUnprocessableEntity
@@ -300,52 +130,12 @@ func statusFor(fields map[string]string) int {
 	return http.StatusOK
 }
 
+// errorSummary is the message above a form that counts the fields to correct.
 func errorSummary(fields map[string]string) string {
 	if len(fields) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("提交的内容有 %d 处需要修改，请查看各项下方的说明", len(fields))
-}
-
-// lookup fills the form from the registry (查询): name, category and level of the newest valid
-// certificate, unless the user typed them already. Bad input and throttling are shown beside the
-// ID number; anything else is returned.
-func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) error {
-	f.LookedUp, f.Registry, f.NotFound = true, nil, false
-	p, err := s.deps.Placements.Registry(r.Context(), a, f.IDNumber)
-	switch {
-	case err == nil:
-	case apperr.CodeOf(err) == apperr.NotFound:
-		f.NotFound = true
-		return nil
-	case apperr.CodeOf(err) == apperr.Invalid:
-		f.Fields["idNumber"] = firstNonEmpty(apperr.As(err).Fields["idNumber"], apperr.As(err).Message)
-		return nil
-	case apperr.CodeOf(err) == apperr.Throttled:
-		f.Fields["idNumber"] = apperr.As(err).Message
-		return nil
-	default:
-		return err
-	}
-	f.Registry = registryRows(p.Certificates)
-	if strings.TrimSpace(f.Name) == "" {
-		f.Name = p.Name
-	}
-	best := -1
-	for i, c := range p.Certificates {
-		if c.Status == "有效" && (best < 0 || p.Certificates[best].Issued.Before(c.Issued)) {
-			best = i
-		}
-	}
-	if best >= 0 {
-		if f.Category == "" {
-			f.Category = strconv.Itoa(p.Certificates[best].Category)
-		}
-		if f.Level == "" {
-			f.Level = strconv.Itoa(p.Certificates[best].Level)
-		}
-	}
-	return nil
 }
 
 // rowKey matches the indexed field names of contracts and certificates.
@@ -390,16 +180,6 @@ func formFromValues(v url.Values) placementForm {
 	return f
 }
 
-func idsOnly(ids []string) []employer.FileRef {
-	var out []employer.FileRef
-	for _, id := range ids {
-		if id = strings.TrimSpace(id); id != "" && !slices.ContainsFunc(out, func(f employer.FileRef) bool { return f.ID == id }) {
-			out = append(out, employer.FileRef{ID: id})
-		}
-	}
-	return out
-}
-
 // input turns the form into the service's Input, with the checks only the form needs (a contract
 // end must be given or 无固定期限 ticked; selects must hold numbers).
 func (f placementForm) input(v url.Values) (placement.Input, map[string]string) {
@@ -430,14 +210,6 @@ func (f placementForm) input(v url.Values) (placement.Input, map[string]string) 
 	return in, bad
 }
 
-func fileIDs(fs []employer.FileRef) []string {
-	out := make([]string, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, f.ID)
-	}
-	return out
-}
-
 // keepFiles replaces the file ids of each row by the user's own files with their names; an id that
 // is not the user's is dropped (and the service would have refused it).
 func (s *Server) keepFiles(r *http.Request, f *placementForm) {
@@ -449,6 +221,7 @@ func (s *Server) keepFiles(r *http.Request, f *placementForm) {
 	}
 }
 
+// renderPlacementForm draws the form with the employer's dispatch agencies to choose from.
 func (s *Server) renderPlacementForm(w http.ResponseWriter, r *http.Request, status int, f placementForm) {
 	a, _ := s.actor(r)
 	if f.Fields == nil {
@@ -482,57 +255,3 @@ func (s *Server) renderPlacementForm(w http.ResponseWriter, r *http.Request, sta
 	}
 	s.render(w, r, status, "placement_form", Page{Title: title, Nav: "placements", Data: f})
 }
-
-// maxPlacementForm bounds a multipart placement or month form: a few attachments and the text.
-const maxPlacementForm = 6*blob.MaxSize + 1<<20
-
-// readUploadForm streams a multipart form: text fields into values; each chosen file of a part
-// named "X.file" is stored through the attachment service and its id added to "X.fileIds". An
-// upload refused (type, size) is reported under "X.fileIds" beside its input, and the rest of the
-// form is still read. A urlencoded post (no file) is accepted too.
-func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request, limit int64) (url.Values, map[string]string, error) {
-	a, _ := s.actor(r)
-	values := url.Values{}
-	errs := map[string]string{}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		if err := r.ParseForm(); err != nil {
-			return nil, nil, apperr.Wrap(apperr.Invalid, "提交的表单无法读取，请重新填写", err)
-		}
-		return r.PostForm, errs, nil
-	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, uploadError(err)
-		}
-		name := part.FormName()
-		if prefix, ok := strings.CutSuffix(name, ".file"); ok {
-			if part.FileName() == "" {
-				continue // no file chosen
-			}
-			f, err := s.deps.Files.Upload(r.Context(), a, part.FileName(), part)
-			if err != nil {
-				e := apperr.As(uploadError(err))
-				if e.Code != apperr.Invalid {
-					return nil, nil, err
-				}
-				errs[prefix+".fileIds"] = firstNonEmpty(e.Fields["file"], e.Message)
-				continue
-			}
-			values.Add(prefix+".fileIds", f.ID)
-			continue
-		}
-		if err := readField(values, part); err != nil {
-			return nil, nil, err
-		}
-	}
-	return values, errs, nil
-}
-
-// exchangeCert names the registry certificate type for the form helpers.
-type exchangeCert = exchange.RegistryCertificate

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,7 +47,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
-	acc, err := account.NewService(cfg, store.Runner(db, store.AccountTx), db.IsUniqueViolation)
+	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +67,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := exchange.NewService(store.Runner(db, func(tx *store.Tx) exchange.Tx { return tx }), prot)
+	ex := exchange.NewService(store.ExchangeRunner(db), prot)
 	for _, kind := range []exchange.Kind{exchange.Certificates, exchange.Wages, exchange.Social, exchange.Medical} {
 		if _, err := ex.ImportFile(ctx, actor.System("test"), kind, "../demo/data/"+string(kind)+".csv", exchange.Options{}); err != nil {
 			t.Fatalf("import %s: %v", kind, err)
@@ -80,18 +79,17 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 		t.Fatal(err)
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
-	pl := placement.NewService(store.Runner(db, func(tx *store.Tx) placement.Tx { return tx }), ex, prot, clock.Now)
+	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
-		Employers:  employer.NewService(store.Runner(db, store.EmployerTx)),
-		Files:      attachment.NewService(store.Runner(db, store.AttachmentTx), blobs),
+		Employers:  employer.NewService(store.EmployerRunner(db)),
+		Files:      attachment.NewService(store.AttachmentRunner(db), blobs),
 		Placements: pl})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	tt, _ := t.(*testing.T)
-	return &site{t: tt, db: db, srv: srv, files: dir}, pl
+	return &site{t: t, db: db, srv: srv, files: dir}, pl
 }
 
 func eachPlacement(t *testing.T, fn func(t *testing.T, s *site)) {
@@ -293,7 +291,7 @@ func TestPlacementAPI(t *testing.T) {
 				t.Errorf("%s %s after submission: %d %s", req.method, req.path, status, body)
 			}
 		}
-		s.db.SQL().Exec(`DELETE FROM declarations`)
+		s.exec(`DELETE FROM declarations`)
 		if status, _ := c.json("DELETE", fmt.Sprintf("/api/v1/placements/%d", id), nil); status != 204 {
 			t.Errorf("delete: %d", status)
 		}
@@ -302,8 +300,8 @@ func TestPlacementAPI(t *testing.T) {
 		}
 		// The registry look-ups were audited, with masked numbers only.
 		var n, leaks int
-		s.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`).Scan(&n)
-		s.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%19880712%' OR object_id LIKE '%19880712%'`).Scan(&leaks)
+		s.scan(`SELECT COUNT(*) FROM audit_log WHERE action = 'registry.lookup'`, &n)
+		s.scan(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%19880712%' OR object_id LIKE '%19880712%'`, &leaks)
 		if n != 2 || leaks != 0 {
 			t.Errorf("registry audits %d, unmasked %d", n, leaks)
 		}
@@ -312,20 +310,14 @@ func TestPlacementAPI(t *testing.T) {
 
 // form posts a multipart form with text fields and files (field name → file name).
 func (c *client) form(path string, fields url.Values, files map[string]string) (int, string, http.Header) {
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
+	c.s.t.Helper()
+	var parts []web.FormFile
 	for field, name := range files {
-		fw, _ := mw.CreateFormFile(field, name)
-		fw.Write([]byte(samplePDF))
+		parts = append(parts, web.FormFile{Field: field, Name: name, Content: []byte(samplePDF)})
 	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.s.srv.URL+path, &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	body, typ := web.MultipartBody(c.s.t, fields, parts...)
+	req := c.request("POST", path, body)
+	req.Header.Set("Content-Type", typ)
 	return c.do(req)
 }
 
@@ -455,7 +447,7 @@ func TestPlacementPages(t *testing.T) {
 			}
 		}
 		var claims int
-		s.db.SQL().QueryRow(`SELECT COUNT(*) FROM review_items WHERE kind = 'claim'`).Scan(&claims)
+		s.scan(`SELECT COUNT(*) FROM review_items WHERE kind = 'claim'`, &claims)
 		if claims != 1 {
 			t.Errorf("claims after a double submit: %d", claims)
 		}
@@ -500,7 +492,7 @@ func TestPlacementPages(t *testing.T) {
 		}
 		_, body, _ = c.get("/placements?year=2025")
 		mustContain(t, "locked list", body, "该业务年度已完成申报")
-		s.db.SQL().Exec(`DELETE FROM declarations`)
+		s.exec(`DELETE FROM declarations`)
 		status, _, h = c.postForm("/placements/"+ids[p01]+"/delete", url.Values{"year": {"2025"}})
 		if status != 303 || h.Get("Location") != "/placements?year=2025&done=placement-deleted" {
 			t.Errorf("delete: %d %q", status, h.Get("Location"))

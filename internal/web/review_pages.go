@@ -1,18 +1,13 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 
-	"github.com/xuri/excelize/v2"
-
 	"quotacert/internal/apperr"
-	"quotacert/internal/declaration"
+	"quotacert/internal/httpx"
 	"quotacert/internal/review"
-	"quotacert/internal/rules"
 )
 
 // reviewQueueView is the reviewer workspace: filters, the queue and the dashboard.
@@ -73,7 +68,7 @@ func (s *Server) renderReviewItem(w http.ResponseWriter, r *http.Request, status
 
 // handleReviewItem: GET /review/items/{id}.
 func (s *Server) handleReviewItem(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "审核事项")
+	id, err := pathID(r, "审核事项")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -84,7 +79,7 @@ func (s *Server) handleReviewItem(w http.ResponseWriter, r *http.Request) {
 // handleReviewDecision: POST /review/items/{id}/decision — approve or reject with a comment.
 func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := idParam(r, "审核事项")
+	id, err := pathID(r, "审核事项")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -102,7 +97,7 @@ func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.deps.Reviews.Decide(r.Context(), a, id, approve, comment); err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid || e.Code == apperr.Conflict {
-			s.renderReviewItem(w, r, httpStatus(e.Code), id, reviewItemView{Error: e.Message, Fields: e.Fields, Comment: comment})
+			s.renderReviewItem(w, r, httpx.Status(e.Code), id, reviewItemView{Error: e.Message, Fields: e.Fields, Comment: comment})
 			return
 		}
 		s.renderError(w, r, err)
@@ -114,7 +109,7 @@ func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request) {
 // handleReviewReturn: POST /review/placements/{id}/return — 退回 a whole placement with a reason.
 func (s *Server) handleReviewReturn(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	id, err := idParam(r, "安置人员")
+	id, err := pathID(r, "安置人员")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -123,87 +118,11 @@ func (s *Server) handleReviewReturn(w http.ResponseWriter, r *http.Request) {
 	item, _ := strconv.ParseInt(r.PostFormValue("item"), 10, 64)
 	if err := s.deps.Reviews.Return(r.Context(), a, id, reason); err != nil {
 		if e := apperr.As(err); (e.Code == apperr.Invalid || e.Code == apperr.Conflict) && item > 0 {
-			s.renderReviewItem(w, r, httpStatus(e.Code), item, reviewItemView{Error: e.Message, Fields: e.Fields, ReturnReason: reason})
+			s.renderReviewItem(w, r, httpx.Status(e.Code), item, reviewItemView{Error: e.Message, Fields: e.Fields, ReturnReason: reason})
 			return
 		}
 		s.renderError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/review?done=placement-returned", http.StatusSeeOther)
-}
-
-func httpStatus(c apperr.Code) int {
-	if c == apperr.Invalid {
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusConflict
-}
-
-// resultsView is the staff page of the tax export.
-type resultsView struct {
-	Year  int
-	Years []int
-	Rows  []declaration.Result
-}
-
-func (s *Server) resultsYear(r *http.Request) int {
-	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
-		return y
-	}
-	return rules.ChinaDate(s.deps.Now()).Year - 1
-}
-
-// handleResultsPage: GET /review/results?year= — the certified results with the downloads.
-func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	year := s.resultsYear(r)
-	rows, err := s.deps.Declarations.Results(r.Context(), a, year, "page")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "review_results", Page{Title: fmt.Sprintf("%d年度认证结果", year), Nav: "review",
-		Data: resultsView{Year: year, Years: []int{year - 1, year, year + 1}, Rows: rows}})
-}
-
-// handleResultsXLSX: GET /review/results.xlsx?year= — the tax export as an Excel workbook.
-func (s *Server) handleResultsXLSX(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	year := s.resultsYear(r)
-	rows, err := s.deps.Declarations.Results(r.Context(), a, year, "xlsx")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "认证结果"
-	f.SetSheetName("Sheet1", sheet)
-	header := []any{"统一社会信用代码", "单位名称", "税务主管部门代码", "税务主管部门", "安排残疾人人数", "认定月数", "折算人数", "确认书编号", "状态"}
-	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
-		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
-		return
-	}
-	for i, row := range rows {
-		status := "有效"
-		if row.Status == declaration.LetterCancelled {
-			status = "已作废"
-		}
-		cells := []any{row.CreditCode, csvSafe(row.Name), row.TaxOffice, row.TaxOfficeName, row.Persons, row.CountedMonths,
-			float64(row.WeightMonths.Hundredths()) / 100, row.LetterNumber, status}
-		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &cells); err != nil {
-			s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
-			return
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
-		return
-	}
-	name := fmt.Sprintf("%d年度残疾人按比例就业认证结果.xlsx", year)
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.xlsx"; filename*=UTF-8''%s`, year, url.PathEscape(name)))
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
 }

@@ -33,30 +33,24 @@ type Route struct {
 // yours?) happen in the domain services; the policy here is the first gate only.
 func (s *Server) Routes() []Route {
 	return []Route{
+		// Public pages, sign-in and accounts.
 		{"GET /{$}", Public, s.handleHome},
-		{"GET /login", Public, s.handleLoginPage},
 		{"GET /healthz", Public, s.handleHealth},
-		{"POST /api/v1/verify", Public, s.handleAPIVerify},
-
-		// Accounts, sessions and administration (issue #4).
+		{"GET /login", Public, s.handleLoginPage},
 		{"POST /login", Public, s.handleLogin},
 		{"GET /register", Public, s.handleRegisterPage},
 		{"POST /register", Public, s.handleRegister},
 		{"POST /logout", Public, s.handleLogout},
 		{"GET /account/password", Any, s.handlePasswordPage},
 		{"POST /account/password", Any, s.handlePasswordChange},
-		{"GET /admin/users", Admin, s.handleAdminUsers},
-		{"POST /admin/users", Admin, s.handleAdminStaffCreate},
-		{"POST /admin/users/{id}/reset", Admin, s.handleAdminUserReset},
-		{"POST /admin/users/{id}/disable", Admin, s.handleAdminUserDisable},
-		{"POST /admin/users/{id}/enable", Admin, s.handleAdminUserEnable},
-		{"GET /admin/audit", Admin, s.handleAdminAudit},
+		{"GET /verify/{code}", Public, s.handleVerifyPage},
 		{"GET /api/v1/captcha", Public, s.handleAPICaptcha},
 		{"POST /api/v1/register", Public, s.handleAPIRegister},
 		{"POST /api/v1/login", Public, s.handleAPILogin},
 		{"POST /api/v1/logout", Public, s.handleLogout},
+		{"POST /api/v1/verify", Public, s.handleAPIVerify},
 
-		// Employer profile, affiliates, reference look-ups and attachments (issue #6).
+		// Employer profile, affiliates, reference look-ups and attachments.
 		{"GET /employer", Employer, s.handleEmployerPage},
 		{"POST /employer", Employer, s.handleEmployerSave},
 		{"GET /employer/affiliates/new", Employer, s.handleAffiliateNew},
@@ -76,60 +70,8 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/files", Any, s.handleAPIFileUpload},
 		{"GET /api/v1/files/{id}", Any, s.handleAPIFileDownload},
 
-		// Notices, the administrator's console and the years API (issue #9).
-		{"GET /notices", Any, s.handleNotices},
-		{"GET /notices/{id}", Any, s.handleNotice},
-		{"GET /admin/{$}", Admin, s.handleAdminHome},
-		{"GET /admin/notices", Admin, s.handleAdminNotices},
-		{"GET /admin/notices/new", Admin, s.handleAdminNoticeNew},
-		{"POST /admin/notices", Admin, s.handleAdminNoticeSave},
-		{"GET /admin/notices/{id}/edit", Admin, s.handleAdminNoticeEdit},
-		{"POST /admin/notices/{id}", Admin, s.handleAdminNoticeSave},
-		{"GET /admin/notices/{id}/{action}", Admin, s.handleAdminNoticeConfirm},
-		{"POST /admin/notices/{id}/{action}", Admin, s.handleAdminNoticePublish},
-		{"GET /admin/regions", Admin, s.handleAdminRegions},
-		{"POST /admin/regions", Admin, s.handleAdminRegionSave},
-		{"GET /admin/offices/{kind}", Admin, s.handleAdminOffices},
-		{"POST /admin/offices/{kind}", Admin, s.handleAdminOfficeSave},
-		{"GET /admin/minwages", Admin, s.handleAdminWages},
-		{"POST /admin/minwages", Admin, s.handleAdminWageSave},
-		{"GET /admin/years", Admin, s.handleAdminYears},
-		{"POST /admin/years", Admin, s.handleAdminYearSave},
-		{"GET /admin/levy", Admin, s.handleAdminLevies},
-		{"POST /admin/levy", Admin, s.handleAdminLevySave},
-		{"POST /api/v1/notices", Admin, s.handleAPINoticeCreate},
-		{"GET /api/v1/notices", Any, s.handleAPINotices},
-		{"GET /api/v1/notices/{id}", Any, s.handleAPINotice},
-		{"PUT /api/v1/years/{year}", Admin, s.handleAPIYearUpdate},
-
-		// Data exchange (issue #5): import history, upload, result and errors download.
-		{"GET /admin/imports", Admin, s.handleImportsPage},
-		{"POST /admin/imports", Admin, s.handleImportUpload},
-		{"GET /admin/imports/{id}", Admin, s.handleImportReport},
-		{"GET /admin/imports/{id}/errors.csv", Admin, s.handleImportErrorsCSV},
-
-		// Review, declaration, certification letter and tax export (issue #8).
-		{"GET /verify/{code}", Public, s.handleVerifyPage},
-		{"GET /declaration", Employer, s.handleDeclarationPage},
-		{"POST /declaration/pledge", Employer, s.handleDeclarationPledge},
-		{"POST /declaration/submit", Employer, s.handleDeclarationSubmit},
-		{"POST /declaration/reopen", Employer, s.handleDeclarationReopen},
-		{"GET /review", Staff, s.handleReviewQueue},
-		{"GET /review/items/{id}", Staff, s.handleReviewItem},
-		{"POST /review/items/{id}/decision", Staff, s.handleReviewDecision},
-		{"POST /review/placements/{id}/return", Staff, s.handleReviewReturn},
-		{"GET /review/results", Staff, s.handleResultsPage},
-		{"GET /review/results.xlsx", Staff, s.handleResultsXLSX},
-		{"GET /api/v1/years/{year}/declaration", Employer, s.handleAPIDeclaration},
-		{"POST /api/v1/years/{year}/declaration/submit", Employer, s.handleAPIDeclarationSubmit},
-		{"GET /api/v1/years/{year}/declaration/letter.pdf", Employer, s.handleAPILetterPDF},
-		{"POST /api/v1/years/{year}/declaration/reopen", Employer, s.handleAPIDeclarationReopen},
-		{"GET /api/v1/reviews", Staff, s.handleAPIReviews},
-		{"POST /api/v1/reviews/{id}/decision", Staff, s.handleAPIReviewDecision},
-		{"POST /api/v1/placements/{id}/return", Staff, s.handleAPIPlacementReturn},
-		{"GET /api/v1/years/{year}/results", Staff, s.handleAPIResults},
-		// 残疾人安置管理: placement pages and API (issue #7). Reading one placement is open to staff
-		// too: the placement service scopes it to the employer or the staff's jurisdiction.
+		// 残疾人安置管理: placements. Reading one placement is open to staff too: the placement
+		// service scopes it to the employer or the staff's jurisdiction.
 		{"GET /placements", Employer, s.handlePlacementList},
 		{"GET /placements/new", Employer, s.handlePlacementNew},
 		{"POST /placements", Employer, s.handlePlacementCreate},
@@ -148,6 +90,66 @@ func (s *Server) Routes() []Route {
 		{"PUT /api/v1/placements/{id}/months", Employer, s.handleAPIPlacementMonths},
 		{"DELETE /api/v1/placements/{id}", Employer, s.handleAPIPlacementDelete},
 		{"POST /api/v1/placements/{id}/reregister", Employer, s.handleAPIPlacementReregister},
+
+		// 完成申报: the employer's declaration, its pledge and certification letter.
+		{"GET /declaration", Employer, s.handleDeclarationPage},
+		{"POST /declaration/pledge", Employer, s.handleDeclarationPledge},
+		{"POST /declaration/submit", Employer, s.handleDeclarationSubmit},
+		{"POST /declaration/reopen", Employer, s.handleDeclarationReopen},
+		{"GET /api/v1/years/{year}/declaration", Employer, s.handleAPIDeclaration},
+		{"POST /api/v1/years/{year}/declaration/submit", Employer, s.handleAPIDeclarationSubmit},
+		{"GET /api/v1/years/{year}/declaration/letter.pdf", Employer, s.handleAPILetterPDF},
+		{"POST /api/v1/years/{year}/declaration/reopen", Employer, s.handleAPIDeclarationReopen},
+
+		// The federation's review: the queue, decisions, returns, and the certified results for tax.
+		{"GET /review", Staff, s.handleReviewQueue},
+		{"GET /review/items/{id}", Staff, s.handleReviewItem},
+		{"POST /review/items/{id}/decision", Staff, s.handleReviewDecision},
+		{"POST /review/placements/{id}/return", Staff, s.handleReviewReturn},
+		{"GET /review/results", Staff, s.handleResultsPage},
+		{"GET /review/results.xlsx", Staff, s.handleResultsXLSX},
+		{"GET /api/v1/reviews", Staff, s.handleAPIReviews},
+		{"POST /api/v1/reviews/{id}/decision", Staff, s.handleAPIReviewDecision},
+		{"POST /api/v1/placements/{id}/return", Staff, s.handleAPIPlacementReturn},
+		{"GET /api/v1/years/{year}/results", Staff, s.handleAPIResults},
+
+		// 通知公告 for every signed-in user.
+		{"GET /notices", Any, s.handleNotices},
+		{"GET /notices/{id}", Any, s.handleNotice},
+		{"GET /api/v1/notices", Any, s.handleAPINotices},
+		{"GET /api/v1/notices/{id}", Any, s.handleAPINotice},
+
+		// The administrator's console: accounts, audit, notices, dictionaries, data exchange.
+		{"GET /admin/{$}", Admin, s.handleAdminHome},
+		{"GET /admin/users", Admin, s.handleAdminUsers},
+		{"POST /admin/users", Admin, s.handleAdminStaffCreate},
+		{"POST /admin/users/{id}/reset", Admin, s.handleAdminUserReset},
+		{"POST /admin/users/{id}/disable", Admin, s.handleAdminUserDisable},
+		{"POST /admin/users/{id}/enable", Admin, s.handleAdminUserEnable},
+		{"GET /admin/audit", Admin, s.handleAdminAudit},
+		{"GET /admin/notices", Admin, s.handleAdminNotices},
+		{"GET /admin/notices/new", Admin, s.handleAdminNoticeNew},
+		{"POST /admin/notices", Admin, s.handleAdminNoticeSave},
+		{"GET /admin/notices/{id}/edit", Admin, s.handleAdminNoticeEdit},
+		{"POST /admin/notices/{id}", Admin, s.handleAdminNoticeSave},
+		{"GET /admin/notices/{id}/{action}", Admin, s.handleAdminNoticeConfirm},
+		{"POST /admin/notices/{id}/{action}", Admin, s.handleAdminNoticePublish},
+		{"POST /api/v1/notices", Admin, s.handleAPINoticeCreate},
+		{"GET /admin/regions", Admin, s.handleAdminRegions},
+		{"POST /admin/regions", Admin, s.handleAdminRegionSave},
+		{"GET /admin/offices/{kind}", Admin, s.handleAdminOffices},
+		{"POST /admin/offices/{kind}", Admin, s.handleAdminOfficeSave},
+		{"GET /admin/minwages", Admin, s.handleAdminWages},
+		{"POST /admin/minwages", Admin, s.handleAdminWageSave},
+		{"GET /admin/years", Admin, s.handleAdminYears},
+		{"POST /admin/years", Admin, s.handleAdminYearSave},
+		{"PUT /api/v1/years/{year}", Admin, s.handleAPIYearUpdate},
+		{"GET /admin/levy", Admin, s.handleAdminLevies},
+		{"POST /admin/levy", Admin, s.handleAdminLevySave},
+		{"GET /admin/imports", Admin, s.handleImportsPage},
+		{"POST /admin/imports", Admin, s.handleImportUpload},
+		{"GET /admin/imports/{id}", Admin, s.handleImportReport},
+		{"GET /admin/imports/{id}/errors.csv", Admin, s.handleImportErrorsCSV},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -27,6 +28,7 @@ import (
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
 //go:embed templates/*.html
@@ -82,6 +84,9 @@ type Deps struct {
 	Placements *placement.Service
 }
 
+// cst is China Standard Time: dates typed into forms and times shown on pages are China's.
+var cst = rules.China()
+
 // Server holds the parsed templates and dependencies.
 type Server struct {
 	deps  Deps
@@ -105,11 +110,10 @@ func New(deps Deps) (*Server, error) {
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
+		// checks lists the six monthly checks (rules.Checks), for the grids.
+		"checks": rules.Checks,
 		// localTime shows an event time in China Standard Time.
 		"localTime": func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04:05") },
-		// statusLabel and declStatus show review and declaration states in Chinese (issue #8).
-		"statusLabel": review.StatusLabel,
-		"declStatus":  declaration.StatusLabel,
 		// splitLines breaks a stored text (the pledge) into paragraphs.
 		"splitLines": func(s string) []string {
 			var out []string
@@ -237,6 +241,12 @@ func errorHeading(c apperr.Code) string {
 
 // renderError shows err as a Chinese error page (or JSON for API calls), logging internal causes.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	var incomplete *employer.IncompleteError
+	if errors.As(err, &incomplete) && !httpx.WantsJSON(r) {
+		// Placements change only with a complete profile: the profile page says what is missing.
+		http.Redirect(w, r, "/employer?done=profile-incomplete", http.StatusSeeOther)
+		return
+	}
 	e := apperr.As(err)
 	if e.Code == apperr.Internal {
 		s.deps.Log.Error("internal error", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)

@@ -26,7 +26,10 @@ func get(t *testing.T, h http.Handler, path string) (*http.Response, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-	body, _ := io.ReadAll(rec.Result().Body)
+	body, err := io.ReadAll(rec.Result().Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return rec.Result(), string(body)
 }
 
@@ -37,7 +40,9 @@ func TestHealth(t *testing.T) {
 		if res.StatusCode != 200 || strings.TrimSpace(body) != `{"status":"ok"}` {
 			t.Fatalf("healthz = %d %s", res.StatusCode, body)
 		}
-		db.Close() // the database goes away: the instance must report it
+		if err := db.Close(); err != nil { // the database goes away: the instance must report it
+			t.Fatal(err)
+		}
 		res, _ = get(t, h, "/healthz")
 		if res.StatusCode != http.StatusServiceUnavailable {
 			t.Fatalf("healthz with closed database = %d, want 503", res.StatusCode)

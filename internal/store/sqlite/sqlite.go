@@ -54,7 +54,10 @@ func Open(ctx context.Context, path string, now func() time.Time) (*store.DB, er
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// WAL allows many readers and one writer; a small pool keeps file handles modest.
+	// Every transaction is BEGIN IMMEDIATE, so transactions run one at a time, reads included: they
+	// queue on the write lock (up to busy_timeout). WAL still lets statements outside a transaction
+	// (Ping, the migration bookkeeping) read while a transaction writes. A small pool keeps file
+	// handles modest.
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	if err := db.PingContext(ctx); err != nil {

@@ -22,7 +22,9 @@ func TestOpenOddPath(t *testing.T) {
 	if err := db.Ping(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database not created at the escaped path: %v", err)
 	}

@@ -4,15 +4,32 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"quotacert/internal/admin"
+	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
-// AdminTx adapts a transaction to admin.Tx (store.Runner(db, AdminTx)).
-func AdminTx(tx *Tx) admin.Tx { return tx }
+// AdminTx is the administrator's port (admin.Tx): the configuration data of DOMAIN.md §7, over one
+// transaction.
+type AdminTx struct{ *txn }
 
-// DictRegions lists every region by code.
-func (tx *Tx) DictRegions(ctx context.Context) ([]admin.Region, error) {
+// AdminRunner runs each admin use case in one transaction (admin.NewService).
+func AdminRunner(db *DB) func(context.Context, func(admin.Tx) error) error {
+	return runner(db, func(t *txn) admin.Tx { return AdminTx{t} })
+}
+
+// Now is the transaction's clock reading (UTC).
+func (tx AdminTx) Now() time.Time { return tx.now }
+
+// AppendAudit writes an audit record in this transaction.
+func (tx AdminTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
+
+// Regions lists every region by code.
+func (tx AdminTx) Regions(ctx context.Context) ([]admin.Region, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT code, name, COALESCE(parent, '') FROM regions ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("list regions: %w", err)
@@ -20,22 +37,22 @@ func (tx *Tx) DictRegions(ctx context.Context) ([]admin.Region, error) {
 	return dictCollect(rows, func(r *admin.Region) []any { return []any{&r.Code, &r.Name, &r.Parent} })
 }
 
-// DictRegion loads one region; found is false for an unknown code.
-func (tx *Tx) DictRegion(ctx context.Context, code string) (admin.Region, bool, error) {
+// Region loads one region; found is false for an unknown code.
+func (tx AdminTx) Region(ctx context.Context, code string) (admin.Region, bool, error) {
 	var r admin.Region
 	err := tx.tx.QueryRowContext(ctx, `SELECT code, name, COALESCE(parent, '') FROM regions WHERE code = $1`, code).
 		Scan(&r.Code, &r.Name, &r.Parent)
 	return r, dictFound(err), dictNotFoundOK(err, "load region "+code)
 }
 
-// DictInsertRegion adds a region.
-func (tx *Tx) DictInsertRegion(ctx context.Context, r admin.Region) error {
+// InsertRegion adds a region.
+func (tx AdminTx) InsertRegion(ctx context.Context, r admin.Region) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO regions (code, name, parent) VALUES ($1, $2, $3)`, r.Code, r.Name, noticeNullable(r.Parent))
 	return dictWrap(err, "insert region "+r.Code)
 }
 
-// DictUpdateRegion renames or re-parents a region.
-func (tx *Tx) DictUpdateRegion(ctx context.Context, r admin.Region) error {
+// UpdateRegion renames or re-parents a region.
+func (tx AdminTx) UpdateRegion(ctx context.Context, r admin.Region) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE regions SET name = $2, parent = $3 WHERE code = $1`, r.Code, r.Name, noticeNullable(r.Parent))
 	return dictWrap(err, "update region "+r.Code)
 }
@@ -58,8 +75,8 @@ func parentColumn(kind string) string {
 	return "''"
 }
 
-// DictOffices lists the offices of a kind by code.
-func (tx *Tx) DictOffices(ctx context.Context, kind string) ([]admin.Office, error) {
+// Offices lists the offices of a kind by code.
+func (tx AdminTx) Offices(ctx context.Context, kind string) ([]admin.Office, error) {
 	t, err := officeTable(kind)
 	if err != nil {
 		return nil, err
@@ -71,8 +88,8 @@ func (tx *Tx) DictOffices(ctx context.Context, kind string) ([]admin.Office, err
 	return dictCollect(rows, func(o *admin.Office) []any { return []any{&o.Code, &o.Name, &o.Parent, &o.Region} })
 }
 
-// DictOffice loads one office; found is false for an unknown code.
-func (tx *Tx) DictOffice(ctx context.Context, kind, code string) (admin.Office, bool, error) {
+// Office loads one office; found is false for an unknown code.
+func (tx AdminTx) Office(ctx context.Context, kind, code string) (admin.Office, bool, error) {
 	var o admin.Office
 	t, err := officeTable(kind)
 	if err != nil {
@@ -83,8 +100,8 @@ func (tx *Tx) DictOffice(ctx context.Context, kind, code string) (admin.Office, 
 	return o, dictFound(err), dictNotFoundOK(err, "load office "+code)
 }
 
-// DictInsertOffice adds an office.
-func (tx *Tx) DictInsertOffice(ctx context.Context, kind string, o admin.Office) error {
+// InsertOffice adds an office.
+func (tx AdminTx) InsertOffice(ctx context.Context, kind string, o admin.Office) error {
 	if kind == admin.Federation {
 		_, err := tx.tx.ExecContext(ctx, `INSERT INTO federation_offices (code, name, parent, region) VALUES ($1, $2, $3, $4)`,
 			o.Code, o.Name, noticeNullable(o.Parent), o.Region)
@@ -94,8 +111,8 @@ func (tx *Tx) DictInsertOffice(ctx context.Context, kind string, o admin.Office)
 	return dictWrap(err, "insert tax office "+o.Code)
 }
 
-// DictUpdateOffice changes an office's name, region and (federation) parent.
-func (tx *Tx) DictUpdateOffice(ctx context.Context, kind string, o admin.Office) error {
+// UpdateOffice changes an office's name, region and (federation) parent.
+func (tx AdminTx) UpdateOffice(ctx context.Context, kind string, o admin.Office) error {
 	if kind == admin.Federation {
 		_, err := tx.tx.ExecContext(ctx, `UPDATE federation_offices SET name = $2, parent = $3, region = $4 WHERE code = $1`,
 			o.Code, o.Name, noticeNullable(o.Parent), o.Region)
@@ -105,8 +122,8 @@ func (tx *Tx) DictUpdateOffice(ctx context.Context, kind string, o admin.Office)
 	return dictWrap(err, "update tax office "+o.Code)
 }
 
-// DictMinimumWages lists every minimum-wage version by region and month.
-func (tx *Tx) DictMinimumWages(ctx context.Context) ([]admin.MinimumWage, error) {
+// MinimumWages lists every minimum-wage version by region and month.
+func (tx AdminTx) MinimumWages(ctx context.Context) ([]admin.MinimumWage, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT region, from_month, amount_fen FROM minimum_wages ORDER BY region, from_month`)
 	if err != nil {
 		return nil, fmt.Errorf("list minimum wages: %w", err)
@@ -114,81 +131,78 @@ func (tx *Tx) DictMinimumWages(ctx context.Context) ([]admin.MinimumWage, error)
 	return dictCollect(rows, func(m *admin.MinimumWage) []any { return []any{&m.Region, &m.From, &m.AmountFen} })
 }
 
-// DictMinimumWage loads one version; found is false when there is none.
-func (tx *Tx) DictMinimumWage(ctx context.Context, region, from string) (admin.MinimumWage, bool, error) {
+// MinimumWage loads one version; found is false when there is none.
+func (tx AdminTx) MinimumWage(ctx context.Context, region, from string) (admin.MinimumWage, bool, error) {
 	var m admin.MinimumWage
 	err := tx.tx.QueryRowContext(ctx, `SELECT region, from_month, amount_fen FROM minimum_wages WHERE region = $1 AND from_month = $2`,
 		region, from).Scan(&m.Region, &m.From, &m.AmountFen)
 	return m, dictFound(err), dictNotFoundOK(err, "load minimum wage")
 }
 
-// DictInsertMinimumWage adds a version.
-func (tx *Tx) DictInsertMinimumWage(ctx context.Context, m admin.MinimumWage) error {
+// InsertMinimumWage adds a version.
+func (tx AdminTx) InsertMinimumWage(ctx context.Context, m admin.MinimumWage) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO minimum_wages (region, from_month, amount_fen) VALUES ($1, $2, $3)`,
 		m.Region, m.From, m.AmountFen)
 	return dictWrap(err, "insert minimum wage")
 }
 
-// DictUpdateMinimumWage changes a version's amount.
-func (tx *Tx) DictUpdateMinimumWage(ctx context.Context, m admin.MinimumWage) error {
+// UpdateMinimumWage changes a version's amount.
+func (tx AdminTx) UpdateMinimumWage(ctx context.Context, m admin.MinimumWage) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE minimum_wages SET amount_fen = $3 WHERE region = $1 AND from_month = $2`,
 		m.Region, m.From, m.AmountFen)
 	return dictWrap(err, "update minimum wage")
 }
 
-// DictDeleteMinimumWage removes a version.
-func (tx *Tx) DictDeleteMinimumWage(ctx context.Context, region, from string) error {
+// DeleteMinimumWage removes a version.
+func (tx AdminTx) DeleteMinimumWage(ctx context.Context, region, from string) error {
 	_, err := tx.tx.ExecContext(ctx, `DELETE FROM minimum_wages WHERE region = $1 AND from_month = $2`, region, from)
 	return dictWrap(err, "delete minimum wage")
 }
 
-// LastSubmittedYear is the latest year with a submitted or reopen-requested declaration.
-func (tx *Tx) LastSubmittedYear(ctx context.Context) (int, bool, error) {
+// LatestDeclaredYear is the latest year with a declaration in one of statuses.
+func (tx AdminTx) LatestDeclaredYear(ctx context.Context, statuses []rules.DeclarationStatus) (int, bool, error) {
+	if len(statuses) == 0 {
+		return 0, false, nil
+	}
+	args := make([]any, len(statuses))
+	for i, s := range statuses {
+		args[i] = string(s)
+	}
 	var y sql.NullInt64
-	err := tx.tx.QueryRowContext(ctx, `SELECT MAX(year) FROM declarations WHERE status IN ('submitted', 'reopen-requested')`).Scan(&y)
+	err := tx.tx.QueryRowContext(ctx, `SELECT MAX(year) FROM declarations WHERE status IN (`+placeholders(1, len(args))+`)`, args...).Scan(&y)
 	if err != nil {
-		return 0, false, fmt.Errorf("last submitted year: %w", err)
+		return 0, false, fmt.Errorf("latest declared year: %w", err)
 	}
 	return int(y.Int64), y.Valid, nil
 }
 
-const yearColumns = `year, window_open, window_close, pledge_version, cert_valid_at_submission`
-
-// DictYears lists the business years, newest first.
-func (tx *Tx) DictYears(ctx context.Context) ([]admin.Year, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+yearColumns+` FROM business_years ORDER BY year DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("list business years: %w", err)
-	}
-	return dictCollect(rows, func(y *admin.Year) []any {
-		return []any{&y.Year, &y.WindowOpen, &y.WindowClose, &y.PledgeVersion, &y.CertValidAtSubmission}
-	})
+// Years lists the business years, newest first.
+func (tx AdminTx) Years(ctx context.Context) ([]rules.BusinessYear, error) {
+	return tx.businessYears(ctx)
 }
 
-// DictYear loads one business year; found is false for an unknown year.
-func (tx *Tx) DictYear(ctx context.Context, year int) (admin.Year, bool, error) {
-	var y admin.Year
-	err := tx.tx.QueryRowContext(ctx, `SELECT `+yearColumns+` FROM business_years WHERE year = $1`, year).
-		Scan(&y.Year, &y.WindowOpen, &y.WindowClose, &y.PledgeVersion, &y.CertValidAtSubmission)
-	return y, dictFound(err), dictNotFoundOK(err, fmt.Sprintf("load business year %d", year))
+// Year loads one business year; found is false for an unknown year.
+func (tx AdminTx) Year(ctx context.Context, year int) (rules.BusinessYear, bool, error) {
+	return tx.businessYear(ctx, year)
 }
 
-// DictInsertYear adds a business year.
-func (tx *Tx) DictInsertYear(ctx context.Context, y admin.Year) error {
+// InsertYear adds a business year.
+func (tx AdminTx) InsertYear(ctx context.Context, y rules.BusinessYear) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO business_years (`+yearColumns+`) VALUES ($1, $2, $3, $4, $5)`,
-		y.Year, y.WindowOpen, y.WindowClose, y.PledgeVersion, y.CertValidAtSubmission)
+		y.Year, y.WindowOpen.String(), y.WindowClose.String(), y.PledgeVersion, y.CertValidAtSubmission)
 	return dictWrap(err, fmt.Sprintf("insert business year %d", y.Year))
 }
 
-// DictUpdateYear stores a business year's window, pledge version and switch.
-func (tx *Tx) DictUpdateYear(ctx context.Context, y admin.Year) error {
+// UpdateYear stores a business year's window, pledge version and switch.
+func (tx AdminTx) UpdateYear(ctx context.Context, y rules.BusinessYear) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE business_years SET window_open = $2, window_close = $3, pledge_version = $4,
-        cert_valid_at_submission = $5 WHERE year = $1`, y.Year, y.WindowOpen, y.WindowClose, y.PledgeVersion, y.CertValidAtSubmission)
+        cert_valid_at_submission = $5 WHERE year = $1`, y.Year, y.WindowOpen.String(), y.WindowClose.String(), y.PledgeVersion,
+		y.CertValidAtSubmission)
 	return dictWrap(err, fmt.Sprintf("update business year %d", y.Year))
 }
 
-// DictPledges lists every pledge version, newest first.
-func (tx *Tx) DictPledges(ctx context.Context) ([]admin.Pledge, error) {
+// Pledges lists every pledge version, newest first.
+func (tx AdminTx) Pledges(ctx context.Context) ([]admin.Pledge, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT version, body, created_at FROM pledges ORDER BY created_at DESC, version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list pledges: %w", err)
@@ -196,22 +210,22 @@ func (tx *Tx) DictPledges(ctx context.Context) ([]admin.Pledge, error) {
 	return dictCollect(rows, func(p *admin.Pledge) []any { return []any{&p.Version, &p.Body, &p.CreatedAt} })
 }
 
-// DictPledge loads one pledge version; found is false for an unknown version.
-func (tx *Tx) DictPledge(ctx context.Context, version string) (admin.Pledge, bool, error) {
+// Pledge loads one pledge version; found is false for an unknown version.
+func (tx AdminTx) Pledge(ctx context.Context, version string) (admin.Pledge, bool, error) {
 	var p admin.Pledge
 	err := tx.tx.QueryRowContext(ctx, `SELECT version, body, created_at FROM pledges WHERE version = $1`, version).
 		Scan(&p.Version, &p.Body, &p.CreatedAt)
 	return p, dictFound(err), dictNotFoundOK(err, "load pledge "+version)
 }
 
-// DictInsertPledge adds a pledge version.
-func (tx *Tx) DictInsertPledge(ctx context.Context, p admin.Pledge) error {
+// InsertPledge adds a pledge version.
+func (tx AdminTx) InsertPledge(ctx context.Context, p admin.Pledge) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO pledges (version, body, created_at) VALUES ($1, $2, $3)`, p.Version, p.Body, p.CreatedAt.UTC())
 	return dictWrap(err, "insert pledge "+p.Version)
 }
 
-// DictLevies lists the levy parameters, newest year first.
-func (tx *Tx) DictLevies(ctx context.Context) ([]admin.Levy, error) {
+// Levies lists the levy parameters, newest year first.
+func (tx AdminTx) Levies(ctx context.Context) ([]admin.Levy, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT province, year, quota_basis_points, social_avg_wage_fen FROM levy_parameters
         ORDER BY year DESC, province`)
 	if err != nil {
@@ -222,16 +236,16 @@ func (tx *Tx) DictLevies(ctx context.Context) ([]admin.Levy, error) {
 	})
 }
 
-// DictLevy loads the parameters of a province and year; found is false when there are none.
-func (tx *Tx) DictLevy(ctx context.Context, province string, year int) (admin.Levy, bool, error) {
+// Levy loads the parameters of a province and year; found is false when there are none.
+func (tx AdminTx) Levy(ctx context.Context, province string, year int) (admin.Levy, bool, error) {
 	var l admin.Levy
 	err := tx.tx.QueryRowContext(ctx, `SELECT province, year, quota_basis_points, social_avg_wage_fen FROM levy_parameters
         WHERE province = $1 AND year = $2`, province, year).Scan(&l.Province, &l.Year, &l.QuotaBasisPoints, &l.SocialAvgWageFen)
 	return l, dictFound(err), dictNotFoundOK(err, "load levy parameters")
 }
 
-// DictSaveLevy creates or replaces the parameters of a province and year.
-func (tx *Tx) DictSaveLevy(ctx context.Context, l admin.Levy) error {
+// SaveLevy creates or replaces the parameters of a province and year.
+func (tx AdminTx) SaveLevy(ctx context.Context, l admin.Levy) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO levy_parameters (province, year, quota_basis_points, social_avg_wage_fen)
         VALUES ($1, $2, $3, $4) ON CONFLICT (province, year) DO UPDATE
         SET quota_basis_points = excluded.quota_basis_points, social_avg_wage_fen = excluded.social_avg_wage_fen`,

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/xuri/excelize/v2"
+
+	"quotacert/internal/apperr"
+	"quotacert/internal/declaration"
+	"quotacert/internal/rules"
+)
+
+// resultsView is the staff page of the tax export.
+type resultsView struct {
+	Year  int
+	Years []int
+	Rows  []declaration.Result
+}
+
+// resultsYear is the business year of ?year=, else the last calendar year.
+func (s *Server) resultsYear(r *http.Request) int {
+	return yearOr(r.URL.Query().Get("year"), rules.ChinaDate(s.deps.Now()).Year-1)
+}
+
+// handleResultsPage: GET /review/results?year= — the certified results with the downloads.
+func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year := s.resultsYear(r)
+	rows, err := s.deps.Declarations.Results(r.Context(), a, year, "page")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "review_results", Page{Title: fmt.Sprintf("%d年度认证结果", year), Nav: "review",
+		Data: resultsView{Year: year, Years: []int{year - 1, year, year + 1}, Rows: rows}})
+}
+
+// handleResultsXLSX: GET /review/results.xlsx?year= — the tax export as an Excel workbook.
+func (s *Server) handleResultsXLSX(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year := s.resultsYear(r)
+	rows, err := s.deps.Declarations.Results(r.Context(), a, year, "xlsx")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "认证结果"
+	f.SetSheetName("Sheet1", sheet)
+	header := []any{"统一社会信用代码", "单位名称", "税务主管部门代码", "税务主管部门", "安排残疾人人数", "认定月数", "折算人数", "确认书编号", "状态"}
+	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
+		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
+		return
+	}
+	for i, row := range rows {
+		cells := []any{row.CreditCode, csvSafe(row.Name), row.TaxOffice, row.TaxOfficeName, row.Persons, row.CountedMonths,
+			float64(row.WeightMonths.Hundredths()) / 100, row.LetterNumber, row.Status.Label()}
+		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &cells); err != nil {
+			s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
+			return
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
+		return
+	}
+	name := fmt.Sprintf("%d年度残疾人按比例就业认证结果.xlsx", year)
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.xlsx"; filename*=UTF-8''%s`, year, url.PathEscape(name)))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
