@@ -16,15 +16,17 @@ import (
 	"quotacert/internal/store/sqlite"
 )
 
-// dbFlags are the database flags shared by every command that opens the database.
+// dbFlags are the storage flags shared by every command that opens the database.
 type dbFlags struct {
 	data string
 	db   string
+	blob string
 }
 
 func (f *dbFlags) register(fs *flag.FlagSet, getenv env) {
-	fs.StringVar(&f.data, "data", envOr(getenv, "QUOTACERT_DATA", "./data"), "data directory: SQLite file quotacert.db and attachments under files/ (QUOTACERT_DATA)")
+	fs.StringVar(&f.data, "data", envOr(getenv, "QUOTACERT_DATA", "./data"), "data directory: the data key quotacert.key, SQLite file quotacert.db and attachments under files/ (QUOTACERT_DATA)")
 	fs.StringVar(&f.db, "db", getenv("QUOTACERT_DB"), "database: empty = SQLite in --data; postgres://… = PostgreSQL (QUOTACERT_DB)")
+	fs.StringVar(&f.blob, "blob", getenv("QUOTACERT_BLOB"), "attachment store: empty = files under --data; s3://BUCKET[/PREFIX]?endpoint=HOST:PORT&region=R, credentials from QUOTACERT_S3_ACCESS_KEY and QUOTACERT_S3_SECRET_KEY (QUOTACERT_BLOB)")
 }
 
 func envOr(getenv env, key, def string) string {
@@ -42,9 +44,16 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 // openStore opens and migrates the configured database, seeding reference data on first use.
+// Commands go through openKeyed, which also checks the data key.
 func (f *dbFlags) openStore(ctx context.Context, now func() time.Time) (*store.DB, error) {
-	if err := os.MkdirAll(f.data, 0o750); err != nil {
+	// The data directory holds the key, the SQLite file and the attachments: only the server's
+	// account may enter it (one made by an earlier release with 0750 is narrowed).
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory %s: %w", f.data, err)
+	}
+	if st, err := os.Stat(f.data); err == nil && st.Mode().Perm()&0o077 != 0 {
+		// Best effort: a directory the account does not own keeps its mode; what is inside is 0600.
+		_ = os.Chmod(f.data, 0o700)
 	}
 	var db *store.DB
 	var err error

@@ -18,23 +18,6 @@ import (
 	"quotacert/internal/store"
 )
 
-// newExchange wires the data-exchange service over an open store with the data key.
-func newExchange(db *store.DB, getenv env, data string, stderr io.Writer) (*exchange.Service, error) {
-	key, created, err := pii.LoadKey(getenv("QUOTACERT_KEY"), data)
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		fmt.Fprintf(stderr, "quotacert: created a new data key %s: back it up, without it the stored ID numbers cannot be read\n",
-			filepath.Join(data, pii.KeyFileName))
-	}
-	p, err := pii.New(key)
-	if err != nil {
-		return nil, err
-	}
-	return exchangeService(db, p), nil
-}
-
 // exchangeService wires the data-exchange service (serve and import share it).
 func exchangeService(db *store.DB, p *pii.Protector) *exchange.Service {
 	return exchange.NewService(store.ExchangeRunner(db), p)
@@ -84,17 +67,13 @@ func cmdImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		return 2
 	}
 	defer f.Close()
-	db, err := dbf.openStore(ctx, time.Now)
+	k, err := dbf.openKeyed(ctx, getenv("QUOTACERT_KEY"), func(msg string) { fmt.Fprintln(stderr, "quotacert import:", msg) })
 	if err != nil {
 		fmt.Fprintf(stderr, "quotacert import: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	svc, err := newExchange(db, getenv, dbf.data, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "quotacert import: %v\n", err)
-		return 1
-	}
+	defer k.Close()
+	svc := exchangeService(k.db, k.pii)
 	prog := newProgress(stderr)
 	res, err := svc.Import(ctx, actor.System("import"), kind, filepath.Base(pos[1]), f, exchange.Options{Progress: prog.update})
 	prog.done()

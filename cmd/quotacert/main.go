@@ -37,6 +37,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdVerify(stdin, stdout, stderr)
 	case "staff":
 		return cmdStaff(ctx, args[1:], getenv, stdout, stderr)
+	case "key":
+		return cmdKey(ctx, args[1:], getenv, stdout, stderr)
 	// Data exchange (issue #5).
 	case "import":
 		return cmdImport(ctx, args[1:], getenv, stdout, stderr)
@@ -57,8 +59,10 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: quotacert COMMAND [flags]
 
 commands:
-  serve     run the web server (--addr, --data, --db, --demo, --captcha on|off)
+  serve     run the web server (--addr, --data, --db, --blob, --demo, --captcha on|off)
   migrate   apply database migrations (--data, --db)
+  key rotate
+            re-seal every sealed value and attachment under a new data key (--data, --db, --blob)
   verify    one verification case: JSON on stdin, the month grid as JSON on stdout
   staff add create a federation staff account (--username, --password, --role, --office)
   import    load a data-exchange file: import KIND FILE (--data, --db)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 )
 
 func cmdMigrate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) int {
@@ -14,12 +13,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv env, stdout, stderr i
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	db, err := dbf.openStore(ctx, time.Now)
+	k, err := dbf.openKeyed(ctx, getenv("QUOTACERT_KEY"), func(msg string) { fmt.Fprintln(stderr, "quotacert migrate:", msg) })
 	if err != nil {
 		fmt.Fprintf(stderr, "quotacert migrate: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	fmt.Fprintf(stdout, "database (%s) is up to date\n", db.Dialect())
+	defer k.Close()
+	fmt.Fprintf(stdout, "database (%s) is up to date\n", k.db.Dialect())
 	return 0
 }

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,7 +20,6 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
-	"quotacert/internal/pii"
 	"quotacert/internal/placement"
 	"quotacert/internal/report"
 	"quotacert/internal/rules"
@@ -52,7 +50,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"),
+	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
 		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
@@ -67,6 +65,7 @@ type serveConfig struct {
 	demo    bool
 	captcha bool
 	key     string
+	getenv  env // the S3 credentials of --blob
 
 	trustedProxies []netip.Prefix  // X-Forwarded-For is believed only from these
 	secureBase     bool            // public URL is https: Secure, __Host- cookies
@@ -106,25 +105,17 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if !cfg.captcha {
 		log.Warn("CAPTCHA IS OFF: only for automated tests or deployments behind a unified identity platform")
 	}
-	db, err := cfg.db.openStore(ctx, time.Now)
+	k, err := cfg.db.openKeyed(ctx, cfg.key, func(msg string) { log.Warn(msg) })
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	key, created, err := pii.LoadKey(cfg.key, cfg.db.data)
+	defer k.Close()
+	db, protector := k.db, k.pii
+	blobs, err := cfg.db.openBlobs(cfg.getenv, k.key)
 	if err != nil {
 		return err
 	}
-	if created {
-		log.Warn("created a new data key: back it up, without it the stored ID numbers cannot be read",
-			"file", filepath.Join(cfg.db.data, pii.KeyFileName))
-	}
-	protector, err := pii.New(key)
-	if err != nil {
-		return err
-	}
-	blobs, err := blob.Open(filepath.Join(cfg.db.data, "files"))
-	if err != nil {
+	if err := sealAttachments(ctx, log, k, blobs); err != nil {
 		return err
 	}
 	acfg := account.DefaultConfig()
@@ -141,7 +132,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	deps := web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs}
 	// Employer profile, affiliates and attachments (issue #6).
 	deps.Employers = employer.NewService(store.EmployerRunner(db))
-	deps.Files = attachment.NewService(store.AttachmentRunner(db), blobs)
+	deps.Files = attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs))
 	// Data exchange (issue #5): imports, and the official data the checks read (exchange.Source).
 	deps.Exchange = exchangeService(db, protector)
 	// 残疾人安置管理 (issue #7).
@@ -192,6 +183,36 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// sealAttachments seals, once, the attachments an earlier release stored in clear, and removes the
+// old copies an interrupted key rotation or sealing left behind. It runs before the server listens:
+// a file being moved is never served half-way.
+func sealAttachments(ctx context.Context, log *slog.Logger, k *keyed, blobs blob.Store) error {
+	st, err := k.keys.State(ctx)
+	if err != nil {
+		return err
+	}
+	mover := blob.Mover{From: blobs, To: blobs}
+	if !st.FilesSealed {
+		start := time.Now()
+		log.Info("sealing the attachments stored in clear by an earlier release (once)")
+		rep, err := k.keys.SealFiles(ctx, mover, func(msg string, args ...any) { log.Warn(msg, args...) })
+		if err != nil {
+			return fmt.Errorf("seal attachments: %w", err)
+		}
+		log.Info("attachments sealed", "sealed", rep.BlobsMoved, "rows", rep.Files, "missing", rep.BlobsMissing,
+			"removed", rep.Removed, "took", time.Since(start).String())
+		return nil
+	}
+	if st.Retired > 0 {
+		n, err := k.keys.RemoveRetired(ctx, mover)
+		if err != nil {
+			return fmt.Errorf("remove old attachment copies: %w", err)
+		}
+		log.Info("removed old attachment copies left by an interrupted key rotation", "removed", n)
+	}
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
@@ -28,13 +27,13 @@ func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	db, err := dbf.openStore(ctx, time.Now)
+	k, err := dbf.openKeyed(ctx, getenv("QUOTACERT_KEY"), func(msg string) { fmt.Fprintln(stderr, "quotacert staff add:", msg) })
 	if err != nil {
 		fmt.Fprintf(stderr, "quotacert staff add: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	svc, err := account.NewService(account.DefaultConfig(), store.AccountRunner(db), db.IsUniqueViolation)
+	defer k.Close()
+	svc, err := account.NewService(account.DefaultConfig(), store.AccountRunner(k.db), k.db.IsUniqueViolation)
 	if err != nil {
 		fmt.Fprintf(stderr, "quotacert staff add: %v\n", err)
 		return 1

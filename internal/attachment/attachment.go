@@ -31,17 +31,31 @@ type File struct {
 	UploadedBy  int64
 	Name        string
 	Size        int64
-	SHA256      string
+	Blob        string // the bytes' name in the blob store: a keyed hash of them
 	ContentType string
 	CreatedAt   time.Time
+	// SHA256 is the SHA-256 of the bytes, known only to the upload that computed it (Upload) and
+	// never stored: beside the bytes sealed under a keyed name, a plain digest in the database
+	// would tell anyone holding a copy of a known scan that this system has it.
+	SHA256 string
 }
 
-// Blobs stores the bytes (package blob on the local filesystem). Put checks the content and
-// leaves nothing behind when it refuses it.
+// Stored describes bytes just stored (blob.Info).
+type Stored struct {
+	Name        string // the blob's name, recorded as File.Blob
+	Size        int64
+	ContentType string // checked by content
+	SHA256      string // of the bytes as uploaded
+}
+
+// Blobs keeps the bytes (package blob: files or S3, sealed with the data key). Put checks the
+// content and leaves nothing behind when it refuses it.
 type Blobs interface {
-	Put(ctx context.Context, r io.Reader) (sum string, size int64, contentType string, err error)
-	Open(sum string) (io.ReadSeekCloser, error)
-	Remove(sum string) error
+	Put(ctx context.Context, r io.Reader) (Stored, error)
+	Open(ctx context.Context, name string) (io.ReadSeekCloser, error)
+	Remove(ctx context.Context, name string) error
+	// Ready reports whether the store is reachable and accepts writes.
+	Ready(ctx context.Context) error
 }
 
 // Tx is what this package needs from the store.
@@ -51,8 +65,8 @@ type Tx interface {
 	File(ctx context.Context, id string) (f File, found bool, err error)
 	// Files loads the metadata of the files among ids, in any order; unknown ids are left out.
 	Files(ctx context.Context, ids []string) ([]File, error)
-	// FileSumInUse reports whether any file row refers to the bytes of sum.
-	FileSumInUse(ctx context.Context, sum string) (bool, error)
+	// BlobInUse reports whether any file row refers to the blob of that name.
+	BlobInUse(ctx context.Context, name string) (bool, error)
 	// EmployerFederationOffice returns the federation office of an employer (empty when not chosen).
 	EmployerFederationOffice(ctx context.Context, employerID int64) (string, error)
 	// OfficeWithin reports whether office is ancestor or lies below it in the federation tree.
@@ -82,12 +96,12 @@ func (s *Service) Upload(ctx context.Context, a actor.Actor, name string, r io.R
 	if a.Role == actor.Employer && a.EmployerID == 0 {
 		return File{}, apperr.New(apperr.Forbidden, "您的账号无权上传附件")
 	}
-	sum, size, typ, err := s.blobs.Put(ctx, r)
+	st, err := s.blobs.Put(ctx, r)
 	if err != nil {
 		return File{}, err
 	}
 	f := File{ID: newID(), EmployerID: a.EmployerID, UploadedBy: a.UserID, Name: SanitizeName(name),
-		Size: size, SHA256: sum, ContentType: typ}
+		Size: st.Size, Blob: st.Name, ContentType: st.ContentType, SHA256: st.SHA256}
 	err = s.run(ctx, func(tx Tx) error {
 		f.CreatedAt = tx.Now()
 		if err := tx.InsertFile(ctx, f); err != nil {
@@ -95,26 +109,29 @@ func (s *Service) Upload(ctx context.Context, a actor.Actor, name string, r io.R
 		}
 		e := audit.For(a, "file.upload", "file", f.ID)
 		// The name may hold a person's name; size and type are enough to trace the upload.
-		e.Detail = fmt.Sprintf("type=%s size=%d", typ, size)
+		e.Detail = fmt.Sprintf("type=%s size=%d", f.ContentType, f.Size)
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {
-		s.dropUnused(ctx, sum)
+		s.dropUnused(ctx, f.Blob)
 		return File{}, err
 	}
 	return f, nil
 }
 
 // dropUnused removes bytes no file row refers to (best effort: a leftover blob is harmless).
-func (s *Service) dropUnused(ctx context.Context, sum string) {
+func (s *Service) dropUnused(ctx context.Context, name string) {
 	_ = s.run(ctx, func(tx Tx) error {
-		used, err := tx.FileSumInUse(ctx, sum)
+		used, err := tx.BlobInUse(ctx, name)
 		if err != nil || used {
 			return err
 		}
-		return s.blobs.Remove(sum)
+		return s.blobs.Remove(ctx, name)
 	})
 }
+
+// Ready reports whether the blob store is reachable and accepts writes (for /readyz).
+func (s *Service) Ready(ctx context.Context) error { return s.blobs.Ready(ctx) }
 
 // Open returns a file's metadata and bytes when the actor may read it; the caller closes the
 // reader. Staff reads are audited, since they open another organisation's documents.
@@ -147,7 +164,7 @@ func (s *Service) Open(ctx context.Context, a actor.Actor, id string) (File, io.
 	if err != nil {
 		return File{}, nil, err
 	}
-	rc, err := s.blobs.Open(f.SHA256)
+	rc, err := s.blobs.Open(ctx, f.Blob)
 	if err != nil {
 		return File{}, nil, fmt.Errorf("open file %s: %w", f.ID, err)
 	}

@@ -62,11 +62,11 @@ func TestUploadAndAccess(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		dir := t.TempDir()
-		blobs, err := blob.Open(dir)
+		blobs, err := blob.SealedFiles(dir, testBlobKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
+		svc := attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs))
 		own := insertEmployer(t, db, "91220101MA14U8XK2R", "220102")
 		other := insertEmployer(t, db, "91350100M000100Y43", "220202")
 		noOffice := insertEmployer(t, db, "911100001000044477", "")
@@ -170,11 +170,11 @@ func TestSanitizeName(t *testing.T) {
 func TestLookup(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		blobs, err := blob.Open(t.TempDir())
+		blobs, err := blob.SealedFiles(t.TempDir(), testBlobKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
+		svc := attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs))
 		own := insertEmployer(t, db, "91220101MA14U8XK2R", "220102")
 		other := insertEmployer(t, db, "91350100M000100Y43", "220202")
 		owner := actor.Actor{Role: actor.Employer, EmployerID: own}
@@ -237,11 +237,11 @@ func TestLookup(t *testing.T) {
 func TestLookupMany(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		blobs, err := blob.Open(t.TempDir())
+		blobs, err := blob.SealedFiles(t.TempDir(), testBlobKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := attachment.NewService(store.AttachmentRunner(db), blobs)
+		svc := attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs))
 		owner := actor.Actor{Role: actor.Employer, EmployerID: insertEmployer(t, db, "91220101MA14U8XK2R", "220102")}
 		var ids []string
 		for i := range 250 {
@@ -265,3 +265,6 @@ func TestLookupMany(t *testing.T) {
 		}
 	})
 }
+
+// testBlobKey seals the attachments of these tests.
+var testBlobKey = bytes.Repeat([]byte{0x42}, 32)

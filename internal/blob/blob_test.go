@@ -77,19 +77,19 @@ func TestPutAcceptedTypes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s, err := blob.Open(dir)
+			s, err := blob.OpenFiles(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, size, typ, err := s.Put(context.Background(), bytes.NewReader(c.data))
+			info, err := s.Put(context.Background(), bytes.NewReader(c.data))
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := sha256.Sum256(c.data)
-			if sum != hex.EncodeToString(want[:]) || size != int64(len(c.data)) || typ != c.want {
-				t.Errorf("Put = %s %d %s", sum, size, typ)
+			if info.Name != hex.EncodeToString(want[:]) || info.Size != int64(len(c.data)) || info.ContentType != c.want {
+				t.Errorf("Put = %+v", info)
 			}
-			f, err := s.Open(sum)
+			f, err := s.Open(context.Background(), info.Name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +102,7 @@ func TestPutAcceptedTypes(t *testing.T) {
 				t.Error("stored bytes differ")
 			}
 			// The same bytes again share the copy; nothing else is left in the directory.
-			if _, _, _, err := s.Put(context.Background(), bytes.NewReader(c.data)); err != nil {
+			if _, err := s.Put(context.Background(), bytes.NewReader(c.data)); err != nil {
 				t.Fatal(err)
 			}
 			if l := leftovers(t, dir); len(l) != 1 {
@@ -146,11 +146,11 @@ func TestPutRefused(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s, err := blob.Open(dir)
+			s, err := blob.OpenFiles(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, _, err = s.Put(context.Background(), c.r)
+			_, err = s.Put(context.Background(), c.r)
 			var ae *apperr.Error
 			if !errors.As(err, &ae) || ae.Code != apperr.Invalid || !strings.Contains(ae.Fields["file"], c.msg) {
 				t.Fatalf("err = %v, want invalid file error containing %q", err, c.msg)
@@ -164,13 +164,13 @@ func TestPutRefused(t *testing.T) {
 
 func TestPutCancelled(t *testing.T) {
 	dir := t.TempDir()
-	s, err := blob.Open(dir)
+	s, err := blob.OpenFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, _, err := s.Put(ctx, strings.NewReader(samplePDF)); err == nil {
+	if _, err := s.Put(ctx, strings.NewReader(samplePDF)); err == nil {
 		t.Fatal("cancelled upload stored")
 	}
 	if l := leftovers(t, dir); len(l) != 0 {
@@ -179,12 +179,12 @@ func TestPutCancelled(t *testing.T) {
 }
 
 func TestOpenRejectsBadNames(t *testing.T) {
-	s, err := blob.Open(t.TempDir())
+	s, err := blob.OpenFiles(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"../../etc/passwd", "", strings.Repeat("z", 64)} {
-		if _, err := s.Open(name); err == nil {
+		if _, err := s.Open(context.Background(), name); err == nil {
 			t.Errorf("Open(%q) succeeded", name)
 		}
 	}
@@ -216,7 +216,7 @@ func FuzzDetect(f *testing.F) {
 
 // BenchmarkPut10MiB measures storing a maximum-size upload (hash, check, rename).
 func BenchmarkPut10MiB(b *testing.B) {
-	s, err := blob.Open(b.TempDir())
+	s, err := blob.OpenFiles(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func BenchmarkPut10MiB(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		data[100] = byte(i) // new content each time, so each round really writes
 		data[101] = byte(i >> 8)
-		if _, _, _, err := s.Put(context.Background(), bytes.NewReader(data)); err != nil {
+		if _, err := s.Put(context.Background(), bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 // OpenFiles returns the store of files under dir (normally <data>/files), creating it when
 // missing: each blob in <dir>/<first two hex digits>/<name>, uploads in progress in <dir>/tmp.
+// Folders are created 0700 and blobs 0600: only the server's account reads them.
 func OpenFiles(dir string) (Store, error) {
 	b, err := openDir(dir)
 	if err != nil {
@@ -24,8 +25,12 @@ type files struct {
 }
 
 func openDir(dir string) (*files, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
+	}
+	// A directory made by an earlier release (0750) is narrowed too.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("blob directory %s: %w", dir, err)
 	}
 	return &files{dir: dir}, nil
 }
@@ -102,13 +107,13 @@ func (u *fileUpload) readerAt(context.Context) (io.ReaderAt, error) { return u.t
 
 func (u *fileUpload) commit(_ context.Context, name string) error {
 	final := u.f.path(name)
-	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
 		return fmt.Errorf("create blob folder: %w", err)
 	}
 	if _, err := os.Stat(final); err == nil {
 		return nil // same bytes already stored; the temporary file goes
 	}
-	if err := os.Chmod(u.tmp.Name(), 0o640); err != nil {
+	if err := os.Chmod(u.tmp.Name(), 0o600); err != nil {
 		return fmt.Errorf("chmod upload: %w", err)
 	}
 	if err := os.Rename(u.tmp.Name(), final); err != nil {
@@ -123,42 +128,4 @@ func (u *fileUpload) discard() {
 	if !u.placed {
 		os.Remove(u.tmp.Name())
 	}
-}
-
-// Compat is the local store with the API of the first release, which the attachment service
-// still uses: names are SHA-256 sums, Open and Remove take no context.
-//
-// Deprecated: new code uses Store (OpenURL, OpenFiles); Compat goes once its callers moved.
-type Compat struct {
-	s *store
-}
-
-// Open returns the store of files rooted at dir (normally <data>/files), creating it when missing.
-func Open(dir string) (*Compat, error) {
-	b, err := openDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	return &Compat{s: &store{b: b}}, nil
-}
-
-// Store returns the same files through the Store interface.
-func (c *Compat) Store() Store { return c.s }
-
-// Put stores the bytes read from r and returns their SHA-256 (hex), size and checked content type.
-// Errors about the content itself are apperr.Invalid with a Chinese message for the "file" field.
-func (c *Compat) Put(ctx context.Context, r io.Reader) (sum string, size int64, contentType string, err error) {
-	info, err := c.s.Put(ctx, r)
-	return info.Name, info.Size, info.ContentType, err
-}
-
-// Open opens the stored bytes of a SHA-256 sum.
-func (c *Compat) Open(sum string) (io.ReadSeekCloser, error) {
-	return c.s.Open(context.Background(), sum)
-}
-
-// Remove deletes stored bytes; the attachment service calls it when the metadata of a new upload
-// could not be recorded and no other file row shares the bytes.
-func (c *Compat) Remove(sum string) error {
-	return c.s.Remove(context.Background(), sum)
 }

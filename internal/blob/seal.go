@@ -326,3 +326,13 @@ func (d damagedReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return n, err
 }
+
+// SealedFiles opens the files under dir (OpenFiles) sealed with the data key (Sealed): the
+// embedded default of serve.
+func SealedFiles(dir string, key []byte) (Store, error) {
+	s, err := OpenFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Sealed(s, key)
+}

@@ -80,7 +80,7 @@ func setup(t *testing.T, db *store.DB, clock *storetest.Clock) *env {
 			}
 		}
 		for _, id := range []string{"f-1", "f-2", "f-3", "f-4"} {
-			if _, err := tx.Exec(ctx, `INSERT INTO files (id, employer_id, name, size, sha256, content_type, created_at)
+			if _, err := tx.Exec(ctx, `INSERT INTO files (id, employer_id, name, size, blob, content_type, created_at)
                 VALUES ($1, 1, $2, 10, 'x', 'image/png', $3)`, id, id+".png", now); err != nil {
 				return err
 			}

@@ -33,7 +33,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		blobs, err := blob.Open(t.TempDir())
+		blobs, err := blob.SealedFiles(t.TempDir(), testBlobKey)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		}
 		svc := demo.Services{Accounts: accounts,
 			Employers: employer.NewService(store.EmployerRunner(db)),
-			Files:     attachment.NewService(store.AttachmentRunner(db), blobs),
+			Files:     attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
 			Admin:     admin.NewService(store.AdminRunner(db)),
 			Exchange:  exchange.NewService(store.ExchangeRunner(db), prot)}
 		var out strings.Builder
@@ -78,3 +78,6 @@ func TestLoadIsIdempotent(t *testing.T) {
 	})
 
 }
+
+// testBlobKey seals the attachments of these tests.
+var testBlobKey = bytes.Repeat([]byte{0x42}, 32)

@@ -61,7 +61,7 @@ func insertEmployer(t *testing.T, db *store.DB, code, name string) int64 {
 // insertFile adds a file row owned by employerID (the blob bytes do not matter here).
 func insertFile(t *testing.T, db *store.DB, id string, employerID int64) {
 	t.Helper()
-	_, err := db.SQL().ExecContext(context.Background(), `INSERT INTO files (id, employer_id, name, size, sha256, content_type, created_at)
+	_, err := db.SQL().ExecContext(context.Background(), `INSERT INTO files (id, employer_id, name, size, blob, content_type, created_at)
         VALUES ($1, $2, $3, 10, 'x', 'application/pdf', $4)`, id, employerID, id+".pdf", t0)
 	if err != nil {
 		t.Fatalf("insert file: %v", err)

@@ -143,6 +143,13 @@ type PaymentRecord struct {
 	AmountFen  int64
 }
 
+// PersonRecord is a person of the payment tables: the keyed hash they are stored under, and the ID
+// number sealed, so that a key rotation can compute the hash under the new key.
+type PersonRecord struct {
+	Hash   string
+	Sealed []byte
+}
+
 // StagedPayment is a validated payment record on its way into the registry, with the line of the
 // file it came from, so that a key repeated in the file can be reported by line.
 type StagedPayment struct {
@@ -193,6 +200,8 @@ type Tx interface {
 	// before MergePayments, so the store may take its database's bulk path (COPY) and write the
 	// registry in one sorted pass.
 	StagePayments(ctx context.Context, recs []StagedPayment) error
+	// RecordPersons keeps the sealed ID number of each person of a payments file (once per hash).
+	RecordPersons(ctx context.Context, persons []PersonRecord) error
 	// MergePayments ends a payments file: it lists up to limit rows whose key repeats an earlier
 	// row of the file and counts them all, and when write is set and there are none, writes every
 	// staged record into kind's table (an upsert), marked with importID.

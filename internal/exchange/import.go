@@ -198,7 +198,8 @@ type importer struct {
 
 	lastID, lastHash string // wage files list a person's months together: hash each ID once
 
-	staged []StagedPayment // reused by every batch of a payments file (writer goroutine)
+	staged  []StagedPayment // reused by every batch of a payments file (writer goroutine)
+	persons []PersonRecord  // the batch's persons, for RecordPersons (writer goroutine)
 	pipe   chan []Row      // full batches to the writer goroutine (pipelined), nil otherwise
 	free   chan []Row      // emptied batches back from it, for reuse
 }
@@ -296,14 +297,25 @@ func (in *importer) pipelined(parent context.Context, read func(context.Context)
 	return rerr
 }
 
-// stage writes one batch of payment rows (writer goroutine of pipelined).
+// stage writes one batch of payment rows (writer goroutine of pipelined), and the sealed ID number
+// of each person in it: files list a person's months together, so a person is sealed about once
+// per run of rows rather than once per row (the store ignores persons it already has).
 func (in *importer) stage(ctx context.Context, batch []Row) error {
-	in.staged = in.staged[:0]
+	in.staged, in.persons = in.staged[:0], in.persons[:0]
+	prev := ""
 	for _, r := range batch {
+		hash := in.personHash(r.IDNumber)
+		if r.IDNumber != prev {
+			in.persons = append(in.persons, PersonRecord{Hash: hash, Sealed: in.s.pii.Seal(r.IDNumber)})
+			prev = r.IDNumber
+		}
 		in.staged = append(in.staged, StagedPayment{Line: r.Line, PaymentRecord: PaymentRecord{
-			PersonHash: in.personHash(r.IDNumber), CreditCode: r.CreditCode, Month: r.Month, AmountFen: r.AmountFen}})
+			PersonHash: hash, CreditCode: r.CreditCode, Month: r.Month, AmountFen: r.AmountFen}})
 	}
-	return in.tx.StagePayments(ctx, in.staged)
+	if err := in.tx.StagePayments(ctx, in.staged); err != nil {
+		return err
+	}
+	return in.tx.RecordPersons(ctx, in.persons)
 }
 
 // readRows reads the data rows after the header.

@@ -319,12 +319,12 @@ func TestAdminChangesAudited(t *testing.T) {
 			t.Fatalf("bad input: %#v", err)
 		}
 		// An attachment that exists is linked and listed.
-		if _, err := e.db.SQL().Exec(`INSERT INTO files (id, name, size, sha256, content_type, created_at)
+		if _, err := e.db.SQL().Exec(`INSERT INTO files (id, name, size, blob, content_type, created_at)
             VALUES ('f1', '通知附件.pdf', 1234, 'abc', 'application/pdf', $1)`, t0); err != nil {
 			t.Fatal(err)
 		}
 		// An employer's evidence file cannot become a notice attachment.
-		if _, err := e.db.SQL().Exec(`INSERT INTO files (id, employer_id, name, size, sha256, content_type, created_at)
+		if _, err := e.db.SQL().Exec(`INSERT INTO files (id, employer_id, name, size, blob, content_type, created_at)
             VALUES ('emp1', $1, '工资表.pdf', 1, 'abc', 'application/pdf', $2)`, e.emp.EmployerID, t0); err != nil {
 			t.Fatal(err)
 		}

@@ -9,14 +9,9 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 )
 
 // KeySize is the master key's length in bytes.
@@ -29,6 +24,7 @@ const version byte = 1
 type Protector struct {
 	aead    cipher.AEAD
 	hashKey []byte
+	check   string
 }
 
 // New derives the sub-keys from a 32-byte master key.
@@ -44,8 +40,15 @@ func New(master []byte) (*Protector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pii: gcm: %w", err)
 	}
-	return &Protector{aead: aead, hashKey: derive(master, "quotacert/pii/hash/v1")}, nil
+	return &Protector{aead: aead, hashKey: derive(master, "quotacert/pii/hash/v1"),
+		check: hex.EncodeToString(derive(master, "quotacert/key-check/v1"))}, nil
 }
+
+// CheckValue is the key's check value: an HMAC of a fixed label under the key. The database keeps
+// the check value of the key its data is sealed with, so that a missing, restored or mistyped key
+// is refused at start instead of producing undecryptable rows and look-ups that find nothing. It
+// reveals nothing of the key.
+func (p *Protector) CheckValue() string { return p.check }
 
 func derive(master []byte, label string) []byte {
 	m := hmac.New(sha256.New, master)
@@ -82,65 +85,4 @@ func (p *Protector) Open(b []byte) (string, error) {
 		return "", fmt.Errorf("pii: open: %w", err)
 	}
 	return string(plain), nil
-}
-
-// KeyFileName is the key file created in the data directory when no key is configured.
-const KeyFileName = "quotacert.key"
-
-// LoadKey returns the master key: from env (base64 or hex of 32 bytes) when set, else from the key
-// file in dataDir, which is created with mode 0600 on first start. created reports a new file, so the
-// server can tell the operator to back it up: without it the sealed data cannot be read.
-func LoadKey(env, dataDir string) (key []byte, created bool, err error) {
-	if env = strings.TrimSpace(env); env != "" {
-		key, err := decodeKey(env)
-		if err != nil {
-			return nil, false, fmt.Errorf("QUOTACERT_KEY: %w", err)
-		}
-		return key, false, nil
-	}
-	path := filepath.Join(dataDir, KeyFileName)
-	raw, err := os.ReadFile(path)
-	if err == nil {
-		key, err := decodeKey(strings.TrimSpace(string(raw)))
-		if err != nil {
-			return nil, false, fmt.Errorf("key file %s: %w", path, err)
-		}
-		return key, false, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, fmt.Errorf("read key file: %w", err)
-	}
-	key = make([]byte, KeySize)
-	if _, err := rand.Read(key); err != nil {
-		return nil, false, fmt.Errorf("generate key: %w", err)
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, false, fmt.Errorf("create data dir: %w", err)
-	}
-	// O_EXCL: two servers starting at once must not both write a different key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return LoadKey("", dataDir)
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("create key file: %w", err)
-	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return nil, false, fmt.Errorf("write key file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, fmt.Errorf("close key file: %w", err)
-	}
-	return key, true, nil
-}
-
-func decodeKey(s string) ([]byte, error) {
-	if b, err := hex.DecodeString(s); err == nil && len(b) == KeySize {
-		return b, nil
-	}
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == KeySize {
-		return b, nil
-	}
-	return nil, fmt.Errorf("want %d bytes as hex (64 characters) or base64", KeySize)
 }

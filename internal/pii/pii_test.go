@@ -2,10 +2,12 @@ package pii
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSealOpenHash(t *testing.T) {
@@ -49,26 +51,69 @@ func TestSealOpenHash(t *testing.T) {
 	}
 }
 
-func TestLoadKey(t *testing.T) {
-	dir := t.TempDir()
-	k1, created, err := LoadKey("", dir)
-	if err != nil || !created || len(k1) != KeySize {
-		t.Fatalf("first LoadKey: %v %v %d", err, created, len(k1))
+func TestKeyFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, err := ReadKey("", dir); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("ReadKey without a key file = %v, want ErrNoKey (a key is never made on reading)", err)
 	}
-	st, err := os.Stat(filepath.Join(dir, KeyFileName))
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("key file mode: %v %v", err, st)
+	k1, err := CreateKey(dir)
+	if err != nil || len(k1) != KeySize {
+		t.Fatalf("CreateKey: %v %d", err, len(k1))
 	}
-	k2, created, err := LoadKey("", dir)
-	if err != nil || created || !bytes.Equal(k1, k2) {
-		t.Fatalf("second LoadKey: %v %v", err, created)
+	for path, want := range map[string]os.FileMode{dir: 0o700, KeyPath(dir): 0o600} {
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != want {
+			t.Fatalf("%s: mode %v (%v), want %v", path, st.Mode().Perm(), err, want)
+		}
+	}
+	if k2, err := ReadKey("", dir); err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("ReadKey after CreateKey: %v", err)
+	}
+	if k2, err := CreateKey(dir); err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("a second CreateKey must return the existing key, not replace it: %v", err)
 	}
 	hexKey := strings.Repeat("ab", KeySize)
-	k3, _, err := LoadKey(hexKey, dir)
-	if err != nil || k3[0] != 0xab {
+	if k3, err := ReadKey(hexKey, dir); err != nil || k3[0] != 0xab {
 		t.Fatalf("env key: %v", err)
 	}
-	if _, _, err := LoadKey("not-a-key", dir); err == nil {
+	if _, err := ReadKey("not-a-key", dir); err == nil {
 		t.Fatal("bad env key accepted")
+	}
+
+	// Rotation: the pending key survives a rerun; promoting keeps the old key as a dated backup.
+	n1, err := CreateNextKey(dir)
+	if err != nil || bytes.Equal(n1, k1) {
+		t.Fatalf("CreateNextKey: %v", err)
+	}
+	if n2, err := CreateNextKey(dir); err != nil || !bytes.Equal(n1, n2) {
+		t.Fatalf("a rerun must resume with the same pending key: %v", err)
+	}
+	now := time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)
+	backup, err := PromoteNextKey(dir, now)
+	if err != nil || filepath.Base(backup) != "quotacert.key.20261201T083000Z.bak" {
+		t.Fatalf("PromoteNextKey = %q, %v", backup, err)
+	}
+	if k, err := ReadKey("", dir); err != nil || !bytes.Equal(k, n1) {
+		t.Fatalf("key file after promotion: %v", err)
+	}
+	if k, err := readKeyFile(backup); err != nil || !bytes.Equal(k, k1) {
+		t.Fatalf("backup holds the old key: %v", err)
+	}
+	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("backup mode %v %v", st.Mode().Perm(), err)
+	}
+	if _, err := ReadNextKey(dir); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("pending key still there after promotion: %v", err)
+	}
+}
+
+func TestCheckValue(t *testing.T) {
+	a, _ := New(bytes.Repeat([]byte{7}, KeySize))
+	a2, _ := New(bytes.Repeat([]byte{7}, KeySize))
+	b, _ := New(bytes.Repeat([]byte{8}, KeySize))
+	if a.CheckValue() != a2.CheckValue() || a.CheckValue() == b.CheckValue() || len(a.CheckValue()) != 64 {
+		t.Fatalf("check values %s %s %s", a.CheckValue(), a2.CheckValue(), b.CheckValue())
+	}
+	if a.CheckValue() == a.Hash("quotacert/key-check/v1") {
+		t.Fatal("check value equals a look-up hash: it must use its own derived key")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"quotacert/internal/audit"
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
+	"quotacert/internal/idnum"
 	"quotacert/internal/rules"
 )
 
@@ -112,12 +113,19 @@ func (s *Service) loadFor(ctx context.Context, tx Tx, a actor.Actor, id int64, r
 	return out, nil
 }
 
-// openID opens the person's sealed ID number, which the Source is asked by.
+// openID opens the person's sealed ID number, which the Source is asked by, and takes the birth
+// date from it: the birth date is not stored apart (beside the masked ID number it would give
+// the whole number away).
 func (s *Service) openID(pr *pre) error {
 	var err error
 	if pr.id, err = s.pii.Open(pr.p.Person.IDSealed); err != nil {
 		return apperr.Wrap(apperr.Internal, "无法读取人员信息", err)
 	}
+	id, err := idnum.ParseResidentID(pr.id, idnum.Date{Year: 9999, Month: 12, Day: 31})
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, "无法读取人员信息", fmt.Errorf("stored ID number: %w", err))
+	}
+	pr.p.Person.BirthDate = rules.Date(id.Birth)
 	return nil
 }
 

@@ -72,7 +72,7 @@ func setup(t *testing.T, db *store.DB) *env {
 			if id == "f-other" {
 				owner = 2
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO files (id, employer_id, name, size, sha256, content_type, created_at)
+			if _, err := tx.Exec(ctx, `INSERT INTO files (id, employer_id, name, size, blob, content_type, created_at)
                 VALUES ($1, $2, $3, 10, 'x', 'application/pdf', $4)`, id, owner, fmt.Sprintf("材料%d.pdf", i), now); err != nil {
 				return err
 			}

@@ -42,8 +42,8 @@ func (tx AttachmentTx) InsertFile(ctx context.Context, f attachment.File) error 
 	if f.UploadedBy != 0 {
 		by = f.UploadedBy
 	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO files (id, employer_id, uploaded_by, name, size, sha256, content_type, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, f.ID, emp, by, f.Name, f.Size, f.SHA256, f.ContentType, f.CreatedAt.UTC())
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO files (id, employer_id, uploaded_by, name, size, blob, content_type, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, f.ID, emp, by, f.Name, f.Size, f.Blob, f.ContentType, f.CreatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("insert file: %w", err)
 	}
@@ -51,13 +51,13 @@ func (tx AttachmentTx) InsertFile(ctx context.Context, f attachment.File) error 
 }
 
 // fileColumns are the columns scanFile reads, in its order.
-const fileColumns = `id, employer_id, uploaded_by, name, size, sha256, content_type, created_at`
+const fileColumns = `id, employer_id, uploaded_by, name, size, blob, content_type, created_at`
 
 // scanFile reads one row of fileColumns.
 func scanFile(row interface{ Scan(...any) error }) (attachment.File, error) {
 	var f attachment.File
 	var emp, by sql.NullInt64
-	err := row.Scan(&f.ID, &emp, &by, &f.Name, &f.Size, &f.SHA256, &f.ContentType, &f.CreatedAt)
+	err := row.Scan(&f.ID, &emp, &by, &f.Name, &f.Size, &f.Blob, &f.ContentType, &f.CreatedAt)
 	f.EmployerID, f.UploadedBy = emp.Int64, by.Int64
 	return f, err
 }
@@ -107,13 +107,13 @@ func (tx AttachmentTx) Files(ctx context.Context, ids []string) ([]attachment.Fi
 	return out, nil
 }
 
-// FileSumInUse reports whether any file row refers to the bytes of sum.
-func (tx AttachmentTx) FileSumInUse(ctx context.Context, sum string) (bool, error) {
-	var n int
-	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, sum).Scan(&n); err != nil {
-		return false, fmt.Errorf("count files by sum: %w", err)
+// BlobInUse reports whether any file row refers to the blob of that name.
+func (tx AttachmentTx) BlobInUse(ctx context.Context, name string) (bool, error) {
+	var used bool
+	if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE blob = $1)`, name).Scan(&used); err != nil {
+		return false, fmt.Errorf("look up files by blob: %w", err)
 	}
-	return n > 0, nil
+	return used, nil
 }
 
 // EmployerFederationOffice returns an employer's federation office (empty when none is chosen yet).

@@ -163,10 +163,10 @@ func (tx PlacementTx) MinimumWages(ctx context.Context) ([]rules.MinimumWage, er
 // UpsertPerson stores a person by the keyed hash of the ID number and returns its id.
 func (tx PlacementTx) UpsertPerson(ctx context.Context, p placement.Person) (int64, error) {
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, birth_date, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (id_hash) DO UPDATE SET name = excluded.name, id_sealed = excluded.id_sealed
-        RETURNING id`, p.IDHash, p.IDSealed, p.IDMasked, p.Name, p.Gender, p.BirthDate.String(), tx.now).Scan(&id)
+        RETURNING id`, p.IDHash, p.IDSealed, p.IDMasked, p.Name, p.Gender, tx.now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("upsert person: %w", err)
 	}
@@ -276,22 +276,23 @@ func (tx PlacementTx) PlacementIDFor(ctx context.Context, employerID int64, year
 	return id, nil
 }
 
-// LoadPlacement loads a placement with its person, contracts and manual certificates.
+// LoadPlacement loads a placement with its person, contracts and manual certificates. The person's
+// birth date is not stored (it follows from the sealed ID number: placement.Service opens it).
 func (tx PlacementTx) LoadPlacement(ctx context.Context, id int64) (placement.Placement, error) {
 	var p placement.Placement
-	var status, birth string
+	var status string
 	var affiliate sql.NullInt64
 	var category, level sql.NullInt64
 	var grad sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, p.dispatched, p.affiliate_id,
         p.female_retirement_age, p.category, p.level, p.graduate_school, p.graduate_degree, p.graduate_major,
         p.graduate_date, p.graduate_diploma, p.return_reason, p.created_at, p.updated_at,
-        s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender, s.birth_date
+        s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender
         FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.id = $1`, id).Scan(
 		&p.ID, &p.EmployerID, &p.Year, &status, &p.Dispatched, &affiliate, &p.FemaleRetirementAge, &category, &level,
 		&p.Graduate.School, &p.Graduate.Degree, &p.Graduate.Major, &grad, &p.Graduate.DiplomaNumber, &p.ReturnReason,
 		&p.CreatedAt, &p.UpdatedAt, &p.Person.ID, &p.Person.IDHash, &p.Person.IDSealed, &p.Person.IDMasked,
-		&p.Person.Name, &p.Person.Gender, &birth)
+		&p.Person.Name, &p.Person.Gender)
 	if isNoRows(err) {
 		return p, apperr.NotFoundf("安置人员")
 	}
@@ -302,9 +303,6 @@ func (tx PlacementTx) LoadPlacement(ctx context.Context, id int64) (placement.Pl
 	p.AffiliateID, p.Category, p.Level = affiliate.Int64, int(category.Int64), int(level.Int64)
 	if p.Graduate.Graduated, err = parseNullDate(grad); err != nil {
 		return p, fmt.Errorf("stored graduation date: %w", err)
-	}
-	if p.Person.BirthDate, err = rules.ParseDate(birth); err != nil {
-		return p, fmt.Errorf("stored birth date: %w", err)
 	}
 	if p.Contracts, err = tx.placementContracts(ctx, id); err != nil {
 		return p, err

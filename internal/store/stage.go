@@ -215,3 +215,29 @@ func (tx ExchangeTx) dropStage(ctx context.Context) error {
 	tx.bulk.staged = false
 	return nil
 }
+
+// personsChunk is the persons per INSERT of RecordPersons (2 parameters each).
+const personsChunk = 1000
+
+// RecordPersons keeps the sealed ID number behind each person hash of the payment tables; a hash
+// already known keeps its row (the same ID number, sealed under the same key).
+func (tx ExchangeTx) RecordPersons(ctx context.Context, persons []exchange.PersonRecord) error {
+	for start := 0; start < len(persons); start += personsChunk {
+		chunk := persons[start:min(len(persons), start+personsChunk)]
+		head := `INSERT INTO registry_persons (person_hash, person_sealed) VALUES `
+		stmt, err := tx.bulkStatement(ctx, bulkShape{head: head, n: len(chunk)}, func() string {
+			return valuesText(head, 2, len(chunk), tx.db.dialect.Name == "sqlite") + ` ON CONFLICT (person_hash) DO NOTHING`
+		})
+		if err != nil {
+			return fmt.Errorf("record registry persons: %w", err)
+		}
+		args := make([]any, 0, 2*len(chunk))
+		for _, p := range chunk {
+			args = append(args, p.Hash, p.Sealed)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("record registry persons: %w", err)
+		}
+	}
+	return nil
+}

@@ -133,8 +133,8 @@ func TestOnePersonMonthPerEmployer(t *testing.T) {
 			must(exec(`INSERT INTO employers (id, credit_code, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
 				i+1, code, "单位", t0))
 		}
-		must(exec(`INSERT INTO persons (id, id_hash, id_sealed, id_masked, name, gender, birth_date, created_at)
-            VALUES (1, 'h', $1, '110105********002X', '张三', '女', '1949-12-31', $2)`, []byte{1}, t0))
+		must(exec(`INSERT INTO persons (id, id_hash, id_sealed, id_masked, name, gender, created_at)
+            VALUES (1, 'h', $1, '110105********002X', '张三', '女', $2)`, []byte{1}, t0))
 		for e := 1; e <= 2; e++ {
 			must(exec(`INSERT INTO placements (id, employer_id, year, person_id, status, created_at, updated_at)
                 VALUES ($1, $1, 2025, 1, 'draft', $2, $2)`, e, t0))

@@ -68,7 +68,7 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 		}
 	}
 	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
-	blobs, err := blob.Open(filepath.Join(t.TempDir(), "files"))
+	blobs, err := blob.SealedFiles(filepath.Join(t.TempDir(), "files"), testBlobKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:    employer.NewService(store.EmployerRunner(db)),
-		Files:        attachment.NewService(store.AttachmentRunner(db), blobs),
+		Files:        attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
 		Reviews:      review.NewService(store.ReviewRunner(db), pl, clock.Now),
 		Declarations: declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now),
 		Letters:      letters, PublicURL: "https://quotacert.example"})

@@ -69,14 +69,14 @@ func newSite(t *testing.T, db *store.DB) *site {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "files")
-	blobs, err := blob.Open(dir)
+	blobs, err := blob.SealedFiles(dir, testBlobKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies,
 		Employers: employer.NewService(store.EmployerRunner(db)),
-		Files:     attachment.NewService(store.AttachmentRunner(db), blobs)})
+		Files:     attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs))})
 	if err != nil {
 		t.Fatal(err)
 	}

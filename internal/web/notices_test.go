@@ -263,8 +263,8 @@ func TestEmployerHome(t *testing.T) {
 		}
 		for i, st := range []string{"confirmed", "confirmed", "pending"} {
 			var pid int64
-			err := h.db.SQL().QueryRow(`INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, birth_date, created_at)
-                VALUES ($1, $2, 'masked', '张三', '男', '1980-01-01', $3) RETURNING id`, "h"+itoa(int64(i)), []byte("x"), start).Scan(&pid)
+			err := h.db.SQL().QueryRow(`INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, created_at)
+                VALUES ($1, $2, 'masked', '张三', '男', $3) RETURNING id`, "h"+itoa(int64(i)), []byte("x"), start).Scan(&pid)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -292,11 +292,11 @@ func TestEmployerHome(t *testing.T) {
 func TestNoticeAttachmentUpload(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
 		withConsole(t, h)
-		blobs, err := blob.Open(t.TempDir())
+		blobs, err := blob.SealedFiles(t.TempDir(), testBlobKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.srv.deps.Files = attachment.NewService(store.AttachmentRunner(h.db), blobs)
+		h.srv.deps.Files = attachment.NewService(store.AttachmentRunner(h.db), blob.Attachments(blobs))
 		h.h = h.srv.Handler()
 		h.staff("root", actor.Admin, "220000")
 		adm, emp := h.client("10.0.8.1"), h.client("10.0.8.2")

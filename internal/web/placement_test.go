@@ -74,7 +74,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "files")
-	blobs, err := blob.Open(dir)
+	blobs, err := blob.SealedFiles(dir, testBlobKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:  employer.NewService(store.EmployerRunner(db)),
-		Files:      attachment.NewService(store.AttachmentRunner(db), blobs),
+		Files:      attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
 		Placements: pl})
 	if err != nil {
 		t.Fatal(err)
