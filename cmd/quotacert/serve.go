@@ -110,7 +110,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		return err
 	}
 	defer k.Close()
-	db, protector := k.db, k.pii
+	db := k.db
 	blobs, err := cfg.db.openBlobs(cfg.getenv, k.key)
 	if err != nil {
 		return err
@@ -118,33 +118,12 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if err := sealAttachments(ctx, log, k, blobs); err != nil {
 		return err
 	}
-	acfg := account.DefaultConfig()
-	if cfg.accounts != nil {
-		acfg = *cfg.accounts
-	}
-	acfg.CaptchaRequired = cfg.captcha
-	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
+	deps, acfg, err := wire(log, cfg, k, blobs)
 	if err != nil {
 		return err
 	}
-	addrs := web.ClientAddrs{TrustedProxies: cfg.trustedProxies}
-	cookies := &web.SessionCookies{Accounts: accounts, Addrs: addrs, SecureBase: cfg.secureBase, Log: log}
-	deps := web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs}
-	// Employer profile, affiliates and attachments (issue #6).
-	deps.Employers = employer.NewService(store.EmployerRunner(db))
-	deps.Files = attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs))
-	// Data exchange (issue #5): imports, and the official data the checks read (exchange.Source).
-	deps.Exchange = exchangeService(db, protector)
-	// 残疾人安置管理 (issue #7).
-	deps.Placements = placement.NewService(store.PlacementRunner(db), deps.Exchange, protector, time.Now)
-	// Review, declaration, certification letter and tax export (issue #8).
-	wireDeclaration(log, db, cfg, protector, &deps)
-	// Notices and the administrator's console (issue #9).
-	deps.Notices = notice.NewService(store.NoticeRunner(db))
-	deps.Admin = admin.NewService(store.AdminRunner(db))
-	deps.Overview = overview.NewService(store.OverviewRunner(db))
 	if cfg.demo {
-		if err := loadDemo(ctx, acfg, db, deps, stdout); err != nil {
+		if err := loadDemo(ctx, acfg, k.db, deps, stdout); err != nil {
 			return err
 		}
 	}
@@ -168,7 +147,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		"startup", time.Since(start).String())
 	fmt.Fprintf(stdout, "quotacert is serving on http://%s\n", ln.Addr())
 
-	go purgeExpired(ctx, log, accounts, 10*time.Minute)
+	go purgeExpired(ctx, log, deps.Accounts, 10*time.Minute)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -184,6 +163,38 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// wire builds the services and the pages' dependencies over a keyed database and the sealed blob
+// store: the one place where the concrete pieces meet (tests of cmd use it too).
+func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.Deps, account.Config, error) {
+	db, protector := k.db, k.pii
+	acfg := account.DefaultConfig()
+	if cfg.accounts != nil {
+		acfg = *cfg.accounts
+	}
+	acfg.CaptchaRequired = cfg.captcha
+	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
+	if err != nil {
+		return web.Deps{}, acfg, err
+	}
+	addrs := web.ClientAddrs{TrustedProxies: cfg.trustedProxies}
+	cookies := &web.SessionCookies{Accounts: accounts, Addrs: addrs, SecureBase: cfg.secureBase, Log: log}
+	deps := web.Deps{Log: log, DB: db, Sessions: cookies, Accounts: accounts, Cookies: cookies, Addrs: addrs}
+	// Employer profile, affiliates and attachments (issue #6).
+	deps.Employers = employer.NewService(store.EmployerRunner(db))
+	deps.Files = attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs))
+	// Data exchange (issue #5): imports, and the official data the checks read (exchange.Source).
+	deps.Exchange = exchangeService(db, protector)
+	// 残疾人安置管理 (issue #7).
+	deps.Placements = placement.NewService(store.PlacementRunner(db), deps.Exchange, protector, time.Now)
+	// Review, declaration, certification letter and tax export (issue #8).
+	wireDeclaration(log, db, cfg, protector, &deps)
+	// Notices and the administrator's console (issue #9).
+	deps.Notices = notice.NewService(store.NoticeRunner(db))
+	deps.Admin = admin.NewService(store.AdminRunner(db))
+	deps.Overview = overview.NewService(store.OverviewRunner(db))
+	return deps, acfg, nil
 }
 
 // sealAttachments seals, once, the attachments an earlier release stored in clear, and removes the

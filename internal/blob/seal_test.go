@@ -3,8 +3,10 @@ package blob
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"io/fs"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -105,4 +107,64 @@ func FuzzSealedOpen(f *testing.F) {
 			t.Fatalf("read %d bytes without error, sealed %d", len(got), len(content))
 		}
 	})
+}
+
+// TestReseal moves blobs between keys as a key rotation does: a blob of the old key is copied
+// under the new one, a blob stored in clear is sealed, a blob already under the new key (a rerun)
+// is left as it is, and a missing one says so.
+func TestReseal(t *testing.T) {
+	ctx := context.Background()
+	mem := &memBackend{m: map[string][]byte{}}
+	plain := &store{b: mem}
+	oldKey, err := Sealed(plain, bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey, err := Sealed(plain, bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("%PDF-1.4\n% rotated\n%%EOF\n")
+	sealed, err := oldKey.Put(ctx, bytes.NewReader(content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear, err := plain.Put(ctx, bytes.NewReader([]byte("%PDF-1.4\n% clear\n%%EOF\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newKey.Open(ctx, sealed.Name); !errors.Is(err, ErrWrongKey) {
+		t.Fatalf("old blob under the new key: %v, want ErrWrongKey", err)
+	}
+	moved, err := Reseal(ctx, newKey, oldKey, sealed.Name)
+	if err != nil || moved.Name == sealed.Name {
+		t.Fatalf("Reseal = %+v, %v", moved, err)
+	}
+	rc, err := newKey.Open(ctx, moved.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if !bytes.Equal(got, content) {
+		t.Fatal("moved blob reads differently")
+	}
+	if again, err := Reseal(ctx, newKey, oldKey, moved.Name); err != nil || again.Name != moved.Name {
+		t.Fatalf("a blob already under the new key: %+v, %v", again, err)
+	}
+	for _, via := range []Store{oldKey, newKey} { // a rotation, and the one-time sealing
+		s, err := Reseal(ctx, newKey, via, clear.Name)
+		if err != nil || s.Name == clear.Name {
+			t.Fatalf("sealing a clear blob: %+v, %v", s, err)
+		}
+		if raw := mem.m[s.Name]; bytes.Contains(raw, []byte("% clear")) {
+			t.Fatal("the sealed copy holds the content in clear")
+		}
+	}
+	if _, err := Reseal(ctx, newKey, oldKey, strings.Repeat("ab", 32)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing blob: %v", err)
+	}
+	if _, err := Reseal(ctx, newKey, plain, sealed.Name); err == nil {
+		t.Fatal("Reseal accepted an unsealed source view")
+	}
 }

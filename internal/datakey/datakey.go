@@ -260,6 +260,10 @@ func (s *Service) Rotate(ctx context.Context, cur, next Protector, blobs Blobs, 
 			}
 			rep.Files += n
 		}
+		// Blobs left in clear by an earlier release were sealed on the way (blob.Reseal).
+		if err := tx.SetFilesSealed(ctx); err != nil {
+			return err
+		}
 		e := audit.For(actor.System("key rotate"), "datakey.rotate", "data_key", "")
 		e.Detail = fmt.Sprintf("from=%s to=%s persons=%d certificates=%d manual=%d registry_persons=%d payments=%d files=%d dropped=%d",
 			Short(cur.CheckValue()), Short(next.CheckValue()), rep.Persons, rep.RegistryCertificates, rep.ManualCertificates,

@@ -10,7 +10,10 @@ import (
 )
 
 // handleAPIFileUpload: POST /api/v1/files, multipart field "file" → 201 {id, name, size, sha256}.
-// The part is streamed into the blob store (hashed and checked on the way), never buffered whole.
+// The part is streamed into the blob store (hashed, checked and sealed on the way), never buffered
+// whole. sha256 is the SHA-256 of the bytes as received, as CONTRACT.md names it, so the client
+// can check its upload: it is computed on the way in and never stored. Only the uploader, who
+// holds the bytes, learns it; stored beside the sealed blob it would undo the keyed name.
 func (s *Server) handleAPIFileUpload(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxOneFileForm)

@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"image"
 	"image/jpeg"
@@ -363,10 +365,16 @@ func TestFilesAPI(t *testing.T) {
 		ids := map[string]string{}
 		for name, content := range map[string][]byte{"合同.pdf": []byte(samplePDF), "证件.png": pngBytes(), "照片.jpg": jpegBytes()} {
 			status, m := c.upload(name, content)
-			if status != 201 || m["name"] != name || int(m["size"].(float64)) != len(content) || len(m["sha256"].(string)) != 64 {
+			sum := sha256.Sum256(content)
+			if status != 201 || m["name"] != name || int(m["size"].(float64)) != len(content) || m["sha256"] != hex.EncodeToString(sum[:]) {
 				t.Errorf("upload %s: %d %v", name, status, m)
 			}
 			ids[name], _ = m["id"].(string)
+			// The digest is the uploader's to check; stored, it would tell who has a known scan.
+			var stored int
+			if err := s.db.SQL().QueryRow(`SELECT COUNT(*) FROM files WHERE blob = $1 OR name = $1`, m["sha256"]).Scan(&stored); err != nil || stored != 0 {
+				t.Errorf("the plain SHA-256 of %s is stored (%d, %v)", name, stored, err)
+			}
 		}
 		before := countFiles(t, s.files)
 		refused := []struct {
