@@ -200,8 +200,8 @@ type importer struct {
 
 	staged  []StagedPayment // reused by every batch of a payments file (writer goroutine)
 	persons []PersonRecord  // the batch's persons, for RecordPersons (writer goroutine)
-	pipe   chan []Row      // full batches to the writer goroutine (pipelined), nil otherwise
-	free   chan []Row      // emptied batches back from it, for reuse
+	pipe    chan []Row      // full batches to the writer goroutine (pipelined), nil otherwise
+	free    chan []Row      // emptied batches back from it, for reuse
 }
 
 // payment reports the kinds written through the staged path (StagePayments, MergePayments).
