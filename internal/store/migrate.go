@@ -94,6 +94,11 @@ func (db *DB) Migrate(ctx context.Context, extra ...Step) ([]string, error) {
 			applied = append(applied, step.Name)
 		}
 	}
+	if len(applied) > 0 && db.dialect.AfterMigrate != nil {
+		if err := db.dialect.AfterMigrate(ctx, db.sql); err != nil {
+			return applied, fmt.Errorf("after migrations: %w", err)
+		}
+	}
 	return applied, nil
 }
 

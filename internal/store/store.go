@@ -29,6 +29,10 @@ type Dialect struct {
 	// writes fall back to multi-row INSERT statements. It lives in the dialect so that the driver
 	// (pgx) stays in store/postgres and the domain packages never see it.
 	CopyFrom func(ctx context.Context, conn *sql.Conn, table string, columns []string, src CopySource) (int64, error)
+	// AfterMigrate, when set, runs once migrations changed something: SQLite empties its WAL, so
+	// that page images from before a migration that removed personal data (0251: birth dates)
+	// leave the disk with it.
+	AfterMigrate func(ctx context.Context, db *sql.DB) error
 }
 
 // CopySource streams rows to Dialect.CopyFrom; its method set is pgx's CopyFromSource, so the

@@ -35,6 +35,10 @@ func dialect() store.Dialect {
 			}
 			return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 		},
+		AfterMigrate: func(ctx context.Context, db *sql.DB) error {
+			_, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+			return err
+		},
 	}
 }
 
