@@ -163,7 +163,7 @@ func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 
-	var h http.Handler = s.notFoundPages(mux)
+	var h http.Handler = s.checkRequestText(s.notFoundPages(mux))
 	h = s.withActor(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = httpx.Recover(s.deps.Log, s.renderError, h)

@@ -83,6 +83,12 @@ func readField(values url.Values, part *multipart.Part) error {
 	if len(b) > maxFieldBytes {
 		return apperr.New(apperr.Invalid, "表单内容过长")
 	}
+	if !validText(part.FormName(), false) {
+		return badText("form")
+	}
+	if err := checkText(part.FormName(), string(b)); err != nil {
+		return err
+	}
 	values.Add(part.FormName(), string(b))
 	return nil
 }
