@@ -254,13 +254,18 @@ func (in *importer) readAll(ctx context.Context, rd tabular.Reader) error {
 		return nil // rows cannot be read without their columns
 	}
 	if in.kind.payment() {
-		return in.pipelined(ctx, func(ctx context.Context) error { return in.readRows(ctx, rd) })
+		err = in.pipelined(ctx, func(ctx context.Context) error { return in.readRows(ctx, rd) })
+	} else {
+		in.inBat = make(map[string]int, in.s.batchSize)
+		if in.kind == MinWage {
+			in.minWageSeen = map[string]int{}
+		}
+		err = in.readRows(ctx, rd)
 	}
-	in.inBat = make(map[string]int, in.s.batchSize)
-	if in.kind == MinWage {
-		in.minWageSeen = map[string]int{}
+	if err == nil && in.res.Rows == 0 && in.res.ErrorCount == 0 {
+		in.res.add(RowError{Row: 0, Reason: "文件没有数据行"})
 	}
-	return in.readRows(ctx, rd)
+	return err
 }
 
 // pipelined runs read (which parses and validates rows and hands full batches to flush) while
@@ -338,6 +343,9 @@ func (in *importer) readRows(ctx context.Context, rd tabular.Reader) error {
 			return err
 		}
 		in.res.Rows++
+		if in.marked(line, rd.Marks()) {
+			continue
+		}
 		row, errs := ParseRow(in.header, line, fields, in.today)
 		if len(errs) > 0 {
 			for _, e := range errs {
@@ -376,6 +384,29 @@ func (in *importer) readRows(ctx context.Context, rd tabular.Reader) error {
 		}
 	}
 	return in.flush(ctx)
+}
+
+// marked reports the marked cells of a row in the columns the kind reads, each as an error:
+// a formula's value is computed by the spreadsheet (<f>1+1</f><v>2</v> would be the amount 2.00),
+// not data the provincial platform delivered; a control character is what no field may hold.
+func (in *importer) marked(line int, m tabular.Marks) bool {
+	bad := false
+	for _, c := range m.Illegal {
+		// Even in a column the kind does not read: the rest of the sheet cannot be read past it.
+		if field, ok := in.header.FieldAt(c); ok {
+			in.res.add(RowError{Row: line, Field: field, Reason: "含有非法字符"})
+		} else {
+			in.res.add(RowError{Row: line, Reason: "第 " + tabular.ColumnName(c) + " 列含有非法字符"})
+		}
+		bad = true
+	}
+	for _, c := range m.Formulas {
+		if field, ok := in.header.FieldAt(c); ok {
+			in.res.add(RowError{Row: line, Field: field, Reason: "单元格是公式，请复制后“选择性粘贴为数值”再导入"})
+			bad = true
+		}
+	}
+	return bad
 }
 
 // keyFields names the natural key's columns in duplicate-row errors.

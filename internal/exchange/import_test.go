@@ -263,7 +263,7 @@ func itoa(n int) string {
 	return s
 }
 
-// TestEncodingsAndShapes covers a BOM, a GBK file, a header-only file, CRLF line ends, reordered
+// TestEncodingsAndShapes covers a BOM, a GBK file, a header-only file (refused: 文件没有数据行), CRLF line ends, reordered
 // and extra columns, and quoted fields.
 func TestEncodingsAndShapes(t *testing.T) {
 	each(t, func(t *testing.T, db *store.DB, svc *exchange.Service) {
@@ -284,7 +284,7 @@ func TestEncodingsAndShapes(t *testing.T) {
 			t.Fatalf("bom: %v %+v", err, res)
 		}
 		res, err := importString(t, svc, exchange.Medical, "header.csv", "idNumber,creditCode,month\n")
-		if err != nil || res.Rows != 0 || !res.Accepted() {
+		if apperr.CodeOf(err) != apperr.Invalid || len(res.Errors) != 1 || res.Errors[0].String() != "文件没有数据行" {
 			t.Fatalf("header-only: %v %+v", err, res)
 		}
 		shuffled := "note,month,\"amount\",creditCode,idNumber\n\"备注, 含逗号\",2025-04,\"1,000.00\"," + codeE + "," + idMale + "\n"

@@ -1,10 +1,12 @@
 package exchange
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"quotacert/internal/exchange/tabular"
 	"quotacert/internal/idnum"
 	"quotacert/internal/rules"
 )
@@ -99,15 +101,50 @@ type rowParser struct {
 	errs   []RowError
 }
 
-// get returns the trimmed value of column i and whether the row has that column at all.
+// get returns the trimmed value of column i and whether the row has that column at all. A value
+// with a NUL or another control character (which PostgreSQL refuses in text, and no field of the
+// formats has) or over the cell limit is refused here, whatever the column.
 func (p *rowParser) get(i int) (string, bool) {
 	j := p.h.pos[i]
 	if j >= len(p.fields) {
 		p.fail(i, "缺少该字段（该行列数不足，可能被截断）")
 		return "", false
 	}
-	return strings.TrimSpace(p.fields[j]), true
+	v := strings.TrimSpace(p.fields[j])
+	if !cleanCell(v) {
+		p.fail(i, "含有非法字符")
+		return "", false
+	}
+	if utf8.RuneCountInString(v) > tabular.MaxCellRunes {
+		p.fail(i, fmt.Sprintf("内容过长（最多 %d 个字符）", tabular.MaxCellRunes))
+		return "", false
+	}
+	return v, true
 }
+
+// cleanCell reports whether v is valid UTF-8 without control characters (C0, DEL, C1).
+func cleanCell(v string) bool {
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+// FieldAt names the kind's column read from file column col; ok is false for a column the kind
+// does not read.
+func (h Header) FieldAt(col int) (string, bool) {
+	for i, j := range h.pos {
+		if j == col {
+			return h.kind.Columns()[i], true
+		}
+	}
+	return "", false
+}
+
+// formulaLead are the first characters with which a spreadsheet takes text for a formula.
+const formulaLead = "=+-@"
 
 func (p *rowParser) fail(i int, reason string) {
 	p.errs = append(p.errs, RowError{Row: p.line, Field: p.h.kind.Columns()[i], Reason: reason})
@@ -211,8 +248,12 @@ func (p *rowParser) amount(i int, positive bool) (int64, bool) {
 func (p *rowParser) certificate(today idnum.Date) {
 	id, idOK := p.idNumber(0, today)
 	if name, ok := p.required(1); ok {
-		if utf8.RuneCountInString(name) > maxNameRunes {
+		switch {
+		case utf8.RuneCountInString(name) > maxNameRunes:
 			p.fail(1, "姓名过长（最多 50 个字）")
+		case strings.ContainsRune(formulaLead, rune(name[0])):
+			// Stored, it would run as a formula in the spreadsheet of whoever exports it.
+			p.fail(1, "不能以 =、+、-、@ 开头（表格软件会把它当作公式）")
 		}
 		p.row.Name = name
 	}

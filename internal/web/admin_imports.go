@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/exchange"
@@ -18,6 +20,10 @@ import (
 // MaxImportUpload bounds one uploaded data-exchange file. The file is streamed to a temporary file
 // on disk, never held in memory, so the bound protects the disk, not the heap.
 const MaxImportUpload = 512 << 20
+
+// importDeadline bounds an import through the web: below the server's write timeout (two minutes,
+// cmd/quotacert/serve.go), so the page can still say what happened.
+const importDeadline = 100 * time.Second
 
 // importsPage is the history page with the upload form.
 type importsPage struct {
@@ -104,7 +110,18 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 		s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: errs})
 		return
 	}
-	res, err := s.deps.Exchange.Import(r.Context(), a, k, name, tmp, exchange.Options{})
+	// The import runs within the request, with a deadline below the server's write timeout, so it
+	// never outlives the answer the admin waits for: past it the transaction is rolled back and the
+	// page says to use the command line, which has no deadline. Its memory is bounded whatever the
+	// file (exchange.DefaultBatchSize rows, one row, the limits of package tabular).
+	ctx, cancel := context.WithTimeout(r.Context(), importDeadline)
+	defer cancel()
+	res, err := s.deps.Exchange.Import(ctx, a, k, name, tmp, exchange.Options{})
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: map[string]string{"file": fmt.Sprintf(
+			"文件过大，%d 秒内未能导入完毕，未导入任何数据。请拆分文件，或由运维人员在服务器上用 quotacert import 命令导入", int(importDeadline.Seconds()))}})
+		return
+	}
 	if err != nil && res.ImportID == 0 {
 		if apperr.CodeOf(err) == apperr.Invalid { // e.g. an unsupported extension: nothing to report on
 			s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: map[string]string{"file": apperr.As(err).Message}})
@@ -176,7 +193,7 @@ func (s *Server) handleImportErrorsCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"row", "field", "reason"})
 	for _, e := range rep.Errors {
-		cw.Write([]string{strconv.Itoa(e.Row), e.Field, e.Reason})
+		cw.Write([]string{strconv.Itoa(e.Row), csvSafe(e.Field), csvSafe(e.Reason)})
 	}
 	cw.Flush()
 }

@@ -194,7 +194,9 @@ func (s *Server) handleAPIResults(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// csvSafe defuses spreadsheet formulas in text cells (an employer name starting with "=").
+// csvSafe defuses spreadsheet formulas in text cells (an employer name starting with "="): every
+// export that writes text into a CSV or XLSX cell passes it through here (results CSV and XLSX,
+// the import error report).
 func csvSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s

@@ -57,8 +57,8 @@ func (s *Server) handleResultsXLSX(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i, row := range rows {
-		cells := []any{row.CreditCode, csvSafe(row.Name), row.TaxOffice, row.TaxOfficeName, row.Persons, row.CountedMonths,
-			float64(row.WeightMonths.Hundredths()) / 100, row.LetterNumber, row.Status.Label()}
+		cells := []any{csvSafe(row.CreditCode), csvSafe(row.Name), csvSafe(row.TaxOffice), csvSafe(row.TaxOfficeName), row.Persons,
+			row.CountedMonths, float64(row.WeightMonths.Hundredths()) / 100, csvSafe(row.LetterNumber), row.Status.Label()}
 		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", i+2), &cells); err != nil {
 			s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
 			return

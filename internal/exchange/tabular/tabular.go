@@ -14,12 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
 )
@@ -57,12 +55,47 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string { return fmt.Sprintf("row %d: %s", e.Row, e.Reason) }
 
 // Reader yields rows. Next returns the row's number and its fields (valid until the next call), a
-// *SyntaxError for an unreadable row (call Next again to continue), io.EOF at the end, or another
-// error when reading itself fails.
+// *SyntaxError for an unreadable row (call Next again to continue; a file-level one, Row 0 or a
+// limit, ends the file), io.EOF at the end, or another error when reading itself fails.
 type Reader interface {
 	Next() (row int, fields []string, err error)
+	// Marks tells what was noted about the cells of the row Next returned (XLSX).
+	Marks() Marks
 	Close() error
 }
+
+// Marks are cells of a row that an import must refuse, by column (from 0): formulas (their values
+// are computed by the spreadsheet, not data), and characters XML cannot carry (NUL and the other
+// controls: the sheet cannot be read past them, so the row is the last one read).
+type Marks struct {
+	Formulas, Illegal []int
+}
+
+// The limits of a file. A file over one is refused with a clear row or file error, before it can
+// cost more than the limit: a hostile file (a 1 MB workbook that unzips to a gigabyte-long cell, a
+// zip bomb, a CSV line without end) costs the same bounded memory as a good one.
+const (
+	// MaxCellRunes bounds one cell. The longest field of the exchange formats, a name, has 50.
+	MaxCellRunes = 1000
+	// MaxRecordBytes bounds one CSV row (a record, quoted newlines included).
+	MaxRecordBytes = 64 << 10
+	// MaxXLSXRows is Excel's own maximum: a sheet with more rows is not a workbook Excel wrote.
+	MaxXLSXRows = 1 << 20
+	// MaxXLSXUnzipped bounds the parts of a workbook, uncompressed (excelize's UnzipSizeLimit).
+	MaxXLSXUnzipped = 1 << 30
+	// XLSXInMemory is excelize's UnzipXMLSizeLimit: a sheet or shared-string table larger than
+	// this is unzipped to a temporary file and read from there as a stream.
+	XLSXInMemory = 4 << 20
+	// maxInMemoryParts bounds the parts of a workbook excelize holds in memory together (styles,
+	// the workbook, small sheets): each at most XLSXInMemory.
+	maxInMemoryParts = 32 << 20
+	// maxXMLRun bounds a run of XML text (one cell's value, escaped) or one tag in a sheet or the
+	// shared strings: checked on the unzipped bytes before excelize reads them, since excelize's
+	// row reader holds a cell's whole text in memory.
+	maxXMLRun = 32 << 10
+	// maxFormulaCells bounds the formula cells remembered for the first sheet.
+	maxFormulaCells = 100_000
+)
 
 // peekSize is how much of a CSV file is examined to tell UTF-8 from GBK. A file whose first 64 KiB
 // are pure ASCII is read as UTF-8; a GBK row further on is then reported as an encoding error on
@@ -83,10 +116,11 @@ func Open(format Format, r io.Reader) (Reader, error) {
 }
 
 type csvReader struct {
-	cr   *csv.Reader
-	row  int
-	gbk  bool
-	done bool
+	cr    *csv.Reader
+	guard *recordGuard
+	row   int
+	gbk   bool
+	done  bool
 }
 
 func openCSV(r io.Reader) (*csvReader, error) {
@@ -95,20 +129,97 @@ func openCSV(r io.Reader) (*csvReader, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("read file: %w", err)
 	}
-	var src io.Reader = br
 	gbk := false
 	switch {
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		br.Discard(3)
 	case !validUTF8Prefix(head):
-		// Excel in China saves CSV as GBK. GB18030 is its superset, so it decodes GBK exactly.
-		src = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
 		gbk = true
+	}
+	guard := &recordGuard{r: br, gbk: gbk, line: 1, start: 1, mixed: map[int]bool{}}
+	var src io.Reader = guard
+	if gbk {
+		// Excel in China saves CSV as GBK. GB18030 is its superset, so it decodes GBK exactly.
+		src = transform.NewReader(guard, simplifiedchinese.GB18030.NewDecoder())
 	}
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1 // rows are checked against the header by the caller
 	cr.ReuseRecord = true
-	return &csvReader{cr: cr, gbk: gbk}, nil
+	return &csvReader{cr: cr, guard: guard, gbk: gbk}, nil
+}
+
+// reasonMixed is the error of a row in another encoding than the file's.
+const reasonMixed = "该行的字符编码与文件其余部分不同（文件中混有 UTF-8 和 GBK 编码），请将整个文件另存为 UTF-8 或 GBK 后重新导入"
+
+// recordGuard sits under the CSV reader, on the file's raw bytes. It ends the file with an error
+// when one record (a row, quoted newlines included) exceeds MaxRecordBytes, before the CSV reader
+// would hold more of it, and it marks the records whose bytes are in the other encoding than the
+// file's: valid UTF-8 with Chinese characters in a GBK file, or invalid UTF-8 in a UTF-8 file.
+// Decoded as the file's encoding they would come out as garbled text that passes for a name; as
+// an encoding error the clerk knows what to fix. Quotes and newlines are the same bytes in GBK, so
+// the record boundaries are found on the raw bytes.
+type recordGuard struct {
+	r       io.Reader
+	gbk     bool
+	line    int  // the raw line being read (from 1)
+	start   int  // the line the current record began on
+	quoted  bool // inside a quoted field
+	n       int  // bytes of the current record
+	buf     []byte
+	mixed   map[int]bool // first lines of records in the other encoding, until the reader takes them
+	tooLong bool
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.tooLong {
+		return 0, g.limitError()
+	}
+	n, err := g.r.Read(p)
+	for i, c := range p[:n] {
+		g.n++
+		if g.n > MaxRecordBytes {
+			g.tooLong = true
+			return i, g.limitError()
+		}
+		g.buf = append(g.buf, c)
+		switch c {
+		case '"':
+			g.quoted = !g.quoted
+		case '\n':
+			g.line++
+			if !g.quoted {
+				g.endRecord()
+			}
+		}
+	}
+	if err == io.EOF {
+		g.endRecord()
+	}
+	return n, err
+}
+
+func (g *recordGuard) limitError() error {
+	return &SyntaxError{Row: g.start, Reason: fmt.Sprintf("该行超过 %d KB（可能缺少换行或引号不配对），文件未导入", MaxRecordBytes>>10)}
+}
+
+func (g *recordGuard) endRecord() {
+	if len(g.buf) > 0 && (g.gbk && utf8.Valid(g.buf) && hasCJK(g.buf) || !g.gbk && !utf8.Valid(g.buf)) {
+		g.mixed[g.start] = true
+	}
+	g.buf, g.n, g.start = g.buf[:0], 0, g.line
+}
+
+// hasCJK reports whether UTF-8 text b holds a Chinese character: GBK text is almost never valid
+// UTF-8 with one (it would need a lead byte E0–EF followed by two bytes 80–BF).
+func hasCJK(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r >= 0x2e80 && r <= 0x9fff || r >= 0xf900 && r <= 0xfaff {
+			return true
+		}
+		b = b[n:]
+	}
+	return false
 }
 
 // validUTF8Prefix reports whether b is UTF-8, allowing a rune cut off at the end of the peek.
@@ -136,6 +247,11 @@ func (c *csvReader) Next() (int, []string, error) {
 			return 0, nil, io.EOF
 		}
 		c.row++
+		var se *SyntaxError
+		if errors.As(err, &se) { // a limit of the guard: the file ends here
+			c.done = true
+			return se.Row, nil, se
+		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return c.row, nil, &SyntaxError{Row: c.row, Reason: "CSV格式错误（引号不配对或字段中有多余的引号）"}
@@ -143,8 +259,14 @@ func (c *csvReader) Next() (int, []string, error) {
 		if err != nil {
 			return 0, nil, fmt.Errorf("read csv row %d: %w", c.row, err)
 		}
+		line, _ := c.cr.FieldPos(0)
+		mixed := c.guard.mixed[line]
+		delete(c.guard.mixed, line)
 		if isBlank(rec) {
 			continue // a trailing empty line is not a row
+		}
+		if mixed {
+			return c.row, nil, &SyntaxError{Row: c.row, Reason: reasonMixed}
 		}
 		for _, f := range rec {
 			if !utf8.ValidString(f) {
@@ -155,6 +277,8 @@ func (c *csvReader) Next() (int, []string, error) {
 	}
 }
 
+func (c *csvReader) Marks() Marks { return Marks{} }
+
 func (c *csvReader) Close() error { return nil }
 
 func isBlank(rec []string) bool {
@@ -164,82 +288,4 @@ func isBlank(rec []string) bool {
 		}
 	}
 	return true
-}
-
-type xlsxReader struct {
-	file    *excelize.File
-	rows    *excelize.Rows
-	row     int
-	cleanup func()
-}
-
-func openXLSX(r io.Reader) (_ *xlsxReader, err error) {
-	path := ""
-	cleanup := func() {}
-	if f, ok := r.(*os.File); ok {
-		path = f.Name()
-	} else {
-		tmp, err := os.CreateTemp("", "quotacert-import-*.xlsx")
-		if err != nil {
-			return nil, fmt.Errorf("spool xlsx: %w", err)
-		}
-		cleanup = func() { os.Remove(tmp.Name()) }
-		if _, err := io.Copy(tmp, r); err != nil {
-			tmp.Close()
-			cleanup()
-			return nil, fmt.Errorf("spool xlsx: %w", err)
-		}
-		if err := tmp.Close(); err != nil {
-			cleanup()
-			return nil, fmt.Errorf("spool xlsx: %w", err)
-		}
-		path = tmp.Name()
-	}
-	defer func() {
-		if err != nil {
-			cleanup()
-		}
-	}()
-	file, err := excelize.OpenFile(path)
-	if err != nil {
-		return nil, &SyntaxError{Row: 0, Reason: "无法读取 XLSX 文件（文件损坏或不是 Excel 工作簿）"}
-	}
-	sheets := file.GetSheetList()
-	if len(sheets) == 0 {
-		file.Close()
-		return nil, &SyntaxError{Row: 0, Reason: "XLSX 文件中没有工作表"}
-	}
-	rows, err := file.Rows(sheets[0])
-	if err != nil {
-		file.Close()
-		return nil, &SyntaxError{Row: 0, Reason: "无法读取 XLSX 文件的第一个工作表"}
-	}
-	return &xlsxReader{file: file, rows: rows, cleanup: cleanup}, nil
-}
-
-func (x *xlsxReader) Next() (int, []string, error) {
-	for x.rows.Next() {
-		x.row++
-		cols, err := x.rows.Columns()
-		if err != nil {
-			return x.row, nil, &SyntaxError{Row: x.row, Reason: "无法读取该行的单元格"}
-		}
-		if isBlank(cols) {
-			continue
-		}
-		return x.row, cols, nil
-	}
-	if err := x.rows.Error(); err != nil {
-		return 0, nil, &SyntaxError{Row: x.row + 1, Reason: "无法读取工作表（文件可能被截断）"}
-	}
-	return 0, nil, io.EOF
-}
-
-func (x *xlsxReader) Close() error {
-	err := x.rows.Close()
-	if cerr := x.file.Close(); err == nil {
-		err = cerr
-	}
-	x.cleanup()
-	return err
 }
