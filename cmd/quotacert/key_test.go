@@ -24,6 +24,7 @@ import (
 	"quotacert/internal/pii"
 	"quotacert/internal/placement"
 	"quotacert/internal/store/storetest"
+	"quotacert/internal/testsrv"
 	"quotacert/internal/web"
 )
 
@@ -34,6 +35,9 @@ type site struct {
 	dbf  dbFlags
 	env  map[string]string
 	demo string // the demo registry files
+
+	minio  *testsrv.MinIO // the attachment store when it is a bucket
+	bucket string
 }
 
 func newSite(t *testing.T, dialect string) *site {
@@ -275,10 +279,7 @@ func fill(t *testing.T, s *site) fixture {
 		t.Fatal(err)
 	}
 	// An attachment from before sealing: its bytes in clear under their SHA-256.
-	plain, err := blob.OpenFiles(filepath.Join(s.dbf.data, "files"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain := s.plain()
 	old := testPDF("旧版本的附件")
 	info, err := plain.Put(ctx, bytes.NewReader(old))
 	if err != nil {
@@ -348,9 +349,37 @@ func (f fixture) verify(t *testing.T, s *site) *keyed {
 	return k
 }
 
-// blobsOnDisk lists the blob files of the site.
+// plain opens the site's attachment store unsealed: the bytes as they lie in it.
+func (s *site) plain() blob.Store {
+	s.t.Helper()
+	var st blob.Store
+	var err error
+	if s.dbf.blob == "" {
+		st, err = blob.OpenFiles(filepath.Join(s.dbf.data, "files"))
+	} else {
+		var cfg blob.S3Config
+		if cfg, err = blob.ParseS3URL(s.dbf.blob, s.getenv); err == nil {
+			st, err = blob.OpenS3(cfg)
+		}
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return st
+}
+
+// blobsOnDisk lists the blobs the site's store holds (files, or the objects of its bucket).
 func blobsOnDisk(t *testing.T, s *site) []string {
 	var out []string
+	if s.minio != nil {
+		for _, k := range s.minio.Objects(t, s.bucket) {
+			if !strings.HasPrefix(k, "tmp/") {
+				out = append(out, k)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
 	root := filepath.Join(s.dbf.data, "files")
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && filepath.Base(filepath.Dir(p)) != "tmp" {
@@ -425,6 +454,33 @@ func TestKeyRotate(t *testing.T) {
 			}
 			delete(s.env, "QUOTACERT_KEY")
 		})
+	}
+}
+
+// TestKeyRotateObjectStorage rotates a site whose attachments are in an S3 bucket (a real MinIO):
+// the objects are re-sealed in place, the old ones removed, and the site reads as before.
+func TestKeyRotateObjectStorage(t *testing.T) {
+	m := testsrv.StartMinIO(t)
+	s := newSite(t, "sqlite")
+	s.minio, s.bucket = m, m.NewBucket(t)
+	s.dbf.blob = m.URL(s.bucket)
+	s.env["QUOTACERT_BLOB"] = s.dbf.blob
+	s.env["QUOTACERT_S3_ACCESS_KEY"], s.env["QUOTACERT_S3_SECRET_KEY"] = m.AccessKey, m.SecretKey
+	f := fill(t, s)
+	before := blobsOnDisk(t, s)
+	if code, out := s.run("key", "rotate"); code != 0 || !strings.Contains(out, "the key rotation is complete") {
+		t.Fatalf("key rotate: exit %d\n%s", code, out)
+	}
+	k := f.verify(t, s)
+	defer k.Close()
+	after := blobsOnDisk(t, s)
+	if want := blobNames(t, k); !slices.Equal(after, want) {
+		t.Errorf("objects %v, want exactly those the rows name %v", after, want)
+	}
+	for _, name := range before {
+		if slices.Contains(after, name) {
+			t.Errorf("old object %s is still in the bucket", name)
+		}
 	}
 }
 

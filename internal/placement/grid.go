@@ -121,6 +121,8 @@ func (s *Service) openID(pr *pre) error {
 	if pr.id, err = s.pii.Open(pr.p.Person.IDSealed); err != nil {
 		return apperr.Wrap(apperr.Internal, "无法读取人员信息", err)
 	}
+	// The number was validated when it was stored; the far "today" only skips the check that the
+	// birth date is not in the future, which a stored number needs no more.
 	id, err := idnum.ParseResidentID(pr.id, idnum.Date{Year: 9999, Month: 12, Day: 31})
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, "无法读取人员信息", fmt.Errorf("stored ID number: %w", err))
