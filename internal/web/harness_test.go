@@ -51,7 +51,9 @@ func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return 
 func testAccountConfig() account.Config {
 	c := account.DefaultConfig()
 	c.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1}
-	c.ConcurrentHashes = 4
+	c.Hashes = account.GateConfig{Concurrent: 4}
+	// Staff sign in with a password alone unless a test asks for the second factor.
+	c.StaffMFARequired = false
 	return c
 }
 
