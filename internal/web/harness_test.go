@@ -92,7 +92,7 @@ func newHarness(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...harn
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	cookies.Accounts, cookies.Log = acc, log
-	srv, err := New(Deps{Log: log, DB: db, Sessions: cookies, Accounts: acc, Cookies: cookies, Addrs: cookies.Addrs})
+	srv, err := New(Deps{Log: log, DB: db, Sessions: cookies, Accounts: acc, Cookies: cookies, Addrs: cookies.Addrs, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
