@@ -83,7 +83,7 @@ func TestPasswordChangeThrottled(t *testing.T) {
 		}
 		codes := map[int]int{}
 		for i := 0; i < 40; i++ {
-			codes[change("Guess#0000" + string(rune('a'+i%26)))]++
+			codes[change("Guess#0000"+string(rune('a'+i%26)))]++
 			h.clock.Advance(150 * time.Millisecond)
 		}
 		if codes[http.StatusUnprocessableEntity] != 5 || codes[http.StatusTooManyRequests] != 35 {
@@ -358,24 +358,24 @@ func signedIn(c *client) bool { return c.get("/account/security").Code == http.S
 // TestSafeNext: the login's redirect goes only to paths of this site.
 func TestSafeNext(t *testing.T) {
 	for next, want := range map[string]string{
-		"/placements?year=2025":      "/placements?year=2025",
-		"/review/items/3":            "/review/items/3",
-		"":                           "/",
-		"//evil.example/":            "/",
-		"/\t/evil.example":           "/", // next=/%09/evil.example: browsers drop the tab
-		"/\n/evil.example":           "/",
-		"/\\evil.example":            "/",
-		"/%2F/evil.example":          "/",
-		"/%5Cevil.example":           "/",
-		"https://evil.example/":      "/",
-		"javascript:alert(1)":        "/",
-		"evil.example":               "/",
-		" /placements":               "/",
-		"/ok path":                   "/",
-		"/\u0085/evil.example":       "/",
-		"///evil.example":            "/",
-		"/@evil.example":             "/@evil.example", // a path on this site
-		"/placements#/\\evil":        "/",
+		"/placements?year=2025":     "/placements?year=2025",
+		"/review/items/3":           "/review/items/3",
+		"":                          "/",
+		"//evil.example/":           "/",
+		"/\t/evil.example":          "/", // next=/%09/evil.example: browsers drop the tab
+		"/\n/evil.example":          "/",
+		"/\\evil.example":           "/",
+		"/%2F/evil.example":         "/",
+		"/%5Cevil.example":          "/",
+		"https://evil.example/":     "/",
+		"javascript:alert(1)":       "/",
+		"evil.example":              "/",
+		" /placements":              "/",
+		"/ok path":                  "/",
+		"/\u0085/evil.example":      "/",
+		"///evil.example":           "/",
+		"/@evil.example":            "/@evil.example", // a path on this site
+		"/placements#/\\evil":       "/",
 		"/account/security?next=/x": "/account/security?next=/x",
 	} {
 		if got := safeNext(next, "/"); got != want {
