@@ -50,6 +50,9 @@ func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 		fmt.Fprintf(stderr, "quotacert staff add: %s\n", e.Message)
 		for field, msg := range e.Fields {
+			if field == "totpSecret" {
+				field = "totp-secret"
+			}
 			fmt.Fprintf(stderr, "  --%s: %s\n", field, msg)
 		}
 		return 2

@@ -183,6 +183,9 @@ type Config struct {
 
 	Argon2 Argon2Params
 	Hashes GateConfig
+	// Now is the clock of the in-memory refusal shortcut (nil: time.Now); tests pass the clock of
+	// their database so both agree.
+	Now func() time.Time
 }
 
 // DefaultConfig returns the production settings.
@@ -197,7 +200,9 @@ func DefaultConfig() Config {
 		StaffMFARequired: true, PendingTTL: 5 * time.Minute, PendingAttempts: 5,
 		TOTPIssuer: "残疾人按比例就业情况联网认证",
 		Argon2:     DefaultArgon2,
-		Hashes:     GateConfig{Concurrent: 2, Queue: 8, Wait: time.Second, PerAccount: 2, PerPrefix: 4},
+		// One hash at a time per account and two per network: one account or network never holds
+		// both cores, so another user's login always finds a slot within about one hash's time.
+		Hashes: GateConfig{Concurrent: 2, Queue: 8, Wait: time.Second, PerAccount: 1, PerPrefix: 2},
 	}
 }
 
@@ -209,12 +214,18 @@ type Service struct {
 	hasher   *Hasher
 	policy   Policy
 	dummy    string // a hash to verify against for unknown accounts, so timing does not reveal them
+	// refused remembers, in this instance, which accounts and networks are throttled until when, so a
+	// flood of logins that must be refused is refused without a database transaction each.
+	refused *refusedCache
 }
 
 // NewService builds the service. run executes one transaction; isUnique recognises a unique-constraint
 // violation (a registration racing another).
 func NewService(cfg Config, run func(context.Context, func(Tx) error) error, isUnique func(error) bool) (*Service, error) {
-	s := &Service{cfg: cfg, run: run, isUnique: isUnique, hasher: NewGatedHasher(cfg.Argon2, NewGate(cfg.Hashes)), policy: NewPolicy()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{cfg: cfg, run: run, isUnique: isUnique, hasher: NewGatedHasher(cfg.Argon2, NewGate(cfg.Hashes)), policy: NewPolicy(), refused: newRefusedCache(100000)}
 	d, err := s.hasher.Hash(context.Background(), randomToken())
 	if err != nil {
 		return nil, err

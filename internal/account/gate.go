@@ -45,6 +45,20 @@ func NewGate(cfg GateConfig) *Gate {
 // busy is the refusal of the gate: the client may retry soon.
 func busy() error { return apperr.Throttledf(MsgBusy, 2*time.Second) }
 
+// Full reports whether Enter would refuse the keys at once (a bound reached, the queue full): the
+// login refuses such an attempt before it touches the database.
+func (g *Gate) Full(account, prefix string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cfg.PerAccount > 0 && account != "" && g.held["a:"+account] >= g.cfg.PerAccount {
+		return true
+	}
+	if g.cfg.PerPrefix > 0 && prefix != "" && g.held["p:"+prefix] >= g.cfg.PerPrefix {
+		return true
+	}
+	return g.cfg.Queue > 0 && g.waiting >= g.cfg.Queue
+}
+
 // Enter waits for a hashing slot on behalf of the given keys (account, prefix; "" keys are ignored).
 // It returns the release function, or a Throttled error when a bound is reached or the wait would be
 // too long, or the context's error.

@@ -67,6 +67,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	prefix := AddrPrefix(in.ClientAddr)
 	attempt := actor.Actor{Name: safeName(name), ClientAddr: in.ClientAddr}
 
+	// Phase 0, in memory: a network or account this instance just throttled, or whose hashing bound
+	// is reached, is refused without a transaction, so a flood of attempts costs little.
+	if err := s.refused.check(s.cfg.Now(), "net:"+prefix, "user:"+name); err != nil {
+		return LoginResult{}, err
+	}
+	if s.hasher.Busy(name, prefix) {
+		return LoginResult{}, busy()
+	}
+
 	// Phase 1: the limits, the captcha (consumed whatever happens), the account.
 	var user User
 	var known, attacked bool
@@ -105,7 +114,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 				return err
 			}
 			if n >= s.cfg.AccountMaxLogins {
-				refused = apperr.Throttledf("该账号登录过于频繁，请 15 分钟后再试", s.cfg.AddrWindow)
+				refused = apperr.Throttledf(msgAccountLogins, s.cfg.AddrWindow)
 				return s.auditFailure(ctx, tx, attempt, "login", "successful logins of the account throttled")
 			}
 		}
@@ -134,6 +143,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		return LoginResult{}, fmt.Errorf("login phase 1: %w", err)
 	}
 	if refused != nil {
+		s.rememberRefusal(refused, prefix, name)
 		return LoginResult{}, refused
 	}
 	if attacked && s.cfg.AttackDelay > 0 {
@@ -343,6 +353,24 @@ func (s *Service) startSession(ctx context.Context, tx Tx, u User, clientAddr, b
 	return LoginResult{Token: token, Actor: a, FailedAttempts: unseen}, nil
 }
 
+// rememberRefusal keeps a throttle refusal in memory for its Retry-After: the network's when the
+// network was refused, the account's when the account was (the delay of one network on one account
+// is left to the database: it must not refuse the owner from elsewhere).
+func (s *Service) rememberRefusal(err error, prefix, name string) {
+	switch apperr.As(err).Message {
+	case MsgThrottled, msgNetworkLogins:
+		s.refused.remember(s.cfg.Now(), "net:"+prefix, err)
+	case msgAccountLogins:
+		s.refused.remember(s.cfg.Now(), "user:"+name, err)
+	}
+}
+
+// The messages of the success throttles.
+const (
+	msgAccountLogins = "该账号登录过于频繁，请 15 分钟后再试"
+	msgNetworkLogins = "您所在网络的登录过于频繁，请 15 分钟后再试"
+)
+
 // checkPrefix refuses a client network that failed too often in the window.
 func (s *Service) checkPrefix(ctx context.Context, tx Tx, prefix string, now time.Time) error {
 	n, err := tx.ThrottleCount(ctx, addrBucket("login", prefix), now.Add(-s.cfg.AddrWindow))
@@ -357,7 +385,7 @@ func (s *Service) checkPrefix(ctx context.Context, tx Tx, prefix string, now tim
 		return err
 	}
 	if m >= s.cfg.AddrMaxLogins {
-		return apperr.Throttledf("您所在网络的登录过于频繁，请 15 分钟后再试", s.cfg.AddrWindow)
+		return apperr.Throttledf(msgNetworkLogins, s.cfg.AddrWindow)
 	}
 	return nil
 }

@@ -44,6 +44,9 @@ func NewHasher(p Argon2Params, concurrent int) *Hasher {
 	return &Hasher{params: p, gate: NewGate(GateConfig{Concurrent: concurrent})}
 }
 
+// Busy reports whether a hash for account and prefix would be refused at once.
+func (h *Hasher) Busy(account, prefix string) bool { return h.gate.Full(account, prefix) }
+
 // NewGatedHasher returns a Hasher admitted by the gate g.
 func NewGatedHasher(p Argon2Params, g *Gate) *Hasher { return &Hasher{params: p, gate: g} }
 

@@ -85,6 +85,7 @@ func newHarness(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...harn
 	for _, o := range opts {
 		o(&cfg, cookies)
 	}
+	cfg.Now = clock.Now
 	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
