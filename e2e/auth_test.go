@@ -54,8 +54,12 @@ func TestCaptchaRefreshAndAudio(t *testing.T) {
 	if !same {
 		t.Error("the forms' challenges or the audio link disagree after the refresh")
 	}
-	// Keyboard: Tab from "换一张" reaches the audio control, announced as a button with its label.
-	do(t, ctx, "to the audio", chromedp.KeyEvent(kb.Tab))
+	// The refresh puts the focus back into the captcha field, ready for the new digits; two Tabs on
+	// (past "换一张") is the audio control, announced as a button with its label.
+	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.activeElement.id === "captcha"`)); !ok {
+		t.Error("after 换一张 the focus is not in the captcha field")
+	}
+	do(t, ctx, "to the audio", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
 	label, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.hasAttribute("data-captcha-audio") ? document.activeElement.getAttribute("role") + ":" + document.activeElement.textContent : ""`))
 	if label != "button:播放语音验证码" {
 		t.Errorf("focus after 换一张 is %q, want the audio button", label)
