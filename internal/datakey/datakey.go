@@ -306,15 +306,17 @@ func (s *Service) moveAll(ctx context.Context, names []string, blobs Blobs, log 
 func (s *Service) SealFiles(ctx context.Context, blobs Blobs, log func(string, ...any)) (Report, error) {
 	var rep Report
 	var names []string
+	sealed := false
 	err := s.run(ctx, func(tx Tx) error {
 		st, err := tx.KeyState(ctx)
 		if err != nil || st.FilesSealed {
+			sealed = st.FilesSealed
 			return err
 		}
 		names, err = tx.BlobNames(ctx)
 		return err
 	})
-	if err != nil || names == nil {
+	if err != nil || sealed {
 		return rep, err
 	}
 	for _, name := range names {

@@ -36,6 +36,7 @@ func fullSite(t *testing.T, db *store.DB, clock *storetest.Clock) *site {
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
 	cfg.CaptchaRequired = false
+	cfg.StaffMFARequired = false // the second factor has tests of its own
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
