@@ -42,8 +42,8 @@ func BenchmarkImportWages(b *testing.B) {
 }
 
 // BenchmarkImportHostileWorkbook imports the hostile workbook of issue 14: 1 MB of XLSX whose one
-// amount cell unzips to 1,000,000,000 bytes (before the guard: 58 s and 4.1 GB of memory through
-// `quotacert import`, 69 s and 4.2 GB through POST /admin/imports). It must be refused in a few
+// amount cell unzips to 1,000,000,000 bytes (before the guard: 26–58 s and 4.1 GB of memory through
+// `quotacert import`, 58–69 s and 4.2 GB through POST /admin/imports). It must be refused in a few
 // milliseconds with a few megabytes (see -benchmem).
 func BenchmarkImportHostileWorkbook(b *testing.B) {
 	var file bytes.Buffer
