@@ -2,6 +2,8 @@ package placement_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,20 +55,50 @@ func TestRegistryLookup(t *testing.T) {
 		if n != 2 || leaks != 0 {
 			t.Errorf("audit entries %d, unmasked %d", n, leaks)
 		}
-		// The limit: after RegistryLimit look-ups in the window the next one is throttled.
-		for i := n; i < placement.RegistryLimit; i++ {
+		// Looking the same person up again is free: the limit counts distinct persons.
+		for i := 0; i < 2*placement.DisclosurePerEmployer; i++ {
 			if _, err := e.svc.Registry(ctx, e.emp, p01); err != nil {
-				t.Fatalf("look-up %d: %v", i, err)
+				t.Fatalf("look-up %d of the same person: %v", i, err)
 			}
 		}
-		if _, err := e.svc.Registry(ctx, e.emp, p01); apperr.CodeOf(err) != apperr.Throttled {
+		// p01 and pNo are counted; more distinct persons up to the limit pass, the next is refused.
+		ids := validIDs(placement.DisclosurePerEmployer)
+		for _, id := range ids[:placement.DisclosurePerEmployer-2] {
+			if _, err := e.svc.Registry(ctx, e.emp, id); apperr.CodeOf(err) != apperr.NotFound {
+				t.Fatalf("look-up of %s: %v", id, err)
+			}
+		}
+		_, err = e.svc.Registry(ctx, e.emp, ids[placement.DisclosurePerEmployer-2])
+		var limit *placement.LimitError
+		if apperr.CodeOf(err) != apperr.Throttled || !errors.As(err, &limit) || !limit.Until.Equal(now.Add(placement.DisclosureWindowLength)) ||
+			!strings.Contains(err.Error(), "2026-04-01 11:00") {
 			t.Fatalf("over the limit: %v", err)
 		}
-		// Another employer has its own budget.
-		if _, err := e.svc.Registry(ctx, e.oth, p01); err != nil {
+		// A person disclosed in the window is still free; another employer has its own budget.
+		if _, err := e.svc.Registry(ctx, e.emp, p01); err != nil {
+			t.Errorf("a person already seen: %v", err)
+		}
+		if _, err := e.svc.Registry(ctx, e.oth, ids[0]); apperr.CodeOf(err) != apperr.NotFound {
 			t.Fatalf("other employer: %v", err)
 		}
 	})
+}
+
+// validIDs returns n distinct valid resident ID numbers (南关区, born 1980) that the demo registry
+// does not know.
+func validIDs(n int) []string {
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	const checks = "10X98765432"
+	out := make([]string, n)
+	for i := range out {
+		first := fmt.Sprintf("22010219800101%03d", 500+i)
+		sum := 0
+		for j := 0; j < 17; j++ {
+			sum += int(first[j]-'0') * weights[j]
+		}
+		out[i] = first + string(checks[sum%11])
+	}
+	return out
 }
 
 func TestYears(t *testing.T) {

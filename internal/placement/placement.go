@@ -204,12 +204,19 @@ type Source = exchange.Source
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
-	CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error)
+	// DisclosureWindow locks a disclosure bucket's window (creating it, opened now, when missing)
+	// and returns it with the persons disclosed in it: concurrent disclosures of one bucket count
+	// one after the other, on every server.
+	DisclosureWindow(ctx context.Context, bucket string) (DisclosureWindow, error)
+	// RecordDisclosures stores a bucket's window as opened at openedAt (forgetting persons disclosed
+	// before it) and adds the persons with the given hashes, disclosed now.
+	RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, personHashes []string) error
 
 	// Employer is the profile of the placement's employer: its district decides the minimum wage,
 	// its office the jurisdiction, its completeness whether placements may change.
 	Employer(ctx context.Context, employerID int64) (employer.Profile, error)
-	PayerCodes(ctx context.Context, employerID int64) ([]string, error)
+	// Payers lists the employer itself and its affiliates in force (not deleted), with their review.
+	Payers(ctx context.Context, employerID int64) ([]Payer, error)
 	Affiliate(ctx context.Context, employerID, affiliateID int64) (Affiliate, error)
 	FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error)
 	YearState(ctx context.Context, employerID int64, year int) (YearState, error)

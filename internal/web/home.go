@@ -8,6 +8,7 @@ import (
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
+	"quotacert/internal/review"
 )
 
 // homeData is the signed-in employer's overview; nil for everyone else (they see the public intro).
@@ -19,6 +20,8 @@ type homeData struct {
 	Pending   int
 	Draft     int
 	Rejected  int
+	// Requests are other employers' requests to count this one as their affiliate (it may object).
+	Requests []review.Item
 }
 
 // handleHome shows the public introduction, or for a signed-in employer the current year at a
@@ -46,6 +49,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	d.Status = st
 	d.Draft, d.Pending, d.Confirmed, d.Rejected = st.ByStatus[placement.Draft], st.ByStatus[placement.Pending],
 		st.ByStatus[placement.Confirmed], st.ByStatus[placement.Rejected]
+	if s.deps.Reviews != nil {
+		if d.Requests, err = s.deps.Reviews.AffiliateRequests(r.Context(), a); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
 	if s.deps.Notices != nil {
 		if d.Notices, err = s.deps.Notices.Latest(r.Context(), a, 5); err != nil {
 			s.renderError(w, r, err)

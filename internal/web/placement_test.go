@@ -22,7 +22,9 @@ import (
 	"quotacert/internal/idnum"
 	"quotacert/internal/pii"
 	"quotacert/internal/placement"
+	"quotacert/internal/overview"
 	"quotacert/internal/refdata"
+	"quotacert/internal/review"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 	"quotacert/internal/web"
@@ -83,7 +85,9 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:  employer.NewService(store.EmployerRunner(db)),
 		Files:      attachment.NewService(store.AttachmentRunner(db), blobs),
-		Placements: pl})
+		Placements: pl,
+		Reviews:    review.NewService(store.ReviewRunner(db), pl, clock.Now),
+		Overview:   overview.NewService(store.OverviewRunner(db))})
 	if err != nil {
 		t.Fatal(err)
 	}
