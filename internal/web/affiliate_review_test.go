@@ -180,3 +180,134 @@ func TestAffiliateHijackClosed(t *testing.T) {
 		}
 	})
 }
+
+// TestAffiliateReview is the reviewer's side and the employer's edits, through HTTP on both
+// databases: the item in the queue and the API (kind affiliate), its page with the proof inline and
+// both units, approval making the affiliate's records count, edits that keep or reopen the review,
+// the dispatch agreement rule, and deletion withdrawing a pending request.
+func TestAffiliateReview(t *testing.T) {
+	eachPlacement(t, func(t *testing.T, s *site) {
+		a := s.ready(empCode)
+		b := s.ready(otherCode)
+		proof := b.fileID("子公司关系证明.pdf")
+		status, body := b.json("POST", "/api/v1/employer/affiliates", map[string]any{"creditCode": empCode,
+			"name": "长春示范科技有限公司", "kind": "subsidiary", "fileIds": []string{proof}})
+		if status != 201 {
+			t.Fatalf("add: %d %s", status, body)
+		}
+		af := decode[struct{ ID int64 }](t, body).ID
+
+		// The queue lists it for B's office (南关区, below the province), not for 吉林市.
+		items := s.affiliateItems("pending")
+		if len(items) != 1 {
+			t.Fatalf("pending affiliate items: %v", items)
+		}
+		item := items[0]
+		city := s.login("username", "jilincity")
+		if status, body := city.json("GET", "/api/v1/reviews?kind=affiliate", nil); status != 200 || strings.Contains(body, `"kind":"affiliate"`) {
+			t.Errorf("another city's reviewer sees the request: %d %s", status, body)
+		}
+		if status, _, _ := city.get(fmt.Sprintf("/review/items/%d", item)); status != 404 {
+			t.Errorf("another city's reviewer opens the item: %d", status)
+		}
+		rev := s.login("username", "province")
+		_, queue, _ := rev.get("/review?kind=affiliate")
+		if !strings.Contains(queue, "关联单位审核") || !strings.Contains(queue, "关联单位：长春示范科技有限公司") {
+			t.Errorf("queue page does not list the request")
+		}
+		status, page, _ := rev.get(fmt.Sprintf("/review/items/%d", item))
+		if status != 200 || !strings.Contains(page, "/api/v1/files/"+proof+"?inline=1") || !strings.Contains(page, "该代码为已注册单位") ||
+			!strings.Contains(page, empCode) || !strings.Contains(page, otherCode) || !strings.Contains(page, "南关区") {
+			t.Fatalf("item page: %d %s", status, page)
+		}
+		if status, _, _ := rev.get("/api/v1/files/" + proof + "?inline=1"); status != 200 {
+			t.Errorf("the reviewer cannot open the proof: %d", status)
+		}
+		// A rejection needs a comment; the approval is final.
+		if status, _ := rev.json("POST", fmt.Sprintf("/api/v1/reviews/%d/decision", item), map[string]any{"approve": false}); status != 422 {
+			t.Errorf("rejection without a comment: %d", status)
+		}
+		if status, body := rev.json("POST", fmt.Sprintf("/api/v1/reviews/%d/decision", item), map[string]any{"approve": true, "comment": "已核对"}); status != 200 ||
+			!strings.Contains(body, `"status":"approved"`) || !strings.Contains(body, `"kind":"affiliate"`) {
+			t.Fatalf("approve: %d %s", status, body)
+		}
+		// A sees the decided request; it can no longer object.
+		if status, _ := a.json("POST", fmt.Sprintf("/api/v1/employer/affiliate-requests/%d/objection", item), map[string]any{"reason": "晚了"}); status != 409 {
+			t.Errorf("objection after approval: %d", status)
+		}
+
+		// Approved: A's records count for B's placement of p01.
+		bp := createPlacement(t, b, personBody(p01, "刘喆", b.fileID("合同.pdf")))
+		if _, months := b.months(t, bp); !months[0].Passed || months[0].Hold != "" {
+			t.Fatalf("after approval: %+v", months[0])
+		}
+		// Renaming it and adding a file keeps the approval (no new request).
+		more := b.fileID("补充材料.pdf")
+		status, body = b.json("PUT", fmt.Sprintf("/api/v1/employer/affiliates/%d", af), map[string]any{"creditCode": empCode,
+			"name": "长春示范科技有限公司（更名）", "kind": "subsidiary", "fileIds": []string{proof, more}})
+		if status != 200 || !strings.Contains(body, `"status":"approved"`) || len(s.affiliateItems("pending")) != 0 {
+			t.Fatalf("rename: %d %s", status, body)
+		}
+		// A changed credit code is a new request: the records stop counting until it is approved.
+		status, body = b.json("PUT", fmt.Sprintf("/api/v1/employer/affiliates/%d", af), map[string]any{"creditCode": thirdCode,
+			"name": "另一家子公司", "kind": "subsidiary", "fileIds": []string{proof, more}})
+		if status != 200 || !strings.Contains(body, `"status":"pending"`) || len(s.affiliateItems("pending")) != 1 {
+			t.Fatalf("code change: %d %s", status, body)
+		}
+		if _, months := b.months(t, bp); months[0].Passed {
+			t.Errorf("the old code still counts after the change: %+v", months[0])
+		}
+		// The code is not registered: the item says so; the old decision stays in its history.
+		_, page, _ = rev.get(fmt.Sprintf("/review/items/%d", s.affiliateItems("pending")[0]))
+		if !strings.Contains(page, "该统一社会信用代码未在本系统注册") || !strings.Contains(page, "审核记录") {
+			t.Errorf("item page of the changed code lacks the registry note or the history")
+		}
+		// Deleting it withdraws the pending request.
+		if status, _ := b.json("DELETE", fmt.Sprintf("/api/v1/employer/affiliates/%d", af), nil); status != 204 {
+			t.Fatalf("delete: %d", status)
+		}
+		if n := len(s.affiliateItems("pending")); n != 0 {
+			t.Errorf("%d requests still pending after the delete", n)
+		}
+		if status, body := a.json("GET", "/api/v1/employer/affiliate-requests", nil); status != 200 || strings.Contains(body, `"id"`) {
+			t.Errorf("A still sees requests of a deleted affiliate: %s", body)
+		}
+	})
+}
+
+// TestDispatchNeedsApprovedAgreement: a dispatched person counts at the using employer only with an
+// approved agreement (DOMAIN.md §4, "never both"): while the agency waits for review every month is
+// held, even the months that pass; once approved they pass and may be chosen.
+func TestDispatchNeedsApprovedAgreement(t *testing.T) {
+	eachPlacement(t, func(t *testing.T, s *site) {
+		c := s.ready(empCode)
+		status, body := c.json("POST", "/api/v1/employer/affiliates", map[string]any{"creditCode": thirdCode, "name": "派遣公司",
+			"kind": "dispatch", "fileIds": []string{c.fileID("派遣协议.pdf")}})
+		if status != 201 {
+			t.Fatalf("affiliate: %d %s", status, body)
+		}
+		person := personBody(p01, "刘喆", c.fileID("合同.pdf"))
+		person["dispatched"], person["affiliateId"] = true, decode[map[string]any](t, body)["id"]
+		id := createPlacement(t, c, person)
+		_, months := c.months(t, id)
+		for _, m := range months {
+			if m.Selected || !strings.Contains(m.Hold, "劳务派遣协议审核通过后方可计入本单位") {
+				t.Fatalf("month %s with the agency under review: %+v", m.Month, m)
+			}
+		}
+		if status, body := c.json("PUT", fmt.Sprintf("/api/v1/placements/%d/months", id), map[string]any{"selected": []string{"2025-01"}}); status != 422 {
+			t.Fatalf("saving a held month: %d %s", status, body)
+		}
+		if _, page, _ := c.get(fmt.Sprintf("/placements/%d", id)); !strings.Contains(page, `id="affiliate-holds"`) {
+			t.Errorf("the grid page does not say why the months are held")
+		}
+		s.approveAffiliates()
+		_, months = c.months(t, id)
+		if !months[0].Passed || months[0].Hold != "" {
+			t.Fatalf("after approval: %+v", months[0])
+		}
+		if status, body := c.json("PUT", fmt.Sprintf("/api/v1/placements/%d/months", id), map[string]any{"selected": []string{"2025-01"}}); status != 200 {
+			t.Fatalf("save after approval: %d %s", status, body)
+		}
+	})
+}
