@@ -204,13 +204,14 @@ type Source = exchange.Source
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
-	// DisclosureWindow locks a disclosure bucket's window (creating it, opened now, when missing)
-	// and returns it with the persons disclosed in it: concurrent disclosures of one bucket count
-	// one after the other, on every server.
-	DisclosureWindow(ctx context.Context, bucket string) (DisclosureWindow, error)
-	// RecordDisclosures stores a bucket's window as opened at openedAt (forgetting persons disclosed
-	// before it) and adds the persons with the given hashes, disclosed now.
-	RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, personHashes []string) error
+	// DisclosureWindow returns what a disclosure bucket's window says of the persons with the given
+	// hashes (zero when the bucket has no window yet; Persons is counted only with lock). With lock
+	// it first locks the window (creating it, opened now, when missing), so that concurrent
+	// disclosures of one bucket count one after the other, on every server.
+	DisclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (DisclosureWindow, error)
+	// RecordDisclosures adds the persons with the given hashes to a bucket's window, disclosed now;
+	// with reset the window opens again at openedAt and the persons of the old one are forgotten.
+	RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, reset bool, personHashes []string) error
 
 	// Employer is the profile of the placement's employer: its district decides the minimum wage,
 	// its office the jurisdiction, its completeness whether placements may change.

@@ -71,18 +71,42 @@ func (tx PlacementTx) Payers(ctx context.Context, employerID int64) ([]placement
 	return out, rows.Err()
 }
 
-// DisclosureWindow locks a bucket's window row (an upsert that changes nothing when it exists, so
-// PostgreSQL holds the row lock to the end of the transaction; SQLite runs one writer at a time)
-// and reads the persons disclosed since it opened.
-func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string) (placement.DisclosureWindow, error) {
+// DisclosureWindow reads a bucket's window: when it opened, with lock how many persons were
+// disclosed since, and which of the given persons are among them (primary-key look-ups, so the cost
+// does not grow with the window). With lock it first locks the row: an upsert that changes nothing
+// when the row exists, so PostgreSQL holds the row lock to the end of the transaction (SQLite runs
+// one writer at a time anyway).
+func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (placement.DisclosureWindow, error) {
 	var w placement.DisclosureWindow
-	if err := tx.tx.QueryRowContext(ctx, `INSERT INTO disclosure_windows (bucket, opened_at) VALUES ($1, $2)
-        ON CONFLICT (bucket) DO UPDATE SET opened_at = disclosure_windows.opened_at RETURNING opened_at`,
-		bucket, tx.now).Scan(&w.OpenedAt); err != nil {
+	var err error
+	if lock {
+		err = tx.tx.QueryRowContext(ctx, `INSERT INTO disclosure_windows (bucket, opened_at) VALUES ($1, $2)
+            ON CONFLICT (bucket) DO UPDATE SET opened_at = disclosure_windows.opened_at RETURNING opened_at`,
+			bucket, tx.now).Scan(&w.OpenedAt)
+	} else {
+		err = tx.tx.QueryRowContext(ctx, `SELECT opened_at FROM disclosure_windows WHERE bucket = $1`, bucket).Scan(&w.OpenedAt)
+		if isNoRows(err) {
+			return w, nil
+		}
+	}
+	if err != nil {
 		return w, fmt.Errorf("disclosure window: %w", err)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT person_hash FROM disclosures WHERE bucket = $1 AND disclosed_at >= $2`,
-		bucket, w.OpenedAt.UTC())
+	if lock {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures WHERE bucket = $1 AND disclosed_at >= $2`,
+			bucket, w.OpenedAt.UTC()).Scan(&w.Persons); err != nil {
+			return w, fmt.Errorf("count disclosures: %w", err)
+		}
+	}
+	if len(personHashes) == 0 {
+		return w, nil
+	}
+	args := []any{bucket, w.OpenedAt.UTC()}
+	for _, h := range personHashes {
+		args = append(args, h)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT person_hash FROM disclosures WHERE bucket = $1 AND disclosed_at >= $2
+        AND person_hash IN (`+placeholders(3, len(personHashes))+`)`, args...)
 	if err != nil {
 		return w, fmt.Errorf("disclosures: %w", err)
 	}
@@ -92,21 +116,23 @@ func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string) (plac
 		if err := rows.Scan(&h); err != nil {
 			return w, fmt.Errorf("scan disclosure: %w", err)
 		}
-		w.Persons = append(w.Persons, h)
+		w.Seen = append(w.Seen, h)
 	}
 	return w, rows.Err()
 }
 
-// RecordDisclosures moves a bucket's window to openedAt, forgets the persons of earlier windows and
-// adds the persons disclosed now.
-func (tx PlacementTx) RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, personHashes []string) error {
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE disclosure_windows SET opened_at = $2 WHERE bucket = $1`,
-		bucket, openedAt.UTC()); err != nil {
-		return fmt.Errorf("disclosure window: %w", err)
-	}
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM disclosures WHERE bucket = $1 AND disclosed_at < $2`,
-		bucket, openedAt.UTC()); err != nil {
-		return fmt.Errorf("forget disclosures: %w", err)
+// RecordDisclosures adds the persons disclosed now to a bucket's window; with reset the window
+// opens again at openedAt and the rows of the old one are deleted.
+func (tx PlacementTx) RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, reset bool, personHashes []string) error {
+	if reset {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE disclosure_windows SET opened_at = $2 WHERE bucket = $1`,
+			bucket, openedAt.UTC()); err != nil {
+			return fmt.Errorf("disclosure window: %w", err)
+		}
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM disclosures WHERE bucket = $1 AND disclosed_at < $2`,
+			bucket, openedAt.UTC()); err != nil {
+			return fmt.Errorf("forget disclosures: %w", err)
+		}
 	}
 	for _, h := range personHashes {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO disclosures (bucket, person_hash, disclosed_at) VALUES ($1, $2, $3)
