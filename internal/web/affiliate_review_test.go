@@ -103,6 +103,9 @@ func TestAffiliateHijackClosed(t *testing.T) {
 			t.Fatalf("B's placement is %s, want draft", st2)
 		}
 
+		if _, home, _ := b.get("/"); !strings.Contains(home, "关联单位“我的子公司”待残联审核") {
+			t.Errorf("B's home page does not say its affiliate waits for review")
+		}
 		// A sees the request on its home page and in the API, and objects (a reason is required).
 		_, home, _ := a.get("/")
 		if !strings.Contains(home, "其他单位将本单位登记为关联单位") || !strings.Contains(home, otherCode) {

@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
 // homeData is the signed-in employer's overview; nil for everyone else (they see the public intro).
@@ -22,6 +23,8 @@ type homeData struct {
 	Rejected  int
 	// Requests are other employers' requests to count this one as their affiliate (it may object).
 	Requests []review.Item
+	// Unreviewed are the employer's own affiliates whose records do not count yet.
+	Unreviewed []employer.Affiliate
 }
 
 // handleHome shows the public introduction, or for a signed-in employer the current year at a
@@ -40,6 +43,16 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Missing = employer.Complete(p)
+		list, err := s.deps.Employers.Affiliates(r.Context(), a)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, af := range list {
+			if af.Review != rules.ReviewApproved {
+				d.Unreviewed = append(d.Unreviewed, af)
+			}
+		}
 	}
 	st, err := s.deps.Overview.Employer(r.Context(), a)
 	if err != nil {
