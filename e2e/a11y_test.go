@@ -107,12 +107,14 @@ func TestAccessibility(t *testing.T) {
 	if len(queue.Items) == 0 {
 		t.Fatal("no review item to scan")
 	}
+	request := seedAffiliateRequest(t, base)
 	pages := map[string][]string{
 		"": {"/", "/login", "/register"},
 		"employer": {"/", "/employer", "/employer/affiliates/new", "/notices", "/account/password", "/account/security", "/account/mfa",
 			"/placements?year=2025", "/placements/new?year=2025", fmt.Sprintf("/placements/%d", placementID),
-			"/declaration?year=2025"},
-		"reviewer": {"/review", fmt.Sprintf("/review/items/%d", queue.Items[0].ID), "/review/results"},
+			"/declaration?year=2025", fmt.Sprintf("/employer/affiliate-requests/%d", request)},
+		"reviewer": {"/review", fmt.Sprintf("/review/items/%d", queue.Items[0].ID), fmt.Sprintf("/review/items/%d", request),
+			"/review/results"},
 		"admin": {"/admin/", "/admin/users", "/admin/audit", "/admin/imports", "/admin/notices", "/admin/notices/new",
 			"/admin/regions", "/admin/offices/federation", "/admin/offices/tax", "/admin/minwages", "/admin/years", "/admin/levy"},
 	}

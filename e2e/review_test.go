@@ -57,6 +57,31 @@ func seedClaims(t *testing.T, emp *api) int64 {
 	return created.ID
 }
 
+// seedAffiliateRequest registers a second employer that asks to count the demo employer as its
+// subsidiary, so the demo employer has a request on its home page and the reviewer an affiliate
+// item; it returns the item's id.
+func seedAffiliateRequest(t *testing.T, base string) int64 {
+	t.Helper()
+	const code, password = "911100001000044477", "Second@2026x"
+	anon := &api{t: t, base: base, c: &http.Client{Timeout: 30 * time.Second}}
+	anon.do("POST", "/api/v1/register", map[string]string{"creditCode": code, "name": "第二示例有限公司", "password": password,
+		"contactName": "李四", "contactPhone": "13900000000"}, http.StatusCreated, nil)
+	other := apiLogin(t, base, code, password)
+	// Its federation office reviews the request.
+	other.do("PUT", "/api/v1/employer", map[string]any{"name": "第二示例有限公司", "federationOffice": "220102",
+		"taxOffice": "12201020000", "district": "220102", "contactName": "李四", "contactPhone": "13900000000",
+		"employeeCount": 40, "address": "长春市南关区示例路 2 号", "enterprise": true}, http.StatusOK, nil)
+	var af struct{ ID int64 }
+	other.do("POST", "/api/v1/employer/affiliates", map[string]any{"creditCode": "91220101MA14U8XK2R", "name": "长春示例科技有限公司",
+		"kind": "subsidiary", "fileIds": []string{other.upload("关系证明.pdf")}}, http.StatusCreated, &af)
+	var requests struct{ Items []struct{ ID int64 } }
+	apiLogin(t, base, "91220101MA14U8XK2R", "Demo@2026").do("GET", "/api/v1/employer/affiliate-requests", nil, http.StatusOK, &requests)
+	if len(requests.Items) != 1 {
+		t.Fatalf("the demo employer sees %d affiliate requests, want 1", len(requests.Items))
+	}
+	return requests.Items[0].ID
+}
+
 func (a *api) do(method, path string, body any, want int, out any) {
 	a.t.Helper()
 	var rd io.Reader

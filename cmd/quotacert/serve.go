@@ -263,7 +263,7 @@ func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.D
 		return err
 	}
 	return demo.Load(ctx, demo.Services{Accounts: accounts, Employers: deps.Employers, Files: deps.Files,
-		Admin: deps.Admin, Exchange: deps.Exchange}, rules.ChinaDate(time.Now()), stdout)
+		Admin: deps.Admin, Exchange: deps.Exchange, Reviews: deps.Reviews}, rules.ChinaDate(time.Now()), stdout)
 }
 
 // purgeExpired removes expired sessions, captchas and throttle counters every interval until ctx ends.

@@ -14,6 +14,7 @@ import (
 	"quotacert/internal/attachment"
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
+	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
 
@@ -38,6 +39,8 @@ type Services struct {
 	Files     *attachment.Service
 	Admin     *admin.Service
 	Exchange  *exchange.Service
+	// Reviews approves the demo affiliates as the demo reviewer would (DOMAIN.md §6).
+	Reviews *review.Service
 }
 
 // Load creates the demo accounts, completes the demo employer's profile with a dispatch agency and a
@@ -88,6 +91,9 @@ func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) erro
 	if err := s.affiliates(ctx, emp); err != nil {
 		return err
 	}
+	if err := s.approveAffiliates(ctx); err != nil {
+		return err
+	}
 	if err := s.importRegistry(ctx, sys, adminActor); err != nil {
 		return err
 	}
@@ -130,6 +136,31 @@ next:
 		if _, err := s.Employers.AddAffiliate(ctx, emp, employer.AffiliateInput{CreditCode: a.code, Name: a.name,
 			Kind: a.kind, FileIDs: []string{f.ID}}); err != nil {
 			return fmt.Errorf("demo affiliate %s: %w", a.name, err)
+		}
+	}
+	return nil
+}
+
+// approveAffiliates decides the demo employer's affiliate requests as the demo reviewer of 吉林省残联,
+// so that its persons' months count from the first start; a newcomer tries review on new requests.
+func (s Services) approveAffiliates(ctx context.Context) error {
+	rev := actor.Actor{Name: Reviewer, Role: actor.Reviewer, Office: "220000", ClientAddr: "demo"}
+	users, err := s.Accounts.ListUsers(ctx, actor.Actor{Name: "system:demo", Role: actor.Admin, Office: "220000"}, Reviewer)
+	if err != nil {
+		return fmt.Errorf("demo reviewer: %w", err)
+	}
+	for _, u := range users {
+		if u.Username == Reviewer {
+			rev.UserID = u.ID
+		}
+	}
+	items, err := s.Reviews.Queue(ctx, rev, review.Filter{Kind: review.KindAffiliate, Employer: EmployerCode})
+	if err != nil {
+		return fmt.Errorf("demo affiliate requests: %w", err)
+	}
+	for _, it := range items {
+		if err := s.Reviews.Decide(ctx, rev, it.ID, true, "演示数据：已核对劳务派遣协议和关联关系证明"); err != nil {
+			return fmt.Errorf("demo affiliate approval: %w", err)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"quotacert/internal/account"
 	"quotacert/internal/admin"
@@ -15,6 +16,7 @@ import (
 	"quotacert/internal/exchange"
 	"quotacert/internal/pii"
 	"quotacert/internal/refdata"
+	"quotacert/internal/review"
 	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
@@ -45,7 +47,8 @@ func TestLoadIsIdempotent(t *testing.T) {
 			Employers: employer.NewService(store.EmployerRunner(db)),
 			Files:     attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
 			Admin:     admin.NewService(store.AdminRunner(db)),
-			Exchange:  exchange.NewService(store.ExchangeRunner(db), prot)}
+			Exchange:  exchange.NewService(store.ExchangeRunner(db), prot),
+			Reviews:   review.NewService(store.ReviewRunner(db), nil, time.Now)}
 		var out strings.Builder
 		for i := 0; i < 2; i++ {
 			if err := demo.Load(ctx, svc, today, &out); err != nil {
@@ -56,13 +59,15 @@ func TestLoadIsIdempotent(t *testing.T) {
 			t.Fatalf("demo accounts not printed: %s", out.String())
 		}
 		for q, want := range map[string]int{
-			`SELECT COUNT(*) FROM users`:                                                        3,
-			`SELECT COUNT(*) FROM users WHERE must_change_password`:                             0,
-			`SELECT COUNT(*) FROM affiliates`:                                                   2,
-			`SELECT COUNT(*) FROM affiliate_files`:                                              2,
-			`SELECT COUNT(*) FROM imports WHERE status = 'accepted'`:                            4,
-			`SELECT COUNT(DISTINCT person_hash) FROM registry_certificates`:                     17,
-			`SELECT COUNT(*) FROM employers WHERE district = '220102' AND employee_count = 120`: 1,
+			`SELECT COUNT(*) FROM users`:                                                                                             3,
+			`SELECT COUNT(*) FROM users WHERE must_change_password`:                                                                  0,
+			`SELECT COUNT(*) FROM affiliates`:                                                                                        2,
+			`SELECT COUNT(*) FROM affiliate_files`:                                                                                   2,
+			`SELECT COUNT(*) FROM affiliates WHERE review = 'approved'`:                                                              2,
+			`SELECT COUNT(*) FROM review_items WHERE kind = 'affiliate' AND status = 'approved'`:                                     2,
+			`SELECT COUNT(*) FROM imports WHERE status = 'accepted'`:                                                                 4,
+			`SELECT COUNT(DISTINCT person_hash) FROM registry_certificates`:                                                          17,
+			`SELECT COUNT(*) FROM employers WHERE district = '220102' AND employee_count = 120`:                                      1,
 			`SELECT COUNT(*) FROM business_years WHERE year = 2025 AND window_open <= '2026-11-26' AND window_close >= '2026-11-26'`: 1,
 		} {
 			var n int

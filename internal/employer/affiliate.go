@@ -6,12 +6,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/idnum"
+	"quotacert/internal/rules"
 )
 
 // maxAffiliateFiles bounds the attachments of one affiliate; real cases need one or two.
@@ -82,7 +84,7 @@ func (s *Service) AddAffiliate(ctx context.Context, a actor.Actor, in AffiliateI
 			return apperr.FieldErrors(fields)
 		}
 		now := tx.Now()
-		next.EmployerID, next.CreatedAt, next.UpdatedAt = empID, now, now
+		next.EmployerID, next.CreatedAt, next.UpdatedAt, next.Review = empID, now, now, rules.ReviewPending
 		if next.ID, err = tx.InsertAffiliate(ctx, next); err != nil {
 			return err
 		}
@@ -90,8 +92,12 @@ func (s *Service) AddAffiliate(ctx context.Context, a actor.Actor, in AffiliateI
 			return err
 		}
 		next.Files = files
+		// Its records count only once the federation approves it (DOMAIN.md §6).
+		if err := tx.OpenAffiliateReview(ctx, next, requestYear(now)); err != nil {
+			return err
+		}
 		e := audit.For(a, "affiliate.create", "affiliate", strconv.FormatInt(next.ID, 10))
-		e.Detail = fmt.Sprintf("kind=%s files=%d", next.Kind, len(files))
+		e.Detail = fmt.Sprintf("kind=%s files=%d review=%s", next.Kind, len(files), next.Review)
 		if err := tx.AppendAudit(ctx, e); err != nil {
 			return err
 		}
@@ -150,6 +156,16 @@ func (s *Service) UpdateAffiliate(ctx context.Context, a actor.Actor, affiliateI
 		}
 		next.ID, next.EmployerID, next.Locked, next.CreatedAt = cur.ID, empID, cur.Locked, cur.CreatedAt
 		next.UpdatedAt = tx.Now()
+		next.Review, next.Decision = cur.Review, cur.Decision
+		reopen := reopensReview(cur, next)
+		if reopen {
+			// The request names the credit code and kind it is for: a pending one for the old
+			// code is withdrawn, and the reviewer decides on what the affiliate is now.
+			if _, err := tx.WithdrawAffiliateReview(ctx, cur.ID); err != nil {
+				return err
+			}
+			next.Review, next.Decision = rules.ReviewPending, AffiliateDecision{}
+		}
 		if err := tx.UpdateAffiliate(ctx, next); err != nil {
 			return err
 		}
@@ -157,8 +173,16 @@ func (s *Service) UpdateAffiliate(ctx context.Context, a actor.Actor, affiliateI
 			return err
 		}
 		next.Files = files
+		if reopen {
+			if err := tx.OpenAffiliateReview(ctx, next, requestYear(next.UpdatedAt)); err != nil {
+				return err
+			}
+		}
 		e := audit.For(a, "affiliate.update", "affiliate", strconv.FormatInt(next.ID, 10))
-		e.Detail = fmt.Sprintf("kind=%s files=%d", next.Kind, len(files))
+		e.Detail = fmt.Sprintf("kind=%s files=%d review=%s", next.Kind, len(files), next.Review)
+		if reopen {
+			e.Detail += " reopened"
+		}
 		if err := tx.AppendAudit(ctx, e); err != nil {
 			return err
 		}
@@ -192,9 +216,29 @@ func (s *Service) DeleteAffiliate(ctx context.Context, a actor.Actor, affiliateI
 		if err := tx.DeleteAffiliate(ctx, empID, affiliateID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, audit.For(a, "affiliate.delete", "affiliate", strconv.FormatInt(affiliateID, 10)))
+		// A request still waiting is withdrawn with it: there is nothing left to decide.
+		n, err := tx.WithdrawAffiliateReview(ctx, affiliateID)
+		if err != nil {
+			return err
+		}
+		e := audit.For(a, "affiliate.delete", "affiliate", strconv.FormatInt(affiliateID, 10))
+		e.Detail = fmt.Sprintf("withdrawn=%d", n)
+		return tx.AppendAudit(ctx, e)
 	})
 }
+
+// reopensReview reports whether saving next over cur is a new request for review: a changed credit
+// code (a different unit) or kind (a dispatch agreement is not proof of a subsidiary), or any change
+// of an affiliate whose review was rejected (new proof for a second look). An approved or pending
+// affiliate keeps its review when only the name or the attachments change: a pending request
+// shows the reviewer the attachments as they are.
+func reopensReview(cur, next Affiliate) bool {
+	return cur.CreditCode != next.CreditCode || cur.Kind != next.Kind || cur.Review == rules.ReviewRejected
+}
+
+// requestYear is the business year a request is counted in: the one being declared at now (the
+// year before, in China).
+func requestYear(now time.Time) int { return rules.ChinaDate(now).Year - 1 }
 
 // validateAffiliate checks an affiliate input against the employer's own data and files.
 func validateAffiliate(ctx context.Context, tx Tx, empID int64, in AffiliateInput) (Affiliate, []FileRef, map[string]string, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 )
 
 // Profile is an employer's registered data. CreditCode is fixed at registration (it is the login
@@ -65,6 +66,10 @@ func KindLabel(kind string) string {
 // Affiliate is a subsidiary or dispatch agency of an employer. Locked is set when a submitted
 // declaration used it: from then on its credit code is fixed and its attachments can only grow,
 // because the certified result rests on them.
+//
+// Review is the federation's review of the affiliate (DOMAIN.md §6): a new affiliate, a changed
+// credit code or kind, or a rejected one changed again waits (pending) and its wage and insurance
+// records count for the employer only once approved. Decision is the latest decided request.
 type Affiliate struct {
 	ID         int64
 	EmployerID int64
@@ -72,10 +77,35 @@ type Affiliate struct {
 	Name       string
 	Kind       string
 	Locked     bool
+	Review     rules.ReviewStatus
+	Decision   AffiliateDecision
 	Files      []FileRef
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Deleted    bool
+}
+
+// AffiliateDecision is how the latest decided review of an affiliate ended: the reviewer's comment,
+// or the objection of the unit the credit code belongs to (Objected). Zero when none was decided.
+type AffiliateDecision struct {
+	Status    rules.ReviewStatus
+	Comment   string
+	Objected  bool
+	DecidedAt time.Time
+}
+
+// ReviewLabel is the affiliate's review state for pages.
+func (a Affiliate) ReviewLabel() string {
+	switch a.Review {
+	case rules.ReviewPending:
+		return "待残联审核"
+	case rules.ReviewRejected:
+		if a.Decision.Objected {
+			return "审核未通过（对方单位提出异议）"
+		}
+		return "审核未通过"
+	}
+	return "审核通过"
 }
 
 // FileRef names an attachment without its bytes.
@@ -127,9 +157,17 @@ type Tx interface {
 	// such affiliate belongs to the employer.
 	Affiliate(ctx context.Context, employerID, id int64) (a Affiliate, found bool, err error)
 	LiveAffiliateByCode(ctx context.Context, employerID int64, creditCode string) (Affiliate, bool, error)
+	// InsertAffiliate stores a new affiliate with its review state.
 	InsertAffiliate(ctx context.Context, a Affiliate) (int64, error)
+	// UpdateAffiliate stores the code, name and kind; never the review state.
 	UpdateAffiliate(ctx context.Context, a Affiliate) error
 	DeleteAffiliate(ctx context.Context, employerID, id int64) error
+	// OpenAffiliateReview opens the review item (kind affiliate) of a request — the affiliate as it
+	// is now, for the employer's federation office, counted in business year year — and sets the
+	// affiliate's review to pending.
+	OpenAffiliateReview(ctx context.Context, a Affiliate, year int) error
+	// WithdrawAffiliateReview removes an affiliate's requests still pending and returns how many.
+	WithdrawAffiliateReview(ctx context.Context, affiliateID int64) (int, error)
 	// SetAffiliateFiles makes the live attachments of an affiliate exactly ids (soft-deleting the rest).
 	SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []string) error
 	// OwnedFiles returns the files among ids that belong to the employer.

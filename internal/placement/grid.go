@@ -24,7 +24,10 @@ type MonthView struct {
 	Selected bool
 	// TakenElsewhere: the month is counted or pending for this person at another employer.
 	TakenElsewhere bool
-	Claim          *Claim
+	// Hold says why an affiliate's records do not count in the month yet ("2025-03 关联单位待审核：…"),
+	// "" when nothing holds it. A held month cannot be selected or claimed.
+	Hold  string
+	Claim *Claim
 }
 
 // View is a placement opened in full: its data, the grid computed from current official data, and
@@ -86,9 +89,30 @@ func verify(p Placement, emp employer.Profile, wages []rules.MinimumWage, r exch
 type pre struct {
 	p      Placement
 	emp    employer.Profile
-	payers []string
+	payers []Payer
 	wages  []rules.MinimumWage
 	id     string // the person's full ID number
+}
+
+// grid reads the official records of the placement's person and verifies the year. Only the
+// records of payers that count reach the engine (DOMAIN.md §3, §6); when an affiliate is held, its
+// records are read apart (a second read, only then) to say which months it holds.
+func (s *Service) grid(ctx context.Context, pr pre) (exchange.Records, rules.Result, [12]string, error) {
+	split := splitPayers(pr.payers)
+	rec, err := s.readRecords(ctx, pr.id, codes(split.counted), pr.p.Year)
+	if err != nil {
+		return exchange.Records{}, rules.Result{}, [12]string{}, err
+	}
+	res := verify(pr.p, pr.emp, pr.wages, rec)
+	var held exchange.Payments
+	if len(split.held) > 0 && agencyHold(pr.p, pr.payers) == "" {
+		r, err := s.readRecords(ctx, pr.id, codes(split.held), pr.p.Year)
+		if err != nil {
+			return exchange.Records{}, rules.Result{}, [12]string{}, err
+		}
+		held = r.Payments
+	}
+	return rec, res, holds(pr.p, pr.payers, res, held), nil
 }
 
 // loadFor reads the placement a use case acts on with what the engine needs, in tx. Employers
@@ -104,7 +128,7 @@ func (s *Service) loadFor(ctx context.Context, tx Tx, a actor.Actor, id int64, r
 	if err != nil {
 		return pre{}, err
 	}
-	if out.payers, err = tx.PayerCodes(ctx, out.p.EmployerID); err != nil {
+	if out.payers, err = tx.Payers(ctx, out.p.EmployerID); err != nil {
 		return pre{}, err
 	}
 	if out.wages, err = tx.MinimumWages(ctx); err != nil {
@@ -139,9 +163,13 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	var v View
 	var claims []Claim
 	var taken []string
+	var refused error
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		if pr, err = s.loadFor(ctx, tx, a, id, true); err != nil {
+			return err
+		}
+		if refused, err = s.disclose(ctx, tx, a, "placement.read", pr.p.Person); err != nil || refused != nil {
 			return err
 		}
 		if v.Saved, err = tx.SavedMonths(ctx, id); err != nil {
@@ -168,10 +196,13 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	if err != nil {
 		return View{}, err
 	}
+	if refused != nil {
+		return View{}, refused
+	}
 	if err := s.openID(&pr); err != nil {
 		return View{}, err
 	}
-	rec, err := s.readRecords(ctx, pr.id, pr.payers, pr.p.Year)
+	rec, res, held, err := s.grid(ctx, pr)
 	if err != nil {
 		return View{}, err
 	}
@@ -182,12 +213,12 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 			return View{}, apperr.Wrap(apperr.Internal, "无法读取证件信息", err)
 		}
 	}
-	v.Result = verify(pr.p, pr.emp, pr.wages, rec)
-	v.fill(claims, taken)
+	v.Result = res
+	v.fill(claims, taken, held)
 	return v, nil
 }
 
-func (v *View) fill(claims []Claim, taken []string) {
+func (v *View) fill(claims []Claim, taken []string, held [12]string) {
 	savedBy := map[string]SavedMonth{}
 	for _, m := range v.Saved {
 		savedBy[m.Month] = m
@@ -198,11 +229,14 @@ func (v *View) fill(claims []Claim, taken []string) {
 	}
 	for i, mr := range v.Result.Months {
 		key := mr.Month.String()
-		mv := MonthView{MonthResult: mr, Reasons: mr.Reasons(), TakenElsewhere: slices.Contains(taken, key)}
+		mv := MonthView{MonthResult: mr, Reasons: mr.Reasons(), TakenElsewhere: slices.Contains(taken, key), Hold: held[i]}
+		if mv.Hold != "" {
+			mv.Reasons = append([]string{mv.Hold}, mv.Reasons...)
+		}
 		if sm, ok := savedBy[key]; ok {
 			mv.Selected = sm.Selected
 		} else if len(v.Saved) == 0 {
-			mv.Selected = mr.Passed && !mv.TakenElsewhere
+			mv.Selected = mr.Passed && !mv.TakenElsewhere && mv.Hold == ""
 		}
 		if c, ok := claimBy[key]; ok {
 			mv.Claim = &c
@@ -244,24 +278,33 @@ type SaveInput struct {
 // transaction that checks again and writes.
 func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in SaveInput) (Status, error) {
 	var pr pre
+	var refused error
 	err := s.run(ctx, func(tx Tx) error {
 		var err error
 		if pr, err = s.loadFor(ctx, tx, a, id, false); err != nil {
 			return err
 		}
-		return s.checkSavable(ctx, tx, pr.p, pr.emp)
+		if err := s.checkSavable(ctx, tx, pr.p, pr.emp); err != nil {
+			return err
+		}
+		// A refused save names the months' failed checks: it discloses like a read.
+		refused, err = s.disclose(ctx, tx, a, "placement.save", pr.p.Person)
+		return err
 	})
 	if err != nil {
 		return "", err
 	}
+	if refused != nil {
+		return "", refused
+	}
 	if err := s.openID(&pr); err != nil {
 		return "", err
 	}
-	rec, err := s.readRecords(ctx, pr.id, pr.payers, pr.p.Year)
+	_, res, held, err := s.grid(ctx, pr)
 	if err != nil {
 		return "", err
 	}
-	months, claims, err := plan(pr.p, verify(pr.p, pr.emp, pr.wages, rec), in)
+	months, claims, err := plan(pr.p, res, held, in)
 	if err != nil {
 		return "", err
 	}
@@ -373,8 +416,9 @@ func (s *Service) saveClaims(ctx context.Context, tx Tx, p Placement, claims []C
 }
 
 // plan turns the ticked months into the twelve saved months and the claims, enforcing the selection
-// rules against the freshly computed grid. It is pure.
-func plan(p Placement, res rules.Result, in SaveInput) ([]SavedMonth, []Claim, error) {
+// rules against the freshly computed grid: a month an affiliate holds (held, see holds) is neither
+// selected nor claimed. It is pure.
+func plan(p Placement, res rules.Result, held [12]string, in SaveInput) ([]SavedMonth, []Claim, error) {
 	bad := map[string]string{}
 	ticked := map[string]MonthInput{}
 	for i, mi := range in.Months {
@@ -401,12 +445,16 @@ func plan(p Placement, res rules.Result, in SaveInput) ([]SavedMonth, []Claim, e
 	if p.Level == 1 || p.Level == 2 {
 		levelWeight = 2
 	}
-	for _, mr := range res.Months {
+	for i, mr := range res.Months {
 		key := mr.Month.String()
 		t, want := ticked[key]
 		evidence := len(t.FileIDs) > 0
 		sm := SavedMonth{Month: key, Passed: mr.Passed}
 		switch {
+		case held[i] != "":
+			if want {
+				bad["months."+key] = held[i] + "，该月暂不能申报"
+			}
 		case mr.Passed:
 			if want && evidence {
 				bad["months."+key] = key + " 已核验通过，无需申请审核"

@@ -3,7 +3,6 @@ package placement
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
@@ -13,15 +12,7 @@ import (
 	"quotacert/internal/rules"
 )
 
-// RegistryLimit bounds the registry look-ups of one user per RegistryWindow. A look-up reveals a
-// person's disability data, so it is rate-limited and audited (CONTRACT.md): a clerk adding persons
-// one by one stays far below it, a scraper does not.
-const (
-	RegistryLimit  = 60
-	RegistryWindow = time.Hour
-)
-
-// registryAction is the audit action of a look-up; the rate limit counts these entries.
+// registryAction is the audit action of a look-up.
 const registryAction = "registry.lookup"
 
 // RegistryPerson is what the registry knows of a person (添加残疾人: the form is filled from it).
@@ -38,7 +29,8 @@ type RegistryPerson struct {
 
 // Registry looks a person up in the disability registry by ID number. The ID number is checked
 // first (422 beside the field); every accepted look-up is audited with the masked number, found or
-// not, and counted against the user's limit; an unknown person is "not found".
+// not (an answer that a person has no certificate is disability data too), and counted against the
+// disclosure limit (disclose); an unknown person is "not found".
 func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) (RegistryPerson, error) {
 	if a.Role != actor.Employer {
 		return RegistryPerson{}, apperr.New(apperr.Forbidden, "只有用人单位可以查询残疾人信息")
@@ -47,20 +39,22 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 	if err != nil {
 		return RegistryPerson{}, apperr.FieldErrors(map[string]string{"idNumber": err.Error()})
 	}
+	masked := idnum.MaskID(id.Number)
+	var refused error
 	err = s.run(ctx, func(tx Tx) error {
-		n, err := tx.CountAudit(ctx, a.UserID, registryAction, tx.Now().Add(-RegistryWindow))
-		if err != nil {
+		var err error
+		if refused, err = s.disclose(ctx, tx, a, "registry", Person{IDHash: s.pii.Hash(id.Number), IDMasked: masked}); err != nil || refused != nil {
 			return err
 		}
-		if n >= RegistryLimit {
-			return apperr.New(apperr.Throttled, "查询过于频繁，请稍后再试")
-		}
-		e := audit.For(a, registryAction, "person", idnum.MaskID(id.Number))
-		e.Detail = "person=" + idnum.MaskID(id.Number)
+		e := audit.For(a, registryAction, "person", masked)
+		e.Detail = "person=" + masked
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {
 		return RegistryPerson{}, err
+	}
+	if refused != nil {
+		return RegistryPerson{}, refused
 	}
 	// The registry is read outside the transaction: it may be a remote service.
 	found, err := s.source.Certificates(ctx, []string{id.Number})

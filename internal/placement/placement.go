@@ -204,12 +204,20 @@ type Source = exchange.Source
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
-	CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error)
+	// DisclosureWindow returns what a disclosure bucket's window says of the persons with the given
+	// hashes (zero when the bucket has no window yet; Persons is counted only with lock). With lock
+	// it first locks the window (creating it, opened now, when missing), so that concurrent
+	// disclosures of one bucket count one after the other, on every server.
+	DisclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (DisclosureWindow, error)
+	// RecordDisclosures adds the persons with the given hashes to a bucket's window, disclosed now;
+	// with reset the window opens again at openedAt and the persons of the old one are forgotten.
+	RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, reset bool, personHashes []string) error
 
 	// Employer is the profile of the placement's employer: its district decides the minimum wage,
 	// its office the jurisdiction, its completeness whether placements may change.
 	Employer(ctx context.Context, employerID int64) (employer.Profile, error)
-	PayerCodes(ctx context.Context, employerID int64) ([]string, error)
+	// Payers lists the employer itself and its affiliates in force (not deleted), with their review.
+	Payers(ctx context.Context, employerID int64) ([]Payer, error)
 	Affiliate(ctx context.Context, employerID, affiliateID int64) (Affiliate, error)
 	FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error)
 	YearState(ctx context.Context, employerID int64, year int) (YearState, error)

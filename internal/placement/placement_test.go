@@ -44,7 +44,7 @@ type env struct {
 	otherFile string   // employer 2's file
 }
 
-func setup(t *testing.T, db *store.DB) *env {
+func setup(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	prot, err := pii.New(bytes.Repeat([]byte{3}, pii.KeySize))

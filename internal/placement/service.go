@@ -20,11 +20,12 @@ type Service struct {
 	source Source
 	pii    Protector
 	now    func() time.Time
+	limits DisclosureLimits
 }
 
 // NewService wires the service: run is the store's transaction runner, source the official data.
 func NewService(run func(ctx context.Context, fn func(Tx) error) error, source Source, p Protector, now func() time.Time) *Service {
-	return &Service{run: run, source: source, pii: p, now: now}
+	return &Service{run: run, source: source, pii: p, now: now, limits: DefaultDisclosureLimits()}
 }
 
 // DuplicateError is the cause of the conflict when a person is added twice in one year; ID is the
@@ -51,6 +52,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, year int, in Input)
 		return 0, err
 	}
 	var id int64
+	var refused error
 	err = s.run(ctx, func(tx Tx) error {
 		emp, err := tx.Employer(ctx, a.EmployerID)
 		if err != nil {
@@ -70,6 +72,10 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, year int, in Input)
 		}
 		person := p.person
 		person.IDHash, person.IDSealed, person.IDMasked = hash, s.pii.Seal(person.IDNumber), idnum.MaskID(person.IDNumber)
+		// The next page shows the person's certificates: it counts as a disclosure now.
+		if refused, err = s.disclose(ctx, tx, a, "placement.create", person); err != nil || refused != nil {
+			return err
+		}
 		personID, err := tx.UpsertPerson(ctx, person)
 		if err != nil {
 			return err
@@ -87,6 +93,9 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, year int, in Input)
 		e.Detail = fmt.Sprintf("year=%d person=%s", year, person.IDMasked)
 		return tx.AppendAudit(ctx, e)
 	})
+	if err == nil && refused != nil {
+		return 0, refused
+	}
 	return id, err
 }
 

@@ -1,6 +1,6 @@
 // Package review is the federation's side of the yearly certification (审核): a reviewer works
 // through the pending review items of the employers in the reviewer's federation office subtree —
-// claimed months, manual certificates and reopen requests (年审认证反馈) — approves or rejects them
+// claimed months, manual certificates, reopen requests (年审认证反馈) and affiliates — approves or rejects them
 // with a comment, and may return (退回) a whole placement. Decisions are final and audited; their
 // effects on the employer's months, placement status and declaration are written in the same
 // transaction, so the employer sees them at once (DOMAIN.md §4–§5).
@@ -24,6 +24,9 @@ const (
 	KindClaim       Kind = "claim"
 	KindCertificate Kind = "certificate"
 	KindReopen      Kind = "reopen"
+	// KindAffiliate is a new affiliate or a changed one (DOMAIN.md §6): its records count for the
+	// employer only once approved. The unit the credit code belongs to may object, which rejects it.
+	KindAffiliate Kind = "affiliate"
 )
 
 // Label is the kind's Chinese name for pages.
@@ -35,12 +38,14 @@ func (k Kind) Label() string {
 		return "历史残疾证件"
 	case KindReopen:
 		return "年审认证反馈"
+	case KindAffiliate:
+		return "关联单位审核"
 	}
 	return string(k)
 }
 
 // Kinds lists the kinds of review item, in the order pages show them.
-func Kinds() []Kind { return []Kind{KindClaim, KindCertificate, KindReopen} }
+func Kinds() []Kind { return []Kind{KindClaim, KindCertificate, KindReopen, KindAffiliate} }
 
 // Item is one review item (审核事项) with what the queue and the item page show: a claim (kind
 // claim, placement.Claim on the employer's side), a manual certificate or a reopen request. It carries no identifier of
@@ -62,11 +67,29 @@ type Item struct {
 	Month               string // claims only
 	ManualCertificateID int64  // certificates only
 	Note                string // the employer's note or reopen reason
-	Status              rules.ReviewStatus
-	CreatedAt           time.Time
-	DecidedBy           string
-	DecidedAt           time.Time
-	Comment             string
+	// The affiliate of an affiliate request: AffiliateCode is the credit code asked for.
+	AffiliateID   int64
+	AffiliateCode string
+	AffiliateName string
+	AffiliateKind string
+	Status        rules.ReviewStatus
+	CreatedAt     time.Time
+	DecidedBy     string
+	DecidedAt     time.Time
+	Comment       string
+	// Objected: the request was rejected by the objection of the unit its credit code belongs to
+	// (Comment holds the reason, DecidedBy that unit's account).
+	Objected bool
+}
+
+// Unit is a registered employer as a review shows it: an affiliate request's reviewer sees the
+// record of the unit whose credit code is asked for, when it is registered.
+type Unit struct {
+	CreditCode   string
+	Name         string
+	DistrictName string
+	OfficeName   string
+	CreatedAt    time.Time
 }
 
 // File is an evidence attachment of an item.
@@ -194,6 +217,17 @@ type Tx interface {
 	// RejectPendingCertificates rejects a placement's manual certificates still under review.
 	RejectPendingCertificates(ctx context.Context, placementID int64) error
 	ReleaseAllMonths(ctx context.Context, placementID int64) error
+	// AffiliateItems lists an affiliate's requests, oldest first (its history).
+	AffiliateItems(ctx context.Context, affiliateID int64) ([]Item, error)
+	// RegisteredUnit finds the registered employer with a credit code.
+	RegisteredUnit(ctx context.Context, creditCode string) (Unit, bool, error)
+	SetAffiliateReview(ctx context.Context, affiliateID int64, review rules.ReviewStatus) error
+	// AffiliateRequests lists the requests of live affiliates whose credit code is the employer's
+	// own: other employers asking to count it as their affiliate, newest first.
+	AffiliateRequests(ctx context.Context, employerID int64) ([]Item, error)
+	// Object rejects a pending affiliate request on the objection of its unit; false when it was
+	// no longer pending.
+	Object(ctx context.Context, id int64, by int64, reason string) (bool, error)
 	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error)
 	CancelLetter(ctx context.Context, employerID int64, year int) error
 	Tallies(ctx context.Context, office string, year int) (Tallies, error)

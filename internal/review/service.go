@@ -52,9 +52,9 @@ func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, e
 		return nil, apperr.FieldErrors(map[string]string{"status": "状态应为 pending、approved、rejected 或 all"})
 	}
 	switch f.Kind {
-	case "", KindClaim, KindCertificate, KindReopen:
+	case "", KindClaim, KindCertificate, KindReopen, KindAffiliate:
 	default:
-		return nil, apperr.FieldErrors(map[string]string{"kind": "类型应为 claim、certificate 或 reopen"})
+		return nil, apperr.FieldErrors(map[string]string{"kind": "类型应为 claim、certificate、reopen 或 affiliate"})
 	}
 	if f.District != "" && !allDigits(f.District) {
 		return nil, apperr.FieldErrors(map[string]string{"district": "行政区划代码应为数字"})
@@ -111,8 +111,12 @@ type Detail struct {
 	View *placement.View
 	// FailedChecks are the reasons the claimed month failed.
 	FailedChecks []string
-	// History holds the other review items of the same placement (or earlier reopen requests).
+	// History holds the other review items of the same placement (or earlier reopen requests, or
+	// the affiliate's earlier requests).
 	History []Item
+	// Registered is the registered employer whose credit code an affiliate request names; nil when
+	// the code is not registered (or for other kinds).
+	Registered *Unit
 }
 
 // Get opens an item for review. Opening the person's grid is audited by the placement service.
@@ -130,9 +134,19 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 			return err
 		}
 		var hist []Item
-		if d.Item.PlacementID != 0 {
+		switch {
+		case d.Item.PlacementID != 0:
 			hist, err = tx.PlacementItems(ctx, d.Item.PlacementID)
-		} else {
+		case d.Item.Kind == KindAffiliate:
+			if hist, err = tx.AffiliateItems(ctx, d.Item.AffiliateID); err != nil {
+				return err
+			}
+			if u, ok, err := tx.RegisteredUnit(ctx, d.Item.AffiliateCode); err != nil {
+				return err
+			} else if ok {
+				d.Registered = &u
+			}
+		default:
 			hist, err = tx.ReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
 		}
 		for _, h := range hist {
@@ -160,11 +174,12 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 	return d, nil
 }
 
-// Decide records a reviewer's decision on an item and applies its effects (DOMAIN.md §4–§5):
+// Decide records a reviewer's decision on an item and applies its effects (DOMAIN.md §4–§6):
 // an approved claim counts; a rejected claim releases its month; an approved manual certificate
 // makes the months saved on it count; a rejected one releases them; a placement with nothing left
 // to review becomes confirmed. An approved reopen request opens the year again and cancels the
-// letter; a rejected one leaves the year submitted. Decisions are final: the same decision again
+// letter; a rejected one leaves the year submitted. An approved affiliate's records count for its
+// employer from then on; a rejected one's never do. Decisions are final: the same decision again
 // changes nothing, the opposite one is a conflict.
 func (s *Service) Decide(ctx context.Context, a actor.Actor, id int64, approve bool, comment string) error {
 	if err := staffOnly(a); err != nil {
@@ -250,6 +265,9 @@ func (s *Service) apply(ctx context.Context, tx Tx, it Item, decision rules.Revi
 		}
 		_, err := tx.SetDeclarationStatus(ctx, it.EmployerID, it.Year, rules.DeclarationReopenRequested, rules.DeclarationSubmitted)
 		return err
+	case KindAffiliate:
+		// From now on its records count for the employer (approved) or are shown as refused.
+		return tx.SetAffiliateReview(ctx, it.AffiliateID, decision)
 	}
 	pending, err := tx.PendingItems(ctx, it.PlacementID)
 	if err != nil {

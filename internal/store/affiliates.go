@@ -8,22 +8,30 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/employer"
+	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
-const affiliateColumns = `id, employer_id, credit_code, name, kind, locked, created_at, updated_at, deleted_at`
+// affiliateSelect reads an affiliate with its review state and the latest decided request (the
+// reviewer's comment or the other unit's objection).
+const affiliateSelect = `SELECT a.id, a.employer_id, a.credit_code, a.name, a.kind, a.locked, a.review, a.created_at,
+    a.updated_at, a.deleted_at, COALESCE(r.status, ''), COALESCE(r.comment, ''), COALESCE(r.objected, FALSE), r.decided_at
+    FROM affiliates a LEFT JOIN review_items r ON r.id = (SELECT MAX(x.id) FROM review_items x
+        WHERE x.affiliate_id = a.id AND x.decided_at IS NOT NULL) `
 
 func scanAffiliate(sc interface{ Scan(...any) error }) (employer.Affiliate, error) {
 	var a employer.Affiliate
-	var deleted sql.NullTime
-	err := sc.Scan(&a.ID, &a.EmployerID, &a.CreditCode, &a.Name, &a.Kind, &a.Locked, &a.CreatedAt, &a.UpdatedAt, &deleted)
-	a.Deleted = deleted.Valid
+	var deleted, decided sql.NullTime
+	err := sc.Scan(&a.ID, &a.EmployerID, &a.CreditCode, &a.Name, &a.Kind, &a.Locked, &a.Review, &a.CreatedAt, &a.UpdatedAt,
+		&deleted, &a.Decision.Status, &a.Decision.Comment, &a.Decision.Objected, &decided)
+	a.Deleted, a.Decision.DecidedAt = deleted.Valid, decided.Time
 	return a, err
 }
 
 // Affiliates lists an employer's live affiliates with their live attachments, oldest first.
 func (tx EmployerTx) Affiliates(ctx context.Context, employerID int64) ([]employer.Affiliate, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
-        WHERE employer_id = $1 AND deleted_at IS NULL ORDER BY id`, employerID)
+	rows, err := tx.tx.QueryContext(ctx, affiliateSelect+`
+        WHERE a.employer_id = $1 AND a.deleted_at IS NULL ORDER BY a.id`, employerID)
 	if err != nil {
 		return nil, fmt.Errorf("list affiliates of employer %d: %w", employerID, err)
 	}
@@ -50,8 +58,8 @@ func (tx EmployerTx) Affiliates(ctx context.Context, employerID int64) ([]employ
 
 // Affiliate loads an affiliate of the employer, deleted ones included, with its live attachments.
 func (tx EmployerTx) Affiliate(ctx context.Context, employerID, id int64) (employer.Affiliate, bool, error) {
-	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
-        WHERE id = $1 AND employer_id = $2`, id, employerID))
+	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, affiliateSelect+`
+        WHERE a.id = $1 AND a.employer_id = $2`, id, employerID))
 	if isNoRows(err) {
 		return a, false, nil
 	}
@@ -64,8 +72,8 @@ func (tx EmployerTx) Affiliate(ctx context.Context, employerID, id int64) (emplo
 
 // LiveAffiliateByCode finds the employer's live affiliate with a credit code.
 func (tx EmployerTx) LiveAffiliateByCode(ctx context.Context, employerID int64, creditCode string) (employer.Affiliate, bool, error) {
-	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, `SELECT `+affiliateColumns+` FROM affiliates
-        WHERE employer_id = $1 AND credit_code = $2 AND deleted_at IS NULL`, employerID, creditCode))
+	a, err := scanAffiliate(tx.tx.QueryRowContext(ctx, affiliateSelect+`
+        WHERE a.employer_id = $1 AND a.credit_code = $2 AND a.deleted_at IS NULL`, employerID, creditCode))
 	if isNoRows(err) {
 		return a, false, nil
 	}
@@ -100,9 +108,9 @@ func (tx EmployerTx) affiliateFiles(ctx context.Context, affiliateID int64) ([]e
 // backstop for two requests racing.
 func (tx EmployerTx) InsertAffiliate(ctx context.Context, a employer.Affiliate) (int64, error) {
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `INSERT INTO affiliates (employer_id, credit_code, name, kind, locked, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		a.EmployerID, a.CreditCode, a.Name, a.Kind, a.Locked, a.CreatedAt.UTC(), a.UpdatedAt.UTC()).Scan(&id)
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO affiliates (employer_id, credit_code, name, kind, locked, review, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		a.EmployerID, a.CreditCode, a.Name, a.Kind, a.Locked, string(a.Review), a.CreatedAt.UTC(), a.UpdatedAt.UTC()).Scan(&id)
 	if err != nil {
 		if tx.db.IsUniqueViolation(err) {
 			return 0, apperr.Wrap(apperr.Conflict, "该统一社会信用代码的关联单位已添加", err)
@@ -112,7 +120,8 @@ func (tx EmployerTx) InsertAffiliate(ctx context.Context, a employer.Affiliate) 
 	return id, nil
 }
 
-// UpdateAffiliate stores an affiliate's code, name and kind.
+// UpdateAffiliate stores an affiliate's code, name and kind. Its review state is not written here:
+// a reviewer's decision committed meanwhile must stand; OpenAffiliateReview puts it back to pending.
 func (tx EmployerTx) UpdateAffiliate(ctx context.Context, a employer.Affiliate) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET credit_code = $3, name = $4, kind = $5, updated_at = $6
         WHERE id = $1 AND employer_id = $2 AND deleted_at IS NULL`,
@@ -134,6 +143,33 @@ func (tx EmployerTx) DeleteAffiliate(ctx context.Context, employerID, id int64) 
 		return fmt.Errorf("delete affiliate %d: %w", id, err)
 	}
 	return nil
+}
+
+// OpenAffiliateReview opens the review item of an affiliate request, naming the credit code asked
+// for, and puts the affiliate's review back to pending. (Review due dates, DOMAIN.md §5, are counted
+// from created_at.)
+func (tx EmployerTx) OpenAffiliateReview(ctx context.Context, a employer.Affiliate, year int) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET review = $2 WHERE id = $1`, a.ID,
+		string(rules.ReviewPending)); err != nil {
+		return fmt.Errorf("affiliate review pending: %w", err)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_items (kind, employer_id, year, affiliate_id, affiliate_code,
+        status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, string(review.KindAffiliate), a.EmployerID, year, a.ID,
+		a.CreditCode, string(rules.ReviewPending), tx.now); err != nil {
+		return fmt.Errorf("open affiliate review: %w", err)
+	}
+	return nil
+}
+
+// WithdrawAffiliateReview deletes an affiliate's requests still pending; decided ones stay as history.
+func (tx EmployerTx) WithdrawAffiliateReview(ctx context.Context, affiliateID int64) (int, error) {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM review_items WHERE affiliate_id = $1 AND kind = $2 AND status = $3`,
+		affiliateID, string(review.KindAffiliate), string(rules.ReviewPending))
+	if err != nil {
+		return 0, fmt.Errorf("withdraw affiliate review: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // SetAffiliateFiles makes ids the live attachments of an affiliate: others are soft-deleted (the

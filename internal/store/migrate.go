@@ -20,7 +20,10 @@ type Step struct {
 	Apply func(ctx context.Context, tx *Tx) error
 }
 
-// SQLSteps returns the embedded schema migrations, ordered by file name.
+// SQLSteps returns the embedded schema migrations, ordered by file name. A file named
+// NNNN_name.sqlite.sql or NNNN_name.postgres.sql runs on that database only: for the few changes
+// the two cannot say in one text (SQLite changes a CHECK constraint only by rebuilding the table,
+// PostgreSQL alters it in place, and a rebuild there would lose the identity sequence).
 func (db *DB) SQLSteps() ([]Step, error) {
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
@@ -29,6 +32,9 @@ func (db *DB) SQLSteps() ([]Step, error) {
 	sort.Strings(names)
 	steps := make([]Step, 0, len(names))
 	for _, name := range names {
+		if d := dialectOf(name); d != "" && d != db.dialect.Name {
+			continue
+		}
 		raw, err := migrationFiles.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", name, err)
@@ -48,6 +54,16 @@ func (db *DB) SQLSteps() ([]Step, error) {
 		}})
 	}
 	return steps, nil
+}
+
+// dialectOf is the database a migration file is limited to ("" for both).
+func dialectOf(name string) string {
+	for _, d := range []string{"sqlite", "postgres"} {
+		if strings.HasSuffix(name, "."+d+".sql") {
+			return d
+		}
+	}
+	return ""
 }
 
 // Migrate applies the schema migrations and then extra steps, each once, each in its own

@@ -45,41 +45,102 @@ func parseNullDate(s sql.NullString) (rules.Date, error) {
 	return rules.ParseDate(s.String)
 }
 
-// CountAudit counts an actor's audit entries of one action since a time (rate limits of sensitive
-// look-ups read the audit trail, so they need no table of their own).
-func (tx PlacementTx) CountAudit(ctx context.Context, actorID int64, action string, since time.Time) (int, error) {
-	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at >= $3`,
-		actorID, action, since.UTC()).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count audit: %w", err)
-	}
-	return n, nil
-}
-
 // Employer loads the profile of a placement's employer.
 func (tx PlacementTx) Employer(ctx context.Context, id int64) (employer.Profile, error) {
 	return tx.employerProfile(ctx, id)
 }
 
-// PayerCodes lists the credit codes whose records count for the employer's persons: its own and
-// those of its affiliates in force (DOMAIN.md §3 "payers").
-func (tx PlacementTx) PayerCodes(ctx context.Context, employerID int64) ([]string, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT credit_code FROM employers WHERE id = $1
-        UNION SELECT credit_code FROM affiliates WHERE employer_id = $1 AND deleted_at IS NULL`, employerID)
+// Payers lists the employer itself and its affiliates in force (not deleted) with their review;
+// which of them count is the placement domain's decision (Payer.Counts).
+func (tx PlacementTx) Payers(ctx context.Context, employerID int64) ([]placement.Payer, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT credit_code, 0, name, '', '' FROM employers WHERE id = $1
+        UNION ALL SELECT credit_code, id, name, kind, review FROM affiliates WHERE employer_id = $1 AND deleted_at IS NULL
+        ORDER BY 2`, employerID)
 	if err != nil {
-		return nil, fmt.Errorf("payer codes: %w", err)
+		return nil, fmt.Errorf("payers: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []placement.Payer
 	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
+		var p placement.Payer
+		if err := rows.Scan(&p.CreditCode, &p.AffiliateID, &p.Name, &p.Kind, &p.Review); err != nil {
+			return nil, fmt.Errorf("scan payer: %w", err)
 		}
-		out = append(out, c)
+		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// DisclosureWindow reads a bucket's window: when it opened, with lock how many persons were
+// disclosed since, and which of the given persons are among them (primary-key look-ups, so the cost
+// does not grow with the window). With lock it first locks the row: an upsert that changes nothing
+// when the row exists, so PostgreSQL holds the row lock to the end of the transaction (SQLite runs
+// one writer at a time anyway).
+func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (placement.DisclosureWindow, error) {
+	var w placement.DisclosureWindow
+	var err error
+	if lock {
+		err = tx.tx.QueryRowContext(ctx, `INSERT INTO disclosure_windows (bucket, opened_at) VALUES ($1, $2)
+            ON CONFLICT (bucket) DO UPDATE SET opened_at = disclosure_windows.opened_at RETURNING opened_at`,
+			bucket, tx.now).Scan(&w.OpenedAt)
+	} else {
+		err = tx.tx.QueryRowContext(ctx, `SELECT opened_at FROM disclosure_windows WHERE bucket = $1`, bucket).Scan(&w.OpenedAt)
+		if isNoRows(err) {
+			return w, nil
+		}
+	}
+	if err != nil {
+		return w, fmt.Errorf("disclosure window: %w", err)
+	}
+	if lock {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures WHERE bucket = $1 AND disclosed_at >= $2`,
+			bucket, w.OpenedAt.UTC()).Scan(&w.Persons); err != nil {
+			return w, fmt.Errorf("count disclosures: %w", err)
+		}
+	}
+	if len(personHashes) == 0 {
+		return w, nil
+	}
+	args := []any{bucket, w.OpenedAt.UTC()}
+	for _, h := range personHashes {
+		args = append(args, h)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT person_hash FROM disclosures WHERE bucket = $1 AND disclosed_at >= $2
+        AND person_hash IN (`+placeholders(3, len(personHashes))+`)`, args...)
+	if err != nil {
+		return w, fmt.Errorf("disclosures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return w, fmt.Errorf("scan disclosure: %w", err)
+		}
+		w.Seen = append(w.Seen, h)
+	}
+	return w, rows.Err()
+}
+
+// RecordDisclosures adds the persons disclosed now to a bucket's window; with reset the window
+// opens again at openedAt and the rows of the old one are deleted.
+func (tx PlacementTx) RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, reset bool, personHashes []string) error {
+	if reset {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE disclosure_windows SET opened_at = $2 WHERE bucket = $1`,
+			bucket, openedAt.UTC()); err != nil {
+			return fmt.Errorf("disclosure window: %w", err)
+		}
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM disclosures WHERE bucket = $1 AND disclosed_at < $2`,
+			bucket, openedAt.UTC()); err != nil {
+			return fmt.Errorf("forget disclosures: %w", err)
+		}
+	}
+	for _, h := range personHashes {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO disclosures (bucket, person_hash, disclosed_at) VALUES ($1, $2, $3)
+            ON CONFLICT (bucket, person_hash) DO UPDATE SET disclosed_at = $3`, bucket, h, tx.now); err != nil {
+			return fmt.Errorf("record disclosure: %w", err)
+		}
+	}
+	return nil
 }
 
 // Affiliate loads a live affiliate of the employer with its attachment count.

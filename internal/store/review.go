@@ -34,12 +34,14 @@ func (tx ReviewTx) AppendAudit(ctx context.Context, e audit.Entry) error {
 
 const reviewItemSelect = `SELECT r.id, r.kind, r.employer_id, e.credit_code, e.name, COALESCE(e.federation_office, ''),
     COALESCE(e.district, ''), COALESCE(g.name, ''), r.year, COALESCE(r.placement_id, 0), COALESCE(s.name, ''),
-    COALESCE(s.id_masked, ''), COALESCE(r.month, ''), COALESCE(r.manual_certificate_id, 0), r.note, r.status,
-    r.created_at, COALESCE(u.username, ''), r.decided_at, r.comment
+    COALESCE(s.id_masked, ''), COALESCE(r.month, ''), COALESCE(r.manual_certificate_id, 0), r.note,
+    COALESCE(r.affiliate_id, 0), COALESCE(r.affiliate_code, ''), COALESCE(af.name, ''), COALESCE(af.kind, ''), r.status,
+    r.created_at, COALESCE(u.username, ''), r.decided_at, r.comment, r.objected
     FROM review_items r JOIN employers e ON e.id = r.employer_id
     LEFT JOIN regions g ON g.code = e.district
     LEFT JOIN placements p ON p.id = r.placement_id
     LEFT JOIN persons s ON s.id = p.person_id
+    LEFT JOIN affiliates af ON af.id = r.affiliate_id
     LEFT JOIN users u ON u.id = r.decided_by `
 
 func scanReviewItems(rows *sql.Rows) ([]review.Item, error) {
@@ -51,7 +53,8 @@ func scanReviewItems(rows *sql.Rows) ([]review.Item, error) {
 		var decided sql.NullTime
 		if err := rows.Scan(&it.ID, &kind, &it.EmployerID, &it.EmployerCode, &it.EmployerName, &it.EmployerOffice,
 			&it.District, &it.DistrictName, &it.Year, &it.PlacementID, &it.PersonName, &it.PersonMasked, &it.Month,
-			&it.ManualCertificateID, &it.Note, &it.Status, &it.CreatedAt, &it.DecidedBy, &decided, &it.Comment); err != nil {
+			&it.ManualCertificateID, &it.Note, &it.AffiliateID, &it.AffiliateCode, &it.AffiliateName, &it.AffiliateKind,
+			&it.Status, &it.CreatedAt, &it.DecidedBy, &decided, &it.Comment, &it.Objected); err != nil {
 			return nil, fmt.Errorf("scan review item: %w", err)
 		}
 		it.Kind, it.DecidedAt = review.Kind(kind), decided.Time
@@ -135,6 +138,11 @@ func (tx ReviewTx) ItemFiles(ctx context.Context, it review.Item) ([]review.File
 	case review.KindCertificate:
 		rows, err = tx.tx.QueryContext(ctx, `SELECT f.id, f.name, f.content_type, '' FROM manual_certificate_files x
             JOIN files f ON f.id = x.file_id WHERE x.manual_certificate_id = $1 ORDER BY f.created_at, f.id`, it.ManualCertificateID)
+	case review.KindAffiliate:
+		// The agreement or proof as the affiliate has it now (attachments may be added meanwhile).
+		rows, err = tx.tx.QueryContext(ctx, `SELECT f.id, f.name, f.content_type, '' FROM affiliate_files x
+            JOIN files f ON f.id = x.file_id WHERE x.affiliate_id = $1 AND x.deleted_at IS NULL
+            ORDER BY f.created_at, f.id`, it.AffiliateID)
 	default:
 		return nil, nil
 	}
@@ -347,4 +355,62 @@ func (tx ReviewTx) PendingItems(ctx context.Context, placementID int64) (int, er
 // SetPlacementStatus changes a placement's status (and the reason when a reviewer returns it).
 func (tx ReviewTx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
 	return tx.setPlacementStatus(ctx, id, s, returnReason)
+}
+
+// AffiliateItems lists an affiliate's requests, oldest first.
+func (tx ReviewTx) AffiliateItems(ctx context.Context, affiliateID int64) ([]review.Item, error) {
+	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.affiliate_id = $1 AND r.kind = $2
+        ORDER BY r.created_at, r.id`, affiliateID, string(review.KindAffiliate))
+	if err != nil {
+		return nil, fmt.Errorf("affiliate review items: %w", err)
+	}
+	return scanReviewItems(rows)
+}
+
+// RegisteredUnit finds the registered employer with a credit code, with its district and office names.
+func (tx ReviewTx) RegisteredUnit(ctx context.Context, creditCode string) (review.Unit, bool, error) {
+	var u review.Unit
+	err := tx.tx.QueryRowContext(ctx, `SELECT e.credit_code, e.name, COALESCE(g.name, ''), COALESCE(o.name, ''), e.created_at
+        FROM employers e LEFT JOIN regions g ON g.code = e.district
+        LEFT JOIN federation_offices o ON o.code = e.federation_office WHERE e.credit_code = $1`, creditCode).
+		Scan(&u.CreditCode, &u.Name, &u.DistrictName, &u.OfficeName, &u.CreatedAt)
+	if isNoRows(err) {
+		return u, false, nil
+	}
+	if err != nil {
+		return u, false, fmt.Errorf("registered unit: %w", err)
+	}
+	return u, true, nil
+}
+
+// SetAffiliateReview records the outcome of an affiliate's review.
+func (tx ReviewTx) SetAffiliateReview(ctx context.Context, affiliateID int64, status rules.ReviewStatus) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET review = $2 WHERE id = $1`, affiliateID, string(status)); err != nil {
+		return fmt.Errorf("affiliate review: %w", err)
+	}
+	return nil
+}
+
+// AffiliateRequests lists the requests of live affiliates whose credit code is the employer's own,
+// newest first.
+func (tx ReviewTx) AffiliateRequests(ctx context.Context, employerID int64) ([]review.Item, error) {
+	rows, err := tx.tx.QueryContext(ctx, reviewItemSelect+`WHERE r.kind = $2 AND af.deleted_at IS NULL
+          AND r.affiliate_code = (SELECT credit_code FROM employers WHERE id = $1)
+        ORDER BY r.created_at DESC, r.id DESC`, employerID, string(review.KindAffiliate))
+	if err != nil {
+		return nil, fmt.Errorf("affiliate requests: %w", err)
+	}
+	return scanReviewItems(rows)
+}
+
+// Object rejects a pending request on its unit's objection; false when it was no longer pending.
+func (tx ReviewTx) Object(ctx context.Context, id int64, by int64, reason string) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET status = $2, decided_by = $3, decided_at = $4, comment = $5,
+        objected = TRUE WHERE id = $1 AND status = $6`, id, string(rules.ReviewRejected), nullID(by), tx.now, reason,
+		string(rules.ReviewPending))
+	if err != nil {
+		return false, fmt.Errorf("object to review item %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

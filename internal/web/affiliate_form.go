@@ -16,6 +16,7 @@ type affiliateForm struct {
 	Name       string
 	Kind       string
 	Locked     bool
+	Review     string             // the stored affiliate's review state (its label), "" when adding
 	Files      []employer.FileRef // attached (checked) files
 	Error      string
 	Fields     map[string]string
@@ -40,7 +41,7 @@ func (s *Server) handleAffiliateEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderAffiliate(w, r, http.StatusOK, affiliateForm{ID: af.ID, CreditCode: af.CreditCode, Name: af.Name,
-		Kind: af.Kind, Locked: af.Locked, Files: af.Files})
+		Kind: af.Kind, Locked: af.Locked, Review: af.ReviewLabel(), Files: af.Files})
 }
 
 // handleAffiliateSave adds (no id) or updates an affiliate from the multipart form. A file chosen in
@@ -63,7 +64,7 @@ func (s *Server) handleAffiliateSave(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		f.Locked = cur.Locked
+		f.Locked, f.Review = cur.Locked, cur.ReviewLabel()
 	}
 	values, uploadErrs, err := s.readUploadForm(w, r, maxOneFileForm)
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"quotacert/internal/employer"
 	"quotacert/internal/httpx"
@@ -34,15 +35,27 @@ func toProfileJSON(p employer.Profile) profileJSON {
 		Address: p.Address, Enterprise: p.Enterprise, Complete: len(missing) == 0, Missing: missing}
 }
 
-// affiliateJSON is CONTRACT.md's affiliate object with its id, lock and file names.
+// affiliateJSON is CONTRACT.md's affiliate object with its id, lock, file names and review: its
+// records count for the employer only once review.status is approved.
 type affiliateJSON struct {
-	ID         int64         `json:"id"`
-	CreditCode string        `json:"creditCode"`
-	Name       string        `json:"name"`
-	Kind       string        `json:"kind"`
-	Locked     bool          `json:"locked"`
-	FileIDs    []string      `json:"fileIds"`
-	Files      []fileRefJSON `json:"files"`
+	ID         int64               `json:"id"`
+	CreditCode string              `json:"creditCode"`
+	Name       string              `json:"name"`
+	Kind       string              `json:"kind"`
+	Locked     bool                `json:"locked"`
+	FileIDs    []string            `json:"fileIds"`
+	Files      []fileRefJSON       `json:"files"`
+	Review     affiliateReviewJSON `json:"review"`
+}
+
+// affiliateReviewJSON is an affiliate's review state and, once a request was decided, how: the
+// reviewer's comment or the objection of the unit the credit code belongs to.
+type affiliateReviewJSON struct {
+	Status    string     `json:"status"`
+	Label     string     `json:"label"`
+	Comment   string     `json:"comment,omitempty"`
+	Objected  bool       `json:"objected"`
+	DecidedAt *time.Time `json:"decidedAt"`
 }
 
 type fileRefJSON struct {
@@ -53,7 +66,13 @@ type fileRefJSON struct {
 
 func toAffiliateJSON(a employer.Affiliate) affiliateJSON {
 	out := affiliateJSON{ID: a.ID, CreditCode: a.CreditCode, Name: a.Name, Kind: a.Kind, Locked: a.Locked,
-		FileIDs: []string{}, Files: []fileRefJSON{}}
+		FileIDs: []string{}, Files: []fileRefJSON{},
+		Review: affiliateReviewJSON{Status: string(a.Review), Label: a.ReviewLabel(), Comment: a.Decision.Comment,
+			Objected: a.Decision.Objected}}
+	if !a.Decision.DecidedAt.IsZero() {
+		t := a.Decision.DecidedAt
+		out.Review.DecidedAt = &t
+	}
 	for _, f := range a.Files {
 		out.FileIDs = append(out.FileIDs, f.ID)
 		out.Files = append(out.Files, fileRefJSON{ID: f.ID, Name: f.Name, Size: f.Size})

@@ -72,6 +72,7 @@ type monthJSON struct {
 	Selected       bool            `json:"selected"`
 	Locked         bool            `json:"locked"`
 	TakenElsewhere bool            `json:"takenElsewhere"`
+	Hold           string          `json:"hold,omitempty"` // why an affiliate's records do not count yet
 	Weight         int             `json:"weight"`
 	Claim          *claimJSON      `json:"claim"`
 }
@@ -112,7 +113,7 @@ func toPlacementJSON(v placement.View) placementJSON {
 	}
 	for _, m := range v.Months {
 		mj := monthJSON{Month: m.Month.String(), Passed: m.Passed, PendingCert: m.PendingCertificate, Reasons: nonNil(m.Reasons),
-			Selected: m.Selected, Locked: m.Locked, TakenElsewhere: m.TakenElsewhere, Weight: m.Weight,
+			Selected: m.Selected, Locked: m.Locked, TakenElsewhere: m.TakenElsewhere, Hold: m.Hold, Weight: m.Weight,
 			Checks: map[string]bool{}}
 		for _, c := range rules.Checks() {
 			mj.Checks[c.Key] = c.Passed(m.MonthResult)

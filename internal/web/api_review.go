@@ -22,6 +22,17 @@ type reviewItemJSON struct {
 	Status      string            `json:"status"`
 	Note        string            `json:"note"`
 	Comment     string            `json:"comment"`
+	// Affiliate is the affiliate of kind "affiliate" (null otherwise); Objected marks a rejection by
+	// the objection of the unit its credit code belongs to.
+	Affiliate *reviewAffiliateRef `json:"affiliate"`
+	Objected  bool                `json:"objected"`
+}
+
+type reviewAffiliateRef struct {
+	ID         int64  `json:"id"`
+	CreditCode string `json:"creditCode"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
 }
 
 type reviewEmployerRef struct {
@@ -31,7 +42,10 @@ type reviewEmployerRef struct {
 
 func toReviewItemJSON(it review.Item) reviewItemJSON {
 	out := reviewItemJSON{ID: it.ID, Kind: it.Kind, Employer: reviewEmployerRef{it.EmployerCode, it.EmployerName},
-		CreatedAt: it.CreatedAt, Year: it.Year, Status: string(it.Status), Note: it.Note, Comment: it.Comment}
+		CreatedAt: it.CreatedAt, Year: it.Year, Status: string(it.Status), Note: it.Note, Comment: it.Comment, Objected: it.Objected}
+	if it.Kind == review.KindAffiliate {
+		out.Affiliate = &reviewAffiliateRef{ID: it.AffiliateID, CreditCode: it.AffiliateCode, Name: it.AffiliateName, Kind: it.AffiliateKind}
+	}
 	if it.PlacementID != 0 {
 		id := it.PlacementID
 		out.PlacementID = &id

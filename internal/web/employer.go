@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/employer"
+	"quotacert/internal/rules"
 )
 
 // profileForm is the state of the employer profile page: the typed values (kept on an error), the
@@ -44,13 +45,21 @@ type affiliateRow struct {
 	KindLabel  string
 	Locked     bool
 	Files      []employer.FileRef
+	// Review and ReviewLabel: the federation's review; Comment is the reviewer's comment or the
+	// objection of the unit the credit code belongs to.
+	Review      rules.ReviewStatus
+	ReviewLabel string
+	Comment     string
 }
 
 func affiliateRows(list []employer.Affiliate) []affiliateRow {
 	rows := make([]affiliateRow, len(list))
 	for i, a := range list {
 		rows[i] = affiliateRow{ID: a.ID, CreditCode: a.CreditCode, Name: a.Name, KindLabel: employer.KindLabel(a.Kind),
-			Locked: a.Locked, Files: a.Files}
+			Locked: a.Locked, Files: a.Files, Review: a.Review, ReviewLabel: a.ReviewLabel()}
+		if a.Review == rules.ReviewRejected {
+			rows[i].Comment = a.Decision.Comment
+		}
 	}
 	return rows
 }

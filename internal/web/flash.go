@@ -26,9 +26,10 @@ var flashMessages = map[string]string{
 	// employer profile and affiliates (issue #6)
 	"employer-saved":     "单位信息已保存。",
 	"profile-incomplete": "请先完善单位信息（带 * 的项目），再进行残疾人安置登记。",
-	"affiliate-added":    "关联单位已添加。",
+	"affiliate-added":    "关联单位已添加，已提交残联审核；审核通过后，其工资、社保、医保记录计入本单位。",
 	"affiliate-saved":    "关联单位已保存。",
 	"affiliate-deleted":  "关联单位已删除。",
+	"affiliate-objected": "已提出异议，该关联单位申请审核不通过。",
 	// review and declaration (issue #8)
 	"review-decided":        "审核结果已提交。",
 	"placement-returned":    "该人员已退回，单位将看到退回理由。",

@@ -8,6 +8,8 @@ import (
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
+	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
 // homeData is the signed-in employer's overview; nil for everyone else (they see the public intro).
@@ -19,6 +21,10 @@ type homeData struct {
 	Pending   int
 	Draft     int
 	Rejected  int
+	// Requests are other employers' requests to count this one as their affiliate (it may object).
+	Requests []review.Item
+	// Unreviewed are the employer's own affiliates whose records do not count yet.
+	Unreviewed []employer.Affiliate
 }
 
 // handleHome shows the public introduction, or for a signed-in employer the current year at a
@@ -37,6 +43,16 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Missing = employer.Complete(p)
+		list, err := s.deps.Employers.Affiliates(r.Context(), a)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, af := range list {
+			if af.Review != rules.ReviewApproved {
+				d.Unreviewed = append(d.Unreviewed, af)
+			}
+		}
 	}
 	st, err := s.deps.Overview.Employer(r.Context(), a)
 	if err != nil {
@@ -46,6 +62,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	d.Status = st
 	d.Draft, d.Pending, d.Confirmed, d.Rejected = st.ByStatus[placement.Draft], st.ByStatus[placement.Pending],
 		st.ByStatus[placement.Confirmed], st.ByStatus[placement.Rejected]
+	if s.deps.Reviews != nil {
+		if d.Requests, err = s.deps.Reviews.AffiliateRequests(r.Context(), a); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
 	if s.deps.Notices != nil {
 		if d.Notices, err = s.deps.Notices.Latest(r.Context(), a, 5); err != nil {
 			s.renderError(w, r, err)

@@ -137,11 +137,22 @@ func TestHostileText(t *testing.T) {
 		}
 		prov := s.login("username", "province")
 		st, body = prov.json("GET", "/api/v1/reviews?status=pending", nil)
-		queue := decode[struct{ Items []struct{ ID int64 } }](t, body)
-		if st != 200 || len(queue.Items) != 1 {
+		// The affiliate added above waits for review too; the claim is the item under test.
+		queue := decode[struct {
+			Items []struct {
+				ID   int64
+				Kind string
+			}
+		}](t, body)
+		var item int64
+		for _, it := range queue.Items {
+			if it.Kind == "claim" {
+				item = it.ID
+			}
+		}
+		if st != 200 || item == 0 {
 			t.Fatalf("review queue: %d %s", st, body)
 		}
-		item := queue.Items[0].ID
 		root := s.login("username", "root")
 		anon := s.login("", "")
 
@@ -235,7 +246,7 @@ func TestHostileText(t *testing.T) {
 			t.Errorf("%d affiliates", n)
 		}
 		var note string
-		s.scan(`SELECT note FROM review_items`, &note)
+		s.scan(`SELECT note FROM review_items WHERE kind = 'claim'`, &note)
 		if note != "第一行\r\n第二行\t补发" {
 			t.Errorf("claim note %q", note)
 		}

@@ -36,6 +36,7 @@ type placementForm struct {
 	LookedUp   bool // the registry was asked on this render
 	Registry   []registryRow
 	NotFound   bool
+	Throttled  bool                 // the look-up was refused by the disclosure limit (the page answers 429)
 	Affiliates []employer.Affiliate // dispatch agencies to choose from
 	Error      string
 	Fields     map[string]string

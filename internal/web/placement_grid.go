@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"quotacert/internal/actor"
@@ -21,8 +22,10 @@ type gridPage struct {
 	Months   [12]monthCol
 	CanEdit  bool
 	Readonly bool // staff, or a submitted year
-	Error    string
-	Fields   map[string]string
+	// Holds are the distinct reasons why affiliates' records do not count yet (DOMAIN.md §6).
+	Holds  []string
+	Error  string
+	Fields map[string]string
 }
 
 type gridRow struct {
@@ -45,12 +48,14 @@ type monthCol struct {
 	Selected       bool
 	Locked         bool
 	TakenElsewhere bool
-	Failed         []failedCheck
-	Claim          *placement.Claim
-	ClaimLabel     string
-	Files          []employer.FileRef // evidence attached (saved or uploaded on a refused save)
-	Note           string
-	Error          string
+	// Held is the short reason an affiliate holds the month ("关联单位待审核"), "" when none.
+	Held       string
+	Failed     []failedCheck
+	Claim      *placement.Claim
+	ClaimLabel string
+	Files      []employer.FileRef // evidence attached (saved or uploaded on a refused save)
+	Note       string
+	Error      string
 }
 
 type failedCheck struct {
@@ -78,6 +83,15 @@ func (s *Server) buildGrid(r *http.Request, a actor.Actor, v placement.View) gri
 				col.Failed = append(col.Failed, failedCheck{Key: c.Key, Label: c.Label, Evidence: c.Evidence, Reason: cell.Reason})
 			}
 			g.Rows[ci].Cells[mi] = cell
+		}
+		if m.Hold != "" {
+			// "2025-03 关联单位待审核：某公司（…）": the page says it once above the grid, the month
+			// shows the state.
+			text := strings.TrimPrefix(m.Hold, col.Key+" ")
+			col.Held, _, _ = strings.Cut(text, "：")
+			if !slices.Contains(g.Holds, text) {
+				g.Holds = append(g.Holds, text)
+			}
 		}
 		if m.Claim != nil {
 			col.ClaimLabel = m.Claim.Status.Label()

@@ -53,7 +53,11 @@ func (s *Server) savePlacementForm(w http.ResponseWriter, r *http.Request, id in
 			f.Fields[k] = m
 		}
 		f.Error = errorSummary(f.Fields)
-		s.renderPlacementForm(w, r, statusFor(f.Fields), f)
+		status := statusFor(f.Fields)
+		if f.Throttled {
+			status = http.StatusTooManyRequests
+		}
+		s.renderPlacementForm(w, r, status, f)
 		return
 	case "addContract":
 		f.Contracts = append(f.Contracts, contractRow{})
@@ -119,7 +123,7 @@ func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) error 
 		f.Fields["idNumber"] = firstNonEmpty(apperr.As(err).Fields["idNumber"], apperr.As(err).Message)
 		return nil
 	case apperr.CodeOf(err) == apperr.Throttled:
-		f.Fields["idNumber"] = apperr.As(err).Message
+		f.Fields["idNumber"], f.Throttled = apperr.As(err).Message, true
 		return nil
 	default:
 		return err

@@ -107,6 +107,7 @@ func TestPlacementJSONCountsWhatIsSaved(t *testing.T) {
 		if status != 201 {
 			t.Fatalf("affiliate: %d %s", status, body)
 		}
+		s.approveAffiliates()
 		person := personBody(p01, "刘喆", c.fileID("合同.pdf"))
 		person["dispatched"], person["affiliateId"] = true, decode[map[string]any](t, body)["id"]
 		id := createPlacement(t, c, person)

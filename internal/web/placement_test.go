@@ -20,9 +20,11 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
 	"quotacert/internal/idnum"
+	"quotacert/internal/overview"
 	"quotacert/internal/pii"
 	"quotacert/internal/placement"
 	"quotacert/internal/refdata"
+	"quotacert/internal/review"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 	"quotacert/internal/web"
@@ -41,8 +43,9 @@ func placementSite(t testing.TB, db *store.DB, clock *storetest.Clock) *site {
 	return s
 }
 
-// newPlacementSite is placementSite that also hands back the placement service (to generate data).
-func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site, *placement.Service) {
+// newPlacementSite is placementSite that also hands back the placement service (to generate data);
+// with limits, the service counts disclosures with them (benchmarks open more persons than a clerk).
+func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock, limits ...placement.DisclosureLimits) (*site, *placement.Service) {
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
 	cfg.StaffMFARequired = false
@@ -81,10 +84,15 @@ func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock) (*site
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
 	pl := placement.NewService(store.PlacementRunner(db), ex, prot, clock.Now)
+	for _, l := range limits {
+		pl = pl.WithDisclosureLimits(l)
+	}
 	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:  employer.NewService(store.EmployerRunner(db)),
 		Files:      attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
-		Placements: pl})
+		Placements: pl,
+		Reviews:    review.NewService(store.ReviewRunner(db), pl, clock.Now),
+		Overview:   overview.NewService(store.OverviewRunner(db))})
 	if err != nil {
 		t.Fatal(err)
 	}

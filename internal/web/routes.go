@@ -74,6 +74,11 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/employer/affiliates", Employer, s.handleAPIAffiliateCreate},
 		{"PUT /api/v1/employer/affiliates/{id}", Employer, s.handleAPIAffiliateUpdate},
 		{"DELETE /api/v1/employer/affiliates/{id}", Employer, s.handleAPIAffiliateDelete},
+		// Requests of other employers to count this employer as their affiliate, and the objection.
+		{"GET /employer/affiliate-requests/{id}", Employer, s.handleAffiliateRequest},
+		{"POST /employer/affiliate-requests/{id}/objection", Employer, s.handleAffiliateObjection},
+		{"GET /api/v1/employer/affiliate-requests", Employer, s.handleAPIAffiliateRequests},
+		{"POST /api/v1/employer/affiliate-requests/{id}/objection", Employer, s.handleAPIAffiliateObjection},
 		{"GET /api/v1/regions", Any, s.handleAPIRegions},
 		{"GET /api/v1/offices", Any, s.handleAPIOffices},
 		{"POST /api/v1/files", Any, s.handleAPIFileUpload},

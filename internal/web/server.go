@@ -11,7 +11,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -117,6 +119,8 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// checks lists the six monthly checks (rules.Checks), for the grids.
 		"checks": rules.Checks,
+		// affiliateKind names an affiliate kind (子公司, 劳务派遣单位).
+		"affiliateKind": employer.KindLabel,
 		// localTime shows an event time in China Standard Time.
 		"localTime": func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04:05") },
 		// splitLines breaks a stored text (the pledge) into paragraphs.
@@ -256,6 +260,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	setRetryAfter(w, e)
 	if e.Code == apperr.Internal {
 		s.deps.Log.Error("internal error", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	var limit *placement.LimitError
+	if errors.As(err, &limit) {
+		// The disclosure limit says when its window resets; clients may wait that long.
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(limit.Until.Sub(s.deps.Now()).Seconds())))))
 	}
 	if httpx.WantsJSON(r) {
 		httpx.WriteJSONError(w, r, e)

@@ -47,6 +47,9 @@ func Required() bool {
 type Options struct {
 	Now   func() time.Time // default time.Now
 	Steps []store.Step     // extra migration steps, e.g. reference data
+	// Before, when set, migrates only the schema files named before it (and no extra steps): a
+	// database as an older release left it, for tests of the migrations that follow.
+	Before string
 }
 
 // Each runs fn once per database, as subtests "sqlite" and "postgres".
@@ -134,7 +137,39 @@ func nowOf(opt Options) func() time.Time {
 
 func migrate(t testing.TB, db *store.DB, opt Options) {
 	t.Helper()
+	if opt.Before != "" {
+		migrateBefore(t, db, opt.Before)
+		return
+	}
 	if _, err := db.Migrate(context.Background(), opt.Steps...); err != nil {
 		t.Fatalf("migrate %s: %v", db.Dialect(), err)
+	}
+}
+
+// migrateBefore applies the schema steps named before name as Migrate does (each in its
+// transaction, recorded in schema_migrations), so that a later Migrate applies the rest.
+func migrateBefore(t testing.TB, db *store.DB, name string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.SQL().ExecContext(ctx, `CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatalf("schema_migrations: %v", err)
+	}
+	steps, err := db.SQLSteps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range steps {
+		if step.Name >= name {
+			break
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := step.Apply(ctx, tx); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, '2026-01-01T00:00:00Z')`, step.Name)
+			return err
+		}); err != nil {
+			t.Fatalf("migration %s: %v", step.Name, err)
+		}
 	}
 }

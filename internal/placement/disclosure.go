@@ -1,0 +1,187 @@
+package placement
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"quotacert/internal/actor"
+	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
+	"quotacert/internal/rules"
+)
+
+// One rate limit for disability data (issue 13). Every use case that shows an employer a person's
+// disability data — the registry look-up, creating a placement (the next page shows the person's
+// certificates), reading a placement (its registry certificates and month checks) and saving its
+// months (the refusals name failed checks) — counts the person here first, so no route reveals
+// more than another: the limit is decided once, in this service, whatever the handler.
+//
+// It counts distinct persons per window, not requests: a clerk who opens, saves and reopens the
+// same person's grid ten times has seen one person's data, and must not run out of budget for it,
+// while a scraper needs a new person for every new piece of data. Each employer has a budget, and
+// so has each client address, so that many accounts behind one address (or one account from many)
+// do not multiply it; an address gets twice an employer's budget, since one office may declare for
+// several employers. Staff are not limited: their views are confined to their jurisdiction and
+// audited one by one.
+const (
+	DisclosureWindowLength = time.Hour
+	DisclosurePerEmployer  = 60
+	DisclosurePerAddress   = 2 * DisclosurePerEmployer
+)
+
+// DisclosureLimits are the budgets of the limit: distinct persons per employer and per client
+// address in each window.
+type DisclosureLimits struct {
+	PerEmployer, PerAddress int
+	Window                  time.Duration
+}
+
+// DefaultDisclosureLimits are the limits of the constants above.
+func DefaultDisclosureLimits() DisclosureLimits {
+	return DisclosureLimits{PerEmployer: DisclosurePerEmployer, PerAddress: DisclosurePerAddress, Window: DisclosureWindowLength}
+}
+
+// WithDisclosureLimits returns a copy of s counting with other limits (benchmarks of a large
+// employer's pages, which open more persons than a clerk could).
+func (s *Service) WithDisclosureLimits(l DisclosureLimits) *Service {
+	c := *s
+	c.limits = l
+	return &c
+}
+
+// DisclosureWindow is what a bucket's window says about some persons: when it opened, how many
+// persons were disclosed in it, and which of the persons asked about (keyed hashes of their ID
+// numbers) are among them.
+type DisclosureWindow struct {
+	OpenedAt time.Time
+	Persons  int
+	Seen     []string
+}
+
+// LimitError is the cause of a disclosure refusal: the budget is spent until Until.
+type LimitError struct{ Until time.Time }
+
+func (e *LimitError) Error() string {
+	return "disclosure limit reached until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+type disclosureBucket struct {
+	key   string
+	limit int
+	who   string // the subject of the refusal message
+}
+
+func disclosureBuckets(a actor.Actor, l DisclosureLimits) []disclosureBucket {
+	// The employer first, the address second: every transaction locks them in this order.
+	out := []disclosureBucket{{key: fmt.Sprintf("employer:%d", a.EmployerID), limit: l.PerEmployer, who: "本单位"}}
+	if a.ClientAddr != "" {
+		out = append(out, disclosureBucket{key: "addr:" + a.ClientAddr, limit: l.PerAddress, who: "同一网络地址"})
+	}
+	return out
+}
+
+// disclose counts the persons whose disability data the acting employer is about to see. It
+// returns refused, with the refusal's audit entry already written in tx, when a budget would be
+// exceeded: the caller then commits (the audit entry must stay) and answers refused, having shown
+// nothing. Persons already disclosed to a bucket in its window are free.
+//
+// A re-read of persons every bucket has counted already in its current window (the common case: a
+// clerk going back to a grid) only reads: nothing it could race with changes that. Otherwise the
+// windows are locked and read again, and the decision is made under the lock.
+func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string, persons ...Person) (refused error, err error) {
+	if a.Role != actor.Employer || len(persons) == 0 {
+		return nil, nil
+	}
+	now, window := tx.Now(), s.limits.Window
+	buckets := disclosureBuckets(a, s.limits)
+	hashes := make([]string, 0, len(persons))
+	for _, p := range persons {
+		if !slices.Contains(hashes, p.IDHash) {
+			hashes = append(hashes, p.IDHash)
+		}
+	}
+	seen := true
+	for _, b := range buckets {
+		w, err := tx.DisclosureWindow(ctx, b.key, hashes, false)
+		if err != nil {
+			return nil, err
+		}
+		if w.OpenedAt.IsZero() || !now.Before(w.OpenedAt.Add(window)) || len(fresh(w, hashes)) > 0 {
+			seen = false
+			break
+		}
+	}
+	if seen {
+		return nil, nil
+	}
+	type step struct {
+		bucket disclosureBucket
+		window DisclosureWindow
+		reset  bool
+		fresh  []string
+	}
+	var steps []step
+	var over *disclosureBucket
+	var until time.Time
+	for _, b := range buckets {
+		w, err := tx.DisclosureWindow(ctx, b.key, hashes, true)
+		if err != nil {
+			return nil, err
+		}
+		st := step{bucket: b, window: w}
+		if !now.Before(w.OpenedAt.Add(window)) {
+			st.window, st.reset = DisclosureWindow{OpenedAt: now}, true // the window is over: a new one opens now
+		}
+		st.fresh = fresh(st.window, hashes)
+		if len(st.fresh) > 0 && st.window.Persons+len(st.fresh) > b.limit && over == nil {
+			over, until = &b, st.window.OpenedAt.Add(window)
+		}
+		steps = append(steps, st)
+	}
+	if over != nil {
+		masked := make([]string, len(persons))
+		for i, p := range persons {
+			masked[i] = p.IDMasked
+		}
+		e := audit.For(a, "disclosure.refused", "person", strings.Join(masked, ","))
+		e.Outcome = audit.Failure
+		e.Detail = fmt.Sprintf("via=%s bucket=%s limit=%d until=%s", via, over.key, over.limit, until.UTC().Format(time.RFC3339))
+		if err := tx.AppendAudit(ctx, e); err != nil {
+			return nil, err
+		}
+		msg := fmt.Sprintf("查看残疾人信息过于频繁：%s每%s最多可查看 %d 名不同人员的残疾人信息，已达上限，请于 %s 后再试",
+			over.who, windowText(window), over.limit, until.In(rules.China()).Format("2006-01-02 15:04"))
+		return apperr.Wrap(apperr.Throttled, msg, &LimitError{Until: until}), nil
+	}
+	for _, st := range steps {
+		if len(st.fresh) == 0 && !st.reset {
+			continue
+		}
+		if err := tx.RecordDisclosures(ctx, st.bucket.key, st.window.OpenedAt, st.reset, st.fresh); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// fresh lists the hashes w has not counted.
+func fresh(w DisclosureWindow, hashes []string) []string {
+	var out []string
+	for _, h := range hashes {
+		if !slices.Contains(w.Seen, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// windowText names a window in Chinese: 小时 for an hour, else its minutes.
+func windowText(d time.Duration) string {
+	if d == time.Hour {
+		return "小时"
+	}
+	return fmt.Sprintf(" %d 分钟", int(d.Minutes()))
+}
