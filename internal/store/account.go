@@ -11,6 +11,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/scope"
 )
 
 // AccountTx is the account port (account.Tx): users, sessions, captchas, throttles and the audit search,
@@ -75,12 +76,20 @@ func (tx AccountTx) UserByID(ctx context.Context, id int64) (account.User, error
 	return tx.userWhere(ctx, `u.id = $1`, id)
 }
 
-// ListUsers lists users whose name or employer name contains the query, by user name.
+// ListUsers lists users whose name or employer name contains the query, by user name; with
+// f.Within, only the accounts of that office subtree (staff of its offices, employers whose
+// federation office lies in it).
 func (tx AccountTx) ListUsers(ctx context.Context, f account.UserFilter) ([]account.User, error) {
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+userColumns+userFrom+`
-        WHERE u.username LIKE $1 ESCAPE '\' OR COALESCE(e.name, '') LIKE $1 ESCAPE '\'
-        ORDER BY u.role DESC, u.username LIMIT $2`, like, f.Limit)
+	match := `(u.username LIKE $1 ESCAPE '\' OR COALESCE(e.name, '') LIKE $1 ESCAPE '\')`
+	q, args := `SELECT `+userColumns+userFrom+` WHERE `+match, []any{like, f.Limit}
+	if f.Within != "" {
+		// subtreeCTE reads the office as $1; the other parameters move up by one.
+		q = subtreeCTE + `SELECT ` + userColumns + userFrom + ` WHERE ` + strings.ReplaceAll(match, "$1", "$2") +
+			` AND (u.office IN (SELECT code FROM sub) OR e.federation_office IN (SELECT code FROM sub))`
+		args = []any{f.Within, like, f.Limit}
+	}
+	rows, err := tx.tx.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY u.role DESC, u.username LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -302,26 +311,31 @@ func (tx AccountTx) ThrottleHit(ctx context.Context, bucket string, now, windowS
 	return n, nil
 }
 
-// OfficeParent returns the parent code of a federation office ("" for the root).
-func (tx AccountTx) OfficeParent(ctx context.Context, code string) (string, error) {
-	var parent sql.NullString
-	err := tx.tx.QueryRowContext(ctx, `SELECT parent FROM federation_offices WHERE code = $1`, code).Scan(&parent)
-	if isNoRows(err) {
-		return "", apperr.NotFoundf("残联机构")
-	}
-	if err != nil {
-		return "", fmt.Errorf("office %s: %w", code, err)
-	}
-	return parent.String, nil
+// OfficePath returns a federation office and the offices above it, nearest first (scope.Tree).
+func (tx AccountTx) OfficePath(ctx context.Context, code string) ([]scope.Office, error) {
+	return tx.officePath(ctx, code)
 }
 
-// SearchAudit filters the audit log, newest first, and returns one page and the total count.
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx AccountTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
+}
+
+// SearchAudit filters the audit log, newest first, and returns one page and the total count. With
+// q.Within, only the entries whose actor or object lies in that office subtree (scope): two
+// indexed conditions, audit_log (actor_office, id) and audit_log (subject_office, id).
 func (tx AccountTx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.Entry, int, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	cte := ""
+	if q.Within != "" {
+		args = append(args, q.Within) // $1 of subtreeCTE
+		cte = subtreeCTE
+		conds = append(conds, `(actor_office IN (SELECT code FROM sub) OR subject_office IN (SELECT code FROM sub))`)
 	}
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	if q.Actor != "" {
@@ -341,11 +355,11 @@ func (tx AccountTx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]au
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	var total int
-	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, cte+`SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count audit: %w", err)
 	}
 	args = append(args, q.Limit, q.Offset)
-	rows, err := tx.tx.QueryContext(ctx, fmt.Sprintf(`SELECT id, at, COALESCE(actor_id, 0), actor_name, action,
+	rows, err := tx.tx.QueryContext(ctx, cte+fmt.Sprintf(`SELECT id, at, COALESCE(actor_id, 0), actor_name, action,
         object_type, object_id, outcome, client_addr, detail FROM audit_log%s ORDER BY id DESC LIMIT $%d OFFSET $%d`,
 		where, len(args)-1, len(args)), args...)
 	if err != nil {
