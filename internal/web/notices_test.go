@@ -78,8 +78,8 @@ func TestNoticesHTTP(t *testing.T) {
 		}
 		wantStatus(t, adm.postJSON("/api/v1/notices", "not an object"), http.StatusUnprocessableEntity)
 
-		// The contract's POST creates a draft; publishing goes through the confirmation form.
-		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "关于2025年度年审的通知",
+		// "draft": true keeps the notice a draft; publishing it goes through the confirmation form.
+		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "关于2025年度年审的通知", "draft": true,
 			"body": "请于10月31日前完成**网上申报**。\n\n<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))"})
 		wantStatus(t, rec, http.StatusCreated)
 		id := decode[struct{ ID int64 }](t, rec).ID
@@ -96,8 +96,12 @@ func TestNoticesHTTP(t *testing.T) {
 		for range 2 {
 			wantStatus(t, adm.postForm("/admin/notices/"+sid+"/publish", nil), http.StatusSeeOther)
 		}
-		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "系统维护公告", "body": "周六升级维护", "publish": true})
+		// The contract's POST {title, body} publishes at once (CONTRACT.md).
+		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "系统维护公告", "body": "周六升级维护"})
 		wantStatus(t, rec, http.StatusCreated)
+		if v := decode[map[string]any](t, rev.get("/api/v1/notices/"+itoa(decode[struct{ ID int64 }](t, rec).ID))); v["publishedAt"] == nil {
+			t.Errorf("POST {title, body} did not publish at once: %v", v)
+		}
 
 		// Search: a 2-character word found only in the body, and one in the title.
 		for q, want := range map[string]string{"申报": "关于2025年度年审的通知", "维护": "系统维护公告", "年审": "关于2025年度年审的通知"} {
@@ -254,7 +258,7 @@ func TestEmployerHome(t *testing.T) {
 		wantStatus(t, emp.register(testCode), http.StatusCreated)
 		wantStatus(t, emp.login(testCode, testPassword), http.StatusOK)
 		for _, title := range []string{"一号通知", "二号通知", "三号通知", "四号通知", "五号通知", "六号通知"} {
-			wantStatus(t, adm.postJSON("/api/v1/notices", map[string]any{"title": title, "body": "正文", "publish": true}), http.StatusCreated)
+			wantStatus(t, adm.postJSON("/api/v1/notices", map[string]any{"title": title, "body": "正文"}), http.StatusCreated)
 			h.clock.Advance(time.Minute)
 		}
 		var eid int64
