@@ -318,7 +318,7 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id int64) (Notice, er
 		n.Files, err = tx.Files(ctx, id)
 		return err
 	})
-	return n, err
+	return n, scope.Audited(ctx, s.run, a, "notice.edit", "notice", strconv.FormatInt(id, 10), err)
 }
 
 // List returns one page of the notices the actor may see, newest first, optionally filtered by a
