@@ -321,47 +321,81 @@ func (tx AccountTx) OfficeWithin(ctx context.Context, office, ancestor string) (
 	return tx.officeWithin(ctx, office, ancestor)
 }
 
-// SearchAudit filters the audit log, newest first, and returns one page and the total count. With
-// q.Within, only the entries whose actor or object lies in that office subtree (scope): two
-// indexed conditions, audit_log (actor_office, id) and audit_log (subject_office, id).
+// SearchAudit filters the audit log, newest first, and returns one page and the total count.
+//
+// With q.Within, only the entries whose actor or object lies in that office subtree (scope). Each
+// side has its own index, audit_log (actor_office, id) and (subject_office, id), read for the
+// subtree's offices bound as values: the count combines the two index scans of the subtree's
+// entries (SQLite: MULTI-INDEX OR, PostgreSQL: BitmapOr), and the
+// page reads, per office and side, only the newest offset+limit ids along its index, and then the
+// rows of the page. As one "a OR b ORDER BY id DESC", both planners may instead walk the primary
+// key backwards, which reads nearly the whole log for a quiet district.
 func (tx AccountTx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.Entry, int, error) {
-	var conds []string
 	var args []any
-	add := func(cond string, v any) {
+	arg := func(v any) string {
 		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
-	}
-	cte := ""
-	if q.Within != "" {
-		args = append(args, q.Within) // $1 of subtreeCTE
-		cte = subtreeCTE
-		conds = append(conds, `(actor_office IN (SELECT code FROM sub) OR subject_office IN (SELECT code FROM sub))`)
+		return fmt.Sprintf("$%d", len(args))
 	}
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	conds := []string{"1 = 1"}
 	if q.Actor != "" {
-		add(`actor_name LIKE ? ESCAPE '\'`, esc.Replace(q.Actor)+"%")
+		conds = append(conds, `actor_name LIKE `+arg(esc.Replace(q.Actor)+"%")+` ESCAPE '\'`)
 	}
 	if q.Action != "" {
-		add(`action LIKE ? ESCAPE '\'`, esc.Replace(q.Action)+"%")
+		conds = append(conds, `action LIKE `+arg(esc.Replace(q.Action)+"%")+` ESCAPE '\'`)
 	}
 	if !q.From.IsZero() {
-		add(`at >= ?`, q.From.UTC())
+		conds = append(conds, `at >= `+arg(q.From.UTC()))
 	}
 	if !q.To.IsZero() {
-		add(`at < ?`, q.To.UTC())
+		conds = append(conds, `at < `+arg(q.To.UTC()))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	filter := strings.Join(conds, " AND ")
+	const columns = `a.id, a.at, COALESCE(a.actor_id, 0), a.actor_name, a.action, a.object_type, a.object_id, a.outcome,
+        a.client_addr, a.detail`
+	countSQL := `SELECT COUNT(*) FROM audit_log WHERE ` + filter
+	var pageSQL string
+	if q.Within == "" {
+		pageSQL = `SELECT ` + columns + ` FROM audit_log a WHERE ` + filter + ` ORDER BY a.id DESC`
+	} else {
+		codes, err := tx.subtreeCodes(ctx, q.Within)
+		if err != nil {
+			return nil, 0, err
+		}
+		in := make([]string, len(codes))
+		for i, c := range codes {
+			in[i] = arg(c)
+		}
+		list := "(NULL)"
+		if len(in) > 0 {
+			list = "(" + strings.Join(in, ", ") + ")"
+		}
+		countSQL = `SELECT COUNT(*) FROM audit_log WHERE (actor_office IN ` + list + ` OR subject_office IN ` + list + `) AND ` + filter
+		// The page: for each office and side, the newest offset+limit ids, read backwards along
+		// (office, id); then their union, and only then their rows.
+		top := fmt.Sprintf("$%d", len(args)+1) // bound after the count
+		var newest []string
+		for i, c := range in {
+			for _, col := range []string{"actor_office", "subject_office"} {
+				newest = append(newest, fmt.Sprintf(`SELECT id FROM (SELECT id FROM audit_log WHERE %s = %s AND %s
+                    ORDER BY id DESC LIMIT %s) AS %s%d`, col, c, filter, top, col, i))
+			}
+		}
+		if len(newest) == 0 {
+			newest = []string{`SELECT id FROM audit_log WHERE 1 = 0`}
+		}
+		pageSQL = `SELECT ` + columns + ` FROM (` + strings.Join(newest, " UNION ") + `) AS hits
+            CROSS JOIN audit_log a WHERE a.id = hits.id ORDER BY a.id DESC`
 	}
 	var total int
-	if err := tx.tx.QueryRowContext(ctx, cte+`SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, countSQL, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count audit: %w", err)
 	}
-	args = append(args, q.Limit, q.Offset)
-	rows, err := tx.tx.QueryContext(ctx, cte+fmt.Sprintf(`SELECT id, at, COALESCE(actor_id, 0), actor_name, action,
-        object_type, object_id, outcome, client_addr, detail FROM audit_log%s ORDER BY id DESC LIMIT $%d OFFSET $%d`,
-		where, len(args)-1, len(args)), args...)
+	if q.Within != "" {
+		arg(q.Offset + q.Limit)
+	}
+	pageSQL += ` LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	rows, err := tx.tx.QueryContext(ctx, pageSQL, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search audit: %w", err)
 	}

@@ -41,6 +41,24 @@ func (tx *txn) officeWithin(ctx context.Context, office, ancestor string) (bool,
 	return n > 0, nil
 }
 
+// subtreeCodes lists the federation offices at or below root.
+func (tx *txn) subtreeCodes(ctx context.Context, root string) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT code FROM sub`, root)
+	if err != nil {
+		return nil, fmt.Errorf("subtree of office %s: %w", root, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("scan subtree office: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // officePath returns a federation office and every office above it, nearest first (scope.Tree);
 // empty for an unknown code. The depth bound keeps a corrupted (cyclic) tree from looping.
 func (tx *txn) officePath(ctx context.Context, code string) ([]scope.Office, error) {
