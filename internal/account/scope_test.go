@@ -48,18 +48,23 @@ func TestAuditScope(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// Each entry's Detail names who may see it: j = the 吉林市 admin, d = the 昌邑区 admin.
+		// on names the object's employer or office, as the services do.
+		on := func(e audit.Entry, employer int64, office string) audit.Entry {
+			e.EmployerID, e.Office = employer, office
+			return e
+		}
+		// seen says who may see each entry: j = the 吉林市 admin, d = the 昌邑区 admin.
 		entries := []struct {
 			e    audit.Entry
 			seen string
 		}{
-			{audit.For(cyRev, "login", "user", "1"), "jd"},                                   // a 昌邑区 reviewer
-			{audit.For(ngRev, "login", "user", "2"), ""},                                     // a 南关区 reviewer
-			{audit.For(actor.Actor{Name: cyRev.Name, Role: actor.Employer, EmployerID: cyEmp}, "employer.update", "employer", ""), "jd"},
+			{audit.For(cyRev, "login", "user", "1"), "jd"}, // a 昌邑区 reviewer
+			{audit.For(ngRev, "login", "user", "2"), ""},   // a 南关区 reviewer
+			{audit.For(actor.Actor{Name: "y", Role: actor.Employer, EmployerID: cyEmp}, "employer.update", "employer", ""), "jd"},
 			{audit.For(actor.Actor{Name: "x", Role: actor.Employer, EmployerID: ngEmp}, "employer.update", "employer", ""), ""},
-			{func() audit.Entry { e := audit.For(ngRev, "review.decide", "review_item", "9"); e.EmployerID = cyEmp; return e }(), "jd"},
-			{func() audit.Entry { e := audit.For(root, "password.reset", "user", "3"); e.Office = "220202"; return e }(), "jd"},
-			{func() audit.Entry { e := audit.For(root, "federation_office.update", "federation_office", "220200"); e.Office = "220200"; return e }(), "j"},
+			{on(audit.For(ngRev, "review.decide", "review_item", "9"), cyEmp, ""), "jd"},       // on a 昌邑区 employer's item
+			{on(audit.For(root, "password.reset", "user", "3"), 0, "220202"), "jd"},            // on a 昌邑区 account
+			{on(audit.For(root, "federation_office.update", "x", "220200"), 0, "220200"), "j"}, // on the city's office
 			{audit.For(root, "business_year.update", "business_year", "2025"), ""},
 			{audit.For(sys, "exchange.import", "import", "1"), ""},
 			{audit.For(actor.Actor{Name: "某人"}, "login", "user", ""), ""}, // a failed login of no account
