@@ -65,7 +65,7 @@ func (s *Server) wagesPage(w http.ResponseWriter, r *http.Request, status int, f
 			{Text: "删除", Link: "/admin/minwages?delete=" + key + "#wage-form", LinkLabel: "删除 " + key}}
 		switch {
 		case !m.Managed:
-			actions = []dictCell{upstream, upstream}
+			state, actions = upstream.Text, []dictCell{{Text: "—"}, {Text: "—"}}
 		case m.Locked:
 			state, actions = "已锁定", []dictCell{{Text: "—"}, {Text: "—"}}
 		}
