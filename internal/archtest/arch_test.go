@@ -20,7 +20,7 @@ type pkg struct {
 var adapters = map[string]bool{
 	"store": true, "store/sqlite": true, "store/postgres": true, "store/storetest": true,
 	"web": true, "httpx": true, "blob": true, "report": true, "refdata": true, "demo": true,
-	"chart": true, // SVG and table markup (html/template); standard library only, no net/http
+	"chart":    true, // SVG and table markup (html/template); standard library only, no net/http
 	"archtest": true, "loadgen": true, "oidc": true, "testidp": true, "testsrv": true,
 }
 

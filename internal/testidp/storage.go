@@ -160,7 +160,7 @@ func (s *storage) AuthRequestByCode(_ context.Context, code string) (op.AuthRequ
 	if !ok {
 		return nil, notFound("code")
 	}
-	if a.codeExpired || time.Now().Sub(a.codeIssued) > s.codeTTL {
+	if a.codeExpired || time.Since(a.codeIssued) > s.codeTTL {
 		return nil, errors.New("code expired")
 	}
 	return snapshot{*a}, nil
