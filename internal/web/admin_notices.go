@@ -130,9 +130,9 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 	// 发布 action, behind its confirmation.
 	switch {
 	case id == 0 && at != nil:
-		id, err = s.deps.Notices.CreateAndPublish(r.Context(), a, d.In, at)
+		_, err = s.deps.Notices.CreateAndPublish(r.Context(), a, d.In, at)
 	case id == 0:
-		id, err = s.deps.Notices.Create(r.Context(), a, d.In)
+		_, err = s.deps.Notices.Create(r.Context(), a, d.In)
 	default:
 		err = s.deps.Notices.Update(r.Context(), a, id, d.In)
 	}
