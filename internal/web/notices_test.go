@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -334,6 +335,41 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		}
 		if got := emp.get("/api/v1/files/" + fileID); got.Code != http.StatusOK || !strings.HasPrefix(got.Body.String(), "%PDF") {
 			t.Fatalf("employer download of the notice attachment: %d", got.Code)
+		}
+	})
+}
+
+// TestNoticeFormDraftAndSchedule: the console's form keeps its own behaviour while the API
+// publishes at once: saved without a time it is a draft, with a time it is published from then.
+func TestNoticeFormDraftAndSchedule(t *testing.T) {
+	each(t, func(t *testing.T, h *harness) {
+		withConsole(t, h)
+		h.staff("root", actor.Admin, "220000")
+		adm := h.client("10.0.9.21")
+		wantStatus(t, adm.login("root", testPassword), http.StatusOK)
+		save := func(v url.Values) {
+			body, typ := MultipartBody(t, v)
+			req := httptest.NewRequest(http.MethodPost, "/admin/notices", body)
+			req.Header.Set("Content-Type", typ)
+			wantStatus(t, adm.do(req), http.StatusSeeOther)
+		}
+		save(url.Values{"title": {"表单草稿"}, "body": {"正文"}})
+		save(url.Values{"title": {"定时通知"}, "body": {"正文"}, "publishAt": {"2026-03-05T09:00"}})
+		var draft, scheduled *time.Time
+		for title, at := range map[string]**time.Time{"表单草稿": &draft, "定时通知": &scheduled} {
+			var v sql.NullTime
+			if err := h.db.SQL().QueryRow(`SELECT published_at FROM notices WHERE title = $1`, title).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Valid {
+				*at = &v.Time
+			}
+		}
+		if draft != nil {
+			t.Errorf("the form without a time published at once (%v)", draft)
+		}
+		if want := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC); scheduled == nil || !scheduled.Equal(want) {
+			t.Errorf("scheduled notice published at %v, want %v", scheduled, want)
 		}
 	})
 }
