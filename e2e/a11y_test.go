@@ -109,7 +109,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	pages := map[string][]string{
 		"": {"/", "/login", "/register"},
-		"employer": {"/", "/employer", "/employer/affiliates/new", "/notices", "/account/password",
+		"employer": {"/", "/employer", "/employer/affiliates/new", "/notices", "/account/password", "/account/security", "/account/mfa",
 			"/placements?year=2025", "/placements/new?year=2025", fmt.Sprintf("/placements/%d", placementID),
 			"/declaration?year=2025"},
 		"reviewer": {"/review", fmt.Sprintf("/review/items/%d", queue.Items[0].ID), "/review/results"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,15 @@ func (f *dbFlags) register(fs *flag.FlagSet, getenv env) {
 func envOr(getenv env, key, def string) string {
 	if v := getenv(key); v != "" {
 		return v
+	}
+	return def
+}
+
+// envInt reads an integer from the environment, def when unset or not a number (the flag then
+// reports nothing: flags override the environment anyway).
+func envInt(getenv env, key string, def int) int {
+	if n, err := strconv.Atoi(getenv(key)); err == nil {
+		return n
 	}
 	return def
 }

@@ -39,7 +39,23 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	trusted := fs.String("trusted-proxy", getenv("QUOTACERT_TRUSTED_PROXY"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (QUOTACERT_TRUSTED_PROXY)")
 	fonts := fs.String("fonts", envOr(getenv, "QUOTACERT_FONTS", strings.Join(report.DefaultFontPaths, ":")), "TrueType fonts of the certification letter, in order of preference, separated by ':' (QUOTACERT_FONTS)")
 	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL; https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
+	staffMFA := fs.String("staff-mfa", getenv("QUOTACERT_STAFF_MFA"), "required|optional: whether reviewers and admins must use a TOTP second factor; default required, optional with --demo (QUOTACERT_STAFF_MFA)")
+	maxSessions := fs.Int("max-sessions", envInt(getenv, "QUOTACERT_MAX_SESSIONS", 5), "concurrent sessions per user; the oldest ends (QUOTACERT_MAX_SESSIONS)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *staffMFA == "" {
+		*staffMFA = "required"
+		if *demo {
+			*staffMFA = "optional" // the demo accounts of CONTRACT.md sign in with their passwords alone
+		}
+	}
+	if *staffMFA != "required" && *staffMFA != "optional" {
+		fmt.Fprintln(stderr, "quotacert serve: --staff-mfa must be required or optional")
+		return 2
+	}
+	if *maxSessions < 1 {
+		fmt.Fprintln(stderr, "quotacert serve: --max-sessions must be at least 1")
 		return 2
 	}
 	proxies, err := parseCIDRs(*trusted)
@@ -54,7 +70,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"),
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
-		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL}, stdout); err != nil {
+		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -67,6 +83,9 @@ type serveConfig struct {
 	demo    bool
 	captcha bool
 	key     string
+
+	staffMFA    bool // reviewers and admins must use a second factor
+	maxSessions int
 
 	trustedProxies []netip.Prefix  // X-Forwarded-For is believed only from these
 	secureBase     bool            // public URL is https: Secure, __Host- cookies
@@ -106,6 +125,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if !cfg.captcha {
 		log.Warn("CAPTCHA IS OFF: only for automated tests or deployments behind a unified identity platform")
 	}
+	if !cfg.staffMFA {
+		log.Warn("STAFF SECOND FACTOR IS OPTIONAL (--staff-mfa optional, the default with --demo): reviewers and admins may sign in with a password alone")
+	}
 	db, err := cfg.db.openStore(ctx, time.Now)
 	if err != nil {
 		return err
@@ -132,6 +154,10 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		acfg = *cfg.accounts
 	}
 	acfg.CaptchaRequired = cfg.captcha
+	acfg.StaffMFARequired = cfg.staffMFA
+	if cfg.maxSessions > 0 {
+		acfg.MaxSessions = cfg.maxSessions
+	}
 	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return err
@@ -178,6 +204,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	fmt.Fprintf(stdout, "quotacert is serving on http://%s\n", ln.Addr())
 
 	go purgeExpired(ctx, log, accounts, 10*time.Minute)
+	go flushRefusals(ctx, site, time.Minute)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -223,6 +250,21 @@ func purgeExpired(ctx context.Context, log *slog.Logger, accounts *account.Servi
 				continue
 			}
 			log.Info("purged expired sessions", "sessions", sessions, "throttles", throttles)
+		}
+	}
+}
+
+// flushRefusals writes the per-minute summaries of repeated refusals to the audit trail.
+func flushRefusals(ctx context.Context, site *web.Server, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			site.FlushRefusals(context.Background())
+			return
+		case <-t.C:
+			site.FlushRefusals(ctx)
 		}
 	}
 }

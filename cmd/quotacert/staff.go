@@ -15,7 +15,7 @@ import (
 // cmdStaff runs "quotacert staff add": the way to create the first admin (CONTRACT.md).
 func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(stderr, "usage: quotacert staff add --username U --password P --role reviewer|admin --office CODE [--db …] [--data …]")
+		fmt.Fprintln(stderr, "usage: quotacert staff add --username U --password P --role reviewer|admin --office CODE [--totp-secret BASE32] [--db …] [--data …]")
 		return 2
 	}
 	fs := newFlagSet("staff add", stderr)
@@ -25,6 +25,7 @@ func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	password := fs.String("password", "", "initial password (at least 8 characters of 3 classes)")
 	role := fs.String("role", "", "reviewer or admin")
 	office := fs.String("office", "", "federation office region code, e.g. 220000 = 吉林省残联")
+	secret := fs.String("totp-secret", "", "enrol the TOTP second factor with this base32 secret (provisioning, automation)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -40,7 +41,7 @@ func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return 1
 	}
 	id, err := svc.CreateStaff(ctx, actor.System("staff add"), account.StaffInput{Username: *username,
-		Password: *password, Role: actor.Role(*role), Office: *office})
+		Password: *password, Role: actor.Role(*role), Office: *office, TOTPSecret: *secret})
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.Internal {
@@ -49,10 +50,16 @@ func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 		fmt.Fprintf(stderr, "quotacert staff add: %s\n", e.Message)
 		for field, msg := range e.Fields {
+			if field == "totpSecret" {
+				field = "totp-secret"
+			}
 			fmt.Fprintf(stderr, "  --%s: %s\n", field, msg)
 		}
 		return 2
 	}
 	fmt.Fprintf(stdout, "created %s %s (id %d) for office %s\n", *role, *username, id, *office)
+	if *secret != "" {
+		fmt.Fprintln(stdout, "second factor enrolled (TOTP); the account has no recovery codes until it enrols again")
+	}
 	return 0
 }

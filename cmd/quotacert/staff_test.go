@@ -29,6 +29,11 @@ func TestStaffAdd(t *testing.T) {
 		{"unknown office", []string{"--username", "x1x", "--password", "Demo@2026", "--role", "reviewer", "--office", "229999"}, 2, "229999 不存在"},
 		{"bad role", []string{"--username", "x2x", "--password", "Demo@2026", "--role", "boss", "--office", "220000"}, 2, "--role"},
 		{"weak password", []string{"--username", "x3x", "--password", "password", "--role", "admin", "--office", "220000"}, 2, "--password"},
+		{"common password", []string{"--username", "x4x", "--password", "1qaz@WSX", "--role", "admin", "--office", "220000"}, 2, "过于常见"},
+		{"totp secret", []string{"--username", "robot", "--password", "Demo@2026", "--role", "reviewer", "--office", "220000",
+			"--totp-secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}, 0, "second factor enrolled"},
+		{"bad totp secret", []string{"--username", "robot2", "--password", "Demo@2026", "--role", "reviewer", "--office", "220000",
+			"--totp-secret", "not base32!"}, 2, "--totp-secret"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -33,9 +33,11 @@ type User struct {
 	PasswordHash       string
 	MustChangePassword bool
 	Disabled           bool
-	FailedLogins       int
-	LockedUntil        time.Time // zero: not locked
 	CreatedAt          time.Time
+	// TOTP second factor: Secret is set while enrolling and once enrolled (Enabled).
+	TOTPSecret   string
+	TOTPEnabled  bool
+	TOTPLastStep int64 // the last accepted time step: a code is never accepted twice
 }
 
 // NewEmployer is the employers row created by registration.
@@ -53,6 +55,26 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ClientAddr string
+	Browser    string // family and system only ("Chrome · Windows"), see BrowserOf
+}
+
+// LoginFailure counts the failed logins of one account from one address prefix.
+type LoginFailure struct {
+	Prefix   string
+	Failures int // since the row's window began (reset after FailureWindow without a failure)
+	Unseen   int // not yet shown to the owner
+	FirstAt  time.Time
+	LastAt   time.Time
+}
+
+// PendingLogin is the second step of a login whose password was right: the TOTP code is still due.
+type PendingLogin struct {
+	TokenHash  string
+	UserID     int64
+	ClientAddr string
+	Browser    string
+	Attempts   int // wrong codes so far
+	ExpiresAt  time.Time
 }
 
 // UserFilter selects users for the admin page.
@@ -86,54 +108,106 @@ type Tx interface {
 	InsertUser(ctx context.Context, u User) (int64, error)
 	InsertEmployer(ctx context.Context, e NewEmployer) (int64, error)
 	EmployerOffice(ctx context.Context, employerID int64) (string, error)
-	RecordLoginFailure(ctx context.Context, userID int64, lockAfter int, lockUntil time.Time) (int, error)
-	ResetLoginFailures(ctx context.Context, userID int64) error
 	SetPassword(ctx context.Context, userID int64, hash string, mustChange bool) error
 	SetDisabled(ctx context.Context, userID int64, disabled bool) error
 
+	// Failed logins per (account, address prefix); a row older than windowStart starts again at 1.
+	LoginFailures(ctx context.Context, userID int64) ([]LoginFailure, error)
+	RecordLoginFailure(ctx context.Context, userID int64, prefix string, windowStart time.Time) (LoginFailure, error)
+	// ClearLoginFailures deletes the row of prefix ("" = every row) and marks the others seen.
+	ClearLoginFailures(ctx context.Context, userID int64, prefix string) error
+
+	// The second factor: secret "" removes it; enabled false with a secret is an enrolment under way.
+	SetTOTP(ctx context.Context, userID int64, secret string, enabled bool) error
+	// UseTOTPStep records step as used, reporting false when it (or a later one) was used already.
+	UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error)
+	ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []string) error
+	UseRecoveryCode(ctx context.Context, userID int64, hash string) (bool, error)
+	InsertPendingLogin(ctx context.Context, p PendingLogin) error
+	TakePendingLogin(ctx context.Context, tokenHash string) (PendingLogin, error)
+
 	InsertSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, tokenHash string) (Session, error)
+	ListSessions(ctx context.Context, userID int64) ([]Session, error) // oldest first
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
 
 	InsertCaptcha(ctx context.Context, c Captcha) error
+	CaptchaByID(ctx context.Context, id string) (Captcha, error)
 	TakeCaptcha(ctx context.Context, id string) (Captcha, error)
 	DeleteExpiredCaptchas(ctx context.Context, now time.Time) error
 
 	ThrottleCount(ctx context.Context, bucket string, windowStart time.Time) (int, error)
 	ThrottleHit(ctx context.Context, bucket string, now, windowStart time.Time) (int, error)
 	PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
-	PurgeThrottles(ctx context.Context, windowBefore time.Time) (int64, error)
+	// PurgeThrottles deletes throttle windows and pending logins older than windowBefore and failed
+	// login counts older than failuresBefore.
+	PurgeThrottles(ctx context.Context, windowBefore, failuresBefore time.Time) (int64, error)
 
 	scope.Tree
 	SearchAudit(ctx context.Context, q AuditQuery) ([]audit.Entry, int, error)
 }
 
-// Config holds the tunable rules; DefaultConfig has issue #4's values.
+// Config holds the tunable rules; DefaultConfig has the production values.
 type Config struct {
-	CaptchaRequired  bool          // false only with --captcha off
-	CaptchaTTL       time.Duration // how long a challenge may be answered
-	LockAfter        int           // failed logins that lock an account
-	LockFor          time.Duration
-	AddrWindow       time.Duration // per-client-address window
-	AddrMaxFailures  int           // failed logins/registrations per address and window
-	AddrMaxCaptchas  int           // captchas issued per address and window
-	IdleTimeout      time.Duration
-	AbsoluteTimeout  time.Duration
-	TouchEvery       time.Duration // how stale last_seen may get before it is written again
-	Argon2           Argon2Params
-	ConcurrentHashes int
+	CaptchaRequired bool          // false only with --captcha off (an account under attack still needs it)
+	CaptchaTTL      time.Duration // how long a challenge may be answered
+
+	// Failed logins are counted per (account, address prefix). The first FreeFailures cost nothing;
+	// then each try from that network waits BaseDelay, doubling up to MaxDelay. A network's count
+	// starts again after FailureWindow without a failure.
+	FreeFailures  int
+	BaseDelay     time.Duration
+	MaxDelay      time.Duration
+	FailureWindow time.Duration
+	// An account with AttackFailures failures from at least AttackPrefixes networks within
+	// AttackWindow is under attack: every login needs the captcha and waits AttackDelay.
+	AttackFailures int
+	AttackPrefixes int
+	AttackWindow   time.Duration
+	AttackDelay    time.Duration
+
+	AddrWindow       time.Duration // the window of the per-network and per-account counters below
+	AddrMaxFailures  int           // failed logins/registrations per network and window
+	AddrMaxCaptchas  int           // captchas (images and audio) issued per network and window
+	AddrMaxLogins    int           // successful logins per network and window
+	AccountMaxLogins int           // successful logins per account and window
+	PasswordChecks   int           // wrong current passwords per account and window (password change)
+
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	TouchEvery      time.Duration // how stale last_seen may get before it is written again
+	MaxSessions     int           // concurrent sessions per user; the oldest ends (0 = no limit)
+
+	// StaffMFARequired makes a second factor compulsory for reviewers and admins.
+	StaffMFARequired bool
+	PendingTTL       time.Duration // the second step of a login must come within this
+	PendingAttempts  int           // wrong codes allowed in the second step
+	TOTPIssuer       string        // the name authenticator apps show
+
+	Argon2 Argon2Params
+	Hashes GateConfig
+	// Now is the clock of the in-memory refusal shortcut (nil: time.Now); tests pass the clock of
+	// their database so both agree.
+	Now func() time.Time
 }
 
 // DefaultConfig returns the production settings.
 func DefaultConfig() Config {
 	return Config{
 		CaptchaRequired: true, CaptchaTTL: 5 * time.Minute,
-		LockAfter: 5, LockFor: 30 * time.Minute,
-		AddrWindow: 15 * time.Minute, AddrMaxFailures: 30, AddrMaxCaptchas: 120,
-		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, TouchEvery: time.Minute,
-		Argon2: DefaultArgon2, ConcurrentHashes: 2,
+		FreeFailures: 3, BaseDelay: 2 * time.Second, MaxDelay: 15 * time.Minute, FailureWindow: 24 * time.Hour,
+		AttackFailures: 20, AttackPrefixes: 3, AttackWindow: time.Hour, AttackDelay: 2 * time.Second,
+		AddrWindow: 15 * time.Minute, AddrMaxFailures: 30, AddrMaxCaptchas: 120, AddrMaxLogins: 120,
+		AccountMaxLogins: 20, PasswordChecks: 5,
+		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, TouchEvery: time.Minute, MaxSessions: 5,
+		StaffMFARequired: true, PendingTTL: 5 * time.Minute, PendingAttempts: 5,
+		TOTPIssuer: "残疾人按比例就业情况联网认证",
+		Argon2:     DefaultArgon2,
+		// One hash at a time per account and two per network: one account or network never holds
+		// both cores, so another user's login always finds a slot within about one hash's time.
+		Hashes: GateConfig{Concurrent: 2, Queue: 8, Wait: time.Second, PerAccount: 1, PerPrefix: 2},
 	}
 }
 
@@ -145,12 +219,18 @@ type Service struct {
 	hasher   *Hasher
 	policy   Policy
 	dummy    string // a hash to verify against for unknown accounts, so timing does not reveal them
+	// refused remembers, in this instance, which accounts and networks are throttled until when, so a
+	// flood of logins that must be refused is refused without a database transaction each.
+	refused *refusedCache
 }
 
 // NewService builds the service. run executes one transaction; isUnique recognises a unique-constraint
 // violation (a registration racing another).
 func NewService(cfg Config, run func(context.Context, func(Tx) error) error, isUnique func(error) bool) (*Service, error) {
-	s := &Service{cfg: cfg, run: run, isUnique: isUnique, hasher: NewHasher(cfg.Argon2, cfg.ConcurrentHashes), policy: NewPolicy()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{cfg: cfg, run: run, isUnique: isUnique, hasher: NewGatedHasher(cfg.Argon2, NewGate(cfg.Hashes)), policy: NewPolicy(), refused: newRefusedCache(100000)}
 	d, err := s.hasher.Hash(context.Background(), randomToken())
 	if err != nil {
 		return nil, err

@@ -82,10 +82,38 @@ func TestPolicy(t *testing.T) {
 		{"Reviewer#1", "reviewer#1", false},
 		{"中文密码Ab12", "", true}, // Chinese characters count as "other"
 		{strings.Repeat("Aa1#", 33), "", false},
+		// issue 14: passwords of the breach corpus and their simple variants
+		{"Abc12345", "", false},
+		{"1qaz@WSX", "", false},  // the keyboard pattern 1qaz2wsx with shifted digits
+		{"Welcome1!", "", false}, // welcome1 and a symbol
+		{"P@ssw0rd2", "", false}, // password, substitutions undone, a digit added
+		{"Dragon2026!", "", false},
+		{"Sunshine-Harbor-2026", "", true},
+		{"Demo@2026", "", true}, // the demo password of CONTRACT.md stays usable
 	} {
 		why := p.Check(tc.password, tc.login)
 		if (why == "") != tc.ok {
 			t.Errorf("Check(%q, %q) = %q, want ok=%v", tc.password, tc.login, why, tc.ok)
+		}
+	}
+}
+
+func TestPolicyPersonal(t *testing.T) {
+	p := account.NewPolicy()
+	for _, tc := range []struct {
+		password string
+		personal []string
+		ok       bool
+	}{
+		{"X91350100M000100Y43!", []string{"91350100M000100Y43"}, false}, // contains the credit code
+		{"Tx#0100Y43ab", []string{"91350100M000100Y43"}, false},         // its last six characters
+		{"Li.Reviewer#7", []string{"li.reviewer"}, false},               // the user name, punctuation ignored
+		{"Quota#2026a", []string{"reviewer"}, true},
+		{"长春测试科技Ab1", []string{"91350100M000100Y43", "长春测试科技有限公司", "王晓明"}, true},
+		{"王晓明Ab#2026", []string{"91350100M000100Y43", "长春测试科技有限公司", "王晓明"}, false}, // the contact's name
+	} {
+		if why := p.Check(tc.password, tc.personal...); (why == "") != tc.ok {
+			t.Errorf("Check(%q, %q) = %q, want ok=%v", tc.password, tc.personal, why, tc.ok)
 		}
 	}
 }
@@ -108,7 +136,7 @@ func TestCaptchaImage(t *testing.T) {
 	if b := im.Bounds(); b.Dx() != account.CaptchaWidth || b.Dy() != account.CaptchaHeight {
 		t.Errorf("size %v", b)
 	}
-	if len(raw) > 4000 {
+	if len(raw) > 12000 {
 		t.Errorf("captcha PNG is %d bytes: too big for a data URL", len(raw))
 	}
 }

@@ -35,27 +35,57 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	if len(fields) > 0 {
 		return "", apperr.FieldErrors(fields)
 	}
+	// The current-password check is a password guess like a login: at most PasswordChecks wrong
+	// ones per account and window, so a stolen session cannot find the password by trying.
+	bucket := fmt.Sprintf("password-check:%d", a.UserID)
 	var u User
+	var browser string
+	var refused error
 	if err := s.run(ctx, func(tx Tx) error {
-		var err error
-		u, err = tx.UserByID(ctx, a.UserID)
-		return err
+		refused = nil
+		now := tx.Now()
+		n, err := tx.ThrottleCount(ctx, bucket, now.Add(-s.cfg.AddrWindow))
+		if err != nil {
+			return err
+		}
+		if n >= s.cfg.PasswordChecks {
+			refused = apperr.Throttledf("当前密码输错次数过多，请 15 分钟后再试", s.cfg.AddrWindow)
+			e := audit.For(a, "password.change", "user", fmt.Sprint(a.UserID))
+			e.Outcome, e.Detail = audit.Failure, "throttled: too many wrong current passwords"
+			return tx.AppendAudit(ctx, e)
+		}
+		if u, err = tx.UserByID(ctx, a.UserID); err != nil {
+			return err
+		}
+		if sess, err := tx.SessionByHash(ctx, a.Session); err == nil {
+			browser = sess.Browser
+		}
+		return nil
 	}); err != nil {
 		return "", fmt.Errorf("change password: load user %d: %w", a.UserID, err)
 	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, current)
+	if refused != nil {
+		return "", refused
+	}
+	prefix := AddrPrefix(a.ClientAddr)
+	ok, err := s.hasher.VerifyAs(ctx, u.Username, prefix, u.PasswordHash, current)
 	if err != nil {
 		return "", fmt.Errorf("change password: verify user %d: %w", a.UserID, err)
 	}
-	hash, err := s.hasher.Hash(ctx, next)
-	if err != nil {
-		return "", err
+	var hash string
+	if ok {
+		if hash, err = s.hasher.HashAs(ctx, u.Username, prefix, next); err != nil {
+			return "", err
+		}
 	}
-	var refused error
 	err = s.run(ctx, func(tx Tx) error {
 		refused = nil
 		if !ok {
 			refused = apperr.FieldErrors(map[string]string{"current": "当前密码不正确"})
+			now := tx.Now()
+			if _, err := tx.ThrottleHit(ctx, bucket, now, now.Add(-s.cfg.AddrWindow)); err != nil {
+				return err
+			}
 			e := audit.For(a, "password.change", "user", fmt.Sprint(a.UserID))
 			e.Outcome, e.Detail = audit.Failure, "wrong current password"
 			return tx.AppendAudit(ctx, e)
@@ -68,7 +98,8 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 		}
 		now := tx.Now()
 		token = randomToken()
-		if err := tx.InsertSession(ctx, Session{TokenHash: TokenHash(token), UserID: a.UserID, CreatedAt: now, LastSeenAt: now, ClientAddr: a.ClientAddr}); err != nil {
+		if err := tx.InsertSession(ctx, Session{TokenHash: TokenHash(token), UserID: a.UserID, CreatedAt: now, LastSeenAt: now,
+			ClientAddr: a.ClientAddr, Browser: browser}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.For(a, "password.change", "user", fmt.Sprint(a.UserID)))
@@ -88,6 +119,8 @@ type StaffInput struct {
 	Password string
 	Role     actor.Role
 	Office   string // federation office code
+	// TOTPSecret (base32) enrols the second factor at creation, for provisioning and automation.
+	TOTPSecret string
 }
 
 // CreateStaff creates a reviewer or admin scoped to an office subtree. The command line acts as the
@@ -114,6 +147,12 @@ func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput)
 	}
 	if in.Office == "" {
 		fields["office"] = "请选择所属残联"
+	}
+	secret := ""
+	if in.TOTPSecret != "" {
+		if secret = normSecret(in.TOTPSecret); secret == "" {
+			fields["totpSecret"] = "两步验证密钥应为 Base32 编码，至少 16 个字符（80 位）"
+		}
 	}
 	if len(fields) > 0 {
 		return 0, apperr.FieldErrors(fields)
@@ -154,6 +193,12 @@ func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput)
 		e := audit.For(a, "staff.create", "user", fmt.Sprint(id))
 		e.Office = in.Office
 		e.Detail = fmt.Sprintf("username=%s role=%s office=%s", in.Username, in.Role, in.Office)
+		if secret != "" {
+			if err := tx.SetTOTP(ctx, id, secret, true); err != nil {
+				return err
+			}
+			e.Detail += " totp=enrolled"
+		}
 		return tx.AppendAudit(ctx, e)
 	})
 	if err = scope.Audited(ctx, s.run, a, "staff.create", "user", "", err); err != nil {
@@ -195,7 +240,7 @@ func (s *Service) ResetPassword(ctx context.Context, a actor.Actor, userID int64
 	}); err != nil {
 		return scope.Audited(ctx, s.run, a, "password.reset", "user", fmt.Sprint(userID), err)
 	}
-	if why := s.policy.Check(temp, target.Username); why != "" {
+	if why := s.policy.Check(temp, target.Username, target.EmployerName); why != "" {
 		return apperr.FieldErrors(map[string]string{"password": why})
 	}
 	hash, err := s.hasher.Hash(ctx, temp)
@@ -210,7 +255,7 @@ func (s *Service) ResetPassword(ctx context.Context, a actor.Actor, userID int64
 		if err := tx.SetPassword(ctx, userID, hash, true); err != nil {
 			return err
 		}
-		if err := tx.ResetLoginFailures(ctx, userID); err != nil {
+		if err := tx.ClearLoginFailures(ctx, userID, ""); err != nil {
 			return err
 		}
 		if err := tx.DeleteUserSessions(ctx, userID); err != nil {
@@ -380,4 +425,35 @@ func (s *Service) SearchAudit(ctx context.Context, a actor.Actor, q AuditQuery, 
 		return AuditPage{}, fmt.Errorf("search audit: %w", err)
 	}
 	return p, nil
+}
+
+// RecordRefusals writes refusals seen by the web layer (401, 403, 404 for what is not the caller's,
+// 429, cross-origin) to the audit trail in one transaction; the caller aggregates repeats.
+func (s *Service) RecordRefusals(ctx context.Context, entries []audit.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.run(ctx, func(tx Tx) error {
+		for _, e := range entries {
+			e.Outcome = audit.Failure
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ManagedUser loads one account the admin may manage (for confirmation pages); others are "not found".
+func (s *Service) ManagedUser(ctx context.Context, a actor.Actor, userID int64) (User, error) {
+	if err := requireAdminOrSystem(a); err != nil {
+		return User{}, err
+	}
+	var u User
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		u, err = s.managedUser(ctx, tx, a, userID)
+		return err
+	})
+	return u, err
 }

@@ -30,44 +30,43 @@ const (
 	keyLen  = 32
 )
 
-// Hasher hashes and verifies passwords with argon2id. Each hash needs MemoryKiB of memory, so a
-// semaphore bounds how many run at once: a burst of 200 logins then queues instead of allocating
-// 200 × 19 MiB.
+// Hasher hashes and verifies passwords with argon2id. Each hash needs MemoryKiB of memory, so the
+// gate bounds how many run and wait at once: a burst of logins is refused early instead of
+// allocating 300 × 19 MiB or queueing for a minute.
 type Hasher struct {
 	params Argon2Params
-	slots  chan struct{}
+	gate   *Gate
 }
 
-// NewHasher returns a Hasher running at most concurrent hashes at a time (at least 1).
+// NewHasher returns a Hasher running at most concurrent hashes at a time (at least 1), with an
+// unbounded queue.
 func NewHasher(p Argon2Params, concurrent int) *Hasher {
-	if concurrent < 1 {
-		concurrent = 1
-	}
-	return &Hasher{params: p, slots: make(chan struct{}, concurrent)}
+	return &Hasher{params: p, gate: NewGate(GateConfig{Concurrent: concurrent})}
 }
 
-func (h *Hasher) acquire(ctx context.Context) error {
-	select {
-	case h.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("wait for a password hashing slot: %w", ctx.Err())
-	}
-}
+// Busy reports whether a hash for account and prefix would be refused at once.
+func (h *Hasher) Busy(account, prefix string) bool { return h.gate.Full(account, prefix) }
 
-func (h *Hasher) release() { <-h.slots }
+// NewGatedHasher returns a Hasher admitted by the gate g.
+func NewGatedHasher(p Argon2Params, g *Gate) *Hasher { return &Hasher{params: p, gate: g} }
 
 // Hash returns the PHC-style encoding "$argon2id$v=19$m=…,t=…,p=…$salt$key" of password with a fresh
 // random salt.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	return h.HashAs(ctx, "", "", password)
+}
+
+// HashAs is Hash on behalf of an account and a client address prefix (the gate's per-client bounds).
+func (h *Hasher) HashAs(ctx context.Context, account, prefix, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	if err := h.acquire(ctx); err != nil {
-		return "", err
+	release, err := h.gate.Enter(ctx, account, prefix)
+	if err != nil {
+		return "", fmt.Errorf("wait for a password hashing slot: %w", err)
 	}
-	defer h.release()
+	defer release()
 	p := h.params
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 	b64 := base64.RawStdEncoding
@@ -78,14 +77,20 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 // Verify reports whether password matches encoded, comparing in constant time. A malformed encoding
 // is an error (a corrupt row), never a match.
 func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
+	return h.VerifyAs(ctx, "", "", encoded, password)
+}
+
+// VerifyAs is Verify on behalf of an account and a client address prefix.
+func (h *Hasher) VerifyAs(ctx context.Context, account, prefix, encoded, password string) (bool, error) {
 	p, salt, want, err := decodeHash(encoded)
 	if err != nil {
 		return false, err
 	}
-	if err := h.acquire(ctx); err != nil {
-		return false, err
+	release, err := h.gate.Enter(ctx, account, prefix)
+	if err != nil {
+		return false, fmt.Errorf("wait for a password hashing slot: %w", err)
 	}
-	defer h.release()
+	defer release()
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
@@ -121,28 +126,36 @@ func decodeHash(encoded string) (Argon2Params, []byte, []byte, error) {
 	return p, salt, key, nil
 }
 
-//go:embed common_passwords.txt
-var commonPasswordList string
+//go:embed passwords/top10000.txt
+var top10000 string
 
-// commonPasswords is parsed from the embedded list; built once per Policy, never mutated.
-func parseCommon(list string) map[string]bool {
-	m := map[string]bool{}
+//go:embed passwords/local.txt
+var localPasswords string
+
+// parseList adds the lines of a password list (lower case; # starts a comment line) to m.
+func parseList(m map[string]bool, list string) {
 	for _, line := range strings.Split(list, "\n") {
 		line = strings.TrimSpace(line)
 		if line != "" && !strings.HasPrefix(line, "#") {
 			m[strings.ToLower(line)] = true
 		}
 	}
-	return m
 }
 
-// Policy is the password rule set of issue #4.
+// Policy is the password rule set: length, character classes, and not guessable from public lists
+// or from the account itself.
 type Policy struct {
-	common map[string]bool
+	common map[string]bool // built once by NewPolicy, never mutated
 }
 
-// NewPolicy loads the embedded list of common passwords.
-func NewPolicy() Policy { return Policy{common: parseCommon(commonPasswordList)} }
+// NewPolicy loads the embedded lists: the top 10,000 of a breach corpus and local additions
+// (passwords/README.md).
+func NewPolicy() Policy {
+	m := make(map[string]bool, 10100)
+	parseList(m, top10000)
+	parseList(m, localPasswords)
+	return Policy{common: m}
+}
 
 // MinPasswordLen and MaxPasswordLen bound a password's length in characters.
 const (
@@ -150,9 +163,36 @@ const (
 	MaxPasswordLen = 128
 )
 
-// Check returns a Chinese reason why password is not acceptable for the account named login (credit
-// code or user name), or "" when it is.
-func (p Policy) Check(password, login string) string {
+// shifted reads the symbols of the digit row as their digits (1qaz@WSX → 1qaz2wsx), and leet undoes
+// the usual letter substitutions (p@ssw0rd → password).
+var (
+	shifted = strings.NewReplacer("!", "1", "@", "2", "#", "3", "$", "4", "%", "5", "^", "6", "&", "7", "*", "8", "(", "9", ")", "0")
+	leet    = strings.NewReplacer("@", "a", "4", "a", "0", "o", "1", "i", "!", "i", "3", "e", "$", "s", "5", "s", "7", "t", "+", "t")
+)
+
+// variants are the simple transformations of a lower-case password that a guesser tries first.
+func variants(p string) []string {
+	isSym := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+	trimmed := strings.TrimFunc(p, isSym)
+	return []string{p, shifted.Replace(p), leet.Replace(p), trimmed, leet.Replace(trimmed),
+		strings.TrimRightFunc(p, unicode.IsDigit), strings.TrimRightFunc(trimmed, unicode.IsDigit)}
+}
+
+// alnum keeps the letters and digits of s, lower case: "Reviewer.Li" and "reviewer-li" compare equal.
+func alnum(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Check returns a Chinese reason why password is not acceptable, or "" when it is. personal holds
+// what an attacker knows of the account: the login (credit code or user name) first, then names
+// (the unit's, the contact's).
+func (p Policy) Check(password string, personal ...string) string {
 	n := len([]rune(password))
 	if n < MinPasswordLen {
 		return fmt.Sprintf("密码至少 %d 位", MinPasswordLen)
@@ -182,11 +222,23 @@ func (p Policy) Check(password, login string) string {
 	if classes < 3 {
 		return "密码须包含大写字母、小写字母、数字、符号中的至少三类"
 	}
-	if login != "" && strings.EqualFold(password, login) {
-		return "密码不能与账号（统一社会信用代码或用户名）相同"
+	pw := alnum(password)
+	for i, s := range personal {
+		s = alnum(s)
+		if len([]rune(s)) < 2 || (i == 0 && len(s) < 4) {
+			continue
+		}
+		if strings.Contains(pw, s) || (len(s) >= 8 && strings.Contains(pw, s[len(s)-6:])) {
+			if i == 0 {
+				return "密码不能包含账号（统一社会信用代码或用户名）"
+			}
+			return "密码不能包含单位名称或姓名"
+		}
 	}
-	if p.common[strings.ToLower(password)] {
-		return "该密码过于常见，容易被猜中，请换一个"
+	for _, v := range variants(strings.ToLower(password)) {
+		if len(v) >= 4 && p.common[v] {
+			return "该密码过于常见，容易被猜中，请换一个"
+		}
 	}
 	return ""
 }

@@ -49,7 +49,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, 
 	}
 	if in.Password == "" {
 		fields["password"] = "请输入密码"
-	} else if why := s.policy.Check(in.Password, code); why != "" {
+	} else if why := s.policy.Check(in.Password, code, in.Name, in.ContactName); why != "" {
 		fields["password"] = why
 	} else if in.Password2 != "" && in.Password2 != in.Password {
 		fields["password2"] = "两次输入的密码不一致"
@@ -66,13 +66,13 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, 
 	err = s.run(ctx, func(tx Tx) error {
 		refused = nil
 		now := tx.Now()
-		bucket := addrBucket("login", in.ClientAddr) // shares the address limit with logins
+		bucket := addrBucket("login", AddrPrefix(in.ClientAddr)) // shares the network limit with logins
 		n, err := tx.ThrottleCount(ctx, bucket, now.Add(-s.cfg.AddrWindow))
 		if err != nil {
 			return err
 		}
 		if n >= s.cfg.AddrMaxFailures {
-			refused = apperr.New(apperr.Throttled, MsgThrottled)
+			refused = apperr.Throttledf(MsgThrottled, s.cfg.AddrWindow)
 			return nil
 		}
 		if s.cfg.CaptchaRequired && fields["captcha"] == "" {
@@ -84,7 +84,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, 
 				fields["captcha"] = MsgCaptcha
 			}
 		}
-		if fields["creditCode"] == "" {
+		// Whether a code is registered is revealed only to a solved captcha, so it cannot be
+		// harvested by a script.
+		if fields["creditCode"] == "" && fields["captcha"] == "" {
 			_, err := tx.UserByUsername(ctx, code)
 			if err == nil {
 				fields["creditCode"] = "该统一社会信用代码已注册，请直接登录；如忘记密码请联系所在地残联"
@@ -107,7 +109,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, 
 	if refused != nil {
 		return actor.Actor{}, refused
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	hash, err := s.hasher.HashAs(ctx, code, AddrPrefix(in.ClientAddr), in.Password)
 	if err != nil {
 		return actor.Actor{}, err
 	}

@@ -40,6 +40,12 @@ type Actor struct {
 	// MustChangePassword is set after an admin reset: the session may only change the password
 	// (or log out) until it has done so.
 	MustChangePassword bool
+	// MustEnrolTOTP is set for staff who must have a second factor and have none yet: the session may
+	// only enrol (or log out).
+	MustEnrolTOTP bool
+	// Session is the hash of the current session's token (the sessions page marks it), "" outside
+	// a signed-in request.
+	Session string
 }
 
 // System is the actor for command-line tools and start-up jobs.

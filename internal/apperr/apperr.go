@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for callers: the web layer maps it to a status code.
@@ -27,7 +28,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
-	cause   error
+	// RetryAfter tells a throttled client when to try again (the Retry-After header); zero: unknown.
+	RetryAfter time.Duration
+	cause      error
 }
 
 func (e *Error) Error() string {
@@ -46,6 +49,11 @@ func New(code Code, message string) *Error { return &Error{Code: code, Message: 
 // Wrap returns an error with a user-facing message that keeps cause for the logs.
 func Wrap(code Code, message string, cause error) *Error {
 	return &Error{Code: code, Message: message, cause: cause}
+}
+
+// Throttledf is the Throttled error with the time after which a new try may succeed.
+func Throttledf(message string, retryAfter time.Duration) *Error {
+	return &Error{Code: Throttled, Message: message, RetryAfter: retryAfter}
 }
 
 // FieldErrors returns an Invalid error listing the message of each bad field; the form shows each beside

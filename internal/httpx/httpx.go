@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -66,9 +65,10 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer (flushing, deadlines).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// AccessLog writes one structured line per request. The query string is left out: it may hold
-// search words or identifiers that do not belong in logs.
-func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
+// AccessLog writes one structured line per request, with the client address that clientAddr finds
+// (behind a trusted proxy, the real client's, not the proxy's). The query string is left out: it may
+// hold search words or identifiers that do not belong in logs.
+func AccessLog(log *slog.Logger, clientAddr func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -83,7 +83,7 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 			slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("client", ClientAddr(r)),
+			slog.String("client", clientAddr(r)),
 		)
 	})
 }
@@ -128,14 +128,15 @@ func SecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// ClientAddr is the remote address without the port. Proxies are not trusted here; a trusted
-// proxy configuration belongs to the session layer.
-func ClientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// StrictTransport sets HSTS (a year, subdomains included) on answers served over TLS, and on every
+// answer when the public base URL is https (TLS ends at a proxy in front of this server).
+func StrictTransport(httpsBase bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if httpsBase || r.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Status maps an application error code to an HTTP status (CONTRACT.md).

@@ -34,24 +34,20 @@ func (tx AccountTx) AppendAudit(ctx context.Context, e audit.Entry) error {
 // The store side of package account: users, sessions, captchas, throttles and the audit search.
 
 const userColumns = `u.id, u.username, u.role, COALESCE(u.employer_id, 0), COALESCE(e.name, ''),
-    COALESCE(u.office, ''), u.password_hash, u.must_change_password, u.disabled, u.failed_logins,
-    u.locked_until, u.created_at`
+    COALESCE(u.office, ''), u.password_hash, u.must_change_password, u.disabled, u.created_at,
+    u.totp_secret, u.totp_enabled, u.totp_last_step`
 
 const userFrom = ` FROM users u LEFT JOIN employers e ON e.id = u.employer_id`
 
 func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
 	var u account.User
 	var role string
-	var locked sql.NullTime
 	err := row.Scan(&u.ID, &u.Username, &role, &u.EmployerID, &u.EmployerName, &u.Office, &u.PasswordHash,
-		&u.MustChangePassword, &u.Disabled, &u.FailedLogins, &locked, &u.CreatedAt)
+		&u.MustChangePassword, &u.Disabled, &u.CreatedAt, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep)
 	if err != nil {
 		return account.User{}, err
 	}
 	u.Role = actor.Role(role)
-	if locked.Valid {
-		u.LockedUntil = locked.Time
-	}
 	return u, nil
 }
 
@@ -158,26 +154,126 @@ func (tx AccountTx) EmployerOffice(ctx context.Context, employerID int64) (strin
 	return office.String, nil
 }
 
-// RecordLoginFailure counts a failed login atomically and sets the lock once the count reaches
-// lockAfter. It returns the new count.
-func (tx AccountTx) RecordLoginFailure(ctx context.Context, userID int64, lockAfter int, lockUntil time.Time) (int, error) {
-	var n int
-	err := tx.tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
-        locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END,
-        updated_at = $4 WHERE id = $1 RETURNING failed_logins`, userID, lockAfter, lockUntil.UTC(), tx.now).Scan(&n)
+// LoginFailures lists the failed-login counts of a user, newest first.
+func (tx AccountTx) LoginFailures(ctx context.Context, userID int64) ([]account.LoginFailure, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT prefix, failures, unseen, first_at, last_at FROM login_failures
+        WHERE user_id = $1 ORDER BY last_at DESC, prefix`, userID)
 	if err != nil {
-		return 0, fmt.Errorf("record login failure of user %d: %w", userID, err)
+		return nil, fmt.Errorf("login failures of user %d: %w", userID, err)
 	}
-	return n, nil
+	defer rows.Close()
+	var out []account.LoginFailure
+	for rows.Next() {
+		var f account.LoginFailure
+		if err := rows.Scan(&f.Prefix, &f.Failures, &f.Unseen, &f.FirstAt, &f.LastAt); err != nil {
+			return nil, fmt.Errorf("scan login failure: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
-// ResetLoginFailures clears the failure count and the lock.
-func (tx AccountTx) ResetLoginFailures(ctx context.Context, userID int64) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, userID)
+// RecordLoginFailure counts a failed login of (user, prefix) in one upsert, so concurrent failures
+// are all counted; a count whose last failure is before windowStart starts again at 1.
+func (tx AccountTx) RecordLoginFailure(ctx context.Context, userID int64, prefix string, windowStart time.Time) (account.LoginFailure, error) {
+	f := account.LoginFailure{Prefix: prefix}
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO login_failures (user_id, prefix, failures, unseen, first_at, last_at)
+        VALUES ($1, $2, 1, 1, $3, $3)
+        ON CONFLICT (user_id, prefix) DO UPDATE SET
+            failures = CASE WHEN login_failures.last_at < $4 THEN 1 ELSE login_failures.failures + 1 END,
+            first_at = CASE WHEN login_failures.last_at < $4 THEN $3 ELSE login_failures.first_at END,
+            unseen = login_failures.unseen + 1,
+            last_at = $3
+        RETURNING failures, unseen, first_at, last_at`, userID, prefix, tx.now, windowStart.UTC()).
+		Scan(&f.Failures, &f.Unseen, &f.FirstAt, &f.LastAt)
 	if err != nil {
-		return fmt.Errorf("reset login failures of user %d: %w", userID, err)
+		return account.LoginFailure{}, fmt.Errorf("record login failure of user %d: %w", userID, err)
+	}
+	return f, nil
+}
+
+// ClearLoginFailures deletes the count of prefix ("" = all of the user's) and marks the rest seen.
+func (tx AccountTx) ClearLoginFailures(ctx context.Context, userID int64, prefix string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM login_failures WHERE user_id = $1 AND ($2 = '' OR prefix = $2)`,
+		userID, prefix); err != nil {
+		return fmt.Errorf("clear login failures of user %d: %w", userID, err)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE login_failures SET unseen = 0 WHERE user_id = $1 AND unseen <> 0`, userID); err != nil {
+		return fmt.Errorf("mark login failures seen for user %d: %w", userID, err)
 	}
 	return nil
+}
+
+// SetTOTP stores the user's second-factor secret and whether it is enrolled; a new secret starts
+// with no used time step.
+func (tx AccountTx) SetTOTP(ctx context.Context, userID int64, secret string, enabled bool) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET
+        totp_last_step = CASE WHEN totp_secret = $2 THEN totp_last_step ELSE 0 END,
+        totp_secret = $2, totp_enabled = $3, updated_at = $4 WHERE id = $1`, userID, secret, enabled, tx.now)
+	if err != nil {
+		return fmt.Errorf("set second factor of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// UseTOTPStep records step as the last one used: one conditional update, so two requests racing
+// with the same code cannot both succeed.
+func (tx AccountTx) UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, userID, step)
+	if err != nil {
+		return false, fmt.Errorf("use TOTP step of user %d: %w", userID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReplaceRecoveryCodes replaces the user's recovery codes by these hashes (none: removes them).
+func (tx AccountTx) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("delete recovery codes of user %d: %w", userID, err)
+	}
+	for _, h := range hashes {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, h); err != nil {
+			return fmt.Errorf("insert recovery code of user %d: %w", userID, err)
+		}
+	}
+	return nil
+}
+
+// UseRecoveryCode spends an unused recovery code, reporting whether there was one.
+func (tx AccountTx) UseRecoveryCode(ctx context.Context, userID int64, hash string) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $3
+        WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`, userID, hash, tx.now)
+	if err != nil {
+		return false, fmt.Errorf("use recovery code of user %d: %w", userID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// InsertPendingLogin stores the second step of a login.
+func (tx AccountTx) InsertPendingLogin(ctx context.Context, p account.PendingLogin) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO pending_logins (token_hash, user_id, client_addr, browser, attempts, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6)`, p.TokenHash, p.UserID, p.ClientAddr, p.Browser, p.Attempts, p.ExpiresAt.UTC())
+	if err != nil {
+		return fmt.Errorf("insert pending login: %w", err)
+	}
+	return nil
+}
+
+// TakePendingLogin deletes a pending login and returns it: one statement, single use.
+func (tx AccountTx) TakePendingLogin(ctx context.Context, tokenHash string) (account.PendingLogin, error) {
+	var p account.PendingLogin
+	err := tx.tx.QueryRowContext(ctx, `DELETE FROM pending_logins WHERE token_hash = $1
+        RETURNING token_hash, user_id, client_addr, browser, attempts, expires_at`, tokenHash).
+		Scan(&p.TokenHash, &p.UserID, &p.ClientAddr, &p.Browser, &p.Attempts, &p.ExpiresAt)
+	if isNoRows(err) {
+		return account.PendingLogin{}, apperr.NotFoundf("登录")
+	}
+	if err != nil {
+		return account.PendingLogin{}, fmt.Errorf("take pending login: %w", err)
+	}
+	return p, nil
 }
 
 // SetPassword stores a new password hash.
@@ -201,8 +297,8 @@ func (tx AccountTx) SetDisabled(ctx context.Context, userID int64, disabled bool
 
 // InsertSession stores a new session.
 func (tx AccountTx) InsertSession(ctx context.Context, s account.Session) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_addr)
-        VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.UserID, s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ClientAddr)
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_addr, browser)
+        VALUES ($1, $2, $3, $4, $5, $6)`, s.TokenHash, s.UserID, s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ClientAddr, s.Browser)
 	if err != nil {
 		return fmt.Errorf("insert session: %w", err)
 	}
@@ -212,8 +308,8 @@ func (tx AccountTx) InsertSession(ctx context.Context, s account.Session) error 
 // SessionByHash loads a session by its token hash.
 func (tx AccountTx) SessionByHash(ctx context.Context, tokenHash string) (account.Session, error) {
 	var s account.Session
-	err := tx.tx.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, client_addr
-        FROM sessions WHERE token_hash = $1`, tokenHash).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ClientAddr)
+	err := tx.tx.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, client_addr, browser
+        FROM sessions WHERE token_hash = $1`, tokenHash).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ClientAddr, &s.Browser)
 	if isNoRows(err) {
 		return account.Session{}, apperr.NotFoundf("会话")
 	}
@@ -221,6 +317,25 @@ func (tx AccountTx) SessionByHash(ctx context.Context, tokenHash string) (accoun
 		return account.Session{}, fmt.Errorf("load session: %w", err)
 	}
 	return s, nil
+}
+
+// ListSessions lists a user's sessions, oldest first.
+func (tx AccountTx) ListSessions(ctx context.Context, userID int64) ([]account.Session, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, client_addr, browser
+        FROM sessions WHERE user_id = $1 ORDER BY created_at, token_hash`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []account.Session
+	for rows.Next() {
+		var s account.Session
+		if err := rows.Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ClientAddr, &s.Browser); err != nil {
+			return nil, fmt.Errorf("scan session: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // TouchSession records activity on a session.
@@ -249,20 +364,34 @@ func (tx AccountTx) DeleteUserSessions(ctx context.Context, userID int64) error 
 
 // InsertCaptcha stores a challenge.
 func (tx AccountTx) InsertCaptcha(ctx context.Context, c account.Captcha) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO captchas (id, answer_hash, expires_at) VALUES ($1, $2, $3)`,
-		c.ID, c.AnswerHash, c.ExpiresAt.UTC())
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO captchas (id, answer_hash, digits, expires_at) VALUES ($1, $2, $3, $4)`,
+		c.ID, c.AnswerHash, c.Digits, c.ExpiresAt.UTC())
 	if err != nil {
 		return fmt.Errorf("insert captcha: %w", err)
 	}
 	return nil
 }
 
+// CaptchaByID loads a challenge without consuming it (the audio version).
+func (tx AccountTx) CaptchaByID(ctx context.Context, id string) (account.Captcha, error) {
+	var c account.Captcha
+	err := tx.tx.QueryRowContext(ctx, `SELECT id, answer_hash, digits, expires_at FROM captchas WHERE id = $1`, id).
+		Scan(&c.ID, &c.AnswerHash, &c.Digits, &c.ExpiresAt)
+	if isNoRows(err) {
+		return account.Captcha{}, apperr.NotFoundf("验证码")
+	}
+	if err != nil {
+		return account.Captcha{}, fmt.Errorf("load captcha: %w", err)
+	}
+	return c, nil
+}
+
 // TakeCaptcha deletes a challenge and returns it: one statement, so two requests racing with the same
 // id cannot both get it.
 func (tx AccountTx) TakeCaptcha(ctx context.Context, id string) (account.Captcha, error) {
 	var c account.Captcha
-	err := tx.tx.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 RETURNING id, answer_hash, expires_at`, id).
-		Scan(&c.ID, &c.AnswerHash, &c.ExpiresAt)
+	err := tx.tx.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 RETURNING id, answer_hash, digits, expires_at`, id).
+		Scan(&c.ID, &c.AnswerHash, &c.Digits, &c.ExpiresAt)
 	if isNoRows(err) {
 		return account.Captcha{}, apperr.NotFoundf("验证码")
 	}
@@ -424,11 +553,22 @@ func (tx AccountTx) PurgeSessions(ctx context.Context, idleBefore, createdBefore
 	return res.RowsAffected()
 }
 
-// PurgeThrottles deletes throttle counters whose window started before windowBefore.
-func (tx AccountTx) PurgeThrottles(ctx context.Context, windowBefore time.Time) (int64, error) {
+// PurgeThrottles deletes throttle counters whose window started before windowBefore, pending
+// logins that expired before it, and failed-login counts last hit before failuresBefore.
+func (tx AccountTx) PurgeThrottles(ctx context.Context, windowBefore, failuresBefore time.Time) (int64, error) {
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM throttles WHERE window_start < $1`, windowBefore.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("purge throttles: %w", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM pending_logins WHERE expires_at < $1`, windowBefore.UTC()); err != nil {
+		return 0, fmt.Errorf("purge pending logins: %w", err)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_at < $1`, failuresBefore.UTC()); err != nil {
+		return 0, fmt.Errorf("purge login failures: %w", err)
+	}
+	return n, nil
 }

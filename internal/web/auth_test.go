@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -13,6 +14,7 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/audit"
+	"quotacert/internal/idnum"
 )
 
 func TestRegisterLoginLogoutAPI(t *testing.T) {
@@ -185,38 +187,152 @@ func TestCaptchaOff(t *testing.T) {
 	}, func(c *account.Config, _ *SessionCookies) { c.CaptchaRequired = false })
 }
 
-func TestLockout(t *testing.T) {
+// TestFailuresDoNotLockTheOwnerOut is issue 14's aimed lockout: five wrong passwords (with solved
+// captchas) against a public credit code locked the employer for 30 minutes, the owner's right
+// password included. Now failures slow down only the network they come from, with a growing delay.
+func TestFailuresDoNotLockTheOwnerOut(t *testing.T) {
 	each(t, func(t *testing.T, h *harness) {
-		c := h.client("10.0.0.5")
-		wantStatus(t, c.register(testCode), http.StatusCreated)
-		unknown := c.login(testCode2, testPassword)
+		owner := h.client("10.0.0.5")
+		wantStatus(t, owner.register(testCode), http.StatusCreated)
+		unknown := owner.login(testCode2, testPassword)
 		wantStatus(t, unknown, http.StatusUnauthorized)
 		_, unknownMsg, _ := errorBody(t, unknown)
+
+		attacker := h.client("203.0.113.66")
 		for i := 0; i < 5; i++ {
-			rec := c.login(testCode, "Wrong#2026a")
+			rec := attacker.login(testCode, "Wrong#2026a")
+			if rec.Code == http.StatusTooManyRequests {
+				// The growing delay: the attacker's network waits before its next guess.
+				if rec.Header().Get("Retry-After") == "" {
+					t.Fatal("429 without Retry-After")
+				}
+				h.clock.Advance(time.Minute)
+				rec = attacker.login(testCode, "Wrong#2026a")
+			}
 			wantStatus(t, rec, http.StatusUnauthorized)
 			if _, msg, _ := errorBody(t, rec); msg != unknownMsg {
 				t.Fatalf("wrong password says %q, unknown account %q: they must not differ", msg, unknownMsg)
 			}
 		}
-		rec := c.login(testCode, testPassword)
-		wantStatus(t, rec, http.StatusUnauthorized)
-		if _, msg, _ := errorBody(t, rec); msg != unknownMsg {
-			t.Errorf("locked account says %q", msg)
+		// The attacker's network must now wait (3 free failures, then 2 s doubling: 8 s after the 5th).
+		rec := attacker.login(testCode, testPassword)
+		wantStatus(t, rec, http.StatusTooManyRequests)
+		if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
+			t.Errorf("Retry-After %q", ra)
 		}
-		h.clock.Advance(29 * time.Minute)
-		wantStatus(t, c.login(testCode, testPassword), http.StatusUnauthorized)
-		h.clock.Advance(2 * time.Minute)
-		wantStatus(t, c.login(testCode, testPassword), http.StatusOK)
-		// A success resets the count: four more failures do not lock.
-		for i := 0; i < 4; i++ {
-			c.login(testCode, "Wrong#2026a")
+		// The owner, from another network, with the right password and captcha, gets in at once.
+		wantStatus(t, owner.login(testCode, testPassword), http.StatusOK)
+
+		// The delay grows with each failure of that network and is capped.
+		h.clock.Advance(9 * time.Second)
+		wantStatus(t, attacker.login(testCode, "Wrong#2026a"), http.StatusUnauthorized) // 6th: 16 s
+		h.clock.Advance(10 * time.Second)
+		wantStatus(t, attacker.login(testCode, "Wrong#2026a"), http.StatusTooManyRequests)
+		h.clock.Advance(7 * time.Second)
+		wantStatus(t, attacker.login(testCode, "Wrong#2026a"), http.StatusUnauthorized)
+
+		// The owner sees the failed attempts after signing in: when and from which network.
+		id, ans := h.captcha()
+		rec = owner.postJSON("/api/v1/login", map[string]string{"creditCode": testCode, "password": testPassword, "captchaId": id, "captcha": ans})
+		wantStatus(t, rec, http.StatusOK)
+		if !strings.Contains(rec.Body.String(), `"network":"203.0.113.0/24","count":2`) {
+			t.Errorf("login answer lacks the failed attempts since the last sign-in: %s", rec.Body.String())
 		}
-		wantStatus(t, c.login(testCode, testPassword), http.StatusOK)
+		page := owner.get("/account/security")
+		wantStatus(t, page, http.StatusOK)
+		if !strings.Contains(page.Body.String(), "203.0.113.0/24") {
+			t.Error("the security page does not list the failing network")
+		}
+		// A success from the attacker's network itself clears that network's count only.
+		h.clock.Advance(time.Hour)
+		wantStatus(t, attacker.login(testCode, testPassword), http.StatusOK)
+		for i := 0; i < 3; i++ {
+			wantStatus(t, attacker.login(testCode, "Wrong#2026a"), http.StatusUnauthorized)
+		}
 		if !hasAction(auditSince(t, h), "login", audit.Failure) {
 			t.Error("failed logins are not audited")
 		}
 	})
+}
+
+// TestOneAddressCannotLockManyAccounts: one address kept ~12 accounts locked indefinitely. Now its
+// failures stop it (the per-network limit) and none of the owners is kept out.
+func TestOneAddressCannotLockManyAccounts(t *testing.T) {
+	each(t, func(t *testing.T, h *harness) {
+		codes := []string{}
+		for i := 0; len(codes) < 12; i++ {
+			code := testCodeN(i)
+			owner := h.client(fmt.Sprintf("10.2.%d.1", len(codes)))
+			if owner.register(code).Code == http.StatusCreated {
+				codes = append(codes, code)
+			}
+		}
+		attacker := h.client("[2001:db8:1:2::66]")
+		refused := 0
+		for round := 0; round < 5; round++ {
+			for _, code := range codes {
+				// Changing the interface identifier does not help: the limit is per /64.
+				attacker.addr = fmt.Sprintf("[2001:db8:1:2:%x::1]", round*16+len(code)%16)
+				switch attacker.login(code, "Wrong#2026a").Code {
+				case http.StatusTooManyRequests:
+					refused++
+				case http.StatusUnauthorized:
+				default:
+					t.Fatal("unexpected answer to a wrong password")
+				}
+			}
+			h.clock.Advance(30 * time.Second)
+		}
+		if refused == 0 {
+			t.Error("60 failures from one /64 were never throttled")
+		}
+		for i, code := range codes {
+			wantStatus(t, h.client(fmt.Sprintf("10.2.%d.1", i)).login(code, testPassword), http.StatusOK)
+		}
+	})
+}
+
+// TestDistributedAttackNeedsCaptchaAndDelay: failures from many networks put the account under
+// attack; then even with the captcha off every login needs one and waits, and the owner still gets in.
+func TestDistributedAttackNeedsCaptchaAndDelay(t *testing.T) {
+	each(t, func(t *testing.T, h *harness) {
+		owner := h.client("10.3.0.1")
+		wantStatus(t, owner.postJSON("/api/v1/register", map[string]string{"creditCode": testCode, "name": "测试单位",
+			"password": testPassword, "contactName": "王五", "contactPhone": "13812345678"}), http.StatusCreated)
+		for i := 0; i < 6; i++ {
+			c := h.client(fmt.Sprintf("198.51.%d.9", 100+i))
+			wantStatus(t, c.postJSON("/api/v1/login", map[string]string{"creditCode": testCode, "password": "Wrong#2026a"}), http.StatusUnauthorized)
+		}
+		rec := owner.postJSON("/api/v1/login", map[string]string{"creditCode": testCode, "password": testPassword})
+		wantStatus(t, rec, http.StatusUnprocessableEntity)
+		if _, _, f := errorBody(t, rec); f["captcha"] == "" {
+			t.Fatalf("an account under attack logs in without a captcha: %s", rec.Body.String())
+		}
+		// The HTML form shows the captcha then, although it is off.
+		form := owner.postForm("/login", url.Values{"creditCode": {testCode}, "password": {testPassword}})
+		if !strings.Contains(form.Body.String(), `name="captcha"`) {
+			t.Error("the login page does not ask for the captcha the account needs")
+		}
+		began := time.Now()
+		wantStatus(t, owner.login(testCode, testPassword), http.StatusOK)
+		if time.Since(began) < 40*time.Millisecond {
+			t.Error("no delay for an account under attack")
+		}
+	}, func(c *account.Config, _ *SessionCookies) {
+		c.CaptchaRequired = false
+		c.AttackFailures, c.AttackPrefixes, c.AttackDelay = 6, 3, 50*time.Millisecond
+	})
+}
+
+// testCodeN returns valid credit codes for tests (the check character computed).
+func testCodeN(i int) string {
+	base := fmt.Sprintf("91220101MA%07d", i)
+	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
+		if _, err := idnum.ParseCreditCode(base + string(c)); err == nil {
+			return base + string(c)
+		}
+	}
+	return base + "0"
 }
 
 func TestAddressThrottle(t *testing.T) {
@@ -235,8 +351,9 @@ func TestAddressThrottle(t *testing.T) {
 		if code, _, _ := errorBody(t, rec); code != "throttled" {
 			t.Errorf("code %q", code)
 		}
-		// Another address is not affected; the window passes.
-		wantStatus(t, h.client("10.0.0.7").login(testCode, testPassword), http.StatusOK)
+		// Another network is not affected (the same /24 is: changing the last byte is free); the window passes.
+		wantStatus(t, h.client("10.0.0.7").login(testCode, testPassword), http.StatusTooManyRequests)
+		wantStatus(t, h.client("10.0.1.7").login(testCode, testPassword), http.StatusOK)
 		h.clock.Advance(16 * time.Minute)
 		wantStatus(t, c.login(testCode, testPassword), http.StatusOK)
 	}, func(c *account.Config, _ *SessionCookies) { c.AddrMaxFailures = 3 })
@@ -260,11 +377,14 @@ func TestTrustedProxy(t *testing.T) {
 		if got := via("198.51.100.1"); got != http.StatusTooManyRequests {
 			t.Errorf("third attempt from the same client behind the proxy: %d, want 429", got)
 		}
-		if got := via("198.51.100.2"); got != http.StatusUnauthorized {
-			t.Errorf("another client behind the proxy is throttled too: %d", got)
+		if got := via("198.51.100.2"); got != http.StatusTooManyRequests {
+			t.Errorf("another client of the same /24 behind the proxy: %d, want 429 (the limit is per network)", got)
+		}
+		if got := via("198.51.101.2"); got != http.StatusUnauthorized {
+			t.Errorf("a client of another network behind the proxy is throttled too: %d", got)
 		}
 	}, func(c *account.Config, s *SessionCookies) {
-		c.AddrMaxFailures, c.LockAfter = 2, 100
+		c.AddrMaxFailures = 2
 		s.Addrs = ClientAddrs{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}
 	})
 }

@@ -50,6 +50,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
+	cfg.StaffMFARequired = false
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1} // fast hashing for tests
 	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)

@@ -1,5 +1,10 @@
 package web
 
+import (
+	"net/url"
+	"strings"
+)
+
 // flashMessages are the confirmations shown after a POST-redirect-GET (?done=key). Only these fixed
 // texts can appear, so the query string cannot inject content into the page.
 var flashMessages = map[string]string{
@@ -11,6 +16,13 @@ var flashMessages = map[string]string{
 	"user-disabled":  "账号已停用。",
 	"user-enabled":   "账号已启用。",
 	"must-change":    "管理员已重置您的密码，请先设置新密码。",
+	// account security (issue 14)
+	"must-enrol":     "工作人员账号须启用两步验证：请用手机验证器应用扫描下方二维码，输入显示的 6 位数字完成绑定后再使用其他功能。",
+	"failed-logins":  "安全提醒：自您上次登录以来，有人用错误的密码尝试登录您的账号，详情见下方“最近的失败登录”。如不是您本人，请修改密码。",
+	"session-ended":  "已退出该设备。",
+	"sessions-ended": "已退出其他所有设备。",
+	"mfa-disabled":   "两步验证已关闭。",
+	"mfa-reset":      "已重置该用户的两步验证，其所有登录已结束；工作人员下次登录时须重新绑定。",
 	// employer profile and affiliates (issue #6)
 	"employer-saved":     "单位信息已保存。",
 	"profile-incomplete": "请先完善单位信息（带 * 的项目），再进行残疾人安置登记。",
@@ -36,11 +48,23 @@ var flashMessages = map[string]string{
 	"placement-reregistered": "已重新登记：人员信息已保留，修改后请点击“保存，下一步”重新选择申报月份。",
 }
 
-// safeNext returns next when it is a local path (so the login page cannot be used to redirect users
-// to another site), else def.
+// safeNext returns next when it is a path of this site (so the login page cannot send users to
+// another site), else def. Browsers drop tabs and newlines from URLs and read "\\" as "/", so
+// "/\t/evil.example" or "/\\evil" would leave the site: any control character, space or backslash
+// refuses next, and so does anything with a scheme or a host.
 func safeNext(next, def string) string {
-	if len(next) > 1 && next[0] == '/' && next[1] != '/' && next[1] != '\\' {
-		return next
+	if len(next) < 1 || len(next) > 2000 || next[0] != '/' {
+		return def
 	}
-	return def
+	for _, r := range next {
+		if r < 0x21 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) {
+			return def
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") {
+		return def
+	}
+	return next
 }

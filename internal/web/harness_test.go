@@ -51,7 +51,9 @@ func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return 
 func testAccountConfig() account.Config {
 	c := account.DefaultConfig()
 	c.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1}
-	c.ConcurrentHashes = 4
+	c.Hashes = account.GateConfig{Concurrent: 4}
+	// Staff sign in with a password alone unless a test asks for the second factor.
+	c.StaffMFARequired = false
 	return c
 }
 
@@ -83,6 +85,7 @@ func newHarness(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...harn
 	for _, o := range opts {
 		o(&cfg, cookies)
 	}
+	cfg.Now = clock.Now
 	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +93,7 @@ func newHarness(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...harn
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	cookies.Accounts, cookies.Log = acc, log
-	srv, err := New(Deps{Log: log, DB: db, Sessions: cookies, Accounts: acc, Cookies: cookies, Addrs: cookies.Addrs})
+	srv, err := New(Deps{Log: log, DB: db, Sessions: cookies, Accounts: acc, Cookies: cookies, Addrs: cookies.Addrs, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

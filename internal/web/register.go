@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"net/http"
 	"strings"
 
@@ -15,9 +14,7 @@ type registerForm struct {
 	CreditCode, Name, ContactName, ContactPhone string
 	Error                                       string
 	Fields                                      map[string]string
-	Captcha                                     bool
-	CaptchaID                                   string
-	CaptchaImage                                template.URL
+	Captcha                                     captchaBox
 }
 
 func (s *Server) handleRegisterPage(w http.ResponseWriter, r *http.Request) {
@@ -28,19 +25,15 @@ func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status i
 	if f.Fields == nil {
 		f.Fields = map[string]string{}
 	}
-	if s.deps.Accounts.CaptchaRequired() {
-		f.Captcha = true
-		id, img, err := s.deps.Accounts.NewCaptcha(r.Context(), s.clientAddr(r))
-		if err != nil {
-			e := apperr.As(err)
-			if e.Code != apperr.Throttled {
-				s.renderError(w, r, err)
-				return
-			}
-			f.Error, status = e.Message, http.StatusTooManyRequests
-		}
-		f.CaptchaID, f.CaptchaImage = id, captchaURL(img)
+	box, throttled, err := s.newCaptcha(r, false)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
 	}
+	if throttled != nil {
+		f.Error, status = throttled.Message, http.StatusTooManyRequests
+	}
+	f.Captcha = box
 	s.render(w, r, status, "register", Page{Title: "法人注册", Data: f})
 }
 
@@ -57,6 +50,12 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		Captcha:      r.PostFormValue("captcha"),
 		ClientAddr:   s.clientAddr(r),
 	}
+	typed := registerForm{CreditCode: strings.TrimSpace(in.CreditCode), Name: strings.TrimSpace(in.Name),
+		ContactName: strings.TrimSpace(in.ContactName), ContactPhone: strings.TrimSpace(in.ContactPhone)}
+	if r.PostFormValue("action") == "captcha" { // "换一张" without JavaScript: keep what was typed
+		s.renderRegister(w, r, http.StatusOK, typed)
+		return
+	}
 	if in.Password2 == "" && in.Password != "" {
 		in.Password2 = "\x00" // the form requires the confirmation; an empty one never matches
 	}
@@ -66,11 +65,9 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		s.renderRegister(w, r, httpx.Status(e.Code), registerForm{
-			CreditCode: strings.TrimSpace(in.CreditCode), Name: strings.TrimSpace(in.Name),
-			ContactName: strings.TrimSpace(in.ContactName), ContactPhone: strings.TrimSpace(in.ContactPhone),
-			Error: e.Message, Fields: e.Fields,
-		})
+		typed.Error, typed.Fields = e.Message, e.Fields
+		setRetryAfter(w, e)
+		s.renderRegister(w, r, httpx.Status(e.Code), typed)
 		return
 	}
 	http.Redirect(w, r, "/login?done=registered", http.StatusSeeOther)

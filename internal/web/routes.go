@@ -3,6 +3,7 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
@@ -38,11 +39,19 @@ func (s *Server) Routes() []Route {
 		{"GET /healthz", Public, s.handleHealth},
 		{"GET /login", Public, s.handleLoginPage},
 		{"POST /login", Public, s.handleLogin},
+		{"POST /login/otp", Public, s.handleLoginSecondStep},
+		{"GET /captcha/{id}/audio.wav", Public, s.handleCaptchaAudio},
 		{"GET /register", Public, s.handleRegisterPage},
 		{"POST /register", Public, s.handleRegister},
 		{"POST /logout", Public, s.handleLogout},
 		{"GET /account/password", Any, s.handlePasswordPage},
 		{"POST /account/password", Any, s.handlePasswordChange},
+		{"GET /account/security", Any, s.handleSecurityPage},
+		{"POST /account/sessions/end", Any, s.handleSessionEnd},
+		{"POST /account/sessions/end-others", Any, s.handleSessionsEndOthers},
+		{"GET /account/mfa", Any, s.handleMFAPage},
+		{"POST /account/mfa", Any, s.handleMFAConfirm},
+		{"POST /account/mfa/disable", Any, s.handleMFADisable},
 		{"GET /verify/{code}", Public, s.handleVerifyPage},
 		{"GET /api/v1/captcha", Public, s.handleAPICaptcha},
 		{"POST /api/v1/register", Public, s.handleAPIRegister},
@@ -126,6 +135,8 @@ func (s *Server) Routes() []Route {
 		{"POST /admin/users/{id}/reset", Admin, s.handleAdminUserReset},
 		{"POST /admin/users/{id}/disable", Admin, s.handleAdminUserDisable},
 		{"POST /admin/users/{id}/enable", Admin, s.handleAdminUserEnable},
+		{"GET /admin/users/{id}/mfa-reset", Admin, s.handleAdminMFAResetConfirm},
+		{"POST /admin/users/{id}/mfa-reset", Admin, s.handleAdminMFAReset},
 		{"GET /admin/audit", Admin, s.handleAdminAudit},
 		{"GET /admin/notices", Admin, s.handleAdminNotices},
 		{"GET /admin/notices/new", Admin, s.handleAdminNoticeNew},
@@ -161,14 +172,23 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.Pattern, s.guard(rt.Policy, rt.Handler))
 	}
 	static, _ := fs.Sub(staticFiles, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(static)))
 
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := w.(*codeRecorder); ok {
+			c.csrf = true
+		}
+		s.renderError(w, r, apperr.New(apperr.Forbidden, "跨站请求被拒绝：请从本系统的页面提交，不要从其他网站或邮件中的链接提交"))
+	}))
 	var h http.Handler = s.notFoundPages(mux)
+	h = csrf.Handler(h)
+	h = s.auditRefusals(mux, h)
 	h = s.withActor(h)
-	h = http.NewCrossOriginProtection().Handler(h)
 	h = httpx.Recover(s.deps.Log, s.renderError, h)
 	h = httpx.SecurityHeaders(h)
-	h = httpx.AccessLog(s.deps.Log, h)
+	h = httpx.StrictTransport(strings.HasPrefix(s.deps.PublicURL, "https://"), h)
+	h = httpx.AccessLog(s.deps.Log, s.clientAddr, h)
 	return httpx.RequestIDs(h)
 }
 
@@ -196,6 +216,15 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 			s.renderError(w, r, apperr.New(apperr.Forbidden, "您的账号无权使用此功能"))
 			return
 		}
+		if a.MustEnrolTOTP && !a.MustChangePassword && r.URL.Path != enrolPath {
+			// Staff who must have a second factor may only enrol (or log out: public) until they have.
+			if httpx.WantsJSON(r) || r.Method != http.MethodGet {
+				s.renderError(w, r, apperr.New(apperr.Forbidden, "工作人员账号须先启用两步验证：请在浏览器中登录并按提示用手机验证器应用扫码绑定"))
+				return
+			}
+			http.Redirect(w, r, enrolPath+"?done=must-enrol", http.StatusSeeOther)
+			return
+		}
 		if a.MustChangePassword && r.URL.Path != mustChangePath {
 			// After an admin reset the session may only set a new password (or log out: public).
 			if httpx.WantsJSON(r) || r.Method != http.MethodGet {
@@ -212,10 +241,18 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 // mustChangePath is the one page a user with a reset password may use.
 const mustChangePath = "/account/password"
 
-func cacheStatic(next http.Handler) http.Handler {
+// staticFiles serves the embedded files, cached for an hour; a directory (or anything that is not a
+// file) is the Chinese not-found page, never a listing.
+func (s *Server) staticFiles(root fs.FS) http.Handler {
+	files := http.FileServerFS(root)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if st, err := fs.Stat(root, name); name == "" || strings.HasSuffix(name, "/") || err != nil || st.IsDir() {
+			s.renderError(w, r, apperr.NotFoundf("您访问的页面"))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		next.ServeHTTP(w, r)
+		files.ServeHTTP(w, r)
 	})
 }
 

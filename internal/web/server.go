@@ -89,8 +89,9 @@ var cst = rules.China()
 
 // Server holds the parsed templates and dependencies.
 type Server struct {
-	deps  Deps
-	pages map[string]*template.Template
+	deps     Deps
+	pages    map[string]*template.Template
+	refusals *refusalLog // nil without accounts
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
@@ -105,7 +106,11 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{deps: deps, pages: pages}, nil
+	srv := &Server{deps: deps, pages: pages}
+	if deps.Accounts != nil {
+		srv.refusals = newRefusalLog(deps.Accounts.RecordRefusals, deps.Now, deps.Log)
+	}
+	return srv, nil
 }
 
 func parsePages() (map[string]*template.Template, error) {
@@ -248,6 +253,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	e := apperr.As(err)
+	setRetryAfter(w, e)
 	if e.Code == apperr.Internal {
 		s.deps.Log.Error("internal error", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
@@ -257,4 +263,16 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	h := errorHeading(e.Code)
 	s.render(w, r, httpx.Status(e.Code), "error", Page{Title: h, Data: struct{ Heading, Message string }{h, e.Message}})
+}
+
+// setRetryAfter tells a throttled client when to try again.
+func setRetryAfter(w http.ResponseWriter, e *apperr.Error) {
+	if e.Code != apperr.Throttled {
+		return
+	}
+	secs := int64(e.RetryAfter / time.Second)
+	if secs < 1 {
+		secs = 60
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
 }
