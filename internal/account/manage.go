@@ -455,5 +455,5 @@ func (s *Service) ManagedUser(ctx context.Context, a actor.Actor, userID int64) 
 		u, err = s.managedUser(ctx, tx, a, userID)
 		return err
 	})
-	return u, err
+	return u, scope.Audited(ctx, s.run, a, "user.open", "user", fmt.Sprint(userID), err)
 }

@@ -28,6 +28,7 @@ package scope
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -163,10 +164,11 @@ type Appender interface {
 }
 
 // Audited records a refused attempt (err is a 403 or 404) as a failure entry of action on the
-// object, in a transaction of its own since the refused one was rolled back, and returns err. Other
-// errors, and success, are returned as they are.
+// object, in a transaction of its own since the refused one was rolled back, and returns err marked
+// as recorded (WasAudited), so that the web layer's refusal log does not write it a second time.
+// Other errors, and success, are returned as they are.
 func Audited[T Appender](ctx context.Context, run func(context.Context, func(T) error) error, a actor.Actor, action, objectType, objectID string, err error) error {
-	if !Refused(err) {
+	if !Refused(err) || WasAudited(err) {
 		return err
 	}
 	e := audit.For(a, action, objectType, objectID)
@@ -174,5 +176,16 @@ func Audited[T Appender](ctx context.Context, run func(context.Context, func(T) 
 	if aerr := run(ctx, func(tx T) error { return tx.AppendAudit(ctx, e) }); aerr != nil {
 		return fmt.Errorf("audit the refused %s: %w", action, aerr)
 	}
-	return err
+	return recorded{err}
+}
+
+// recorded marks a refusal already in the audit trail; apperr.As still finds the refusal inside.
+type recorded struct{ error }
+
+func (r recorded) Unwrap() error { return r.error }
+
+// WasAudited reports whether err is a refusal that Audited has recorded.
+func WasAudited(err error) bool {
+	var r recorded
+	return errors.As(err, &r)
 }

@@ -65,7 +65,8 @@ func provinceNote(sc scope.Admin, what string) string {
 }
 
 // withErrors fills each field's message from err and returns the status and page error.
-func withErrors(f *dictForm, err error) (int, string) {
+func withErrors(w http.ResponseWriter, f *dictForm, err error) (int, string) {
+	refusalRecorded(w, err)
 	e := apperr.As(err)
 	for i := range f.Fields {
 		f.Fields[i].Err = e.Fields[f.Fields[i].ID]

@@ -100,7 +100,7 @@ func (s *Server) handleAdminWageSave(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.wagesPage(w, r, status, &f, msg)
 		return
 	}

@@ -141,6 +141,7 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
+		refusalRecorded(w, err)
 		e := apperr.As(err)
 		d.Fields, d.Error = e.Fields, e.Message
 		s.noticeForm(w, r, httpx.Status(e.Code), title, d)

@@ -114,7 +114,7 @@ func (s *Server) handleAdminOfficeSave(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.officesPage(w, r, kind, status, &f, msg)
 		return
 	}

@@ -74,7 +74,7 @@ func (s *Server) handleAdminRegionSave(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.regionsPage(w, r, status, &f, msg)
 		return
 	}

@@ -206,5 +206,13 @@ func TestCityAdminAttacks(t *testing.T) {
 		wantStatus(t, h.client("10.0.22.2").login(cyCode, "Temp#Pass2026"), http.StatusOK)
 		wantStatus(t, s.root.postForm("/admin/users/"+itoa(s.ngUser)+"/reset", reset), http.StatusSeeOther)
 		wantStatus(t, h.client("10.0.22.3").login(ngCode, "Temp#Pass2026"), http.StatusOK)
+
+		// Each refusal is one entry, the service's (with its object and reason): the web layer's
+		// refusal log does not write it again.
+		for _, e := range auditSince(t, h) {
+			if e.ActorName == "jladmin" && e.Action == "refused" {
+				t.Errorf("a scope refusal was audited twice: %s %s %s", e.ObjectType, e.ObjectID, e.Detail)
+			}
+		}
 	})
 }

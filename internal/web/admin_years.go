@@ -79,7 +79,7 @@ func (s *Server) handleAdminYearSave(w http.ResponseWriter, r *http.Request) {
 			}
 			f := dictForm{ID: "year-new", Legend: "新增业务年度", Action: "/admin/years", Submit: "新增年度",
 				Hidden: map[string]string{"add": "1"}, Fields: []dictField{{ID: "year", Label: "年度", Required: true, Value: r.PostFormValue("year")}}}
-			status, msg := withErrors(&f, err)
+			status, msg := withErrors(w, &f, err)
 			s.yearsPage(w, r, status, &f, msg)
 			return
 		}
@@ -103,7 +103,7 @@ func (s *Server) handleAdminYearSave(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.yearsPage(w, r, status, &f, msg)
 		return
 	}

@@ -242,6 +242,12 @@ var adminScopeCases = map[string]scopeCase{
 	"POST /admin/users/{id}/enable": {class: scopeSubtree, req: func(f *scopeFixture, own bool) *http.Request {
 		return form(http.MethodPost, "/admin/users/"+f.pickID(own, f.cyUser, f.ngUser)+"/enable", nil)
 	}},
+	"GET /admin/users/{id}/mfa-reset": {class: scopeSubtree, req: func(f *scopeFixture, own bool) *http.Request {
+		return httptest.NewRequest(http.MethodGet, "/admin/users/"+f.pickID(own, f.cyRev, f.ngRev)+"/mfa-reset", nil)
+	}},
+	"POST /admin/users/{id}/mfa-reset": {class: scopeSubtree, req: func(f *scopeFixture, own bool) *http.Request {
+		return form(http.MethodPost, "/admin/users/"+f.pickID(own, f.cyRev, f.ngRev)+"/mfa-reset", nil)
+	}},
 	"GET /admin/audit":       {class: scopeConsole, leak: "ngrev"},
 	"GET /admin/notices":     {class: scopeConsole, leak: "南关区通知"},
 	"GET /admin/notices/new": {class: scopeConsole, leak: "长春市南关区残疾人联合会"},
