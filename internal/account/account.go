@@ -19,6 +19,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/idnum"
+	"quotacert/internal/scope"
 )
 
 // User is an account row. Employers' user names are their credit codes.
@@ -78,8 +79,9 @@ type PendingLogin struct {
 
 // UserFilter selects users for the admin page.
 type UserFilter struct {
-	Query string // part of the user name or employer name
-	Limit int
+	Query  string // part of the user name or employer name
+	Within string // an office: only the accounts of its subtree; '' = every account
+	Limit  int
 }
 
 // AuditQuery selects audit entries for the admin page.
@@ -88,6 +90,9 @@ type AuditQuery struct {
 	Action string    // action, exact or prefix
 	From   time.Time // inclusive; zero = open
 	To     time.Time // exclusive; zero = open
+	// Within is set by the service, never from input: only the entries whose actor or object lies
+	// in this office's subtree; '' = every entry (root administrators).
+	Within string
 	Offset int
 	Limit  int
 }
@@ -140,7 +145,7 @@ type Tx interface {
 	// login counts older than failuresBefore.
 	PurgeThrottles(ctx context.Context, windowBefore, failuresBefore time.Time) (int64, error)
 
-	OfficeParent(ctx context.Context, code string) (parent string, err error)
+	scope.Tree
 	SearchAudit(ctx context.Context, q AuditQuery) ([]audit.Entry, int, error)
 }
 

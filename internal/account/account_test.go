@@ -151,35 +151,6 @@ func newService(t testing.TB, db *store.DB) *account.Service {
 	return svc
 }
 
-func TestOfficeWithin(t *testing.T) {
-	storetest.Each(t, storetest.Options{Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
-		svc := newService(t, db)
-		for _, tc := range []struct {
-			office, root string
-			want         bool
-		}{
-			{"220102", "220000", true}, // 南关区 under 吉林省
-			{"220102", "220100", true}, // 南关区 under 长春市
-			{"220100", "220100", true}, // itself
-			{"220100", "220102", false},
-			{"220000", "220100", false},
-			{"220102", "220200", false}, // 吉林市 is a sibling city
-			{"999999", "220000", false}, // unknown office
-			{"", "220000", true},        // no office chosen yet: the province
-			{"", "220100", false},
-			{"220102", "", false},
-		} {
-			got, err := svc.OfficeWithin(context.Background(), tc.office, tc.root)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Errorf("OfficeWithin(%q, %q) = %v, want %v", tc.office, tc.root, got, tc.want)
-			}
-		}
-	})
-}
-
 // TestPurge removes sessions past their idle timeout and ended throttle windows, and leaves live ones.
 func TestPurge(t *testing.T) {
 	clock := storetest.NewClock(time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC))

@@ -10,6 +10,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/idnum"
+	"quotacert/internal/scope"
 )
 
 // ChangePassword replaces the actor's password after checking the current one. All the user's
@@ -123,7 +124,8 @@ type StaffInput struct {
 }
 
 // CreateStaff creates a reviewer or admin scoped to an office subtree. The command line acts as the
-// system actor; an admin may only create staff inside its own subtree.
+// system actor; an admin creates reviewers of its own subtree and admins of the offices below its
+// own (package scope: the level above manages an office's admins). A refusal is audited.
 func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput) (int64, error) {
 	if err := requireAdminOrSystem(a); err != nil {
 		return 0, err
@@ -161,17 +163,23 @@ func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput)
 	}
 	var id int64
 	err = s.run(ctx, func(tx Tx) error {
-		if _, err := tx.OfficeParent(ctx, in.Office); isNotFound(err) {
-			return apperr.FieldErrors(map[string]string{"office": "残联机构代码 " + in.Office + " 不存在"})
-		} else if err != nil {
+		sc, err := scope.Resolve(ctx, tx, a)
+		if err != nil {
 			return err
 		}
-		if a.Role == actor.Admin {
-			if ok, err := officeWithin(ctx, tx, in.Office, a.Office); err != nil {
-				return err
-			} else if !ok {
-				return apperr.FieldErrors(map[string]string{"office": "只能在本级及下级残联创建账号"})
+		if path, err := tx.OfficePath(ctx, in.Office); err != nil {
+			return err
+		} else if len(path) == 0 {
+			return apperr.FieldErrors(map[string]string{"office": "残联机构代码 " + in.Office + " 不存在"})
+		}
+		if ok, err := staffManaged(ctx, tx, sc, in.Role, in.Office); err != nil {
+			return err
+		} else if !ok {
+			msg := "只能为本级及下级残联创建审核人员账号"
+			if in.Role == actor.Admin {
+				msg = "只能为下级残联创建管理员账号；本级残联的管理员账号由上级残联的管理员创建"
 			}
+			return &apperr.Error{Code: apperr.Forbidden, Message: msg, Fields: map[string]string{"office": msg}}
 		}
 		if _, err := tx.UserByUsername(ctx, in.Username); err == nil {
 			return apperr.FieldErrors(map[string]string{"username": "用户名已存在"})
@@ -183,6 +191,7 @@ func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput)
 			return err
 		}
 		e := audit.For(a, "staff.create", "user", fmt.Sprint(id))
+		e.Office = in.Office
 		e.Detail = fmt.Sprintf("username=%s role=%s office=%s", in.Username, in.Role, in.Office)
 		if secret != "" {
 			if err := tx.SetTOTP(ctx, id, secret, true); err != nil {
@@ -192,7 +201,7 @@ func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput)
 		}
 		return tx.AppendAudit(ctx, e)
 	})
-	if err != nil {
+	if err = scope.Audited(ctx, s.run, a, "staff.create", "user", "", err); err != nil {
 		if s.isUnique(err) {
 			return 0, apperr.FieldErrors(map[string]string{"username": "用户名已存在"})
 		}
@@ -202,10 +211,19 @@ func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput)
 }
 
 func requireAdminOrSystem(a actor.Actor) error {
-	if a.Role == actor.Admin || (a.UserID == 0 && strings.HasPrefix(a.Name, "system:")) {
+	if a.Role == actor.Admin || scope.IsSystem(a) {
 		return nil
 	}
 	return apperr.New(apperr.Forbidden, "只有系统管理员可以管理账号")
+}
+
+// staffManaged is the staff half of the account rule: reviewers of the subtree, admins of the
+// offices strictly below the admin's own (every office for root admins and the command line).
+func staffManaged(ctx context.Context, tx Tx, sc scope.Admin, role actor.Role, office string) (bool, error) {
+	if role == actor.Admin {
+		return sc.Below(ctx, tx, office)
+	}
+	return sc.Covers(ctx, tx, office)
 }
 
 // ResetPassword sets a temporary password chosen by an admin and forces the user to change it at the
@@ -220,7 +238,7 @@ func (s *Service) ResetPassword(ctx context.Context, a actor.Actor, userID int64
 		target, err = s.managedUser(ctx, tx, a, userID)
 		return err
 	}); err != nil {
-		return err
+		return scope.Audited(ctx, s.run, a, "password.reset", "user", fmt.Sprint(userID), err)
 	}
 	if why := s.policy.Check(temp, target.Username, target.EmployerName); why != "" {
 		return apperr.FieldErrors(map[string]string{"password": why})
@@ -229,8 +247,9 @@ func (s *Service) ResetPassword(ctx context.Context, a actor.Actor, userID int64
 	if err != nil {
 		return err
 	}
-	return s.run(ctx, func(tx Tx) error {
-		if _, err := s.managedUser(ctx, tx, a, userID); err != nil {
+	err = s.run(ctx, func(tx Tx) error {
+		u, err := s.managedUser(ctx, tx, a, userID)
+		if err != nil {
 			return err
 		}
 		if err := tx.SetPassword(ctx, userID, hash, true); err != nil {
@@ -242,21 +261,31 @@ func (s *Service) ResetPassword(ctx context.Context, a actor.Actor, userID int64
 		if err := tx.DeleteUserSessions(ctx, userID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, audit.For(a, "password.reset", "user", fmt.Sprint(userID)))
+		return tx.AppendAudit(ctx, userEntry(a, "password.reset", u))
 	})
+	return scope.Audited(ctx, s.run, a, "password.reset", "user", fmt.Sprint(userID), err)
 }
 
-// SetDisabled disables or re-enables an account; disabling ends its sessions. Admins cannot disable
-// themselves (the last admin could lock everyone out).
+// userEntry is the audit entry of an admin's action on an account, in the account's jurisdiction.
+func userEntry(a actor.Actor, action string, u User) audit.Entry {
+	e := audit.For(a, action, "user", fmt.Sprint(u.ID))
+	e.EmployerID, e.Office = u.EmployerID, u.Office
+	return e
+}
+
+// SetDisabled disables or re-enables an account; disabling ends its sessions. No admin acts on its
+// own account (the last admin could lock everyone out).
 func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, userID int64, disabled bool) error {
 	if err := requireAdminOrSystem(a); err != nil {
 		return err
 	}
-	if disabled && userID == a.UserID {
-		return apperr.New(apperr.Conflict, "不能停用自己的账号")
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
 	}
-	return s.run(ctx, func(tx Tx) error {
-		if _, err := s.managedUser(ctx, tx, a, userID); err != nil {
+	err := s.run(ctx, func(tx Tx) error {
+		u, err := s.managedUser(ctx, tx, a, userID)
+		if err != nil {
 			return err
 		}
 		if err := tx.SetDisabled(ctx, userID, disabled); err != nil {
@@ -267,18 +296,19 @@ func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, userID int64, 
 				return err
 			}
 		}
-		action := "user.enable"
-		if disabled {
-			action = "user.disable"
-		}
-		return tx.AppendAudit(ctx, audit.For(a, action, "user", fmt.Sprint(userID)))
+		return tx.AppendAudit(ctx, userEntry(a, action, u))
 	})
+	return scope.Audited(ctx, s.run, a, action, "user", fmt.Sprint(userID), err)
 }
 
-// managedUser loads a user the admin may manage: staff within the admin's office subtree, employers
-// whose federation office is within it (an employer without one yet belongs to the root office).
-// Others are reported as not found.
+// managedUser loads a user the admin may manage (package scope): never its own account; staff of
+// its subtree, admins only of the offices below its own; employers whose federation office lies in
+// the subtree. Others are reported as not found.
 func (s *Service) managedUser(ctx context.Context, tx Tx, a actor.Actor, userID int64) (User, error) {
+	sc, err := scope.Resolve(ctx, tx, a)
+	if err != nil {
+		return User{}, err
+	}
 	u, err := tx.UserByID(ctx, userID)
 	if isNotFound(err) {
 		return User{}, apperr.NotFoundf("账号")
@@ -286,16 +316,10 @@ func (s *Service) managedUser(ctx context.Context, tx Tx, a actor.Actor, userID 
 	if err != nil {
 		return User{}, err
 	}
-	if a.Role != actor.Admin {
-		return u, nil // the system actor
+	if u.ID == a.UserID {
+		return User{}, apperr.New(apperr.Forbidden, "不能在账号管理中操作自己的账号；修改自己的密码请使用“修改密码”")
 	}
-	office := u.Office
-	if u.Role == actor.Employer {
-		if office, err = tx.EmployerOffice(ctx, u.EmployerID); err != nil {
-			return User{}, err
-		}
-	}
-	ok, err := officeWithin(ctx, tx, office, a.Office)
+	ok, err := managed(ctx, tx, sc, u)
 	if err != nil {
 		return User{}, err
 	}
@@ -305,7 +329,20 @@ func (s *Service) managedUser(ctx context.Context, tx Tx, a actor.Actor, userID 
 	return u, nil
 }
 
-// ListUsers lists the accounts the admin may manage.
+// managed reports whether u lies in the admin's jurisdiction (its own account aside).
+func managed(ctx context.Context, tx Tx, sc scope.Admin, u User) (bool, error) {
+	if u.Role != actor.Employer {
+		return staffManaged(ctx, tx, sc, u.Role, u.Office)
+	}
+	office, err := tx.EmployerOffice(ctx, u.EmployerID)
+	if err != nil {
+		return false, err
+	}
+	return sc.Covers(ctx, tx, office)
+}
+
+// ListUsers lists the accounts the admin may manage (at most 100): the store selects the subtree's
+// accounts, and the admin's own account and its peers are left out.
 func (s *Service) ListUsers(ctx context.Context, a actor.Actor, query string) ([]User, error) {
 	if err := requireAdminOrSystem(a); err != nil {
 		return nil, err
@@ -313,16 +350,23 @@ func (s *Service) ListUsers(ctx context.Context, a actor.Actor, query string) ([
 	var out []User
 	err := s.run(ctx, func(tx Tx) error {
 		out = nil
-		all, err := tx.ListUsers(ctx, UserFilter{Query: strings.TrimSpace(query), Limit: 500})
+		sc, err := scope.Resolve(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		f := UserFilter{Query: strings.TrimSpace(query), Limit: 150}
+		if !sc.Province() {
+			f.Within = sc.Office.Code
+		}
+		all, err := tx.ListUsers(ctx, f)
 		if err != nil {
 			return err
 		}
 		for _, u := range all {
-			if _, err := s.managedUser(ctx, tx, a, u.ID); err == nil {
-				out = append(out, u)
-			} else if !isNotFound(err) {
-				return err
+			if u.ID == a.UserID || (u.Role == actor.Admin && !sc.Province() && u.Office == sc.Office.Code) {
+				continue // the own account and the peers: not this admin's to manage
 			}
+			out = append(out, u)
 			if len(out) == 100 {
 				break
 			}
@@ -332,62 +376,24 @@ func (s *Service) ListUsers(ctx context.Context, a actor.Actor, query string) ([
 	return out, err
 }
 
-// maxOfficeDepth bounds the walk up the office tree, so a cycle in bad data cannot loop forever.
-const maxOfficeDepth = 16
-
-// officeWithin reports whether office lies in root's subtree (root included). An empty office
-// (an employer that has not chosen one) belongs only to a root office (one without a parent).
-func officeWithin(ctx context.Context, tx Tx, office, root string) (bool, error) {
-	if root == "" {
-		return false, nil
-	}
-	if office == "" {
-		parent, err := tx.OfficeParent(ctx, root)
-		if isNotFound(err) {
-			return false, nil
-		}
-		return err == nil && parent == "", err
-	}
-	for i := 0; i < maxOfficeDepth && office != ""; i++ {
-		if office == root {
-			return true, nil
-		}
-		parent, err := tx.OfficeParent(ctx, office)
-		if isNotFound(err) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		office = parent
-	}
-	return false, nil
-}
-
-// OfficeWithin reports whether federation office lies in root's subtree (root included): the staff
-// scope rule ("a reviewer only reaches employers under the reviewer's office") for other services.
-func (s *Service) OfficeWithin(ctx context.Context, office, root string) (bool, error) {
-	var ok bool
-	err := s.run(ctx, func(tx Tx) error {
-		var err error
-		ok, err = officeWithin(ctx, tx, office, root)
-		return err
-	})
-	return ok, err
-}
-
 // AuditPage is one page of audit search results.
 type AuditPage struct {
 	Items []audit.Entry
 	Total int
 	Page  int // 1-based
 	Pages int
+	// Office names the office whose subtree the page covers; '' when it covers every entry.
+	Office string
 }
 
 // AuditPageSize is the number of entries per page.
 const AuditPageSize = 50
 
-// SearchAudit searches the audit log (admins only). page is 1-based.
+// SearchAudit searches the audit log (admins only). page is 1-based. An admin below the root sees
+// the entries of its subtree: those whose actor was, at the time, an account of the subtree (a
+// staff account of one of its offices, or an employer whose federation office was in it) and
+// those whose object lay in it (an employer's object, or a staff account, office or notice of the
+// subtree). Root admins see every entry.
 func (s *Service) SearchAudit(ctx context.Context, a actor.Actor, q AuditQuery, page int) (AuditPage, error) {
 	if a.Role != actor.Admin {
 		return AuditPage{}, apperr.New(apperr.Forbidden, "只有系统管理员可以查询审计日志")
@@ -395,14 +401,24 @@ func (s *Service) SearchAudit(ctx context.Context, a actor.Actor, q AuditQuery, 
 	if page < 1 {
 		page = 1
 	}
-	q.Limit, q.Offset = AuditPageSize, (page-1)*AuditPageSize
+	q.Limit, q.Offset, q.Within = AuditPageSize, (page-1)*AuditPageSize, ""
 	var p AuditPage
 	err := s.run(ctx, func(tx Tx) error {
+		sc, err := scope.Resolve(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		if !sc.Province() {
+			q.Within = sc.Office.Code
+		}
 		items, total, err := tx.SearchAudit(ctx, q)
 		if err != nil {
 			return err
 		}
 		p = AuditPage{Items: items, Total: total, Page: page, Pages: (total + AuditPageSize - 1) / AuditPageSize}
+		if q.Within != "" {
+			p.Office = sc.Office.Name
+		}
 		return nil
 	})
 	if err != nil {
@@ -439,5 +455,5 @@ func (s *Service) ManagedUser(ctx context.Context, a actor.Actor, userID int64) 
 		u, err = s.managedUser(ctx, tx, a, userID)
 		return err
 	})
-	return u, err
+	return u, scope.Audited(ctx, s.run, a, "user.open", "user", fmt.Sprint(userID), err)
 }

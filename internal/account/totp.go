@@ -20,6 +20,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/scope"
 )
 
 // The second factor is RFC 6238 TOTP as CONTRACT.md fixes it: 6 digits, SHA-1, 30-second steps; a
@@ -215,7 +216,7 @@ func (s *Service) ResetMFA(ctx context.Context, a actor.Actor, userID int64) err
 	if err := requireAdminOrSystem(a); err != nil {
 		return err
 	}
-	return s.run(ctx, func(tx Tx) error {
+	err := s.run(ctx, func(tx Tx) error {
 		u, err := s.managedUser(ctx, tx, a, userID)
 		if err != nil {
 			return err
@@ -229,10 +230,11 @@ func (s *Service) ResetMFA(ctx context.Context, a actor.Actor, userID int64) err
 		if err := tx.DeleteUserSessions(ctx, userID); err != nil {
 			return err
 		}
-		e := audit.For(a, "mfa.reset", "user", fmt.Sprint(userID))
+		e := userEntry(a, "mfa.reset", u)
 		e.Detail = "username=" + u.Username
 		return tx.AppendAudit(ctx, e)
 	})
+	return scope.Audited(ctx, s.run, a, "mfa.reset", "user", fmt.Sprint(userID), err)
 }
 
 // checkSecondFactor accepts a current TOTP code not used before, or an unused recovery code (which

@@ -10,6 +10,11 @@
 //   - a new pledge text is a new version; old versions stay, since declarations record the version
 //     they accepted.
 //
+// Every use case is scoped (package scope, DOMAIN.md §7): an administrator below the root office
+// edits the offices, regions, tax offices and minimum wages of its own subtree and reads the
+// province-wide settings, which only the root office's administrators change. Lists carry Managed
+// for what the actor may change; refusals are 403 with a Chinese message, audited.
+//
 // Staff accounts belong to the accounts package, not here.
 package admin
 
@@ -17,24 +22,28 @@ import (
 	"context"
 	"time"
 
+	"quotacert/internal/actor"
 	"quotacert/internal/audit"
 	"quotacert/internal/rules"
+	"quotacert/internal/scope"
 )
 
 // Region is an administrative division (GB/T 2260); Parent is ” for the province.
 type Region struct {
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	Parent string `json:"parent"`
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Parent  string `json:"parent"`
+	Managed bool   `json:"-"` // filled by the service: the actor may edit it
 }
 
 // Office is a federation office (Parent = the office above it in the review tree) or a tax office
 // (Parent unused).
 type Office struct {
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	Parent string `json:"parent,omitempty"`
-	Region string `json:"region"`
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Parent  string `json:"parent,omitempty"`
+	Region  string `json:"region"`
+	Managed bool   `json:"-"` // filled by the service: the actor may edit it
 }
 
 // MinimumWage is one version of a region's monthly minimum wage: Region is a code prefix (2, 4 or
@@ -44,6 +53,7 @@ type MinimumWage struct {
 	From      string
 	AmountFen int64
 	Locked    bool // filled by the service, not stored
+	Managed   bool // filled by the service: the actor may change it (scope.Admin.WagePrefix)
 }
 
 // Pledge is one version of the commitment text.
@@ -95,6 +105,9 @@ type Tx interface {
 	Levy(ctx context.Context, province string, year int) (Levy, bool, error)
 	SaveLevy(ctx context.Context, l Levy) error
 
+	// The federation office tree, for the actor's scope.
+	scope.Tree
+
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
 }
@@ -114,6 +127,19 @@ const (
 	Federation = "federation"
 	Tax        = "tax"
 )
+
+// Scope is the actor's jurisdiction, for pages that show only what it manages; the use cases
+// decide with the same rule themselves.
+func (s *Service) Scope(ctx context.Context, a actor.Actor) (scope.Admin, error) {
+	var sc scope.Admin
+	err := s.run(ctx, func(tx Tx) (err error) { sc, err = scope.Resolve(ctx, tx, a); return err })
+	return sc, err
+}
+
+// audited records a refused attempt (scope.Audited) in a transaction of its own.
+func (s *Service) audited(ctx context.Context, a actor.Actor, action, objectType, objectID string, err error) error {
+	return scope.Audited(ctx, s.run, a, action, objectType, objectID, err)
+}
 
 // Province is the province whose levy parameters the console edits. The demo ships Jilin; a
 // deployment for another province changes the reference data, not this package's callers.

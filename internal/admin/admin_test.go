@@ -10,6 +10,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
 	"quotacert/internal/apperr"
+	"quotacert/internal/audit"
 	"quotacert/internal/refdata"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
@@ -28,23 +29,45 @@ func setup(t *testing.T, fn func(t *testing.T, db *store.DB, svc *admin.Service)
 	})
 }
 
+// audits lists the successful changes of the audit log ("action object detail"), each checked to
+// be the test admin's; refusals lists the refused attempts ("actor action object").
 func audits(t *testing.T, db *store.DB) []string {
 	t.Helper()
 	var out []string
-	err := db.InTx(context.Background(), func(tx *store.Tx) error {
-		list, err := tx.AuditSince(context.Background(), t0, 1000)
-		for _, e := range list {
-			if e.ActorName != "admin" || e.ClientAddr != "10.0.0.1" {
-				t.Errorf("audit entry %s has actor %q from %q", e.Action, e.ActorName, e.ClientAddr)
-			}
-			out = append(out, e.Action+" "+e.ObjectID+" "+e.Detail)
+	for _, e := range auditLog(t, db) {
+		if e.Outcome != audit.Success {
+			continue
 		}
+		if e.ActorName != "admin" || e.ClientAddr != "10.0.0.1" {
+			t.Errorf("audit entry %s has actor %q from %q", e.Action, e.ActorName, e.ClientAddr)
+		}
+		out = append(out, e.Action+" "+e.ObjectID+" "+e.Detail)
+	}
+	return out
+}
+
+func refusals(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	var out []string
+	for _, e := range auditLog(t, db) {
+		if e.Outcome == audit.Failure {
+			out = append(out, e.ActorName+" "+e.Action+" "+e.ObjectID)
+		}
+	}
+	return out
+}
+
+func auditLog(t *testing.T, db *store.DB) []audit.Entry {
+	t.Helper()
+	var list []audit.Entry
+	err := db.InTx(context.Background(), func(tx *store.Tx) (err error) {
+		list, err = tx.AuditSince(context.Background(), t0, 1000)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return list
 }
 
 func fieldErr(t *testing.T, err error, field string) {
@@ -115,6 +138,10 @@ func TestOfficeTree(t *testing.T) {
 		}
 		if got := audits(t, db); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("audit:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		// The reviewer's attempt and the edit of an unknown office are refusals, audited.
+		if got := strings.Join(refusals(t, db), "; "); got != "reviewer region.create 220199; admin federation_office.update 229999" {
+			t.Errorf("refusals: %s", got)
 		}
 	})
 }
@@ -190,6 +217,9 @@ func TestYearWindowAndPledge(t *testing.T) {
 		}
 		if got := audits(t, db); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("audit:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if got := strings.Join(refusals(t, db), "; "); got != "admin business_year.update 1999" {
+			t.Errorf("refusals: %s", got)
 		}
 	})
 }
@@ -299,6 +329,169 @@ func TestLevy(t *testing.T) {
 		}
 		if got := audits(t, db); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("audit:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// TestScope is the console's part of DOMAIN.md §7 (package scope), case by case: an admin of
+// 长春市残联 (220100) edits the offices, regions, tax offices and minimum wages of its own subtree,
+// never its own office or region, another city's, or a move out of the subtree; it reads but does
+// not change the province-wide settings. The root admin does everything. Every refusal is a 403
+// with a Chinese message, audited, and changes nothing.
+func TestScope(t *testing.T) {
+	setup(t, func(t *testing.T, db *store.DB, svc *admin.Service) {
+		ctx := context.Background()
+		city := actor.Actor{UserID: 0, Name: "cityadmin", Role: actor.Admin, Office: "220100", ClientAddr: "10.0.0.2"}
+		s := func(v string) *string { return &v }
+		fed := func(code, name, parent, region string) admin.Office {
+			return admin.Office{Code: code, Name: name, Parent: parent, Region: region}
+		}
+		cases := []struct {
+			name string
+			do   func(a actor.Actor) error
+			city bool // allowed to the city admin (the root admin may do all)
+		}{
+			{"new district region under the city", func(a actor.Actor) error {
+				return svc.SaveRegion(ctx, a, admin.Region{Code: "220199", Name: "长春新区", Parent: "220100"}, true)
+			}, true},
+			{"new office under the city", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Federation, fed("220199", "长春新区残联", "220100", "220199"), true)
+			}, true},
+			{"move a district office inside the subtree", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Federation, fed("220199", "长春新区残联", "220102", "220199"), false)
+			}, true},
+			{"move a district office out of the subtree", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Federation, fed("220102", "南关区残联", "220200", "220102"), false)
+			}, false},
+			{"edit the own office", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Federation, fed("220100", "长春市残联", "220000", "220100"), false)
+			}, false},
+			{"edit another city's office", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Federation, fed("220202", "昌邑区残联", "220200", "220202"), false)
+			}, false},
+			{"new office under another city", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Federation, fed("220198", "x", "220200", "220100"), true)
+			}, false},
+			{"new office with a region outside", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Federation, fed("220198", "x", "220100", "220202"), true)
+			}, false},
+			{"rename the own region", func(a actor.Actor) error {
+				return svc.SaveRegion(ctx, a, admin.Region{Code: "220100", Name: "长春", Parent: "220000"}, false)
+			}, false},
+			{"move a district region out", func(a actor.Actor) error {
+				return svc.SaveRegion(ctx, a, admin.Region{Code: "220102", Name: "南关区", Parent: "220200"}, false)
+			}, false},
+			{"new region under another city", func(a actor.Actor) error {
+				return svc.SaveRegion(ctx, a, admin.Region{Code: "220299", Name: "x", Parent: "220200"}, true)
+			}, false},
+			{"rename the city's tax office", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Tax, admin.Office{Code: "12201000000", Name: "国家税务总局长春市税务局", Region: "220100"}, false)
+			}, true},
+			{"move a tax office to another city", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Tax, admin.Office{Code: "12201020000", Name: "南关区税务局", Region: "220202"}, false)
+			}, false},
+			{"edit another city's tax office", func(a actor.Actor) error {
+				return svc.SaveOffice(ctx, a, admin.Tax, admin.Office{Code: "12202000000", Name: "吉林市税务局", Region: "220200"}, false)
+			}, false},
+			{"city-wide minimum wage", func(a actor.Actor) error {
+				return svc.AddMinimumWage(ctx, a, admin.WageInput{Region: "2201", From: "2026-07", Amount: "2300"})
+			}, true},
+			{"district minimum wage", func(a actor.Actor) error {
+				return svc.UpdateMinimumWage(ctx, a, admin.WageInput{Region: "220102", From: "2024-10", Amount: "2130"})
+			}, true},
+			{"province-wide minimum wage", func(a actor.Actor) error {
+				return svc.AddMinimumWage(ctx, a, admin.WageInput{Region: "22", From: "2026-07", Amount: "1900"})
+			}, false},
+			{"another city's minimum wage", func(a actor.Actor) error {
+				return svc.DeleteMinimumWage(ctx, a, "220202", "2024-10")
+			}, false},
+			{"declaration window", func(a actor.Actor) error {
+				_, err := svc.UpdateYear(ctx, a, 2025, admin.YearInput{WindowOpen: s("2026-03-01"), WindowClose: s("2026-12-31")})
+				return err
+			}, false},
+			{"new business year", func(a actor.Actor) error { _, err := svc.AddYear(ctx, a, "2027"); return err }, false},
+			{"levy parameters", func(a actor.Actor) error {
+				return svc.SaveLevy(ctx, a, admin.LevyInput{Year: "2025", QuotaPercent: "1.5", SocialAvgWage: "96000"})
+			}, false},
+		}
+		refused := 0
+		for _, c := range cases {
+			err := c.do(city)
+			switch {
+			case c.city && err != nil:
+				t.Errorf("city admin: %s: %v", c.name, err)
+			case !c.city && apperr.CodeOf(err) != apperr.Forbidden:
+				t.Errorf("city admin: %s: %v, want a 403", c.name, err)
+			case !c.city:
+				refused++
+				if m := apperr.As(err).Message; !strings.Contains(m, "长春市残疾人联合会") && !strings.Contains(m, "吉林省残疾人联合会的系统管理员维护") {
+					t.Errorf("city admin: %s: the message %q does not say whose it is", c.name, m)
+				}
+			}
+		}
+		if n := len(refusals(t, db)); n != refused {
+			t.Errorf("%d refusals audited, want %d", n, refused)
+		}
+		var parent, window string
+		if err := db.SQL().QueryRow(`SELECT (SELECT parent FROM federation_offices WHERE code = '220102'),
+            (SELECT window_close FROM business_years WHERE year = 2025)`).Scan(&parent, &window); err != nil {
+			t.Fatal(err)
+		}
+		if parent != "220100" || window != "2026-10-31" {
+			t.Errorf("refused changes were written: parent %s window %s", parent, window)
+		}
+		// The city admin's lists: its subtree, with its own level read-only and what reaches it
+		// from above (the province's minimum wages) shown but not managed.
+		regions, err := svc.Regions(ctx, city)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offices, err := svc.Offices(ctx, city, admin.Federation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		taxes, err := svc.Offices(ctx, city, admin.Tax)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wages, err := svc.MinimumWages(ctx, city)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := map[string]bool{} // key → managed
+		for _, r := range regions {
+			listed["region "+r.Code] = r.Managed
+		}
+		for _, o := range offices {
+			listed["office "+o.Code] = o.Managed
+		}
+		for _, o := range taxes {
+			listed["tax "+o.Code] = o.Managed
+		}
+		for _, m := range wages {
+			listed["wage "+m.Region+"@"+m.From] = m.Managed
+		}
+		for key, managed := range map[string]bool{"region 220100": false, "region 220102": true, "office 220100": false,
+			"office 220102": true, "tax 12201000000": true, "tax 12201020000": true, "wage 22@2024-10": false, "wage 220102@2024-10": true} {
+			if got, ok := listed[key]; !ok || got != managed {
+				t.Errorf("city admin's lists: %s listed=%v managed=%v, want managed=%v", key, ok, got, managed)
+			}
+		}
+		for _, key := range []string{"region 220000", "region 220200", "region 220202", "office 220000", "office 220200",
+			"office 220202", "tax 12200000000", "tax 12202000000", "wage 220202@2024-10"} {
+			if _, ok := listed[key]; ok {
+				t.Errorf("city admin's lists show %s", key)
+			}
+		}
+		if _, err := svc.Years(ctx, city); err != nil {
+			t.Errorf("city admin reads the years: %v", err)
+		}
+		// The root admin may do each of them (a case the city admin already did may now be a
+		// duplicate: a field error, not a refusal).
+		for _, c := range cases {
+			if err := c.do(adminActor); err != nil && apperr.CodeOf(err) != apperr.Invalid {
+				t.Errorf("root admin: %s: %v", c.name, err)
+			}
 		}
 	})
 }

@@ -6,9 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"quotacert/internal/actor"
-	"quotacert/internal/apperr"
 )
 
 var (
@@ -19,16 +16,6 @@ var (
 	money      = regexp.MustCompile(`^\d{1,9}(\.\d{1,2})?$`)
 	percent    = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})?$`)
 )
-
-func requireAdmin(a actor.Actor) error {
-	switch {
-	case !a.Role.Valid():
-		return apperr.New(apperr.Unauthorized, "登录已失效或尚未登录，请先登录")
-	case a.Role != actor.Admin:
-		return apperr.New(apperr.Forbidden, "只有系统管理员可以维护基础数据")
-	}
-	return nil
-}
 
 // checkName validates a display name: required, one line, at most max characters.
 func checkName(fields map[string]string, key, label, v string, max int) string {

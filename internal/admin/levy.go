@@ -8,6 +8,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/scope"
 )
 
 // LevyInput is the levy form: the quota ratio in percent ("1.6") and the social average wage in yuan
@@ -21,19 +22,20 @@ type LevyInput struct {
 
 // Levies lists the province's levy parameters, newest year first.
 func (s *Service) Levies(ctx context.Context, a actor.Actor) ([]Levy, error) {
-	if err := requireAdmin(a); err != nil {
-		return nil, err
-	}
 	var out []Levy
-	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.Levies(ctx); return err })
+	err := s.run(ctx, func(tx Tx) error {
+		if _, err := scope.Resolve(ctx, tx, a); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Levies(ctx)
+		return err
+	})
 	return out, err
 }
 
-// SaveLevy creates or replaces the parameters of a year.
+// SaveLevy creates or replaces the parameters of a year (root admins only: province-wide).
 func (s *Service) SaveLevy(ctx context.Context, a actor.Actor, in LevyInput) error {
-	if err := requireAdmin(a); err != nil {
-		return err
-	}
 	fields := map[string]string{}
 	year, err := strconv.Atoi(strings.TrimSpace(in.Year))
 	if err != nil || year < 2000 || year > 2100 {
@@ -52,10 +54,13 @@ func (s *Service) SaveLevy(ctx context.Context, a actor.Actor, in LevyInput) err
 	} else {
 		l.SocialAvgWageFen = fen
 	}
-	if len(fields) > 0 {
-		return apperr.FieldErrors(fields)
-	}
-	return s.run(ctx, func(tx Tx) error {
+	err = s.run(ctx, func(tx Tx) error {
+		if err := requireProvince(ctx, tx, a, "残保金参数"); err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return apperr.FieldErrors(fields)
+		}
 		old, exists, err := tx.Levy(ctx, Province, year)
 		if err != nil {
 			return err
@@ -74,4 +79,5 @@ func (s *Service) SaveLevy(ctx context.Context, a actor.Actor, in LevyInput) err
 			change("socialAvgWage", FormatYuan(old.SocialAvgWageFen), FormatYuan(l.SocialAvgWageFen))
 		return tx.AppendAudit(ctx, e)
 	})
+	return s.audited(ctx, a, "levy.update", "levy", Province+"/"+strings.TrimSpace(in.Year), err)
 }

@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/rules"
+	"quotacert/internal/scope"
 )
 
 // WageInput is the minimum-wage form: region prefix, first month and the amount in yuan.
@@ -18,27 +19,49 @@ type WageInput struct {
 	Amount string // yuan, up to 2 decimals
 }
 
-// MinimumWages lists every version, each marked Locked when a submitted year rests on it.
+// MinimumWages lists the versions that apply in the actor's jurisdiction (every version for root
+// admins), each marked Locked when a submitted year rests on it and Managed when the actor may
+// change it: below the root, the rows of its own regions are its own, the rows that reach it from
+// above (the province's, its city's) are shown read-only.
 func (s *Service) MinimumWages(ctx context.Context, a actor.Actor) ([]MinimumWage, error) {
-	if err := requireAdmin(a); err != nil {
-		return nil, err
-	}
 	var out []MinimumWage
 	err := s.run(ctx, func(tx Tx) error {
-		var err error
-		if out, err = tx.MinimumWages(ctx); err != nil {
+		sc, err := scope.Resolve(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		all, err := tx.MinimumWages(ctx)
+		if err != nil {
 			return err
 		}
 		lockedTo, err := lockedThrough(ctx, tx)
 		if err != nil {
 			return err
 		}
-		for i := range out {
-			out[i].Locked = out[i].From <= lockedTo
+		out = nil
+		for _, m := range all {
+			m.Managed = sc.WagePrefix(m.Region)
+			if !m.Managed && !strings.HasPrefix(scope.Significant(sc.Office.Region), m.Region) {
+				continue // another subtree's row
+			}
+			m.Locked = m.From <= lockedTo
+			out = append(out, m)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// wageInScope refuses a version outside the actor's jurisdiction (scope.Admin.WagePrefix).
+func wageInScope(sc scope.Admin, region string) error {
+	switch {
+	case sc.WagePrefix(region):
+		return nil
+	case len(region) == 2:
+		return sc.ProvinceOnly("全省最低工资标准")
+	}
+	return &apperr.Error{Code: apperr.Forbidden, Message: sc.Outside("地区 " + region + " 的最低工资标准").Message,
+		Fields: map[string]string{"region": "只能维护本级辖区内地区的最低工资标准（代码以 " + scope.Significant(sc.Office.Region) + " 开头）"}}
 }
 
 // lockedThrough is the last month ("YYYY-12") of the latest submitted year (a declaration locked
@@ -78,11 +101,11 @@ func checkWage(in WageInput) (MinimumWage, map[string]string) {
 // AddMinimumWage adds a version. A version may not start in a month a submitted year has already
 // been checked against, and a (region, month) pair exists once.
 func (s *Service) AddMinimumWage(ctx context.Context, a actor.Actor, in WageInput) error {
-	if err := requireAdmin(a); err != nil {
-		return err
-	}
-	return s.run(ctx, func(tx Tx) error {
-		m, fields := checkWage(in)
+	m, fields := checkWage(in)
+	err := s.run(ctx, func(tx Tx) error {
+		if err := scopedWage(ctx, tx, a, m.Region, fields["region"] == ""); err != nil {
+			return err
+		}
 		if len(fields) > 0 {
 			return apperr.FieldErrors(fields)
 		}
@@ -106,15 +129,26 @@ func (s *Service) AddMinimumWage(ctx context.Context, a actor.Actor, in WageInpu
 		e.Detail = "amount=" + FormatYuan(m.AmountFen)
 		return tx.AppendAudit(ctx, e)
 	})
+	return s.audited(ctx, a, "minimum_wage.create", "minimum_wage", m.Region+"@"+m.From, err)
+}
+
+// scopedWage resolves the actor's scope and refuses a region prefix outside it; a prefix that is not
+// well-formed (check false) is left to the field message.
+func scopedWage(ctx context.Context, tx Tx, a actor.Actor, region string, check bool) error {
+	sc, err := scope.Resolve(ctx, tx, a)
+	if err != nil || !check {
+		return err
+	}
+	return wageInScope(sc, region)
 }
 
 // UpdateMinimumWage changes the amount of an unlocked version.
 func (s *Service) UpdateMinimumWage(ctx context.Context, a actor.Actor, in WageInput) error {
-	if err := requireAdmin(a); err != nil {
-		return err
-	}
-	return s.run(ctx, func(tx Tx) error {
-		m, fields := checkWage(in)
+	m, fields := checkWage(in)
+	err := s.run(ctx, func(tx Tx) error {
+		if err := scopedWage(ctx, tx, a, m.Region, fields["region"] == ""); err != nil {
+			return err
+		}
 		if len(fields) > 0 {
 			return apperr.FieldErrors(fields)
 		}
@@ -132,14 +166,16 @@ func (s *Service) UpdateMinimumWage(ctx context.Context, a actor.Actor, in WageI
 		e.Detail = "amount: " + FormatYuan(old.AmountFen) + " → " + FormatYuan(m.AmountFen)
 		return tx.AppendAudit(ctx, e)
 	})
+	return s.audited(ctx, a, "minimum_wage.update", "minimum_wage", m.Region+"@"+m.From, err)
 }
 
 // DeleteMinimumWage removes an unlocked version (a mistaken entry).
 func (s *Service) DeleteMinimumWage(ctx context.Context, a actor.Actor, region, from string) error {
-	if err := requireAdmin(a); err != nil {
-		return err
-	}
-	return s.run(ctx, func(tx Tx) error {
+	region, from = strings.TrimSpace(region), strings.TrimSpace(from)
+	err := s.run(ctx, func(tx Tx) error {
+		if err := scopedWage(ctx, tx, a, region, true); err != nil {
+			return err
+		}
 		old, err := unlockedWage(ctx, tx, region, from)
 		if err != nil {
 			return err
@@ -151,6 +187,7 @@ func (s *Service) DeleteMinimumWage(ctx context.Context, a actor.Actor, region, 
 		e.Detail = "amount=" + FormatYuan(old.AmountFen)
 		return tx.AppendAudit(ctx, e)
 	})
+	return s.audited(ctx, a, "minimum_wage.delete", "minimum_wage", region+"@"+from, err)
 }
 
 func unlockedWage(ctx context.Context, tx Tx, region, from string) (MinimumWage, error) {

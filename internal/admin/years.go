@@ -11,6 +11,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/rules"
+	"quotacert/internal/scope"
 )
 
 // MaxPledge bounds the pledge text (it is printed on the submission page).
@@ -24,11 +25,12 @@ type YearView struct {
 
 // Years lists the business years, newest first.
 func (s *Service) Years(ctx context.Context, a actor.Actor) ([]YearView, error) {
-	if err := requireAdmin(a); err != nil {
-		return nil, err
-	}
 	var out []YearView
 	err := s.run(ctx, func(tx Tx) error {
+		if _, err := scope.Resolve(ctx, tx, a); err != nil {
+			return err
+		}
+		out = nil
 		ys, err := tx.Years(ctx)
 		if err != nil {
 			return err
@@ -47,25 +49,46 @@ func (s *Service) Years(ctx context.Context, a actor.Actor) ([]YearView, error) 
 
 // Pledges lists every pledge version, kept for the declarations that accepted them.
 func (s *Service) Pledges(ctx context.Context, a actor.Actor) ([]Pledge, error) {
-	if err := requireAdmin(a); err != nil {
-		return nil, err
-	}
 	var out []Pledge
-	err := s.run(ctx, func(tx Tx) (err error) { out, err = tx.Pledges(ctx); return err })
+	err := s.run(ctx, func(tx Tx) error {
+		if _, err := scope.Resolve(ctx, tx, a); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Pledges(ctx)
+		return err
+	})
 	return out, err
+}
+
+// yearsWhat names the province-wide settings of this file in refusals.
+const yearsWhat = "业务年度、申报期和承诺书"
+
+// requireProvince resolves the actor's scope and refuses anyone but the root office's admins and
+// the command line: province-wide settings (package scope).
+func requireProvince(ctx context.Context, tx Tx, a actor.Actor, what string) error {
+	sc, err := scope.Resolve(ctx, tx, a)
+	if err != nil {
+		return err
+	}
+	if !sc.Province() {
+		return sc.ProvinceOnly(what)
+	}
+	return nil
 }
 
 // AddYear opens a new business year with the default window (03-01 to 10-31 of the following year,
 // DOMAIN.md §7) and the pledge of the latest year. Adding an existing year changes nothing.
 func (s *Service) AddYear(ctx context.Context, a actor.Actor, yearText string) (int, error) {
-	if err := requireAdmin(a); err != nil {
-		return 0, err
-	}
 	year, err := strconv.Atoi(strings.TrimSpace(yearText))
-	if err != nil || year < 2000 || year > 2100 {
-		return 0, apperr.FieldErrors(map[string]string{"year": "请填写 2000 至 2100 之间的年度"})
-	}
+	bad := err != nil || year < 2000 || year > 2100
 	err = s.run(ctx, func(tx Tx) error {
+		if err := requireProvince(ctx, tx, a, yearsWhat); err != nil {
+			return err
+		}
+		if bad {
+			return apperr.FieldErrors(map[string]string{"year": "请填写 2000 至 2100 之间的年度"})
+		}
 		if _, exists, err := tx.Year(ctx, year); err != nil || exists {
 			return err
 		}
@@ -85,7 +108,7 @@ func (s *Service) AddYear(ctx context.Context, a actor.Actor, yearText string) (
 		e.Detail = fmt.Sprintf("window=%s..%s pledge=%s", y.WindowOpen, y.WindowClose, y.PledgeVersion)
 		return tx.AppendAudit(ctx, e)
 	})
-	return year, err
+	return year, s.audited(ctx, a, "business_year.create", "business_year", strings.TrimSpace(yearText), err)
 }
 
 // YearInput changes a business year; nil fields are left as they are (the API sets only the window).
@@ -101,11 +124,11 @@ type YearInput struct {
 // and its pledge text. A changed pledge text becomes a new version "<year>-v<n>"; the old version
 // stays for the declarations that accepted it.
 func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in YearInput) (rules.BusinessYear, error) {
-	if err := requireAdmin(a); err != nil {
-		return rules.BusinessYear{}, err
-	}
 	var out rules.BusinessYear
 	err := s.run(ctx, func(tx Tx) error {
+		if err := requireProvince(ctx, tx, a, yearsWhat); err != nil {
+			return err
+		}
 		y, exists, err := tx.Year(ctx, year)
 		if err != nil {
 			return err
@@ -172,7 +195,7 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 			change("pledgeVersion", old.PledgeVersion, y.PledgeVersion)
 		return tx.AppendAudit(ctx, e)
 	})
-	return out, err
+	return out, s.audited(ctx, a, "business_year.update", "business_year", strconv.Itoa(year), err)
 }
 
 func newPledgeVersion(ctx context.Context, tx Tx, year int) (string, error) {

@@ -156,6 +156,7 @@ func (s *Service) Open(ctx context.Context, a actor.Actor, id string) (File, io.
 		}
 		if a.IsStaff() && f.EmployerID != 0 {
 			e := audit.For(a, "file.download", "file", f.ID)
+			e.EmployerID = f.EmployerID
 			e.Detail = "employer=" + strconv.FormatInt(f.EmployerID, 10)
 			return tx.AppendAudit(ctx, e)
 		}

@@ -29,10 +29,22 @@ type Entry struct {
 	Outcome    Outcome
 	ClientAddr string
 	Detail     string
+
+	// The jurisdiction of the object, for the administrators' scoped search (scope, DOMAIN.md §7):
+	// EmployerID is the employer the object belongs to (For sets it for an employer's own actions),
+	// Office the federation office of an object that is not an employer's (a staff account, an
+	// office, a notice's target). The store keeps the federation office either names, and the
+	// actor's, as of the time of the entry. Neither is shown.
+	EmployerID int64
+	Office     string
 }
 
-// For fills the actor fields of an entry.
+// For fills the actor fields of an entry; an employer acts on its own objects.
 func For(a actor.Actor, action, objectType, objectID string) Entry {
-	return Entry{ActorID: a.UserID, ActorName: a.Name, Action: action, ObjectType: objectType,
+	e := Entry{ActorID: a.UserID, ActorName: a.Name, Action: action, ObjectType: objectType,
 		ObjectID: objectID, Outcome: Success, ClientAddr: a.ClientAddr}
+	if a.Role == actor.Employer {
+		e.EmployerID = a.EmployerID
+	}
+	return e
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/scope"
 )
 
 // Kind is the kind of a data-exchange file, the first argument of `quotacert import`.
@@ -211,6 +212,9 @@ type Tx interface {
 	// RegistryCertificates reads the certificates of the persons with the given hashes.
 	RegistryCertificates(ctx context.Context, personHashes []string) ([]CertificateRecord, error)
 	RegistryPayments(ctx context.Context, kind Kind, personHash string, payers []string, from, to string) ([]PaymentRecord, error)
+
+	// The federation office tree: imports are province-wide (package scope).
+	scope.Tree
 }
 
 // Service runs the use cases of the data exchange, each in one transaction.

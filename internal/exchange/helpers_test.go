@@ -40,8 +40,19 @@ func newService(t testing.TB, db *store.DB) *exchange.Service {
 	return exchange.NewService(store.ExchangeRunner(db), protector(t))
 }
 
+// each runs fn on both databases with the root office (吉林省残联) and one city office below it,
+// so that the admins of the tests have a jurisdiction (package scope).
 func each(t *testing.T, fn func(t *testing.T, db *store.DB, svc *exchange.Service)) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now}, func(t *testing.T, db *store.DB) {
+		for _, q := range []string{
+			`INSERT INTO regions (code, name, parent) VALUES ('220000', '吉林省', NULL), ('220100', '长春市', '220000')`,
+			`INSERT INTO federation_offices (code, name, parent, region) VALUES ('220000', '吉林省残疾人联合会', NULL, '220000'),
+                ('220100', '长春市残疾人联合会', '220000', '220100')`,
+		} {
+			if _, err := db.SQL().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
 		fn(t, db, newService(t, db))
 	})
 }

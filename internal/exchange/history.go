@@ -4,14 +4,13 @@ import (
 	"context"
 
 	"quotacert/internal/actor"
-	"quotacert/internal/apperr"
 )
 
 // History lists the latest imports and rejected attempts, newest first. Admins only: it shows
 // file names and who imported what.
 func (s *Service) History(ctx context.Context, a actor.Actor, limit int) ([]Import, error) {
-	if !canImport(a) {
-		return nil, apperr.New(apperr.Forbidden, "只有系统管理员可以查看导入记录")
+	if err := s.requireProvince(ctx, a, "exchange.history", "数据导入记录"); err != nil {
+		return nil, err
 	}
 	var out []Import
 	err := s.run(ctx, func(tx Tx) error {
@@ -25,8 +24,8 @@ func (s *Service) History(ctx context.Context, a actor.Actor, limit int) ([]Impo
 // Report returns one import with its listed errors (none for an accepted file): the result page
 // and the CSV of errors read it.
 func (s *Service) Report(ctx context.Context, a actor.Actor, id int64) (Import, []RowError, error) {
-	if !canImport(a) {
-		return Import{}, nil, apperr.New(apperr.Forbidden, "只有系统管理员可以查看导入记录")
+	if err := s.requireProvince(ctx, a, "exchange.history", "数据导入记录"); err != nil {
+		return Import{}, nil, err
 	}
 	var imp Import
 	var errs []RowError

@@ -20,6 +20,7 @@ import (
 	"quotacert/internal/exchange/tabular"
 	"quotacert/internal/idnum"
 	"quotacert/internal/rules"
+	"quotacert/internal/scope"
 )
 
 // MaxListedErrors caps the bad rows kept in memory, shown and stored for one file; beyond it only
@@ -50,10 +51,22 @@ func (r Result) Accepted() bool { return r.ErrorCount == 0 }
 // errRejected rolls the import transaction back when any row was bad.
 var errRejected = errors.New("exchange: file has bad rows")
 
-// canImport: admins on the web, and the command line (the system actor), which is run by whoever
-// operates the server and can reach the database anyway.
-func canImport(a actor.Actor) bool {
-	return a.Role == actor.Admin || (a.Role == "" && a.UserID == 0 && strings.HasPrefix(a.Name, "system:"))
+// requireProvince lets the root office's admins (on the web) and the command line (the system
+// actor, run by whoever operates the server and can reach the database anyway) import and read the
+// history: the registry's certificates, wages and insurance and the minimum wages are province-wide
+// data (package scope). A refusal is audited as an attempt at action.
+func (s *Service) requireProvince(ctx context.Context, a actor.Actor, action, what string) error {
+	err := s.run(ctx, func(tx Tx) error {
+		sc, err := scope.Resolve(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		if !sc.Province() {
+			return sc.ProvinceOnly(what)
+		}
+		return nil
+	})
+	return scope.Audited(ctx, s.run, a, action, "import", "", err)
 }
 
 // ImportFile imports the file at path; the demo loader and the command line use it.
@@ -71,8 +84,8 @@ func (s *Service) ImportFile(ctx context.Context, a actor.Actor, kind Kind, path
 // was bad the transaction is rolled back, the attempt is recorded with its errors, and an Invalid
 // error is returned together with the Result listing them. The format comes from name's extension.
 func (s *Service) Import(ctx context.Context, a actor.Actor, kind Kind, name string, r io.Reader, opt Options) (Result, error) {
-	if !canImport(a) {
-		return Result{}, apperr.New(apperr.Forbidden, "只有系统管理员可以导入数据")
+	if err := s.requireProvince(ctx, a, "exchange.import", "数据交换文件的导入"); err != nil {
+		return Result{}, err
 	}
 	if _, err := ParseKind(string(kind)); err != nil {
 		return Result{}, apperr.New(apperr.Invalid, err.Error())

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/exchange"
 	"quotacert/internal/rules"
@@ -419,3 +420,34 @@ func TestMain(m *testing.M) {
 }
 
 var _ = errors.New
+
+// TestImportsAreProvinceWide: the registry and the minimum wages are province-wide data (package
+// scope), so an administrator of a city office may neither import nor read the history; the
+// refusals are audited and nothing is written.
+func TestImportsAreProvinceWide(t *testing.T) {
+	each(t, func(t *testing.T, db *store.DB, svc *exchange.Service) {
+		ctx := context.Background()
+		city := actor.Actor{UserID: 2, Name: "cityadmin", Role: actor.Admin, Office: "220100", ClientAddr: "127.0.0.2"}
+		_, err := svc.Import(ctx, city, exchange.MinWage, "minwage.csv", strings.NewReader(goodFiles[exchange.MinWage]), exchange.Options{})
+		if apperr.CodeOf(err) != apperr.Forbidden || !strings.Contains(apperr.As(err).Message, "吉林省残疾人联合会") {
+			t.Fatalf("city admin import: %v", err)
+		}
+		if _, err := svc.History(ctx, city, 10); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("city admin history: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM minimum_wages`); n != 0 {
+			t.Errorf("%d minimum wages written", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM imports`); n != 0 {
+			t.Errorf("%d import records written", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE actor_name = 'cityadmin' AND outcome = 'failure'
+            AND action IN ('exchange.import', 'exchange.history')`); n != 2 {
+			t.Errorf("%d refusals audited, want 2", n)
+		}
+		mustImport(t, svc, exchange.MinWage, goodFiles[exchange.MinWage])
+		if _, err := svc.Import(ctx, admin, exchange.MinWage, "minwage.csv", strings.NewReader(goodFiles[exchange.MinWage]), exchange.Options{}); err != nil {
+			t.Errorf("root admin import: %v", err)
+		}
+	})
+}

@@ -1,15 +1,19 @@
 // Package notice is 通知公告 (DOMAIN.md §9): administrators write notices in Markdown, publish and
-// unpublish them, optionally aim them at a region and attach files; every signed-in user lists,
-// searches and opens the published ones, and each user's unread notices are marked.
+// unpublish them, aim each at a federation office's jurisdiction and attach files; every signed-in
+// user lists, searches and opens the published ones, and each user's unread notices are marked.
 //
 // Decisions:
 //   - A notice is a draft while published_at is empty; publishing sets it (now or a chosen time, so a
 //     notice can be scheduled); unpublishing clears it. Only published notices whose time has come
 //     are visible to non-admins; anything else is "not found" for them, never "forbidden".
-//   - Target region: empty = everyone. Otherwise an employer sees the notice when the notice's region
-//     is its district or an ancestor of it in the GB/T 2260 tree (220000 province → 220100 city →
-//     220102 district). Staff see every notice: they answer employers' questions about all of them.
-//     An employer whose district is not yet filled in sees only the notices for everyone.
+//   - A notice is targeted at a federation office: the root office's notices are for everyone, a
+//     city office's for the employers of that city's subtree. An employer sees the notices targeted
+//     at any office on the path from its federation office to the root (an employer that has not
+//     chosen an office yet sees the root's). Staff see every published notice: they answer
+//     employers' questions about all of them.
+//   - Administrators manage the notices targeted at their own subtree (package scope): an admin of a
+//     city publishes to the city's office or an office below it (its own office by default), and
+//     edits, publishes and unpublishes only those; any other notice is "not found" for its console.
 //   - Search is a substring match (LIKE with %, _ and \ escaped) on title and body, lower-cased on
 //     both sides for Latin letters. Chinese has no spaces, so word-based full-text search would miss
 //     2-character words such as 申报; a substring match finds them on both databases.
@@ -23,6 +27,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/scope"
 )
 
 // Notice is one announcement. PublishedAt is nil for a draft.
@@ -30,7 +35,8 @@ type Notice struct {
 	ID          int64
 	Title       string
 	Body        string // Markdown
-	Region      string // '' = for everyone
+	Office      string // the federation office whose subtree it is for
+	OfficeName  string // filled by the store for lists and pages
 	PublishedAt *time.Time
 	CreatedBy   int64
 	CreatedAt   time.Time
@@ -51,20 +57,22 @@ type FileRef struct {
 	Size int64
 }
 
-// Input is what an administrator writes. Region and FileIDs are optional.
+// Input is what an administrator writes. Office (the target; default: the administrator's own
+// office) and FileIDs are optional.
 type Input struct {
 	Title   string   `json:"title"`
 	Body    string   `json:"body"`
-	Region  string   `json:"region,omitempty"`
+	Office  string   `json:"office,omitempty"`
 	FileIDs []string `json:"fileIds,omitempty"`
 }
 
 // Filter selects notices for a list; the service builds it from the actor, never from user input
-// alone, so an employer cannot ask for drafts or for other regions' notices.
+// alone, so an employer cannot ask for drafts or for other offices' notices.
 type Filter struct {
 	Query         string   // substring, already trimmed; '' = all
 	IncludeDrafts bool     // admins only
-	Regions       []string // nil = any region; otherwise region IS NULL or IN Regions
+	Offices       []string // nil = any target; otherwise the target office IN Offices
+	Within        string   // an office: only the notices targeted at its subtree; '' = any
 	Now           time.Time
 	UserID        int64 // for the read marks; 0 = nobody
 	Limit, Offset int
@@ -84,10 +92,12 @@ type Tx interface {
 	SetFiles(ctx context.Context, noticeID int64, ids []string) error
 	// FileRefs returns those of ids that are staff uploads (never an employer's evidence).
 	FileRefs(ctx context.Context, ids []string) ([]FileRef, error)
-	// RegionExists reports whether code is a known region.
-	RegionExists(ctx context.Context, code string) (bool, error)
-	// EmployerDistrict is the employer's district code ('' when not filled in yet).
-	EmployerDistrict(ctx context.Context, employerID int64) (string, error)
+	// EmployerOffice is the employer's federation office ('' when not chosen yet).
+	EmployerOffice(ctx context.Context, employerID int64) (string, error)
+	// RootOffices are the offices without a parent: the notices for everyone are theirs.
+	RootOffices(ctx context.Context) ([]string, error)
+	// The federation office tree: targets and the administrators' scope.
+	scope.Tree
 
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error

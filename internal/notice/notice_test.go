@@ -54,8 +54,8 @@ func staff(t *testing.T, db *store.DB, name string, role actor.Role) actor.Actor
 func employerUser(t *testing.T, db *store.DB, code, district string) actor.Actor {
 	t.Helper()
 	var eid, uid int64
-	err := db.SQL().QueryRow(`INSERT INTO employers (credit_code, name, district, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $4) RETURNING id`, code, "单位"+code[:4], district, t0).Scan(&eid)
+	err := db.SQL().QueryRow(`INSERT INTO employers (credit_code, name, district, federation_office, created_at, updated_at)
+        VALUES ($1, $2, $3, $3, $4, $4) RETURNING id`, code, "单位"+code[:4], district, t0).Scan(&eid)
 	if err != nil {
 		t.Fatalf("insert employer: %v", err)
 	}
@@ -67,10 +67,11 @@ func employerUser(t *testing.T, db *store.DB, code, district string) actor.Actor
 	return actor.Actor{UserID: uid, Name: code, Role: actor.Employer, EmployerID: eid}
 }
 
-func (e env) publish(t *testing.T, title, body, region string) int64 {
+// publish creates and publishes a notice as the root admin, targeted at office (” = the root's own).
+func (e env) publish(t *testing.T, title, body, office string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	id, err := e.svc.Create(ctx, e.admin, notice.Input{Title: title, Body: body, Region: region})
+	id, err := e.svc.Create(ctx, e.admin, notice.Input{Title: title, Body: body, Office: office})
 	if err != nil {
 		t.Fatalf("create %q: %v", title, err)
 	}
@@ -202,7 +203,9 @@ func TestPagingAndDrafts(t *testing.T) {
 	})
 }
 
-func TestUnreadAndRegions(t *testing.T) {
+// TestUnreadAndOffices: an employer reads the notices targeted at the offices on its federation
+// office's path to the root; staff read them all.
+func TestUnreadAndOffices(t *testing.T) {
 	setup(t, func(t *testing.T, e env) {
 		ctx := context.Background()
 		all := e.publish(t, "全省通知", "全体", "")
@@ -237,7 +240,7 @@ func TestUnreadAndRegions(t *testing.T) {
 		}
 		changchun := l.Items[2].ID // 长春市通知
 		if _, err := e.svc.Get(ctx, e.far, changchun); apperr.CodeOf(err) != apperr.NotFound {
-			t.Errorf("other region's notice opened: %v", err)
+			t.Errorf("other office's notice opened: %v", err)
 		}
 		// Opening marks read for that user only; opening twice is harmless.
 		for range 2 {
@@ -312,10 +315,10 @@ func TestAdminChangesAudited(t *testing.T) {
 			t.Errorf("anonymous creates: %v", err)
 		}
 		// Bad input: Chinese messages per field, nothing written.
-		_, err := e.svc.Create(ctx, e.admin, notice.Input{Title: " ", Body: "", Region: "999999", FileIDs: []string{"nope"}})
+		_, err := e.svc.Create(ctx, e.admin, notice.Input{Title: " ", Body: "", Office: "999999", FileIDs: []string{"nope"}})
 		var ae *apperr.Error
 		if !errors.As(err, &ae) || ae.Code != apperr.Invalid || ae.Fields["title"] == "" || ae.Fields["body"] == "" ||
-			ae.Fields["region"] == "" || ae.Fields["fileIds"] == "" {
+			ae.Fields["office"] == "" || ae.Fields["fileIds"] == "" {
 			t.Fatalf("bad input: %#v", err)
 		}
 		// An attachment that exists is linked and listed.
@@ -336,7 +339,7 @@ func TestAdminChangesAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.Update(ctx, e.admin, id, notice.Input{Title: "新通知（修订）", Body: "正文2", Region: "220100", FileIDs: []string{"f1"}}); err != nil {
+		if err := e.svc.Update(ctx, e.admin, id, notice.Input{Title: "新通知（修订）", Body: "正文2", Office: "220100", FileIDs: []string{"f1"}}); err != nil {
 			t.Fatal(err)
 		}
 		for range 2 { // double submit
@@ -345,7 +348,7 @@ func TestAdminChangesAudited(t *testing.T) {
 			}
 		}
 		v, err := e.svc.Get(ctx, e.emp, id)
-		if err != nil || v.Title != "新通知（修订）" || len(v.Files) != 1 || v.Files[0].Name != "通知附件.pdf" || v.Region != "220100" {
+		if err != nil || v.Title != "新通知（修订）" || len(v.Files) != 1 || v.Files[0].Name != "通知附件.pdf" || v.Office != "220100" || v.OfficeName != "长春市残疾人联合会" {
 			t.Fatalf("after update: %+v %v", v, err)
 		}
 		for range 2 {
@@ -360,7 +363,7 @@ func TestAdminChangesAudited(t *testing.T) {
 		err = e.db.InTx(ctx, func(tx *store.Tx) error {
 			list, err := tx.AuditSince(ctx, t0, 100)
 			for _, a := range list {
-				entries = append(entries, a.Action+" "+a.ActorName+" "+a.ObjectID)
+				entries = append(entries, string(a.Outcome)+" "+a.Action+" "+a.ActorName+" "+a.ObjectID)
 			}
 			return err
 		})
@@ -368,9 +371,116 @@ func TestAdminChangesAudited(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids := fmt.Sprint(id)
-		want := []string{"notice.create admin " + ids, "notice.update admin " + ids, "notice.publish admin " + ids, "notice.unpublish admin " + ids}
+		// The reviewer's attempt and the update of an unknown notice are refusals, audited.
+		want := []string{"failure notice.create reviewer ", "success notice.create admin " + ids, "success notice.update admin " + ids,
+			"success notice.publish admin " + ids, "success notice.unpublish admin " + ids, "failure notice.update admin " + fmt.Sprint(id+100)}
 		if strings.Join(entries, "\n") != strings.Join(want, "\n") {
 			t.Errorf("audit:\n%s\nwant\n%s", strings.Join(entries, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// TestAdminScope: an administrator of 长春市残联 publishes to its own subtree (its own office by
+// default), manages only the notices targeted there, and cannot reach the province's or another
+// city's: those are not found for its console, drafts included. CreateAndPublish publishes in the
+// same transaction; Create leaves a draft.
+func TestAdminScope(t *testing.T) {
+	setup(t, func(t *testing.T, e env) {
+		ctx := context.Background()
+		var cityID int64
+		if err := e.db.SQL().QueryRow(`INSERT INTO users (username, role, office, password_hash, created_at, updated_at)
+            VALUES ('ccadmin', 'admin', '220100', 'x', $1, $1) RETURNING id`, t0).Scan(&cityID); err != nil {
+			t.Fatal(err)
+		}
+		city := actor.Actor{UserID: cityID, Name: "ccadmin", Role: actor.Admin, Office: "220100", ClientAddr: "127.0.0.2"}
+		province := e.publish(t, "全省通知", "全体", "")
+		jilinDraft, err := e.svc.Create(ctx, e.admin, notice.Input{Title: "吉林市草稿", Body: "x", Office: "220200"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own, err := e.svc.CreateAndPublish(ctx, city, notice.Input{Title: "长春市通知", Body: "长春"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		district, err := e.svc.Create(ctx, city, notice.Input{Title: "南关区草稿", Body: "南关", Office: "220102"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.CreateAndPublish(ctx, city, notice.Input{Title: "越权", Body: "x", Office: "220200"}, nil)
+		if apperr.CodeOf(err) != apperr.Forbidden || apperr.As(err).Fields["office"] == "" {
+			t.Errorf("city admin publishes to 吉林市: %v", err)
+		}
+		if _, err := e.svc.CreateAndPublish(ctx, city, notice.Input{Title: "越权", Body: "x", Office: "220000"}, nil); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("city admin publishes to the whole province: %v", err)
+		}
+		n, err := e.svc.Edit(ctx, city, own)
+		if err != nil || n.Office != "220100" || n.PublishedAt == nil {
+			t.Errorf("city notice: %+v %v", n, err)
+		}
+		if n, err := e.svc.Edit(ctx, city, district); err != nil || n.PublishedAt != nil {
+			t.Errorf("city's draft: %+v %v", n, err)
+		}
+		// Outside the subtree: not found, and nothing changes.
+		for name, err := range map[string]error{
+			"unpublish the province's": e.svc.Unpublish(ctx, city, province),
+			"edit the province's":      e.svc.Update(ctx, city, province, notice.Input{Title: "改", Body: "改"}),
+			"publish 吉林市's draft":      e.svc.Publish(ctx, city, jilinDraft, nil),
+			"move its own away":        e.svc.Update(ctx, city, own, notice.Input{Title: "x", Body: "x", Office: "220200"}),
+		} {
+			if c := apperr.CodeOf(err); c != apperr.NotFound && c != apperr.Forbidden {
+				t.Errorf("city admin: %s: %v", name, err)
+			}
+		}
+		if _, err := e.svc.Edit(ctx, city, jilinDraft); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("city admin opens 吉林市's draft for editing: %v", err)
+		}
+		if _, err := e.svc.Get(ctx, city, jilinDraft); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("city admin reads 吉林市's draft: %v", err)
+		}
+		if v, err := e.svc.Get(ctx, city, province); err != nil || v.PublishedAt == nil {
+			t.Errorf("city admin reads the province's published notice: %+v %v", v, err)
+		}
+		// The console lists the subtree's notices only; the root's lists all.
+		l, err := e.svc.List(ctx, city, "", 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(titles(l.Items), "|"); got != "南关区草稿|长春市通知" {
+			t.Errorf("city admin's console lists %s", got)
+		}
+		if l, err := e.svc.List(ctx, e.admin, "", 1, true); err != nil || l.Total != 4 {
+			t.Errorf("root admin's console lists %d, %v", l.Total, err)
+		}
+		// Employers: the 南关区 employer reads the city's notice, the 昌邑区 one does not.
+		if _, err := e.svc.Get(ctx, e.emp, own); err != nil {
+			t.Errorf("南关区 employer reads 长春市's notice: %v", err)
+		}
+		if _, err := e.svc.Get(ctx, e.far, own); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("昌邑区 employer reads 长春市's notice: %v", err)
+		}
+		var published int
+		if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM notices WHERE published_at IS NOT NULL`).Scan(&published); err != nil {
+			t.Fatal(err)
+		}
+		if published != 2 {
+			t.Errorf("%d published notices, want the province's and the city's", published)
+		}
+	})
+}
+
+// TestEmployerWithoutOffice: an employer that has not chosen its federation office yet belongs to
+// the root office and reads the notices for everyone only.
+func TestEmployerWithoutOffice(t *testing.T) {
+	setup(t, func(t *testing.T, e env) {
+		ctx := context.Background()
+		e.publish(t, "全省通知", "全体", "")
+		e.publish(t, "长春市通知", "长春", "220100")
+		if _, err := e.db.SQL().Exec(`UPDATE employers SET federation_office = NULL WHERE id = $1`, e.emp.EmployerID); err != nil {
+			t.Fatal(err)
+		}
+		l, err := e.svc.List(ctx, e.emp, "", 1, false)
+		if err != nil || strings.Join(titles(l.Items), "|") != "全省通知" {
+			t.Errorf("employer without an office sees %v %v", titles(l.Items), err)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/scope"
 )
 
 // PageSize is how many notices a list page shows.
@@ -40,16 +41,6 @@ type View struct {
 	HTML string
 }
 
-func requireAdmin(a actor.Actor) error {
-	switch {
-	case !a.Role.Valid():
-		return apperr.New(apperr.Unauthorized, "登录已失效或尚未登录，请先登录")
-	case a.Role != actor.Admin:
-		return apperr.New(apperr.Forbidden, "只有系统管理员可以维护通知公告")
-	}
-	return nil
-}
-
 func requireSignedIn(a actor.Actor) error {
 	if !a.Role.Valid() {
 		return apperr.New(apperr.Unauthorized, "登录已失效或尚未登录，请先登录")
@@ -58,10 +49,15 @@ func requireSignedIn(a actor.Actor) error {
 }
 
 // validate checks an administrator's input, returning the cleaned input or per-field Chinese errors.
-func validate(ctx context.Context, tx Tx, in Input) (Input, []FileRef, error) {
+// The target office defaults to the administrator's own and must lie in its subtree (a 403 beside
+// the field otherwise).
+func validate(ctx context.Context, tx Tx, sc scope.Admin, in Input) (Input, []FileRef, error) {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Body = strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
-	in.Region = strings.TrimSpace(in.Region)
+	in.Office = strings.TrimSpace(in.Office)
+	if in.Office == "" {
+		in.Office = sc.Office.Code
+	}
 	fields := map[string]string{}
 	switch {
 	case in.Title == "":
@@ -77,14 +73,15 @@ func validate(ctx context.Context, tx Tx, in Input) (Input, []FileRef, error) {
 	case utf8.RuneCountInString(in.Body) > MaxBody:
 		fields["body"] = fmt.Sprintf("正文不能超过 %d 个字", MaxBody)
 	}
-	if in.Region != "" {
-		ok, err := tx.RegionExists(ctx, in.Region)
-		if err != nil {
-			return in, nil, err
-		}
-		if !ok {
-			fields["region"] = "请选择有效的行政区划，或留空表示面向全部单位"
-		}
+	if path, err := tx.OfficePath(ctx, in.Office); err != nil {
+		return in, nil, err
+	} else if len(path) == 0 {
+		fields["office"] = "请选择发布范围：本级或下级残联"
+	} else if ok, err := sc.Covers(ctx, tx, in.Office); err != nil {
+		return in, nil, err
+	} else if !ok {
+		msg := "只能向本级或下级残联的辖区发布通知"
+		return in, nil, &apperr.Error{Code: apperr.Forbidden, Message: msg, Fields: map[string]string{"office": msg}}
 	}
 	var ids []string
 	for _, id := range in.FileIDs {
@@ -111,76 +108,120 @@ func validate(ctx context.Context, tx Tx, in Input) (Input, []FileRef, error) {
 	return in, files, nil
 }
 
-// Create saves a new draft notice (CONTRACT.md POST /notices).
+// Create saves a new draft notice.
 func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (int64, error) {
-	if err := requireAdmin(a); err != nil {
-		return 0, err
-	}
+	return s.create(ctx, a, in, false, nil)
+}
+
+// CreateAndPublish saves a new notice published at once, or from at (nil = now): one transaction,
+// so a refused publication leaves no draft behind (CONTRACT.md POST /notices).
+func (s *Service) CreateAndPublish(ctx context.Context, a actor.Actor, in Input, at *time.Time) (int64, error) {
+	return s.create(ctx, a, in, true, at)
+}
+
+func (s *Service) create(ctx context.Context, a actor.Actor, in Input, publish bool, at *time.Time) (int64, error) {
 	var id int64
 	err := s.run(ctx, func(tx Tx) error {
-		in, _, err := validate(ctx, tx, in)
+		sc, err := scope.Resolve(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		in, _, err := validate(ctx, tx, sc, in)
 		if err != nil {
 			return err
 		}
 		now := tx.Now()
-		id, err = tx.Insert(ctx, Notice{Title: in.Title, Body: in.Body, Region: in.Region,
-			CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now})
-		if err != nil {
+		n := Notice{Title: in.Title, Body: in.Body, Office: in.Office, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+		if publish {
+			when := now
+			if at != nil {
+				when = at.UTC()
+			}
+			n.PublishedAt = &when
+		}
+		if id, err = tx.Insert(ctx, n); err != nil {
 			return err
 		}
 		if err := tx.SetFiles(ctx, id, in.FileIDs); err != nil {
 			return err
 		}
-		e := audit.For(a, "notice.create", "notice", strconv.FormatInt(id, 10))
+		e := entry(a, "notice.create", id, in.Office)
 		e.Detail = auditDetail(in)
+		if err := tx.AppendAudit(ctx, e); err != nil {
+			return err
+		}
+		if !publish {
+			return nil
+		}
+		e = entry(a, "notice.publish", id, in.Office)
+		e.Detail = "publishedAt=" + n.PublishedAt.Format(time.RFC3339)
 		return tx.AppendAudit(ctx, e)
 	})
-	return id, err
+	return id, scope.Audited(ctx, s.run, a, "notice.create", "notice", "", err)
 }
 
-// Update replaces a notice's title, body, region and attachments; its publication is unchanged.
-func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input) error {
-	if err := requireAdmin(a); err != nil {
-		return err
+// entry is the audit entry of an action on a notice, in its target's jurisdiction.
+func entry(a actor.Actor, action string, id int64, office string) audit.Entry {
+	e := audit.For(a, action, "notice", strconv.FormatInt(id, 10))
+	e.Office = office
+	return e
+}
+
+// managed loads a notice the administrator manages: one targeted at its subtree. Any other is not
+// found for it, drafts of other offices included (they are not to be revealed).
+func managed(ctx context.Context, tx Tx, a actor.Actor, id int64) (Notice, scope.Admin, error) {
+	sc, err := scope.Resolve(ctx, tx, a)
+	if err != nil {
+		return Notice{}, sc, err
 	}
-	return s.run(ctx, func(tx Tx) error {
-		n, found, err := tx.Notice(ctx, id)
+	n, found, err := tx.Notice(ctx, id)
+	if err != nil {
+		return Notice{}, sc, err
+	}
+	ok := found
+	if found {
+		if ok, err = sc.Covers(ctx, tx, n.Office); err != nil {
+			return Notice{}, sc, err
+		}
+	}
+	if !ok {
+		return Notice{}, sc, apperr.NotFoundf("通知公告")
+	}
+	return n, sc, nil
+}
+
+// Update replaces a notice's title, body, target and attachments; its publication is unchanged.
+func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input) error {
+	err := s.run(ctx, func(tx Tx) error {
+		n, sc, err := managed(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		if !found {
-			return apperr.NotFoundf("通知公告")
-		}
-		in, _, err := validate(ctx, tx, in)
+		in, _, err := validate(ctx, tx, sc, in)
 		if err != nil {
 			return err
 		}
-		n.Title, n.Body, n.Region, n.UpdatedAt = in.Title, in.Body, in.Region, tx.Now()
+		n.Title, n.Body, n.Office, n.UpdatedAt = in.Title, in.Body, in.Office, tx.Now()
 		if err := tx.Update(ctx, n); err != nil {
 			return err
 		}
 		if err := tx.SetFiles(ctx, id, in.FileIDs); err != nil {
 			return err
 		}
-		e := audit.For(a, "notice.update", "notice", strconv.FormatInt(id, 10))
+		e := entry(a, "notice.update", id, in.Office)
 		e.Detail = auditDetail(in)
 		return tx.AppendAudit(ctx, e)
 	})
+	return scope.Audited(ctx, s.run, a, "notice.update", "notice", strconv.FormatInt(id, 10), err)
 }
 
 // Publish makes a notice visible from at (nil = now). Publishing a published notice again without a
 // time keeps its original time, so a double submit changes nothing.
 func (s *Service) Publish(ctx context.Context, a actor.Actor, id int64, at *time.Time) error {
-	if err := requireAdmin(a); err != nil {
-		return err
-	}
-	return s.run(ctx, func(tx Tx) error {
-		n, found, err := tx.Notice(ctx, id)
+	err := s.run(ctx, func(tx Tx) error {
+		n, _, err := managed(ctx, tx, a, id)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return apperr.NotFoundf("通知公告")
 		}
 		when := tx.Now()
 		if at != nil {
@@ -194,24 +235,19 @@ func (s *Service) Publish(ctx context.Context, a actor.Actor, id int64, at *time
 		if err := tx.SetPublished(ctx, id, &when, tx.Now()); err != nil {
 			return err
 		}
-		e := audit.For(a, "notice.publish", "notice", strconv.FormatInt(id, 10))
+		e := entry(a, "notice.publish", id, n.Office)
 		e.Detail = "publishedAt=" + when.Format(time.RFC3339)
 		return tx.AppendAudit(ctx, e)
 	})
+	return scope.Audited(ctx, s.run, a, "notice.publish", "notice", strconv.FormatInt(id, 10), err)
 }
 
 // Unpublish turns a notice back into a draft; unpublishing a draft changes nothing.
 func (s *Service) Unpublish(ctx context.Context, a actor.Actor, id int64) error {
-	if err := requireAdmin(a); err != nil {
-		return err
-	}
-	return s.run(ctx, func(tx Tx) error {
-		n, found, err := tx.Notice(ctx, id)
+	err := s.run(ctx, func(tx Tx) error {
+		n, _, err := managed(ctx, tx, a, id)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return apperr.NotFoundf("通知公告")
 		}
 		if n.PublishedAt == nil {
 			return nil
@@ -219,12 +255,14 @@ func (s *Service) Unpublish(ctx context.Context, a actor.Actor, id int64) error 
 		if err := tx.SetPublished(ctx, id, nil, tx.Now()); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, audit.For(a, "notice.unpublish", "notice", strconv.FormatInt(id, 10)))
+		return tx.AppendAudit(ctx, entry(a, "notice.unpublish", id, n.Office))
 	})
+	return scope.Audited(ctx, s.run, a, "notice.unpublish", "notice", strconv.FormatInt(id, 10), err)
 }
 
 // Get opens a notice for a user and marks it read for them. Drafts, scheduled notices and notices
-// aimed at another region are "not found" for everyone but administrators.
+// aimed at another office are "not found" for employers; staff open every published notice, and
+// administrators the drafts of their own subtree.
 func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error) {
 	if err := requireSignedIn(a); err != nil {
 		return View{}, err
@@ -238,15 +276,19 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 		if !found {
 			return apperr.NotFoundf("通知公告")
 		}
-		if a.Role != actor.Admin {
-			if !n.Published(tx.Now()) {
-				return apperr.NotFoundf("通知公告")
+		switch {
+		case !n.Published(tx.Now()) && a.Role == actor.Admin:
+			if n, _, err = managed(ctx, tx, a, id); err != nil {
+				return err
 			}
-			regions, err := visibleRegions(ctx, tx, a)
+		case !n.Published(tx.Now()):
+			return apperr.NotFoundf("通知公告")
+		default:
+			offices, err := visibleOffices(ctx, tx, a)
 			if err != nil {
 				return err
 			}
-			if regions != nil && n.Region != "" && !slices.Contains(regions, n.Region) {
+			if offices != nil && !slices.Contains(offices, n.Office) {
 				return apperr.NotFoundf("通知公告")
 			}
 		}
@@ -265,30 +307,24 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	return v, err
 }
 
-// Edit loads a notice, draft or not, for the administrator's form.
+// Edit loads a notice the administrator manages, draft or not, for the console's form.
 func (s *Service) Edit(ctx context.Context, a actor.Actor, id int64) (Notice, error) {
-	if err := requireAdmin(a); err != nil {
-		return Notice{}, err
-	}
 	var n Notice
 	err := s.run(ctx, func(tx Tx) error {
-		var found bool
 		var err error
-		if n, found, err = tx.Notice(ctx, id); err != nil {
+		if n, _, err = managed(ctx, tx, a, id); err != nil {
 			return err
-		}
-		if !found {
-			return apperr.NotFoundf("通知公告")
 		}
 		n.Files, err = tx.Files(ctx, id)
 		return err
 	})
-	return n, err
+	return n, scope.Audited(ctx, s.run, a, "notice.edit", "notice", strconv.FormatInt(id, 10), err)
 }
 
 // List returns one page of the notices the actor may see, newest first, optionally filtered by a
-// keyword. drafts asks for unpublished notices too and is honoured for administrators only.
-func (s *Service) List(ctx context.Context, a actor.Actor, query string, page int, drafts bool) (List, error) {
+// keyword. manage asks for the administrator's console: the notices targeted at its subtree,
+// drafts included (honoured for administrators only).
+func (s *Service) List(ctx context.Context, a actor.Actor, query string, page int, manage bool) (List, error) {
 	if err := requireSignedIn(a); err != nil {
 		return List{}, err
 	}
@@ -299,12 +335,21 @@ func (s *Service) List(ctx context.Context, a actor.Actor, query string, page in
 	page = max(page, 1)
 	out := List{Page: page, Query: query}
 	err := s.run(ctx, func(tx Tx) error {
-		regions, err := visibleRegions(ctx, tx, a)
+		offices, err := visibleOffices(ctx, tx, a)
 		if err != nil {
 			return err
 		}
-		f := Filter{Query: query, IncludeDrafts: drafts && a.Role == actor.Admin, Regions: regions,
-			Now: tx.Now(), UserID: a.UserID, Limit: PageSize, Offset: (page - 1) * PageSize}
+		f := Filter{Query: query, Offices: offices, Now: tx.Now(), UserID: a.UserID, Limit: PageSize, Offset: (page - 1) * PageSize}
+		if manage && a.Role == actor.Admin {
+			sc, err := scope.Resolve(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			f.IncludeDrafts = true
+			if !sc.Province() {
+				f.Within = sc.Office.Code
+			}
+		}
 		out.Items, out.Total, err = tx.List(ctx, f)
 		return err
 	})
@@ -319,53 +364,47 @@ func (s *Service) Latest(ctx context.Context, a actor.Actor, n int) ([]Notice, e
 	}
 	var items []Notice
 	err := s.run(ctx, func(tx Tx) error {
-		regions, err := visibleRegions(ctx, tx, a)
+		offices, err := visibleOffices(ctx, tx, a)
 		if err != nil {
 			return err
 		}
-		items, _, err = tx.List(ctx, Filter{Regions: regions, Now: tx.Now(), UserID: a.UserID, Limit: n})
+		items, _, err = tx.List(ctx, Filter{Offices: offices, Now: tx.Now(), UserID: a.UserID, Limit: n})
 		return err
 	})
 	return items, err
 }
 
-// visibleRegions is nil (every region) for staff, and for an employer its district and the
-// district's ancestors: GB/T 2260 codes nest by zeroing the trailing pairs (220102 → 220100 → 220000).
-func visibleRegions(ctx context.Context, tx Tx, a actor.Actor) ([]string, error) {
+// visibleOffices is nil (every target) for staff, and for an employer the offices whose notices
+// it reads: its federation office and every office above it, or the root's when it has not chosen
+// one yet.
+func visibleOffices(ctx context.Context, tx Tx, a actor.Actor) ([]string, error) {
 	if a.IsStaff() {
 		return nil, nil
 	}
 	if a.Role != actor.Employer || a.EmployerID == 0 {
 		return []string{}, nil
 	}
-	d, err := tx.EmployerDistrict(ctx, a.EmployerID)
+	office, err := tx.EmployerOffice(ctx, a.EmployerID)
 	if err != nil {
 		return nil, err
 	}
-	return Ancestors(d), nil
-}
-
-// Ancestors returns a 6-digit region code and the codes of its city and province, most specific
-// first (duplicates removed: 220100 → [220100 220000]). Anything else gives an empty list.
-func Ancestors(code string) []string {
-	if len(code) != 6 {
-		return []string{}
+	if office == "" {
+		return tx.RootOffices(ctx)
 	}
-	out := []string{code}
-	for _, c := range []string{code[:4] + "00", code[:2] + "0000"} {
-		if !slices.Contains(out, c) {
-			out = append(out, c)
-		}
+	path, err := tx.OfficePath(ctx, office)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	out := make([]string, 0, len(path))
+	for _, o := range path {
+		out = append(out, o.Code)
+	}
+	return out, nil
 }
 
 // auditDetail records what changed without the body (it can be long); the title is public text.
 func auditDetail(in Input) string {
-	d := "title=" + in.Title
-	if in.Region != "" {
-		d += " region=" + in.Region
-	}
+	d := "title=" + in.Title + " office=" + in.Office
 	if len(in.FileIDs) > 0 {
 		d += fmt.Sprintf(" files=%d", len(in.FileIDs))
 	}

@@ -188,6 +188,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 		v.YearLocked = st.Declaration.Locked()
 		if a.IsStaff() {
 			e := audit.For(a, "placement.view", "placement", fmt.Sprint(id))
+			e.EmployerID = pr.p.EmployerID
 			e.Detail = "person=" + pr.p.Person.IDMasked
 			return tx.AppendAudit(ctx, e)
 		}

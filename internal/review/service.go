@@ -218,6 +218,7 @@ func (s *Service) Decide(ctx context.Context, a actor.Actor, id int64, approve b
 			return err
 		}
 		e := audit.For(a, "review.decide", "review_item", fmt.Sprint(id))
+		e.EmployerID = it.EmployerID
 		e.Detail = fmt.Sprintf("kind=%s decision=%s employer=%s year=%d", it.Kind, status, it.EmployerCode, it.Year)
 		if it.Month != "" {
 			e.Detail += " month=" + it.Month
@@ -332,6 +333,7 @@ func (s *Service) Return(ctx context.Context, a actor.Actor, placementID int64, 
 			return err
 		}
 		e := audit.For(a, "review.return", "placement", fmt.Sprint(placementID))
+		e.EmployerID = p.EmployerID
 		e.Detail = fmt.Sprintf("year=%d closed=%d", p.Year, n)
 		return tx.AppendAudit(ctx, e)
 	})

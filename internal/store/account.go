@@ -11,6 +11,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/scope"
 )
 
 // AccountTx is the account port (account.Tx): users, sessions, captchas, throttles and the audit search,
@@ -71,12 +72,20 @@ func (tx AccountTx) UserByID(ctx context.Context, id int64) (account.User, error
 	return tx.userWhere(ctx, `u.id = $1`, id)
 }
 
-// ListUsers lists users whose name or employer name contains the query, by user name.
+// ListUsers lists users whose name or employer name contains the query, by user name; with
+// f.Within, only the accounts of that office subtree (staff of its offices, employers whose
+// federation office lies in it).
 func (tx AccountTx) ListUsers(ctx context.Context, f account.UserFilter) ([]account.User, error) {
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+userColumns+userFrom+`
-        WHERE u.username LIKE $1 ESCAPE '\' OR COALESCE(e.name, '') LIKE $1 ESCAPE '\'
-        ORDER BY u.role DESC, u.username LIMIT $2`, like, f.Limit)
+	match := `(u.username LIKE $1 ESCAPE '\' OR COALESCE(e.name, '') LIKE $1 ESCAPE '\')`
+	q, args := `SELECT `+userColumns+userFrom+` WHERE `+match, []any{like, f.Limit}
+	if f.Within != "" {
+		// subtreeCTE reads the office as $1; the other parameters move up by one.
+		q = subtreeCTE + `SELECT ` + userColumns + userFrom + ` WHERE ` + strings.ReplaceAll(match, "$1", "$2") +
+			` AND (u.office IN (SELECT code FROM sub) OR e.federation_office IN (SELECT code FROM sub))`
+		args = []any{f.Within, like, f.Limit}
+	}
+	rows, err := tx.tx.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY u.role DESC, u.username LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -431,52 +440,91 @@ func (tx AccountTx) ThrottleHit(ctx context.Context, bucket string, now, windowS
 	return n, nil
 }
 
-// OfficeParent returns the parent code of a federation office ("" for the root).
-func (tx AccountTx) OfficeParent(ctx context.Context, code string) (string, error) {
-	var parent sql.NullString
-	err := tx.tx.QueryRowContext(ctx, `SELECT parent FROM federation_offices WHERE code = $1`, code).Scan(&parent)
-	if isNoRows(err) {
-		return "", apperr.NotFoundf("残联机构")
-	}
-	if err != nil {
-		return "", fmt.Errorf("office %s: %w", code, err)
-	}
-	return parent.String, nil
+// OfficePath returns a federation office and the offices above it, nearest first (scope.Tree).
+func (tx AccountTx) OfficePath(ctx context.Context, code string) ([]scope.Office, error) {
+	return tx.officePath(ctx, code)
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx AccountTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
 }
 
 // SearchAudit filters the audit log, newest first, and returns one page and the total count.
+//
+// With q.Within, only the entries whose actor or object lies in that office subtree (scope). Each
+// side has its own index, audit_log (actor_office, id) and (subject_office, id), read for the
+// subtree's offices bound as values: the count combines the two index scans of the subtree's
+// entries (SQLite: MULTI-INDEX OR, PostgreSQL: BitmapOr), and the
+// page reads, per office and side, only the newest offset+limit ids along its index, and then the
+// rows of the page. As one "a OR b ORDER BY id DESC", both planners may instead walk the primary
+// key backwards, which reads nearly the whole log for a quiet district.
 func (tx AccountTx) SearchAudit(ctx context.Context, q account.AuditQuery) ([]audit.Entry, int, error) {
-	var conds []string
 	var args []any
-	add := func(cond string, v any) {
+	arg := func(v any) string {
 		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+		return fmt.Sprintf("$%d", len(args))
 	}
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	conds := []string{"1 = 1"}
 	if q.Actor != "" {
-		add(`actor_name LIKE ? ESCAPE '\'`, esc.Replace(q.Actor)+"%")
+		conds = append(conds, `actor_name LIKE `+arg(esc.Replace(q.Actor)+"%")+` ESCAPE '\'`)
 	}
 	if q.Action != "" {
-		add(`action LIKE ? ESCAPE '\'`, esc.Replace(q.Action)+"%")
+		conds = append(conds, `action LIKE `+arg(esc.Replace(q.Action)+"%")+` ESCAPE '\'`)
 	}
 	if !q.From.IsZero() {
-		add(`at >= ?`, q.From.UTC())
+		conds = append(conds, `at >= `+arg(q.From.UTC()))
 	}
 	if !q.To.IsZero() {
-		add(`at < ?`, q.To.UTC())
+		conds = append(conds, `at < `+arg(q.To.UTC()))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	filter := strings.Join(conds, " AND ")
+	const columns = `a.id, a.at, COALESCE(a.actor_id, 0), a.actor_name, a.action, a.object_type, a.object_id, a.outcome,
+        a.client_addr, a.detail`
+	countSQL := `SELECT COUNT(*) FROM audit_log WHERE ` + filter
+	var pageSQL string
+	if q.Within == "" {
+		pageSQL = `SELECT ` + columns + ` FROM audit_log a WHERE ` + filter + ` ORDER BY a.id DESC`
+	} else {
+		codes, err := tx.subtreeCodes(ctx, q.Within)
+		if err != nil {
+			return nil, 0, err
+		}
+		in := make([]string, len(codes))
+		for i, c := range codes {
+			in[i] = arg(c)
+		}
+		list := "(NULL)"
+		if len(in) > 0 {
+			list = "(" + strings.Join(in, ", ") + ")"
+		}
+		countSQL = `SELECT COUNT(*) FROM audit_log WHERE (actor_office IN ` + list + ` OR subject_office IN ` + list + `) AND ` + filter
+		// The page: for each office and side, the newest offset+limit ids, read backwards along
+		// (office, id); then their union, and only then their rows.
+		top := fmt.Sprintf("$%d", len(args)+1) // bound after the count
+		var newest []string
+		for i, c := range in {
+			for _, col := range []string{"actor_office", "subject_office"} {
+				newest = append(newest, fmt.Sprintf(`SELECT id FROM (SELECT id FROM audit_log WHERE %s = %s AND %s
+                    ORDER BY id DESC LIMIT %s) AS %s%d`, col, c, filter, top, col, i))
+			}
+		}
+		if len(newest) == 0 {
+			newest = []string{`SELECT id FROM audit_log WHERE 1 = 0`}
+		}
+		pageSQL = `SELECT ` + columns + ` FROM (` + strings.Join(newest, " UNION ") + `) AS hits
+            CROSS JOIN audit_log a WHERE a.id = hits.id ORDER BY a.id DESC`
 	}
 	var total int
-	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
+	if err := tx.tx.QueryRowContext(ctx, countSQL, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count audit: %w", err)
 	}
-	args = append(args, q.Limit, q.Offset)
-	rows, err := tx.tx.QueryContext(ctx, fmt.Sprintf(`SELECT id, at, COALESCE(actor_id, 0), actor_name, action,
-        object_type, object_id, outcome, client_addr, detail FROM audit_log%s ORDER BY id DESC LIMIT $%d OFFSET $%d`,
-		where, len(args)-1, len(args)), args...)
+	if q.Within != "" {
+		arg(q.Offset + q.Limit)
+	}
+	pageSQL += ` LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	rows, err := tx.tx.QueryContext(ctx, pageSQL, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search audit: %w", err)
 	}

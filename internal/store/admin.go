@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/admin"
 	"quotacert/internal/audit"
 	"quotacert/internal/rules"
+	"quotacert/internal/scope"
 )
 
 // AdminTx is the administrator's port (admin.Tx): the configuration data of DOMAIN.md §7, over one
@@ -284,4 +285,14 @@ func dictWrap(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// OfficePath returns a federation office and the offices above it, nearest first (scope.Tree).
+func (tx AdminTx) OfficePath(ctx context.Context, code string) ([]scope.Office, error) {
+	return tx.officePath(ctx, code)
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx AdminTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
 }

@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/exchange"
+	"quotacert/internal/scope"
 )
 
 // ExchangeTx is the data-exchange port (exchange.Tx): import history, bulk writes and registry reads, over
@@ -129,4 +130,14 @@ func (tx ExchangeTx) ImportErrors(ctx context.Context, id int64) ([]exchange.Row
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// OfficePath returns a federation office and the offices above it, nearest first (scope.Tree).
+func (tx ExchangeTx) OfficePath(ctx context.Context, code string) ([]scope.Office, error) {
+	return tx.officePath(ctx, code)
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx ExchangeTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
 }

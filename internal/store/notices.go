@@ -9,6 +9,7 @@ import (
 
 	"quotacert/internal/audit"
 	"quotacert/internal/notice"
+	"quotacert/internal/scope"
 )
 
 // NoticeTx is the notice port (notice.Tx), over one transaction.
@@ -34,19 +35,19 @@ func (tx NoticeTx) Insert(ctx context.Context, n notice.Notice) (int64, error) {
 		createdBy = n.CreatedBy
 	}
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `INSERT INTO notices (title, body, region, published_at, created_by, created_at, updated_at)
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO notices (title, body, office, published_at, created_by, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		n.Title, n.Body, noticeNullable(n.Region), noticeTime(n.PublishedAt), createdBy, n.CreatedAt.UTC(), n.UpdatedAt.UTC()).Scan(&id)
+		n.Title, n.Body, noticeNullable(n.Office), noticeTime(n.PublishedAt), createdBy, n.CreatedAt.UTC(), n.UpdatedAt.UTC()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert notice: %w", err)
 	}
 	return id, nil
 }
 
-// Update stores a notice's title, body and region.
+// Update stores a notice's title, body and target office.
 func (tx NoticeTx) Update(ctx context.Context, n notice.Notice) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE notices SET title = $2, body = $3, region = $4, updated_at = $5 WHERE id = $1`,
-		n.ID, n.Title, n.Body, noticeNullable(n.Region), n.UpdatedAt.UTC())
+	_, err := tx.tx.ExecContext(ctx, `UPDATE notices SET title = $2, body = $3, office = $4, updated_at = $5 WHERE id = $1`,
+		n.ID, n.Title, n.Body, noticeNullable(n.Office), n.UpdatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("update notice %d: %w", n.ID, err)
 	}
@@ -63,13 +64,16 @@ func (tx NoticeTx) SetPublished(ctx context.Context, id int64, at *time.Time, up
 	return nil
 }
 
-const noticeColumns = `n.id, n.title, n.body, COALESCE(n.region, ''), n.published_at, COALESCE(n.created_by, 0),
-    n.created_at, n.updated_at`
+const noticeColumns = `n.id, n.title, n.body, COALESCE(n.office, ''), COALESCE(o.name, ''), n.published_at,
+    COALESCE(n.created_by, 0), n.created_at, n.updated_at`
+
+// noticeFrom joins the target office's name.
+const noticeFrom = ` FROM notices n LEFT JOIN federation_offices o ON o.code = n.office`
 
 func scanNotice(sc interface{ Scan(...any) error }, extra ...any) (notice.Notice, error) {
 	var n notice.Notice
 	var pub sql.NullTime
-	dst := append([]any{&n.ID, &n.Title, &n.Body, &n.Region, &pub, &n.CreatedBy, &n.CreatedAt, &n.UpdatedAt}, extra...)
+	dst := append([]any{&n.ID, &n.Title, &n.Body, &n.Office, &n.OfficeName, &pub, &n.CreatedBy, &n.CreatedAt, &n.UpdatedAt}, extra...)
 	if err := sc.Scan(dst...); err != nil {
 		return n, err
 	}
@@ -83,7 +87,7 @@ func scanNotice(sc interface{ Scan(...any) error }, extra ...any) (notice.Notice
 
 // Notice loads one notice; found is false for an unknown id.
 func (tx NoticeTx) Notice(ctx context.Context, id int64) (notice.Notice, bool, error) {
-	n, err := scanNotice(tx.tx.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices n WHERE n.id = $1`, id))
+	n, err := scanNotice(tx.tx.QueryRowContext(ctx, `SELECT `+noticeColumns+noticeFrom+` WHERE n.id = $1`, id))
 	if isNoRows(err) {
 		return n, false, nil
 	}
@@ -110,16 +114,19 @@ func (tx NoticeTx) List(ctx context.Context, f notice.Filter) ([]notice.Notice, 
 	if !f.IncludeDrafts {
 		where = append(where, "n.published_at IS NOT NULL AND n.published_at <= "+arg(f.Now.UTC()))
 	}
-	if f.Regions != nil {
-		cond := "n.region IS NULL"
-		if len(f.Regions) > 0 {
-			ph := make([]string, len(f.Regions))
-			for i, r := range f.Regions {
-				ph[i] = arg(r)
+	if f.Offices != nil {
+		cond := "FALSE"
+		if len(f.Offices) > 0 {
+			ph := make([]string, len(f.Offices))
+			for i, o := range f.Offices {
+				ph[i] = arg(o)
 			}
-			cond = "(n.region IS NULL OR n.region IN (" + strings.Join(ph, ", ") + "))"
+			cond = "n.office IN (" + strings.Join(ph, ", ") + ")"
 		}
 		where = append(where, cond)
+	}
+	if f.Within != "" {
+		where = append(where, inSubtree("n.office", arg(f.Within)))
 	}
 	if f.Query != "" {
 		p := arg("%" + escapeLike(strings.ToLower(f.Query)) + "%")
@@ -140,7 +147,7 @@ func (tx NoticeTx) List(ctx context.Context, f notice.Filter) ([]notice.Notice, 
 	if limit <= 0 {
 		limit = notice.PageSize
 	}
-	q := `SELECT ` + noticeColumns + `, r.user_id IS NOT NULL FROM notices n
+	q := `SELECT ` + noticeColumns + `, r.user_id IS NOT NULL` + noticeFrom + `
         LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $1` + cond +
 		` ORDER BY n.published_at IS NULL DESC, n.published_at DESC, n.id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
 	rows, err := tx.tx.QueryContext(ctx, q, args...)
@@ -253,23 +260,42 @@ func (tx NoticeTx) FileRefs(ctx context.Context, ids []string) ([]notice.FileRef
 	return out, nil
 }
 
-// RegionExists reports whether code is a known region.
-func (tx NoticeTx) RegionExists(ctx context.Context, code string) (bool, error) {
-	var n int
-	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = $1`, code).Scan(&n); err != nil {
-		return false, fmt.Errorf("look up region %s: %w", code, err)
+// EmployerOffice is the employer's federation office, ” when not chosen yet.
+func (tx NoticeTx) EmployerOffice(ctx context.Context, employerID int64) (string, error) {
+	var o sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT federation_office FROM employers WHERE id = $1`, employerID).Scan(&o)
+	if err != nil && !isNoRows(err) {
+		return "", fmt.Errorf("load federation office of employer %d: %w", employerID, err)
 	}
-	return n > 0, nil
+	return o.String, nil
 }
 
-// EmployerDistrict is the employer's district code, ” when not filled in.
-func (tx NoticeTx) EmployerDistrict(ctx context.Context, employerID int64) (string, error) {
-	var d sql.NullString
-	err := tx.tx.QueryRowContext(ctx, `SELECT district FROM employers WHERE id = $1`, employerID).Scan(&d)
-	if err != nil && !isNoRows(err) {
-		return "", fmt.Errorf("load district of employer %d: %w", employerID, err)
+// RootOffices lists the federation offices without a parent.
+func (tx NoticeTx) RootOffices(ctx context.Context) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT code FROM federation_offices WHERE parent IS NULL ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("list root offices: %w", err)
 	}
-	return d.String, nil
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("scan root office: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// OfficePath returns a federation office and the offices above it, nearest first (scope.Tree).
+func (tx NoticeTx) OfficePath(ctx context.Context, code string) ([]scope.Office, error) {
+	return tx.officePath(ctx, code)
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx NoticeTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
 }
 
 // noticeNullable stores ” as NULL (optional references).

@@ -161,10 +161,15 @@ func (tx *txn) appendAudit(ctx context.Context, e audit.Entry) error {
 	if e.ActorID != 0 {
 		actorID = e.ActorID
 	}
+	// The jurisdiction columns (migration 0100): the actor's office from its account, the object's
+	// from the entry's office or employer, both as they are now, in the same statement.
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_log
-        (at, actor_id, actor_name, action, object_type, object_id, outcome, client_addr, detail)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.At.UTC(), actorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, string(e.Outcome), e.ClientAddr, e.Detail)
+        (at, actor_id, actor_name, action, object_type, object_id, outcome, client_addr, detail, actor_office, subject_office)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+            (SELECT COALESCE(u.office, e.federation_office) FROM users u LEFT JOIN employers e ON e.id = u.employer_id WHERE u.id = $2),
+            COALESCE($10, (SELECT federation_office FROM employers WHERE id = $11)))`,
+		e.At.UTC(), actorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, string(e.Outcome), e.ClientAddr, e.Detail,
+		nullText(e.Office), nullID(e.EmployerID))
 	if err != nil {
 		return fmt.Errorf("append audit %s: %w", e.Action, err)
 	}

@@ -31,6 +31,9 @@ type importsPage struct {
 	Kind    string
 	Errors  map[string]string // field → message, shown beside the field
 	History []exchange.Import
+	// Note, for admins below the root, says who imports (province-wide data); the page then shows
+	// neither the form nor the history.
+	Note string
 }
 
 // importReport is the result page of one import.
@@ -46,6 +49,16 @@ func (s *Server) handleImportsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, status int, p importsPage) {
 	a, _ := s.actor(r)
+	sc, err := s.adminScope(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if !sc.Province() {
+		p.Note = "残疾人证、工资、养老保险、医疗保险和最低工资标准的数据交换文件是全省数据，由" + sc.RootName + "的系统管理员导入。"
+		s.render(w, r, status, "admin_imports", Page{Title: "数据导入", Nav: "imports", Data: p})
+		return
+	}
 	hist, err := s.deps.Exchange.History(r.Context(), a, 200)
 	if err != nil {
 		s.renderError(w, r, err)

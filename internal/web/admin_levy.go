@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"quotacert/internal/admin"
-	"quotacert/internal/apperr"
 )
 
 // The administrator's levy parameters page (admin_dict.html).
@@ -29,6 +28,11 @@ func (s *Server) handleAdminLevies(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) leviesPage(w http.ResponseWriter, r *http.Request, status int, form *dictForm, msg string) {
+	sc, err := s.adminScope(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	list, err := s.deps.Admin.Levies(r.Context(), adminActor(s, r))
 	if err != nil {
 		s.renderError(w, r, err)
@@ -36,6 +40,9 @@ func (s *Server) leviesPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	d := dictPageData{Error: msg, Columns: []string{"年度", "安置比例", "社会平均工资（元/年）", "操作"},
 		Intro: "参数仅用于残保金测算，实际金额以税务部门核定为准。"}
+	if !sc.Province() {
+		d.Note, d.Columns = provinceNote(sc, "残保金参数"), d.Columns[:3]
+	}
 	f := levyForm(admin.Levy{})
 	if form != nil {
 		f = *form
@@ -45,10 +52,15 @@ func (s *Server) leviesPage(w http.ResponseWriter, r *http.Request, status int, 
 		if form == nil && strconv.Itoa(l.Year) == edit {
 			f = levyForm(l)
 		}
-		d.Rows = append(d.Rows, []dictCell{{Text: strconv.Itoa(l.Year)}, {Text: admin.FormatPercent(l.QuotaBasisPoints) + "%"},
-			{Text: admin.FormatYuan(l.SocialAvgWageFen)}, {Text: "修改", Link: "/admin/levy?edit=" + strconv.Itoa(l.Year) + "#levy-form", LinkLabel: "修改 " + strconv.Itoa(l.Year)}})
+		row := []dictCell{{Text: strconv.Itoa(l.Year)}, {Text: admin.FormatPercent(l.QuotaBasisPoints) + "%"}, {Text: admin.FormatYuan(l.SocialAvgWageFen)}}
+		if sc.Province() {
+			row = append(row, dictCell{Text: "修改", Link: "/admin/levy?edit=" + strconv.Itoa(l.Year) + "#levy-form", LinkLabel: "修改 " + strconv.Itoa(l.Year)})
+		}
+		d.Rows = append(d.Rows, row)
 	}
-	d.Forms = []dictForm{f}
+	if sc.Province() {
+		d.Forms = []dictForm{f}
+	}
 	s.dictPage(w, r, status, "残保金参数", d)
 }
 
@@ -58,11 +70,11 @@ func (s *Server) handleAdminLevySave(w http.ResponseWriter, r *http.Request) {
 	err := s.deps.Admin.SaveLevy(r.Context(), adminActor(s, r), admin.LevyInput{Year: strings.TrimSpace(f.Fields[0].Value),
 		QuotaPercent: f.Fields[1].Value, SocialAvgWage: f.Fields[2].Value})
 	if err != nil {
-		if apperr.CodeOf(err) != apperr.Invalid {
+		if !onForm(err) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.leviesPage(w, r, status, &f, msg)
 		return
 	}

@@ -35,12 +35,17 @@ func (s *Server) handleAdminWages(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) wagesPage(w http.ResponseWriter, r *http.Request, status int, form *dictForm, msg string) {
+	sc, err := s.adminScope(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	list, err := s.deps.Admin.MinimumWages(r.Context(), adminActor(s, r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d := dictPageData{Error: msg, Columns: []string{"地区", "起始月份", "月最低工资（元）", "状态", "修改", "删除"},
+	d := dictPageData{Error: msg, Note: scopeNote(sc, "最低工资标准（含适用于本辖区的全省、全市标准）"), Columns: []string{"地区", "起始月份", "月最低工资（元）", "状态", "修改", "删除"},
 		Intro: "最低工资标准按“地区 + 起始月份”分版本保存。已有单位完成申报的年度所使用的版本已锁定，不能修改或删除；标准调整时请新增一个版本。"}
 	q := r.URL.Query()
 	f := wageForm("create", admin.MinimumWage{})
@@ -49,7 +54,7 @@ func (s *Server) wagesPage(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	for _, m := range list {
 		key := m.Region + "@" + m.From
-		if form == nil && (q.Get("edit") == key || q.Get("delete") == key) && !m.Locked {
+		if form == nil && (q.Get("edit") == key || q.Get("delete") == key) && !m.Locked && m.Managed {
 			mode := "update"
 			if q.Get("delete") == key {
 				mode = "delete"
@@ -58,7 +63,10 @@ func (s *Server) wagesPage(w http.ResponseWriter, r *http.Request, status int, f
 		}
 		state, actions := "可修改", []dictCell{{Text: "修改", Link: "/admin/minwages?edit=" + key + "#wage-form", LinkLabel: "修改 " + key},
 			{Text: "删除", Link: "/admin/minwages?delete=" + key + "#wage-form", LinkLabel: "删除 " + key}}
-		if m.Locked {
+		switch {
+		case !m.Managed:
+			state, actions = upstream.Text, []dictCell{{Text: "—"}, {Text: "—"}}
+		case m.Locked:
 			state, actions = "已锁定", []dictCell{{Text: "—"}, {Text: "—"}}
 		}
 		row := []dictCell{{Text: m.Region}, {Text: m.From}, {Text: admin.FormatYuan(m.AmountFen)}, {Text: state}}
@@ -88,11 +96,11 @@ func (s *Server) handleAdminWageSave(w http.ResponseWriter, r *http.Request) {
 		err, done = s.deps.Admin.DeleteMinimumWage(r.Context(), a, in.Region, in.From), "dict-deleted"
 	}
 	if err != nil {
-		if c := apperr.CodeOf(err); c != apperr.Invalid && c != apperr.Conflict {
+		if c := apperr.CodeOf(err); c != apperr.Conflict && !onForm(err) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.wagesPage(w, r, status, &f, msg)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"quotacert/internal/admin"
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
 	"quotacert/internal/notice"
@@ -22,6 +23,27 @@ type noticeFormData struct {
 	Preview string // sanitised HTML, shown only when asked for
 	Publish string // optional publication time (YYYY-MM-DDTHH:MM, China time), new notices only
 	Status  string
+	// Offices are the targets the admin may choose: its own office and those below it.
+	Offices []admin.Office
+}
+
+// noticeForm renders the new/edit form with the admin's choice of targets.
+func (s *Server) noticeForm(w http.ResponseWriter, r *http.Request, status int, title string, d noticeFormData) {
+	offices, err := s.deps.Admin.Offices(r.Context(), adminActor(s, r), admin.Federation)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if d.In.Office == "" { // a new notice: the admin's own jurisdiction
+		sc, err := s.adminScope(r)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.In.Office = sc.Office.Code
+	}
+	d.Offices = offices
+	s.render(w, r, status, "admin_notice_form", Page{Title: title, Nav: "admin", Data: d})
 }
 
 // handleAdminNotices lists every notice, drafts included.
@@ -30,7 +52,7 @@ func (s *Server) handleAdminNotices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAdminNoticeNew(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "admin_notice_form", Page{Title: "发布通知公告", Nav: "admin", Data: noticeFormData{}})
+	s.noticeForm(w, r, http.StatusOK, "发布通知公告", noticeFormData{})
 }
 
 func (s *Server) handleAdminNoticeEdit(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +67,7 @@ func (s *Server) handleAdminNoticeEdit(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	d := noticeFormData{ID: id, In: notice.Input{Title: n.Title, Body: n.Body, Region: n.Region}, Files: n.Files, Status: "草稿"}
+	d := noticeFormData{ID: id, In: notice.Input{Title: n.Title, Body: n.Body, Office: n.Office}, Files: n.Files, Status: "草稿"}
 	var ids []string
 	for _, f := range n.Files {
 		ids = append(ids, f.ID)
@@ -54,7 +76,7 @@ func (s *Server) handleAdminNoticeEdit(w http.ResponseWriter, r *http.Request) {
 	if n.PublishedAt != nil {
 		d.Status = "已发布（" + n.PublishedAt.In(cst).Format("2006-01-02 15:04") + "）"
 	}
-	s.render(w, r, http.StatusOK, "admin_notice_form", Page{Title: "编辑通知公告", Nav: "admin", Data: d})
+	s.noticeForm(w, r, http.StatusOK, "编辑通知公告", d)
 }
 
 // handleAdminNoticeSave creates (POST /admin/notices) or updates (POST /admin/notices/{id}) a
@@ -76,19 +98,19 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 	}
 	ids := append(strings.Fields(values.Get("fileIds")), values["attachment.fileIds"]...)
 	d := noticeFormData{ID: id, FileIDs: strings.Join(ids, "\n"), Publish: strings.TrimSpace(values.Get("publishAt")),
-		In: notice.Input{Title: values.Get("title"), Body: values.Get("body"), Region: values.Get("region"), FileIDs: ids}}
+		In: notice.Input{Title: values.Get("title"), Body: values.Get("body"), Office: values.Get("office"), FileIDs: ids}}
 	title := "发布通知公告"
 	if id != 0 {
 		title = "编辑通知公告"
 	}
 	if len(uploadErrs) > 0 {
 		d.Fields, d.Error = uploadErrs, "附件上传失败，请按提示修改"
-		s.render(w, r, http.StatusUnprocessableEntity, "admin_notice_form", Page{Title: title, Nav: "admin", Data: d})
+		s.noticeForm(w, r, http.StatusUnprocessableEntity, title, d)
 		return
 	}
 	if values.Get("preview") != "" {
 		d.Preview = notice.Render(d.In.Body)
-		s.render(w, r, http.StatusOK, "admin_notice_form", Page{Title: title, Nav: "admin", Data: d})
+		s.noticeForm(w, r, http.StatusOK, title, d)
 		return
 	}
 	a, _ := s.actor(r)
@@ -99,27 +121,30 @@ func (s *Server) handleAdminNoticeSave(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			d.Fields = map[string]string{"publishAt": "发布时间格式应为 年-月-日 时:分"}
 			d.Error = "有 1 项填写有误，请按提示修改"
-			s.render(w, r, http.StatusUnprocessableEntity, "admin_notice_form", Page{Title: title, Nav: "admin", Data: d})
+			s.noticeForm(w, r, http.StatusUnprocessableEntity, title, d)
 			return
 		}
 		at = &t
 	}
-	if id == 0 {
-		id, err = s.deps.Notices.Create(r.Context(), a, d.In)
-		if err == nil && at != nil {
-			err = s.deps.Notices.Publish(r.Context(), a, id, at)
-		}
-	} else {
+	// The form saves a draft unless a publication time is given; publishing now is the list's
+	// 发布 action, behind its confirmation.
+	switch {
+	case id == 0 && at != nil:
+		_, err = s.deps.Notices.CreateAndPublish(r.Context(), a, d.In, at)
+	case id == 0:
+		_, err = s.deps.Notices.Create(r.Context(), a, d.In)
+	default:
 		err = s.deps.Notices.Update(r.Context(), a, id, d.In)
 	}
 	if err != nil {
-		e := apperr.As(err)
-		if e.Code != apperr.Invalid {
+		if !onForm(err) {
 			s.renderError(w, r, err)
 			return
 		}
+		refusalRecorded(w, err)
+		e := apperr.As(err)
 		d.Fields, d.Error = e.Fields, e.Message
-		s.render(w, r, httpx.Status(e.Code), "admin_notice_form", Page{Title: title, Nav: "admin", Data: d})
+		s.noticeForm(w, r, httpx.Status(e.Code), title, d)
 		return
 	}
 	http.Redirect(w, r, "/admin/notices?done=notice-saved", http.StatusSeeOther)

@@ -27,7 +27,7 @@ func officeForm(kind string, edit bool, o admin.Office) dictForm {
 	if kind == admin.Federation {
 		f.Fields[0].Hint = "即所辖行政区划的 6 位代码，如 220100"
 		f.Fields = append(f.Fields, dictField{ID: "parent", Label: "上级残联代码", Value: o.Parent,
-			Hint: "审核层级中的上一级；省残联留空。不能选择其自身或下级"})
+			Hint: "审核层级中的上一级；省残联留空。不能选择其自身或下级；须为本级或下级残联（不能移出本级辖区）"})
 	} else {
 		f.Fields[0].Hint = "6 至 20 位数字，如 12201020000"
 	}
@@ -55,12 +55,17 @@ func (s *Server) handleAdminOffices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) officesPage(w http.ResponseWriter, r *http.Request, kind string, status int, form *dictForm, msg string) {
+	sc, err := s.adminScope(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	list, err := s.deps.Admin.Offices(r.Context(), adminActor(s, r), kind)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d := dictPageData{Error: msg, Columns: []string{"代码", "名称", "所辖区划", "操作"}}
+	d := dictPageData{Error: msg, Note: scopeNote(sc, officeTitle(kind)), Columns: []string{"代码", "名称", "所辖区划", "操作"}}
 	if kind == admin.Federation {
 		d.Intro = "残联机构构成审核层级：上级残联可审核下级残联辖区内单位的申报。"
 		d.Columns = []string{"代码", "名称", "所辖区划", "上级残联", "操作"}
@@ -71,15 +76,18 @@ func (s *Server) officesPage(w http.ResponseWriter, r *http.Request, kind string
 		f = *form
 	}
 	for _, o := range list {
-		if form == nil && o.Code == edit {
+		if form == nil && o.Code == edit && o.Managed {
 			f = officeForm(kind, true, o)
 		}
 		row := []dictCell{{Text: o.Code}, {Text: o.Name}, {Text: o.Region}}
 		if kind == admin.Federation {
 			row = append(row, dictCell{Text: o.Parent})
 		}
-		row = append(row, dictCell{Text: "修改", Link: "/admin/offices/" + kind + "?edit=" + o.Code + "#office-form", LinkLabel: "修改 " + o.Name})
-		d.Rows = append(d.Rows, row)
+		action := dictCell{Text: "修改", Link: "/admin/offices/" + kind + "?edit=" + o.Code + "#office-form", LinkLabel: "修改 " + o.Name}
+		if !o.Managed {
+			action = upstream
+		}
+		d.Rows = append(d.Rows, append(row, action))
 	}
 	d.Forms = []dictForm{f}
 	s.dictPage(w, r, status, officeTitle(kind), d)
@@ -102,11 +110,11 @@ func (s *Server) handleAdminOfficeSave(w http.ResponseWriter, r *http.Request) {
 		f.Legend = "修改" + officeTitle(kind) + " " + in.Code
 	}
 	if err := s.deps.Admin.SaveOffice(r.Context(), adminActor(s, r), kind, in, !edit); err != nil {
-		if apperr.CodeOf(err) != apperr.Invalid {
+		if !onForm(err) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.officesPage(w, r, kind, status, &f, msg)
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"quotacert/internal/admin"
-	"quotacert/internal/apperr"
 )
 
 // The administrator's regions page (admin_dict.html).
@@ -29,13 +28,18 @@ func (s *Server) handleAdminRegions(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) regionsPage(w http.ResponseWriter, r *http.Request, status int, form *dictForm, msg string) {
 	a := adminActor(s, r)
+	sc, err := s.adminScope(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	list, err := s.deps.Admin.Regions(r.Context(), a)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	d := dictPageData{Intro: "行政区划供单位选择所属区、设置残联与税务机关的辖区。已被使用的代码不能删除，只能修改名称或上级。",
-		Error: msg, Columns: []string{"代码", "名称", "上级", "操作"}}
+		Note: scopeNote(sc, "行政区划"), Error: msg, Columns: []string{"代码", "名称", "上级", "操作"}}
 	edit := r.URL.Query().Get("edit")
 	var f dictForm
 	if form != nil {
@@ -44,11 +48,14 @@ func (s *Server) regionsPage(w http.ResponseWriter, r *http.Request, status int,
 		f = regionForm(false, admin.Region{})
 	}
 	for _, rg := range list {
-		if form == nil && rg.Code == edit {
+		if form == nil && rg.Code == edit && rg.Managed {
 			f = regionForm(true, rg)
 		}
-		d.Rows = append(d.Rows, []dictCell{{Text: rg.Code}, {Text: rg.Name}, {Text: rg.Parent},
-			{Text: "修改", Link: "/admin/regions?edit=" + rg.Code + "#region-form", LinkLabel: "修改 " + rg.Name}})
+		action := dictCell{Text: "修改", Link: "/admin/regions?edit=" + rg.Code + "#region-form", LinkLabel: "修改 " + rg.Name}
+		if !rg.Managed {
+			action = upstream
+		}
+		d.Rows = append(d.Rows, []dictCell{{Text: rg.Code}, {Text: rg.Name}, {Text: rg.Parent}, action})
 	}
 	d.Forms = []dictForm{f}
 	s.dictPage(w, r, status, "行政区划", d)
@@ -63,11 +70,11 @@ func (s *Server) handleAdminRegionSave(w http.ResponseWriter, r *http.Request) {
 		f.Legend = "修改行政区划 " + in.Code
 	}
 	if err := s.deps.Admin.SaveRegion(r.Context(), adminActor(s, r), in, !edit); err != nil {
-		if apperr.CodeOf(err) != apperr.Invalid {
+		if !onForm(err) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.regionsPage(w, r, status, &f, msg)
 		return
 	}

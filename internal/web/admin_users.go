@@ -52,6 +52,7 @@ func (s *Server) handleAdminStaffCreate(w http.ResponseWriter, r *http.Request) 
 			s.renderError(w, r, err)
 			return
 		}
+		refusalRecorded(w, err)
 		d := adminUsersData{Error: e.Message, Fields: e.Fields}
 		d.New.Username, d.New.Role, d.New.Office = strings.TrimSpace(in.Username), string(in.Role), strings.TrimSpace(in.Office)
 		s.adminUsersPage(w, r, httpx.Status(e.Code), d)

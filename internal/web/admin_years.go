@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"quotacert/internal/admin"
-	"quotacert/internal/apperr"
 	"quotacert/internal/rules"
 )
 
@@ -30,6 +29,11 @@ func (s *Server) handleAdminYears(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) yearsPage(w http.ResponseWriter, r *http.Request, status int, form *dictForm, msg string) {
 	a := adminActor(s, r)
+	sc, err := s.adminScope(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	years, err := s.deps.Admin.Years(r.Context(), a)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -37,6 +41,9 @@ func (s *Server) yearsPage(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	d := dictPageData{Error: msg, Columns: []string{"年度", "申报期", "承诺书版本", "申报时须残疾证有效"},
 		Intro: "业务年度 Y 的申报期默认为 Y+1 年 3 月 1 日至 10 月 31 日。"}
+	if !sc.Province() {
+		d.Note = provinceNote(sc, "业务年度、申报期和承诺书")
+	}
 	add := dictForm{ID: "year-new", Legend: "新增业务年度", Action: "/admin/years", Submit: "新增年度",
 		Hidden: map[string]string{"add": "1"}, Fields: []dictField{{ID: "year", Label: "年度", Required: true, Hint: "如 2027"}}}
 	if form != nil && form.ID == add.ID {
@@ -56,6 +63,9 @@ func (s *Server) yearsPage(w http.ResponseWriter, r *http.Request, status int, f
 		d.Forms = append(d.Forms, f)
 	}
 	d.Forms = append(d.Forms, add)
+	if !sc.Province() {
+		d.Forms = nil
+	}
 	s.dictPage(w, r, status, "业务年度", d)
 }
 
@@ -63,13 +73,13 @@ func (s *Server) handleAdminYearSave(w http.ResponseWriter, r *http.Request) {
 	a := adminActor(s, r)
 	if r.PostFormValue("add") != "" {
 		if _, err := s.deps.Admin.AddYear(r.Context(), a, r.PostFormValue("year")); err != nil {
-			if apperr.CodeOf(err) != apperr.Invalid {
+			if !onForm(err) {
 				s.renderError(w, r, err)
 				return
 			}
 			f := dictForm{ID: "year-new", Legend: "新增业务年度", Action: "/admin/years", Submit: "新增年度",
 				Hidden: map[string]string{"add": "1"}, Fields: []dictField{{ID: "year", Label: "年度", Required: true, Value: r.PostFormValue("year")}}}
-			status, msg := withErrors(&f, err)
+			status, msg := withErrors(w, &f, err)
 			s.yearsPage(w, r, status, &f, msg)
 			return
 		}
@@ -89,11 +99,11 @@ func (s *Server) handleAdminYearSave(w http.ResponseWriter, r *http.Request) {
 	_, err = s.deps.Admin.UpdateYear(r.Context(), a, year, admin.YearInput{WindowOpen: &open, WindowClose: &close,
 		CertValidAtSubmission: &cert, Pledge: &pledge})
 	if err != nil {
-		if apperr.CodeOf(err) != apperr.Invalid {
+		if !onForm(err) {
 			s.renderError(w, r, err)
 			return
 		}
-		status, msg := withErrors(&f, err)
+		status, msg := withErrors(w, &f, err)
 		s.yearsPage(w, r, status, &f, msg)
 		return
 	}

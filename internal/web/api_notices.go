@@ -69,14 +69,15 @@ func (s *Server) handleAPINotice(w http.ResponseWriter, r *http.Request) {
 		"publishedAt": rfc3339(v.PublishedAt), "files": files})
 }
 
-// noticeRequest is the body of POST /api/v1/notices. publish is an extension: true publishes at once.
+// noticeRequest is the body of POST /api/v1/notices (CONTRACT.md): {title, body} and, as our
+// extensions, office (the target, default the admin's own office) and fileIds.
 type noticeRequest struct {
 	notice.Input
-	Publish bool `json:"publish,omitempty"`
+	Draft bool `json:"draft,omitempty"`
 }
 
-// handleAPINoticeCreate is POST /api/v1/notices (admin) → 201 {id}. The notice is a draft unless
-// "publish": true is sent, so that an integrator can prepare notices before releasing them.
+// handleAPINoticeCreate is POST /api/v1/notices (admin) → 201 {id}. The notice is published at once
+// unless "draft": true is sent, as CONTRACT.md says.
 func (s *Server) handleAPINoticeCreate(w http.ResponseWriter, r *http.Request) {
 	var req noticeRequest
 	if err := decodeJSON(w, r, maxNoticeBody, &req); err != nil {
@@ -85,9 +86,12 @@ func (s *Server) handleAPINoticeCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	a, _ := s.actor(r)
 	a.ClientAddr = s.clientAddr(r)
-	id, err := s.deps.Notices.Create(r.Context(), a, req.Input)
-	if err == nil && req.Publish {
-		err = s.deps.Notices.Publish(r.Context(), a, id, nil)
+	var id int64
+	var err error
+	if req.Draft {
+		id, err = s.deps.Notices.Create(r.Context(), a, req.Input)
+	} else {
+		id, err = s.deps.Notices.CreateAndPublish(r.Context(), a, req.Input, nil)
 	}
 	if err != nil {
 		s.renderError(w, r, err)

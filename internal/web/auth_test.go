@@ -647,8 +647,12 @@ func TestAdminPages(t *testing.T) {
 		wantStatus(t, ca.postForm("/admin/users/"+itoa(root)+"/disable", nil), http.StatusNotFound)
 		wantStatus(t, ca.postForm("/admin/users/"+itoa(root)+"/reset", url.Values{"password": {"Temp#Pass2026"}}), http.StatusNotFound)
 		wantStatus(t, ca.postForm("/admin/users/999999/disable", nil), http.StatusNotFound)
-		wantStatus(t, admin.postForm("/admin/users/"+itoa(root)+"/disable", nil), http.StatusConflict) // not oneself
-		wantStatus(t, ca.postForm("/admin/users", url.Values{"username": {"prov2"}, "password": {testPassword}, "role": {"reviewer"}, "office": {"220000"}}), http.StatusUnprocessableEntity)
+		wantStatus(t, admin.postForm("/admin/users/"+itoa(root)+"/disable", nil), http.StatusForbidden) // not oneself
+		rec = ca.postForm("/admin/users", url.Values{"username": {"prov2"}, "password": {testPassword}, "role": {"reviewer"}, "office": {"220000"}})
+		wantStatus(t, rec, http.StatusForbidden)
+		if !strings.Contains(rec.Body.String(), `id="office-error"`) {
+			t.Error("the refused office is not named beside its field")
+		}
 		// Disabling ends the sessions and blocks login; the admin cannot disable itself.
 		wantStatus(t, admin.postForm("/admin/users/"+itoa(city)+"/disable", nil), http.StatusSeeOther)
 		wantStatus(t, ca.get("/admin/users"), http.StatusSeeOther)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -78,8 +79,8 @@ func TestNoticesHTTP(t *testing.T) {
 		}
 		wantStatus(t, adm.postJSON("/api/v1/notices", "not an object"), http.StatusUnprocessableEntity)
 
-		// The contract's POST creates a draft; publishing goes through the confirmation form.
-		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "关于2025年度年审的通知",
+		// "draft": true keeps the notice a draft; publishing it goes through the confirmation form.
+		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "关于2025年度年审的通知", "draft": true,
 			"body": "请于10月31日前完成**网上申报**。\n\n<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))"})
 		wantStatus(t, rec, http.StatusCreated)
 		id := decode[struct{ ID int64 }](t, rec).ID
@@ -96,8 +97,12 @@ func TestNoticesHTTP(t *testing.T) {
 		for range 2 {
 			wantStatus(t, adm.postForm("/admin/notices/"+sid+"/publish", nil), http.StatusSeeOther)
 		}
-		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "系统维护公告", "body": "周六升级维护", "publish": true})
+		// The contract's POST {title, body} publishes at once (CONTRACT.md).
+		rec = adm.postJSON("/api/v1/notices", map[string]any{"title": "系统维护公告", "body": "周六升级维护"})
 		wantStatus(t, rec, http.StatusCreated)
+		if v := decode[map[string]any](t, rev.get("/api/v1/notices/"+itoa(decode[struct{ ID int64 }](t, rec).ID))); v["publishedAt"] == nil {
+			t.Errorf("POST {title, body} did not publish at once: %v", v)
+		}
 
 		// Search: a 2-character word found only in the body, and one in the title.
 		for q, want := range map[string]string{"申报": "关于2025年度年审的通知", "维护": "系统维护公告", "年审": "关于2025年度年审的通知"} {
@@ -254,7 +259,7 @@ func TestEmployerHome(t *testing.T) {
 		wantStatus(t, emp.register(testCode), http.StatusCreated)
 		wantStatus(t, emp.login(testCode, testPassword), http.StatusOK)
 		for _, title := range []string{"一号通知", "二号通知", "三号通知", "四号通知", "五号通知", "六号通知"} {
-			wantStatus(t, adm.postJSON("/api/v1/notices", map[string]any{"title": title, "body": "正文", "publish": true}), http.StatusCreated)
+			wantStatus(t, adm.postJSON("/api/v1/notices", map[string]any{"title": title, "body": "正文"}), http.StatusCreated)
 			h.clock.Advance(time.Minute)
 		}
 		var eid int64
@@ -330,6 +335,41 @@ func TestNoticeAttachmentUpload(t *testing.T) {
 		}
 		if got := emp.get("/api/v1/files/" + fileID); got.Code != http.StatusOK || !strings.HasPrefix(got.Body.String(), "%PDF") {
 			t.Fatalf("employer download of the notice attachment: %d", got.Code)
+		}
+	})
+}
+
+// TestNoticeFormDraftAndSchedule: the console's form keeps its own behaviour while the API
+// publishes at once: saved without a time it is a draft, with a time it is published from then.
+func TestNoticeFormDraftAndSchedule(t *testing.T) {
+	each(t, func(t *testing.T, h *harness) {
+		withConsole(t, h)
+		h.staff("root", actor.Admin, "220000")
+		adm := h.client("10.0.9.21")
+		wantStatus(t, adm.login("root", testPassword), http.StatusOK)
+		save := func(v url.Values) {
+			body, typ := MultipartBody(t, v)
+			req := httptest.NewRequest(http.MethodPost, "/admin/notices", body)
+			req.Header.Set("Content-Type", typ)
+			wantStatus(t, adm.do(req), http.StatusSeeOther)
+		}
+		save(url.Values{"title": {"表单草稿"}, "body": {"正文"}})
+		save(url.Values{"title": {"定时通知"}, "body": {"正文"}, "publishAt": {"2026-03-05T09:00"}})
+		var draft, scheduled *time.Time
+		for title, at := range map[string]**time.Time{"表单草稿": &draft, "定时通知": &scheduled} {
+			var v sql.NullTime
+			if err := h.db.SQL().QueryRow(`SELECT published_at FROM notices WHERE title = $1`, title).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Valid {
+				*at = &v.Time
+			}
+		}
+		if draft != nil {
+			t.Errorf("the form without a time published at once (%v)", draft)
+		}
+		if want := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC); scheduled == nil || !scheduled.Equal(want) {
+			t.Errorf("scheduled notice published at %v, want %v", scheduled, want)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/audit"
 	"quotacert/internal/httpx"
+	"quotacert/internal/scope"
 )
 
 // refusalsPerMinute bounds the distinct refusals one instance writes to the audit trail per minute;
@@ -137,7 +138,7 @@ func (s *Server) auditRefusals(mux *http.ServeMux, next http.Handler) http.Handl
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &codeRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if !refusedStatus(rec.code) {
+		if !refusedStatus(rec.code) || rec.recorded {
 			return
 		}
 		_, pattern := mux.Handler(r)
@@ -166,6 +167,17 @@ type codeRecorder struct {
 	http.ResponseWriter
 	code int
 	csrf bool
+	// recorded: a domain service has already written this refusal, with its object and reason
+	// (scope.Audited), so the log writes no second entry.
+	recorded bool
+}
+
+// refusalRecorded tells the refusal log that err, about to be answered, is already in the audit
+// trail (scope.WasAudited).
+func refusalRecorded(w http.ResponseWriter, err error) {
+	if c, ok := w.(*codeRecorder); ok && scope.WasAudited(err) {
+		c.recorded = true
+	}
 }
 
 func (c *codeRecorder) WriteHeader(code int) {

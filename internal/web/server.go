@@ -256,6 +256,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.Redirect(w, r, "/employer?done=profile-incomplete", http.StatusSeeOther)
 		return
 	}
+	refusalRecorded(w, err)
 	e := apperr.As(err)
 	setRetryAfter(w, e)
 	if e.Code == apperr.Internal {
