@@ -50,8 +50,8 @@ func TestAdminScopeBackfill(t *testing.T) {
             VALUES ('ngrev', 'reviewer', '220102', 'x', $1, $1) RETURNING id`, t0).Scan(&rev); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SQL().QueryRow(`INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, birth_date, created_at)
-            VALUES ('h', $1, 'm', '张三', '男', '1980-01-01', $2) RETURNING id`, []byte("x"), t0).Scan(&pl); err != nil {
+		if err := db.SQL().QueryRow(`INSERT INTO persons (id_hash, id_sealed, id_masked, name, gender, created_at)
+            VALUES ('h', $1, 'm', '张三', '男', $2) RETURNING id`, []byte("x"), t0).Scan(&pl); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.SQL().QueryRow(`INSERT INTO placements (employer_id, year, person_id, status, created_at, updated_at)
