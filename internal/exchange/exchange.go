@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/rules"
 	"quotacert/internal/scope"
 )
 
@@ -79,6 +80,16 @@ func (k Kind) Columns() []string {
 	return nil
 }
 
+// OptionalColumns are header names a kind's file may carry beside Columns: a certificates file
+// says with `kind` which rows are 残疾军人证 (CONTRACT.md), and may give their grade in `grade`
+// instead of `level`.
+func (k Kind) OptionalColumns() []string {
+	if k == Certificates {
+		return []string{"kind", "grade"}
+	}
+	return nil
+}
+
 // RowError is one bad row (or header) of a file: printed as `row N: field: reason` (CONTRACT.md).
 // Reason is Chinese and never contains the field's value, which may be an ID number.
 type RowError struct {
@@ -120,7 +131,8 @@ const (
 // Accepted reports whether the file was imported.
 func (i Import) Accepted() bool { return i.Status == StatusAccepted }
 
-// CertificateRecord is a registry certificate as stored: identifiers sealed and hashed.
+// CertificateRecord is a registry certificate as stored: identifiers sealed and hashed. Its key is
+// (PersonHash, Kind, CertHash): a 残疾人证 number names its holder, a 残疾军人证 number is free text.
 type CertificateRecord struct {
 	CertHash     string
 	CertSealed   []byte
@@ -129,8 +141,10 @@ type CertificateRecord struct {
 	PersonSealed []byte
 	Name         string
 	Gender       string
-	Category     int
-	Level        int
+	Kind         rules.CertificateKind
+	Category     int    // 残疾人证 only
+	Level        int    // 残疾人证 only
+	Grade        int    // 残疾军人证 only
 	Issued       string // YYYY-MM-DD
 	ValidUntil   string // YYYY-MM-DD, "" = no expiry
 	Status       string // 有效 or 注销

@@ -474,9 +474,10 @@ func (in *importer) flush(ctx context.Context) error {
 		recs := make([]CertificateRecord, len(in.batch))
 		for i, r := range in.batch {
 			recs[i] = CertificateRecord{CertHash: in.s.pii.Hash(r.CertNumber), CertSealed: in.s.pii.Seal(r.CertNumber),
-				CertMasked: idnum.MaskCertificate(r.CertNumber), PersonHash: in.personHash(r.IDNumber),
-				PersonSealed: in.s.pii.Seal(r.IDNumber), Name: r.Name, Gender: r.Gender, Category: r.Category,
-				Level: r.Level, Issued: r.Issued, ValidUntil: r.ValidUntil, Status: r.Status}
+				CertMasked: MaskCertificateNumber(r.Kind, r.CertNumber), PersonHash: in.personHash(r.IDNumber),
+				PersonSealed: in.s.pii.Seal(r.IDNumber), Name: r.Name, Gender: r.Gender, Kind: r.Kind,
+				Category: r.Category, Level: r.Level, Grade: r.Grade, Issued: r.Issued, ValidUntil: r.ValidUntil,
+				Status: r.Status}
 		}
 		repeated, err = in.tx.UpsertCertificates(ctx, in.id, recs)
 	case MinWage:

@@ -18,10 +18,12 @@ type Header struct {
 	pos  []int // pos[i] is the file column of kind.Columns()[i]
 }
 
-// ParseHeader reads the header row. Every missing or repeated column is reported (row 1).
+// ParseHeader reads the header row. Every missing or repeated column is reported (row 1); an
+// optional column (Kind.OptionalColumns) may be absent, and reads as empty then.
 // Names are matched without regard to case or surrounding spaces.
 func ParseHeader(kind Kind, fields []string) (Header, []RowError) {
-	cols := kind.Columns()
+	required := kind.Columns()
+	cols := append(required[:len(required):len(required)], kind.OptionalColumns()...)
 	h := Header{kind: kind, pos: make([]int, len(cols))}
 	var errs []RowError
 	for i, want := range cols {
@@ -36,7 +38,7 @@ func ParseHeader(kind Kind, fields []string) (Header, []RowError) {
 			}
 			h.pos[i] = j
 		}
-		if h.pos[i] < 0 {
+		if h.pos[i] < 0 && i < len(required) {
 			errs = append(errs, RowError{Row: 1, Field: want, Reason: "表头缺少该列"})
 		}
 	}
@@ -49,9 +51,11 @@ type Row struct {
 	IDNumber   string // normalised resident ID (certificates, wages, social, medical)
 	Name       string
 	Gender     string
-	CertNumber string // normalised
-	Category   int
-	Level      int
+	CertNumber string                // normalised
+	Kind       rules.CertificateKind // certificates: disability or veteran
+	Category   int                   // 残疾人证
+	Level      int                   // 残疾人证
+	Grade      int                   // 残疾军人证
 	Issued     string
 	ValidUntil string
 	Status     string
@@ -66,6 +70,9 @@ type Row struct {
 func (r Row) Key(kind Kind) string {
 	switch kind {
 	case Certificates:
+		if r.Kind.Veteran() { // free text: the same number may be another person's
+			return "veteran|" + r.IDNumber + "|" + r.CertNumber
+		}
 		return r.CertNumber
 	case MinWage:
 		return r.Region + "|" + r.From
@@ -101,12 +108,19 @@ type rowParser struct {
 	errs   []RowError
 }
 
-// get returns the trimmed value of column i and whether the row has that column at all. A value
-// with a NUL or another control character (which PostgreSQL refuses in text, and no field of the
-// formats has) or over the cell limit is refused here, whatever the column.
+// get returns the trimmed value of column i and whether the row has that column at all. An
+// optional column the header lacks is empty. A value with a NUL or another control character (which
+// PostgreSQL refuses in text, and no field of the formats has) or over the cell limit is refused
+// here, whatever the column.
 func (p *rowParser) get(i int) (string, bool) {
 	j := p.h.pos[i]
+	if j < 0 {
+		return "", true
+	}
 	if j >= len(p.fields) {
+		if i >= len(p.h.kind.Columns()) {
+			return "", true // an optional column past the end of a short row is empty
+		}
 		p.fail(i, "缺少该字段（该行列数不足，可能被截断）")
 		return "", false
 	}
@@ -147,7 +161,16 @@ func (h Header) FieldAt(col int) (string, bool) {
 const formulaLead = "=+-@"
 
 func (p *rowParser) fail(i int, reason string) {
-	p.errs = append(p.errs, RowError{Row: p.line, Field: p.h.kind.Columns()[i], Reason: reason})
+	p.errs = append(p.errs, RowError{Row: p.line, Field: p.h.column(i), Reason: reason})
+}
+
+// column is the name of the header's column i: a kind's columns, then its optional ones.
+func (h Header) column(i int) string {
+	cols := h.kind.Columns()
+	if i < len(cols) {
+		return cols[i]
+	}
+	return h.kind.OptionalColumns()[i-len(cols)]
 }
 
 // required returns a non-empty value or reports it missing.
@@ -244,7 +267,16 @@ func (p *rowParser) amount(i int, positive bool) (int64, bool) {
 	return int64(f), true
 }
 
+// The optional columns of a certificates file, after its nine columns.
+const (
+	colKind  = 9
+	colGrade = 10
+)
+
 // certificate columns: idNumber,name,gender,certificateNumber,category,level,issued,validUntil,status
+// and optionally kind, grade. A 残疾人证 (kind empty or disability) has a number that begins with the
+// holder's ID number and carries the category and level; a 残疾军人证 (kind veteran) has a free-text
+// number, no category, and its grade 1–10 in level or grade (CONTRACT.md).
 func (p *rowParser) certificate(today idnum.Date) {
 	id, idOK := p.idNumber(0, today)
 	if name, ok := p.required(1); ok {
@@ -267,6 +299,42 @@ func (p *rowParser) certificate(today idnum.Date) {
 			p.row.Gender = g
 		}
 	}
+	kind := rules.DisabilityCertificate
+	if v, ok := p.get(colKind); ok {
+		k, valid := rules.ParseCertificateKind(v)
+		if !valid {
+			p.fail(colKind, "应为空、disability（残疾人证）或 veteran（残疾军人证）")
+			return // the other columns cannot be read without knowing the kind
+		}
+		kind = k
+	}
+	p.row.Kind = kind
+	if kind.Veteran() {
+		p.veteran()
+	} else {
+		p.disability(id, idOK)
+	}
+	issued, issuedOK := p.date(6, false)
+	until, untilOK := p.date(7, true)
+	if issuedOK {
+		p.row.Issued = issued.String()
+	}
+	if untilOK && !until.IsZero() {
+		if issuedOK && until.Before(issued) {
+			p.fail(7, "有效期至早于发证日期")
+		}
+		p.row.ValidUntil = until.String()
+	}
+	if s, ok := p.required(8); ok {
+		if s != rules.CertificateValid && s != rules.CertificateCancelled {
+			p.fail(8, "应为“有效”或“注销”")
+		}
+		p.row.Status = s
+	}
+}
+
+// disability reads the number, category and level of a 残疾人证; no grade.
+func (p *rowParser) disability(id idnum.ResidentID, idOK bool) {
 	var cert idnum.Certificate
 	certOK := false
 	if v, ok := p.required(3); ok {
@@ -287,29 +355,52 @@ func (p *rowParser) certificate(today idnum.Date) {
 		}
 		p.row.Category = n
 	}
-	if n, ok := p.intIn(5, 1, 4); ok {
+	if n, ok := p.intIn(5, 1, rules.MaxDisabilityLevel); ok {
 		if certOK && n != cert.Level {
 			p.fail(5, "与残疾证号中的等级不一致")
 		}
 		p.row.Level = n
 	}
-	issued, issuedOK := p.date(6, false)
-	until, untilOK := p.date(7, true)
-	if issuedOK {
-		p.row.Issued = issued.String()
+	if v, ok := p.get(colGrade); ok && v != "" {
+		p.fail(colGrade, "残疾人证没有伤残等级，请留空（残疾等级填在 level 列）")
 	}
-	if untilOK && !until.IsZero() {
-		if issuedOK && until.Before(issued) {
-			p.fail(7, "有效期至早于发证日期")
+}
+
+// veteran reads a 残疾军人证: its own number, no category, the grade 1–10 in level or grade (both
+// may be given when they agree).
+func (p *rowParser) veteran() {
+	if v, ok := p.required(3); ok {
+		n, err := idnum.ParseVeteranNumber(v)
+		if err != nil {
+			p.fail(3, err.Error())
 		}
-		p.row.ValidUntil = until.String()
+		p.row.CertNumber = n
 	}
-	if s, ok := p.required(8); ok {
-		if s != rules.CertificateValid && s != rules.CertificateCancelled {
-			p.fail(8, "应为“有效”或“注销”")
+	if v, ok := p.get(4); ok && v != "" {
+		p.fail(4, "残疾军人证没有残疾类别，请留空")
+	}
+	grade := 0
+	for _, i := range []int{5, colGrade} {
+		v, ok := p.get(i)
+		if !ok || v == "" {
+			continue
 		}
-		p.row.Status = s
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n < 1 || n > rules.MaxVeteranGrade:
+			p.fail(i, "伤残等级应为 1 到 10 的整数")
+			return
+		case grade != 0 && n != grade:
+			p.fail(i, "与 level 列的伤残等级不一致")
+			return
+		}
+		grade = n
 	}
+	if grade == 0 {
+		p.fail(colGrade, "残疾军人证须填写伤残等级（level 或 grade 列，1 到 10）")
+		return
+	}
+	p.row.Grade = grade
 }
 
 // payment columns: idNumber,creditCode,month[,amount]

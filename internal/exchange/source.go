@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/idnum"
 	"quotacert/internal/rules"
 )
 
@@ -31,22 +32,29 @@ type Records struct {
 	Payments     Payments
 }
 
-// RegistryCertificate is a certificate from the registry, opened for an authorised reader.
+// RegistryCertificate is a certificate from the registry, opened for an authorised reader: a
+// 残疾人证 with its category and level, or a 残疾军人证 (Kind) with its grade.
 type RegistryCertificate struct {
+	Kind       rules.CertificateKind
 	Number     string // full number: show masked unless the person's full record is opened
 	IDNumber   string
 	Name       string
 	Gender     string
-	Category   int
-	Level      int
+	Category   int // 残疾人证 only
+	Level      int // 残疾人证 only
+	Grade      int // 残疾军人证 only
 	Issued     rules.Date
 	ValidUntil rules.Date // zero: no expiry
 	Status     string     // 有效 or 注销
 }
 
+// Masked is the number as lists show it (idnum.MaskCertificate, or MaskVeteranNumber for a 残疾军人证).
+func (c RegistryCertificate) Masked() string { return MaskCertificateNumber(c.Kind, c.Number) }
+
 // Rule converts the certificate for the verification engine.
 func (c RegistryCertificate) Rule() rules.Certificate {
-	return rules.Certificate{Number: c.Number, Level: c.Level, Issued: c.Issued, ValidUntil: c.ValidUntil, Active: c.Status == rules.CertificateValid}
+	return rules.Certificate{Kind: c.Kind, Number: c.Number, Level: c.Level, Grade: c.Grade, Issued: c.Issued,
+		ValidUntil: c.ValidUntil, Active: c.Status == rules.CertificateValid}
 }
 
 // Payments are a person's records from a set of payers. A month may carry several wage records
@@ -55,6 +63,15 @@ type Payments struct {
 	Wages   []rules.Wage
 	Social  []rules.Month
 	Medical []rules.Month
+}
+
+// MaskCertificateNumber masks a certificate number of the given kind for display: a 残疾人证 number
+// like an ID number, a 残疾军人证 number to its first and last two characters.
+func MaskCertificateNumber(kind rules.CertificateKind, number string) string {
+	if kind.Veteran() {
+		return idnum.MaskVeteranNumber(number)
+	}
+	return idnum.MaskCertificate(number)
 }
 
 var _ Source = (*Service)(nil)
@@ -110,8 +127,8 @@ func (s *Service) openCertificate(r CertificateRecord) (RegistryCertificate, err
 	if err != nil {
 		return RegistryCertificate{}, apperr.Wrap(apperr.Internal, "无法读取证件信息", err)
 	}
-	c := RegistryCertificate{Number: num, IDNumber: id, Name: r.Name, Gender: r.Gender, Category: r.Category,
-		Level: r.Level, Status: r.Status}
+	c := RegistryCertificate{Kind: r.Kind, Number: num, IDNumber: id, Name: r.Name, Gender: r.Gender, Category: r.Category,
+		Level: r.Level, Grade: r.Grade, Status: r.Status}
 	// Stored dates were validated on import; a parse failure here means a damaged row.
 	if c.Issued, err = rules.ParseDate(r.Issued); err != nil {
 		return RegistryCertificate{}, fmt.Errorf("stored issued date: %w", err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var today = Date{2026, 3, 1}
@@ -249,4 +250,63 @@ func TestMaskIDsIn(t *testing.T) {
 	if !ContainsIDLike(in) || ContainsIDLike("长春示例科技有限公司 12345") {
 		t.Fatal("ContainsIDLike wrong")
 	}
+}
+
+func TestVeteranNumber(t *testing.T) {
+	valid := map[string]string{
+		"吉军残字第012345号":                     "吉军残字第012345号",
+		"  吉军残字第012345号　 ":                 "吉军残字第012345号",
+		"吉军残字第０１２３４５号":                     "吉军残字第012345号",
+		"ab":                               "AB",
+		"No. 12345":                        "NO. 12345",
+		"ｊｌ１２":                             "JL12",
+		"12345678901234567890123456789012": "12345678901234567890123456789012",
+	}
+	for in, want := range valid {
+		got, err := ParseVeteranNumber(in)
+		if err != nil || got != want {
+			t.Errorf("ParseVeteranNumber(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "1", "  x  ", "123456789012345678901234567890123", "吉军\n残字", "吉军\t12", "a\x00b", "\xff\xfe", "号\u200b"} {
+		if got, err := ParseVeteranNumber(in); err != ErrVeteranNumber {
+			t.Errorf("ParseVeteranNumber(%q) = %q, %v; want ErrVeteranNumber", in, got, err)
+		}
+	}
+	for in, want := range map[string]string{"吉军残字第012345号": "吉军********5号", "AB12": "****", "ABC12": "AB*12"} {
+		if got := MaskVeteranNumber(in); got != want {
+			t.Errorf("MaskVeteranNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzVeteranNumber(f *testing.F) {
+	for _, s := range []string{"吉军残字第012345号", "ab", "  x ", "１２３", "a\nb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseVeteranNumber(s)
+		if err != nil {
+			return
+		}
+		// Normalised once is normalised: the look-up hash of a number is stable.
+		again, err := ParseVeteranNumber(n)
+		if err != nil || again != n {
+			t.Fatalf("%q → %q → %q, %v", s, n, again, err)
+		}
+		if c := utf8.RuneCountInString(n); c < MinVeteranNumber || c > MaxVeteranNumber || strings.ContainsAny(n, "\r\n\t\x00") {
+			t.Fatalf("accepted %q", n)
+		}
+		// The mask keeps the first and last two characters of a longer number and hides the rest.
+		m, r := []rune(MaskVeteranNumber(n)), []rune(n)
+		if len(m) != len(r) {
+			t.Fatalf("mask %q of %q", string(m), n)
+		}
+		for i := range r {
+			keep := len(r) > 4 && (i < 2 || i >= len(r)-2)
+			if (keep && m[i] != r[i]) || (!keep && m[i] != '*') {
+				t.Fatalf("mask %q of %q at %d", string(m), n, i)
+			}
+		}
+	})
 }

@@ -380,6 +380,11 @@ func (s *Service) checkSavable(ctx context.Context, tx Tx, p Placement, emp empl
 	if p.Status == Rejected {
 		return apperr.New(apperr.Conflict, "该人员已被残联退回，请先重新登记后再保存")
 	}
+	if i := p.ContractWithoutFile(); i >= 0 {
+		// Imported from Excel: a contract counts only with its attachment (DOMAIN.md §3 evidence).
+		return apperr.FieldErrors(map[string]string{"contracts": fmt.Sprintf(
+			"合同 %d 尚未上传附件：请先点击“返回修改人员信息”上传劳动合同附件，再保存申报月份", i+1)})
+	}
 	return nil
 }
 
@@ -442,10 +447,9 @@ func plan(p Placement, res rules.Result, held [12]string, in SaveInput) ([]Saved
 	}
 	months := make([]SavedMonth, 0, 12)
 	var claims []Claim
-	levelWeight := 1
-	if p.Level == 1 || p.Level == 2 {
-		levelWeight = 2
-	}
+	// A claimed month weighs what the person's registered certificate says (a 残疾人证 of level
+	// 1–2 or a 残疾军人证 of grade 1–3: 2).
+	levelWeight := p.CertificateKind.MonthWeight(p.Level, p.Grade)
 	for i, mr := range res.Months {
 		key := mr.Month.String()
 		t, want := ticked[key]

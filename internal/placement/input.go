@@ -13,12 +13,16 @@ import (
 // Input is what the employer enters for a person (添加残疾人; CONTRACT.md POST /years/{year}/placements).
 // Dates are YYYY-MM-DD text as typed; Validate parses them.
 type Input struct {
-	IDNumber            string
-	Name                string
-	Gender              string // optional: follows from the ID number
-	BirthDate           string // optional: follows from the ID number
+	IDNumber  string
+	Name      string
+	Gender    string // optional: follows from the ID number
+	BirthDate string // optional: follows from the ID number
+	// CertificateKind is "disability" (残疾人证, also ""), with Category 1–7 and Level 1–4, or
+	// "veteran" (残疾军人证) with Grade 1–10; the fields of the other kind are ignored.
+	CertificateKind     string
 	Category            int
 	Level               int
+	Grade               int
 	Dispatched          bool
 	AffiliateID         int64
 	FemaleRetirementAge int
@@ -38,9 +42,12 @@ type ContractInput struct {
 	FileIDs    []string
 }
 
-// CertificateInput is one historical certificate as typed.
+// CertificateInput is one historical certificate as typed: Kind "disability" (or "") with a 残疾人证
+// number that carries the category and level, or "veteran" with a 残疾军人证 number and its Grade.
 type CertificateInput struct {
+	Kind                       string
 	Number, Issued, ValidUntil string
+	Grade                      int
 	FileIDs                    []string
 }
 
@@ -58,7 +65,12 @@ const maxFilesPerItem = 10
 
 // validate checks every field and returns all problems at once, keyed by the form's field names, so
 // the page can show each message beside its field.
-func (in Input) validate(today rules.Date) (parsed, error) {
+func (in Input) validate(today rules.Date) (parsed, error) { return in.check(today, false) }
+
+// check is validate; with filesLater a contract may come without its attachment (an Excel import
+// cannot carry files: the months of such a placement are saved only once every contract has one,
+// see checkSavable).
+func (in Input) check(today rules.Date, filesLater bool) (parsed, error) {
 	var out parsed
 	bad := map[string]string{}
 	id, err := idnum.ParseResidentID(in.IDNumber, idnum.Date(today))
@@ -85,11 +97,24 @@ func (in Input) validate(today rules.Date) (parsed, error) {
 	case n > 50:
 		bad["name"] = "姓名不能超过50个字"
 	}
-	if in.Category < 1 || in.Category > 7 {
-		bad["category"] = "请选择残疾类别"
-	}
-	if in.Level < 1 || in.Level > 4 {
-		bad["level"] = "请选择残疾等级"
+	kind, ok := rules.ParseCertificateKind(strings.TrimSpace(in.CertificateKind))
+	category, level, grade := in.Category, in.Level, in.Grade
+	switch {
+	case !ok:
+		bad["certificateKind"] = "请选择证件类型（残疾人证或残疾军人证）"
+	case kind.Veteran():
+		category, level = 0, 0
+		if grade < 1 || grade > rules.MaxVeteranGrade {
+			bad["grade"] = "请选择伤残等级（一级至十级）"
+		}
+	default:
+		grade = 0
+		if category < 1 || category > 7 {
+			bad["category"] = "请选择残疾类别"
+		}
+		if level < 1 || level > rules.MaxDisabilityLevel {
+			bad["level"] = "请选择残疾等级"
+		}
 	}
 	if in.Dispatched && in.AffiliateID == 0 {
 		bad["affiliateId"] = "劳务派遣人员须选择劳务派遣单位（关联单位）"
@@ -102,7 +127,7 @@ func (in Input) validate(today rules.Date) (parsed, error) {
 		bad["femaleRetirementAge"] = "退休年龄组只能为50岁或55岁"
 	}
 	out.placement = Placement{Dispatched: in.Dispatched, AffiliateID: in.AffiliateID, FemaleRetirementAge: fra,
-		Category: in.Category, Level: in.Level}
+		CertificateKind: kind, Category: category, Level: level, Grade: grade}
 
 	g := in.Graduate
 	if g != (GraduateInput{}) {
@@ -134,19 +159,42 @@ func (in Input) validate(today rules.Date) (parsed, error) {
 		if okS && okE && !end.IsZero() && end.Before(start) {
 			bad[key+".end"] = "合同结束日期不能早于开始日期"
 		}
-		checkFiles(c.FileIDs, key+".fileIds", "请上传劳动合同附件", bad)
+		if !filesLater || len(c.FileIDs) > 0 {
+			checkFiles(c.FileIDs, key+".fileIds", "请上传劳动合同附件", bad)
+		}
 		out.contracts = append(out.contracts, Contract{Start: start, End: end, FileIDs: c.FileIDs})
 		out.fileIDs = append(out.fileIDs, c.FileIDs...)
 	}
 	for i, c := range in.Certificates {
 		key := fmt.Sprintf("certificates[%d]", i)
-		cert, err := idnum.ParseCertificateNumber(c.Number)
-		if err != nil {
-			bad[key+".number"] = err.Error()
-		} else if out.person.IDNumber != "" {
-			if err := cert.CheckOwner(out.person.IDNumber); err != nil {
+		mc := ManualCertificate{Review: rules.ReviewPending, FileIDs: c.FileIDs}
+		ck, ok := rules.ParseCertificateKind(strings.TrimSpace(c.Kind))
+		switch {
+		case !ok:
+			bad[key+".kind"] = "请选择证件类型（残疾人证或残疾军人证）"
+		case ck.Veteran():
+			// A 残疾军人证 number is free text that does not contain the ID number (DOMAIN.md §2).
+			mc.Kind = ck
+			if n, err := idnum.ParseVeteranNumber(c.Number); err != nil {
 				bad[key+".number"] = err.Error()
+			} else {
+				mc.Number = n
 			}
+			if c.Grade < 1 || c.Grade > rules.MaxVeteranGrade {
+				bad[key+".grade"] = "请选择伤残等级（一级至十级）"
+			}
+			mc.Grade = c.Grade
+		default:
+			mc.Kind = rules.DisabilityCertificate
+			cert, err := idnum.ParseCertificateNumber(c.Number)
+			if err != nil {
+				bad[key+".number"] = err.Error()
+			} else if out.person.IDNumber != "" {
+				if err := cert.CheckOwner(out.person.IDNumber); err != nil {
+					bad[key+".number"] = err.Error()
+				}
+			}
+			mc.Number, mc.Category, mc.Level = cert.Number, int(cert.Category), cert.Level
 		}
 		issued, okI := parseDate(c.Issued, key+".issued", true, bad)
 		until, okU := parseDate(c.ValidUntil, key+".validUntil", false, bad)
@@ -156,9 +204,9 @@ func (in Input) validate(today rules.Date) (parsed, error) {
 		if okI && today.Before(issued) {
 			bad[key+".issued"] = "发证日期不能晚于今天"
 		}
-		checkFiles(c.FileIDs, key+".fileIds", "请上传残疾证影像资料", bad)
-		out.certificates = append(out.certificates, ManualCertificate{Number: cert.Number, Category: int(cert.Category),
-			Level: int(cert.Level), Issued: issued, ValidUntil: until, Review: rules.ReviewPending, FileIDs: c.FileIDs})
+		checkFiles(c.FileIDs, key+".fileIds", "请上传证件影像资料", bad)
+		mc.Issued, mc.ValidUntil = issued, until
+		out.certificates = append(out.certificates, mc)
 		out.fileIDs = append(out.fileIDs, c.FileIDs...)
 	}
 	if len(bad) > 0 {
@@ -191,4 +239,51 @@ func checkFiles(ids []string, field, missing string, bad map[string]string) {
 	case len(ids) > maxFilesPerItem:
 		bad[field] = fmt.Sprintf("附件不能超过%d个", maxFilesPerItem)
 	}
+}
+
+// fieldLabels name the fields of an Input in Chinese, as the form labels them (the Excel
+// template's columns carry the same names), for messages that cannot stand beside their field.
+var fieldLabels = map[string]string{
+	"idNumber": "身份证号", "name": "姓名", "gender": "性别", "birthDate": "出生日期", "certificateKind": "证件类型",
+	"category": "残疾类别", "level": "残疾等级", "grade": "伤残等级", "dispatched": "是否劳务派遣",
+	"affiliateId": "劳务派遣单位统一社会信用代码", "femaleRetirementAge": "退休年龄组",
+	"graduate.school": "毕业院校", "graduate.degree": "学历", "graduate.major": "专业", "graduate.graduated": "毕业日期",
+	"graduate.diplomaNumber": "毕业证书编号", "contracts": "劳动合同", "files": "附件",
+}
+
+// fieldOrder is the order of the fields on the form and in the template, for listing a row's errors.
+var fieldOrder = []string{"idNumber", "name", "gender", "birthDate", "certificateKind", "category", "level", "grade",
+	"dispatched", "affiliateId", "femaleRetirementAge", "contracts", "graduate.school", "graduate.degree", "graduate.major",
+	"graduate.graduated", "graduate.diplomaNumber", "certificates", "files"}
+
+// fieldRank is the position of key's field in fieldOrder (indexed fields by their list).
+func fieldRank(key string) int {
+	if i := strings.IndexAny(key, "[."); i > 0 && !strings.HasPrefix(key, "graduate.") {
+		key = key[:i]
+	}
+	for i, k := range fieldOrder {
+		if k == key {
+			return i
+		}
+	}
+	return len(fieldOrder)
+}
+
+// FieldLabel is the Chinese name of an Input field key ("contracts[0].start" → "合同开始日期");
+// an unknown key is returned as it is.
+func FieldLabel(key string) string {
+	if l, ok := fieldLabels[key]; ok {
+		return l
+	}
+	if strings.HasPrefix(key, "contracts[") {
+		switch {
+		case strings.HasSuffix(key, ".start"):
+			return "合同开始日期"
+		case strings.HasSuffix(key, ".end"):
+			return "合同结束日期"
+		case strings.HasSuffix(key, ".fileIds"):
+			return "劳动合同附件"
+		}
+	}
+	return key
 }

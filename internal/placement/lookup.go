@@ -16,14 +16,17 @@ import (
 const registryAction = "registry.lookup"
 
 // RegistryPerson is what the registry knows of a person (添加残疾人: the form is filled from it).
-// Name, Category and Level come from the newest valid certificate (names may be corrected on
-// reissue); without one, the name of any certificate and no category or level.
+// Name and the certificate (kind, category and level, or grade) come from the newest valid
+// certificate (names may be corrected on reissue); without one, the name of any certificate and
+// no certificate.
 type RegistryPerson struct {
 	IDNumber        string
 	Name            string
 	Gender          string
 	BirthDate       rules.Date
-	Category, Level int
+	CertificateKind rules.CertificateKind // "" without a valid certificate
+	Category, Level int                   // 残疾人证
+	Grade           int                   // 残疾军人证
 	Certificates    []exchange.RegistryCertificate
 }
 
@@ -78,7 +81,11 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 	}
 	if newest >= 0 {
 		c := certs[newest]
-		p.Name, p.Category, p.Level = c.Name, c.Category, c.Level
+		p.Name, p.Category, p.Level, p.Grade = c.Name, c.Category, c.Level, c.Grade
+		p.CertificateKind = rules.DisabilityCertificate
+		if c.Kind.Veteran() {
+			p.CertificateKind = rules.VeteranCertificate
+		}
 	}
 	return p, nil
 }

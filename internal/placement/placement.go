@@ -64,15 +64,18 @@ type Contract struct {
 }
 
 // ManualCertificate is a historical certificate the employer added by hand; it counts only once the
-// federation approves it.
+// federation approves it. It is a 残疾人证 (category and level from its number) or a 残疾军人证
+// (Kind, with the grade the employer chose and a free-text number).
 type ManualCertificate struct {
 	ID         int64
+	Kind       rules.CertificateKind
 	Number     string // full number: only on input and in an authorised full view
 	Masked     string
 	Hash       string
 	Sealed     []byte
-	Category   int
-	Level      int
+	Category   int // 残疾人证 only
+	Level      int // 残疾人证 only
+	Grade      int // 残疾军人证 only
 	Issued     rules.Date
 	ValidUntil rules.Date
 	Review     rules.ReviewStatus
@@ -85,8 +88,19 @@ func (m ManualCertificate) Rule() (rules.Certificate, bool) {
 	if m.Review == rules.ReviewRejected {
 		return rules.Certificate{}, false
 	}
-	return rules.Certificate{Level: m.Level, Issued: m.Issued, ValidUntil: m.ValidUntil, Active: true, Manual: true,
-		Approved: m.Review == rules.ReviewApproved}, true
+	return rules.Certificate{Kind: m.Kind, Level: m.Level, Grade: m.Grade, Issued: m.Issued, ValidUntil: m.ValidUntil,
+		Active: true, Manual: true, Approved: m.Review == rules.ReviewApproved}, true
+}
+
+// ContractWithoutFile is the index of the first contract without an attachment, or -1: a placement
+// imported from Excel has its contracts' files added on the form before its months are saved.
+func (p Placement) ContractWithoutFile() int {
+	for i, c := range p.Contracts {
+		if len(c.FileIDs) == 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // Person is the disabled person of a placement.
@@ -111,14 +125,19 @@ type Placement struct {
 	Dispatched          bool
 	AffiliateID         int64 // 0: none
 	FemaleRetirementAge int
-	Category            int
-	Level               int
-	Graduate            Graduate
-	ReturnReason        string
-	Contracts           []Contract
-	Certificates        []ManualCertificate
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// CertificateKind, Category, Level and Grade are the certificate the person is registered
+	// with: a 残疾人证 with its category and level, or a 残疾军人证 with its grade (伤残等级). A claimed
+	// month weighs what they say (DOMAIN.md §3); the letter prints them.
+	CertificateKind rules.CertificateKind
+	Category        int // 残疾人证 only
+	Level           int // 残疾人证 only
+	Grade           int // 残疾军人证 only
+	Graduate        Graduate
+	ReturnReason    string
+	Contracts       []Contract
+	Certificates    []ManualCertificate
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // SavedMonth is one month of the saved grid: what the employer selected and what it weighed then.
@@ -161,9 +180,10 @@ type Claim struct {
 
 // Affiliate is what placements need to know of an affiliate.
 type Affiliate struct {
-	ID    int64
-	Kind  string // subsidiary | dispatch
-	Files int
+	ID         int64
+	CreditCode string
+	Kind       string // subsidiary | dispatch
+	Files      int
 }
 
 // YearState says whether a business year exists and how far the employer's declaration is: once
@@ -219,6 +239,8 @@ type Tx interface {
 	// Payers lists the employer itself and its affiliates in force (not deleted), with their review.
 	Payers(ctx context.Context, employerID int64) ([]Payer, error)
 	Affiliate(ctx context.Context, employerID, affiliateID int64) (Affiliate, error)
+	// LiveAffiliates lists the employer's affiliates in force (an import names them by credit code).
+	LiveAffiliates(ctx context.Context, employerID int64) ([]Affiliate, error)
 	FilesOwned(ctx context.Context, employerID int64, ids []string) (int, error)
 	YearState(ctx context.Context, employerID int64, year int) (YearState, error)
 	MinimumWages(ctx context.Context) ([]rules.MinimumWage, error)
@@ -245,6 +267,16 @@ type Tx interface {
 	SetPlacementStatus(ctx context.Context, id int64, s Status, returnReason string) error
 	DeletePlacement(ctx context.Context, id int64) error
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]ListRow, error)
+	// YearPlacements loads an employer's placements of a year with their persons and contracts
+	// (not their historical certificates), in a few queries whatever their number.
+	YearPlacements(ctx context.Context, employerID int64, year int) ([]Placement, error)
+	// PlacedPersons lists the ID hashes of the persons an employer registered in a year.
+	PlacedPersons(ctx context.Context, employerID int64, year int) ([]string, error)
 	// Years lists the business years, newest first.
 	Years(ctx context.Context) ([]rules.BusinessYear, error)
+
+	// InsertImport records an Excel import (accepted, or rejected with its listed errors).
+	InsertImport(ctx context.Context, rec ImportRecord, errs []RowError) (int64, error)
+	// Import reads an import record with its errors.
+	Import(ctx context.Context, id int64) (ImportRecord, []RowError, error)
 }

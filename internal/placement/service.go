@@ -10,6 +10,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/employer"
+	"quotacert/internal/exchange"
 	"quotacert/internal/idnum"
 	"quotacert/internal/rules"
 )
@@ -71,26 +72,16 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, year int, in Input)
 			return err
 		}
 		person := p.person
-		person.IDHash, person.IDSealed, person.IDMasked = hash, s.pii.Seal(person.IDNumber), idnum.MaskID(person.IDNumber)
+		person.IDHash, person.IDMasked = hash, idnum.MaskID(person.IDNumber)
 		// The next page shows the person's certificates: it counts as a disclosure now.
 		if refused, err = s.disclose(ctx, tx, a, "placement.create", person); err != nil || refused != nil {
 			return err
 		}
-		personID, err := tx.UpsertPerson(ctx, person)
-		if err != nil {
-			return err
-		}
-		pl := p.placement
-		pl.EmployerID, pl.Year, pl.Person.ID, pl.Status = a.EmployerID, year, personID, Draft
-		if pl.ID, err = tx.InsertPlacement(ctx, pl); err != nil {
-			return err
-		}
-		id = pl.ID
-		if err := s.writeDetails(ctx, tx, pl, p, nil); err != nil {
+		if id, err = s.insert(ctx, tx, a, year, p); err != nil {
 			return err
 		}
 		e := audit.For(a, "placement.create", "placement", fmt.Sprint(id))
-		e.Detail = fmt.Sprintf("year=%d person=%s", year, person.IDMasked)
+		e.Detail = fmt.Sprintf("year=%d person=%s", year, idnum.MaskID(p.person.IDNumber))
 		return tx.AppendAudit(ctx, e)
 	})
 	if err == nil && refused != nil {
@@ -151,8 +142,10 @@ func (s *Service) writeDetails(ctx context.Context, tx Tx, pl Placement, p parse
 		return err
 	}
 	for _, c := range p.certificates {
-		c.Hash, c.Sealed, c.Masked = s.pii.Hash(c.Number), s.pii.Seal(c.Number), idnum.MaskCertificate(c.Number)
-		if slices.ContainsFunc(existing, func(e ManualCertificate) bool { return e.Hash == c.Hash && e.Review == rules.ReviewApproved }) {
+		c.Hash, c.Sealed, c.Masked = s.pii.Hash(c.Number), s.pii.Seal(c.Number), exchange.MaskCertificateNumber(c.Kind, c.Number)
+		if slices.ContainsFunc(existing, func(e ManualCertificate) bool {
+			return e.Hash == c.Hash && e.Kind.Veteran() == c.Kind.Veteran() && e.Review == rules.ReviewApproved
+		}) {
 			continue
 		}
 		certID, err := tx.InsertManualCertificate(ctx, pl.ID, c)
@@ -175,14 +168,13 @@ func (s *Service) checkRefs(ctx context.Context, tx Tx, employerID int64, p pars
 		af, err := tx.Affiliate(ctx, employerID, p.placement.AffiliateID)
 		switch {
 		case apperr.CodeOf(err) == apperr.NotFound:
-			bad["affiliateId"] = "关联单位不存在，请先在单位信息维护管理中添加"
+			bad["affiliateId"] = errNoAffiliate
 		case err != nil:
 			return err
-		case p.placement.Dispatched && af.Kind != "dispatch":
-			bad["affiliateId"] = "劳务派遣人员须选择劳务派遣单位类型的关联单位"
-		case p.placement.Dispatched && af.Files == 0:
-			// 残联厅函〔2022〕63号: the using employer counts a dispatched worker only with an agreement.
-			bad["affiliateId"] = "该劳务派遣单位尚未上传劳务派遣协议，不能计入本单位"
+		default:
+			if msg := agencyProblem(af, p.placement.Dispatched); msg != "" {
+				bad["affiliateId"] = msg
+			}
 		}
 	}
 	if len(p.fileIDs) > 0 {
@@ -198,6 +190,22 @@ func (s *Service) checkRefs(ctx context.Context, tx Tx, employerID int64, p pars
 		return apperr.FieldErrors(bad)
 	}
 	return nil
+}
+
+// errNoAffiliate is the refusal of an affiliate that is not (or no longer) the employer's.
+const errNoAffiliate = "关联单位不存在，请先在单位信息维护管理中添加"
+
+// agencyProblem is why a placement may not use the affiliate af, "" when it may: a dispatched
+// person needs a dispatch agency, and that agency's agreement (残联厅函〔2022〕63号: the using
+// employer counts a dispatched worker only with an agreement).
+func agencyProblem(af Affiliate, dispatched bool) string {
+	switch {
+	case dispatched && af.Kind != "dispatch":
+		return "劳务派遣人员须选择劳务派遣单位类型的关联单位"
+	case dispatched && af.Files == 0:
+		return "该劳务派遣单位尚未上传劳务派遣协议，不能计入本单位"
+	}
+	return ""
 }
 
 // checkWritable refuses every change of an employer's placements while its profile misses a

@@ -53,13 +53,14 @@ type LetterPerson struct {
 	WeightMonths  rules.WeightMonths // Σ weight of the counted months: 折算人数 = WeightMonths ÷ 12
 }
 
-// CertificateKind is the kind of disability certificate (DOMAIN.md §1).
-type CertificateKind string
+// CertificateKind is the kind of certificate a person is counted with (DOMAIN.md §1): the rules'
+// one name for it.
+type CertificateKind = rules.CertificateKind
 
 // The kinds of certificate, named as DOMAIN.md names them.
 const (
-	KindDisability CertificateKind = "disability" // 残疾人证
-	KindVeteran    CertificateKind = "veteran"    // 残疾军人证
+	KindDisability = rules.DisabilityCertificate // 残疾人证
+	KindVeteran    = rules.VeteranCertificate    // 残疾军人证
 )
 
 // LetterCertificate is the certificate a person is counted with.

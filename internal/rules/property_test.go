@@ -25,6 +25,9 @@ func randomCase(rng *rand.Rand) Case {
 	c.Dispatched = rng.IntN(4) == 0
 	for range rng.IntN(4) {
 		ct := Certificate{Level: rng.IntN(5), Issued: date(2015, 12), Active: rng.IntN(5) > 0, Manual: rng.IntN(3) == 0, Approved: rng.IntN(2) == 0}
+		if rng.IntN(3) == 0 { // a 残疾军人证: a grade 1–10 (or unknown), no level
+			ct.Kind, ct.Level, ct.Grade = VeteranCertificate, 0, rng.IntN(11)
+		}
 		if rng.IntN(2) == 0 {
 			ct.ValidUntil = date(2024, 4)
 		}
@@ -125,5 +128,41 @@ func TestPropertyAddingARecordNeverFailsAPassedMonth(t *testing.T) {
 				t.Fatalf("%v weight fell from %d to %d", b.Month, b.Weight, a.Weight)
 			}
 		}
+	}
+}
+
+// TestPropertyWeightIsTheHeaviestCertificate: a passed month weighs 2 exactly when some counting
+// certificate valid in it — a 残疾人证 of level 1–2 or a 残疾军人证 of grade 1–3 — is there, whatever
+// mix of kinds the person holds (DOMAIN.md §3, written here independently of Verify).
+func TestPropertyWeightIsTheHeaviestCertificate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	veterans := 0
+	for range 5000 {
+		c := randomCase(rng)
+		r := Verify(c)
+		for _, m := range r.Months {
+			if !m.Passed {
+				continue
+			}
+			want := 1
+			for _, ct := range c.Certificates {
+				valid := ct.Active && ct.Counts() && !m.Month.Last().Before(ct.Issued) &&
+					(ct.ValidUntil.IsZero() || !ct.ValidUntil.Before(m.Month.First()))
+				heavy := (ct.Kind == VeteranCertificate && ct.Grade >= 1 && ct.Grade <= 3) ||
+					(ct.Kind != VeteranCertificate && (ct.Level == 1 || ct.Level == 2))
+				if valid && heavy {
+					want = 2
+				}
+				if valid && ct.Kind == VeteranCertificate {
+					veterans++
+				}
+			}
+			if m.Weight != want {
+				t.Fatalf("%v weight %d, want %d: %+v", m.Month, m.Weight, want, c.Certificates)
+			}
+		}
+	}
+	if veterans == 0 {
+		t.Fatal("no passed month with a valid veteran certificate was generated")
 	}
 }

@@ -48,12 +48,16 @@ const (
 	CertificateCancelled = "注销"
 )
 
-// Certificate is one disability certificate of the person.
+// Certificate is one certificate of the person: a 残疾人证 or a 残疾军人证 (Kind).
 type Certificate struct {
-	// Number is carried for display; the rules read Level instead.
+	// Kind is the certificate's kind; the zero value is a 残疾人证 (DisabilityCertificate).
+	Kind CertificateKind
+	// Number is carried for display; the rules read Level and Grade instead.
 	Number string
-	// Level is 1 (most severe) … 4, or 0 when unknown (weight 1).
-	Level  int
+	// Level is the 残疾等级 of a 残疾人证: 1 (most severe) … 4, or 0 when unknown (weight 1).
+	Level int
+	// Grade is the 伤残等级 of a 残疾军人证: 1 (most severe) … 10, or 0 when unknown (weight 1).
+	Grade  int
 	Issued Date
 	// ValidUntil is the last valid day; the zero Date means no expiry.
 	ValidUntil Date
@@ -73,6 +77,9 @@ type Certificate struct {
 func (c Certificate) ValidOn(d Date) bool {
 	return c.Active && c.Counts() && !d.Before(c.Issued) && (c.ValidUntil.IsZero() || !c.ValidUntil.Before(d))
 }
+
+// Severe reports whether the certificate makes a passed month weigh 2 (CertificateKind.Severe).
+func (c Certificate) Severe() bool { return c.Kind.Severe(c.Level, c.Grade) }
 
 // Counts reports whether the certificate counts at all: registry
 // certificates do, manual ones only once approved.
@@ -171,8 +178,9 @@ type MonthResult struct {
 	// as passed-pending; it counts only after approval (Passed is false).
 	PendingCertificate bool
 	// Weight is 0 for a failed month; otherwise 2 when a counting
-	// certificate valid in the month is level 1 or 2 (the most severe
-	// counts), else 1 (残联厅函〔2022〕63号).
+	// certificate valid in the month is severe (a 残疾人证 of level 1 or 2,
+	// a 残疾军人证 of grade 1 to 3: with several, the heaviest counts), else 1
+	// (残联厅函〔2022〕63号).
 	Weight int
 	// PendingWeight is the weight the month would have once the pending
 	// manual certificates are approved (0 unless Passed or
@@ -249,7 +257,8 @@ func Verify(c Case) Result {
 	medical := monthMask(c.MedicalInsurance, jan)
 
 	// Certificates: which months have a counting / pending certificate, and
-	// whether one of them is level 1 or 2.
+	// whether one of them is severe (a 残疾人证 of level 1 or 2, a 残疾军人证 of
+	// grade 1 to 3).
 	var counting, pending, severe, pendingSevere uint16
 	for _, ct := range c.Certificates {
 		if !ct.Active {
@@ -264,7 +273,7 @@ func Verify(c Case) Result {
 			continue
 		}
 		bits := uint16((1<<(to+1))-1) &^ uint16((1<<from)-1)
-		isSevere := ct.Level == 1 || ct.Level == 2
+		isSevere := ct.Severe()
 		if ct.Counts() {
 			counting |= bits
 			if isSevere {
@@ -336,7 +345,7 @@ func Verify(c Case) Result {
 	return r
 }
 
-// weight maps "a level 1 or 2 certificate is valid" to the month's weight.
+// weight maps "a severe certificate is valid" to the month's weight.
 func weight(severe bool) int {
 	if severe {
 		return 2

@@ -174,6 +174,9 @@ func TestCertificateCheck(t *testing.T) {
 	reg := func(level int, issued, until string) Certificate {
 		return Certificate{Level: level, Issued: d(issued), ValidUntil: d(until), Active: true}
 	}
+	vet := func(grade int, issued, until string) Certificate {
+		return Certificate{Kind: VeteranCertificate, Grade: grade, Issued: d(issued), ValidUntil: d(until), Active: true}
+	}
 	tests := []struct {
 		name    string
 		certs   []Certificate
@@ -201,6 +204,23 @@ func TestCertificateCheck(t *testing.T) {
 		{"manual pending cancelled is nothing", []Certificate{{Level: 2, Issued: d("2010-01-01"), Manual: true}}, "............", "000000000000", "............"},
 		{"pending beside registry: registry decides", []Certificate{reg(3, "2015-01-01", ""), {Level: 1, Issued: d("2010-01-01"), Active: true, Manual: true}}, "PPPPPPPPPPPP", "111111111111", "............"},
 		{"pending fills a gap", []Certificate{reg(3, "2015-01-01", "2025-06-30"), {Level: 3, Issued: d("2025-07-01"), Active: true, Manual: true}}, "PPPPPP......", "111111000000", "......PPPPPP"},
+		// 残疾军人证 (DOMAIN.md §3): grades 1–3 weigh 2, 4–10 weigh 1; it passes the check like a 残疾人证.
+		{"veteran grade 1 weighs 2", []Certificate{vet(1, "2015-01-01", "")}, "PPPPPPPPPPPP", "222222222222", "............"},
+		{"veteran grade 3 weighs 2", []Certificate{vet(3, "2015-01-01", "")}, "PPPPPPPPPPPP", "222222222222", "............"},
+		{"veteran grade 4 weighs 1", []Certificate{vet(4, "2015-01-01", "")}, "PPPPPPPPPPPP", "111111111111", "............"},
+		{"veteran grade 10 weighs 1", []Certificate{vet(10, "2015-01-01", "")}, "PPPPPPPPPPPP", "111111111111", "............"},
+		{"veteran unknown grade weighs 1", []Certificate{vet(0, "2015-01-01", "")}, "PPPPPPPPPPPP", "111111111111", "............"},
+		{"veteran's level is not its grade", []Certificate{{Kind: VeteranCertificate, Level: 1, Grade: 5, Issued: d("2015-01-01"), Active: true}}, "PPPPPPPPPPPP", "111111111111", "............"},
+		{"disability's grade is not its level", []Certificate{{Level: 3, Grade: 1, Issued: d("2015-01-01"), Active: true}}, "PPPPPPPPPPPP", "111111111111", "............"},
+		{"veteran expiring mid-year", []Certificate{vet(2, "2015-01-01", "2025-06-15")}, "PPPPPP......", "222222000000", "............"},
+		{"veteran cancelled", []Certificate{{Kind: VeteranCertificate, Grade: 1, Issued: d("2015-01-01")}}, "............", "000000000000", "............"},
+		{"both kinds valid: the heavier (veteran 3 over level 3)", []Certificate{reg(3, "2015-01-01", ""), vet(3, "2015-01-01", "")}, "PPPPPPPPPPPP", "222222222222", "............"},
+		{"both kinds valid: the heavier (level 2 over veteran 7)", []Certificate{vet(7, "2015-01-01", ""), reg(2, "2015-01-01", "")}, "PPPPPPPPPPPP", "222222222222", "............"},
+		{"both kinds light: weight 1", []Certificate{reg(3, "2015-01-01", ""), vet(4, "2015-01-01", "")}, "PPPPPPPPPPPP", "111111111111", "............"},
+		{"veteran severe half the year beside level 4", []Certificate{reg(4, "2015-01-01", ""), vet(1, "2025-07-01", "")}, "PPPPPPPPPPPP", "111111222222", "............"},
+		{"manual veteran pending does not count", []Certificate{{Kind: VeteranCertificate, Grade: 2, Issued: d("2010-01-01"), Active: true, Manual: true}}, "............", "000000000000", "PPPPPPPPPPPP"},
+		{"manual veteran approved counts", []Certificate{{Kind: VeteranCertificate, Grade: 2, Issued: d("2010-01-01"), Active: true, Manual: true, Approved: true}}, "PPPPPPPPPPPP", "222222222222", "............"},
+		{"manual veteran pending beside registry level 4", []Certificate{reg(4, "2015-01-01", ""), {Kind: VeteranCertificate, Grade: 1, Issued: d("2010-01-01"), Active: true, Manual: true}}, "PPPPPPPPPPPP", "111111111111", "............"},
 	}
 	for _, tt := range tests {
 		c := passingCase()
@@ -252,6 +272,70 @@ func TestPendingCertificateDetails(t *testing.T) {
 	c.Certificates = nil
 	if got := Verify(c).Months[0].Reasons(); !reflect.DeepEqual(got, []string{"2025-01 无有效残疾证"}) {
 		t.Errorf("reasons = %q", got)
+	}
+}
+
+// TestPendingVeteranWeight: a manual 残疾军人证 of grade 1–3 waiting for review shows the weight its
+// approval would bring, and counts nothing until then.
+func TestPendingVeteranWeight(t *testing.T) {
+	c := passingCase()
+	c.Certificates = []Certificate{
+		{Level: 4, Issued: d("2015-01-01"), Active: true},
+		{Kind: VeteranCertificate, Grade: 3, Issued: d("2015-01-01"), Active: true, Manual: true},
+	}
+	r := Verify(c)
+	if m := r.Months[0]; !m.Passed || m.Weight != 1 || m.PendingWeight != 2 || !m.CertificateAwaitingReview {
+		t.Errorf("with a pending grade 3: %+v", m)
+	}
+	c.Certificates[1].Grade = 4
+	if m := Verify(c).Months[0]; m.Weight != 1 || m.PendingWeight != 1 {
+		t.Errorf("with a pending grade 4: weight %d pending %d", m.Weight, m.PendingWeight)
+	}
+	c.Certificates = c.Certificates[1:]
+	c.Certificates[0].Grade = 1
+	r = Verify(c)
+	if m := r.Months[5]; m.Passed || !m.PendingCertificate || m.PendingWeight != 2 || m.Weight != 0 {
+		t.Errorf("pending veteran alone: %+v", m)
+	}
+	if r.PendingCertificateMonths != 12 || r.WeightMonths != 0 {
+		t.Errorf("pending months %d weight %d", r.PendingCertificateMonths, r.WeightMonths)
+	}
+}
+
+// TestCertificateKinds: the boundaries of what weighs 2, and the kinds as CONTRACT.md writes them.
+func TestCertificateKinds(t *testing.T) {
+	tests := []struct {
+		kind         CertificateKind
+		level, grade int
+		want         int
+	}{
+		{DisabilityCertificate, 1, 0, 2}, {DisabilityCertificate, 2, 0, 2}, {DisabilityCertificate, 3, 0, 1},
+		{DisabilityCertificate, 4, 0, 1}, {DisabilityCertificate, 0, 0, 1}, {"", 2, 0, 2}, {"", 3, 1, 1},
+		{VeteranCertificate, 0, 1, 2}, {VeteranCertificate, 0, 2, 2}, {VeteranCertificate, 0, 3, 2},
+		{VeteranCertificate, 0, 4, 1}, {VeteranCertificate, 0, 10, 1}, {VeteranCertificate, 0, 0, 1},
+		{VeteranCertificate, 1, 0, 1}, {VeteranCertificate, 2, 9, 1},
+	}
+	for _, tt := range tests {
+		if got := tt.kind.MonthWeight(tt.level, tt.grade); got != tt.want {
+			t.Errorf("%q level %d grade %d: weight %d, want %d", tt.kind, tt.level, tt.grade, got, tt.want)
+		}
+		c := Certificate{Kind: tt.kind, Level: tt.level, Grade: tt.grade}
+		if c.Severe() != (tt.want == 2) {
+			t.Errorf("%+v: Severe = %v", c, c.Severe())
+		}
+	}
+	for in, want := range map[string]CertificateKind{"": DisabilityCertificate, "disability": DisabilityCertificate, "veteran": VeteranCertificate} {
+		if k, ok := ParseCertificateKind(in); !ok || k != want {
+			t.Errorf("ParseCertificateKind(%q) = %q, %v", in, k, ok)
+		}
+	}
+	for _, in := range []string{"Veteran", "military", " veteran", "残疾军人证"} {
+		if _, ok := ParseCertificateKind(in); ok {
+			t.Errorf("ParseCertificateKind(%q) accepted", in)
+		}
+	}
+	if VeteranCertificate.Label() != "残疾军人证" || DisabilityCertificate.Label() != "残疾人证" || CertificateKind("").Label() != "残疾人证" {
+		t.Error("labels")
 	}
 }
 

@@ -240,10 +240,11 @@ func (tx PlacementTx) InsertPlacement(ctx context.Context, p placement.Placement
 	g := p.Graduate
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO placements (employer_id, year, person_id, status, dispatched,
         affiliate_id, female_retirement_age, category, level, graduate_school, graduate_degree, graduate_major,
-        graduate_date, graduate_diploma, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
+        graduate_date, graduate_diploma, created_at, updated_at, certificate_kind, grade)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) RETURNING id`,
 		p.EmployerID, p.Year, p.Person.ID, string(p.Status), p.Dispatched, nullID(p.AffiliateID), p.FemaleRetirementAge,
-		p.Category, p.Level, g.School, g.Degree, g.Major, nullDate(g.Graduated), g.DiplomaNumber, tx.now).Scan(&id)
+		nullPositive(p.Category), nullPositive(p.Level), g.School, g.Degree, g.Major, nullDate(g.Graduated), g.DiplomaNumber,
+		tx.now, certKind(p.CertificateKind), nullPositive(p.Grade)).Scan(&id)
 	if err != nil {
 		if tx.db.IsUniqueViolation(err) {
 			return 0, apperr.Wrap(apperr.Conflict, "该人员本业务年度已登记，请勿重复添加", err)
@@ -258,9 +259,11 @@ func (tx PlacementTx) UpdatePlacement(ctx context.Context, p placement.Placement
 	g := p.Graduate
 	_, err := tx.tx.ExecContext(ctx, `UPDATE placements SET dispatched = $2, affiliate_id = $3,
         female_retirement_age = $4, category = $5, level = $6, graduate_school = $7, graduate_degree = $8,
-        graduate_major = $9, graduate_date = $10, graduate_diploma = $11, updated_at = $12 WHERE id = $1`,
-		p.ID, p.Dispatched, nullID(p.AffiliateID), p.FemaleRetirementAge, p.Category, p.Level, g.School, g.Degree,
-		g.Major, nullDate(g.Graduated), g.DiplomaNumber, tx.now)
+        graduate_major = $9, graduate_date = $10, graduate_diploma = $11, updated_at = $12,
+        certificate_kind = $13, grade = $14 WHERE id = $1`,
+		p.ID, p.Dispatched, nullID(p.AffiliateID), p.FemaleRetirementAge, nullPositive(p.Category), nullPositive(p.Level),
+		g.School, g.Degree, g.Major, nullDate(g.Graduated), g.DiplomaNumber, tx.now, certKind(p.CertificateKind),
+		nullPositive(p.Grade))
 	if err != nil {
 		return fmt.Errorf("update placement %d: %w", p.ID, err)
 	}
@@ -291,8 +294,9 @@ func (tx PlacementTx) ReplaceContracts(ctx context.Context, placementID int64, c
 func (tx PlacementTx) InsertManualCertificate(ctx context.Context, placementID int64, c placement.ManualCertificate) (int64, error) {
 	var id int64
 	if err := tx.tx.QueryRowContext(ctx, `INSERT INTO manual_certificates (placement_id, cert_hash, cert_sealed, cert_masked,
-        category, level, issued, valid_until, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		placementID, c.Hash, c.Sealed, c.Masked, c.Category, c.Level, c.Issued.String(), nullDate(c.ValidUntil), string(c.Review)).Scan(&id); err != nil {
+        category, level, issued, valid_until, review, kind, grade) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		placementID, c.Hash, c.Sealed, c.Masked, nullPositive(c.Category), nullPositive(c.Level), c.Issued.String(),
+		nullDate(c.ValidUntil), string(c.Review), certKind(c.Kind), nullPositive(c.Grade)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert manual certificate: %w", err)
 	}
 	for _, f := range uniqStrings(c.FileIDs) {
@@ -343,17 +347,17 @@ func (tx PlacementTx) LoadPlacement(ctx context.Context, id int64) (placement.Pl
 	var p placement.Placement
 	var status string
 	var affiliate sql.NullInt64
-	var category, level sql.NullInt64
+	var category, level, grade sql.NullInt64
 	var grad sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, p.dispatched, p.affiliate_id,
         p.female_retirement_age, p.category, p.level, p.graduate_school, p.graduate_degree, p.graduate_major,
         p.graduate_date, p.graduate_diploma, p.return_reason, p.created_at, p.updated_at,
-        s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender
+        s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender, p.certificate_kind, p.grade
         FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.id = $1`, id).Scan(
 		&p.ID, &p.EmployerID, &p.Year, &status, &p.Dispatched, &affiliate, &p.FemaleRetirementAge, &category, &level,
 		&p.Graduate.School, &p.Graduate.Degree, &p.Graduate.Major, &grad, &p.Graduate.DiplomaNumber, &p.ReturnReason,
 		&p.CreatedAt, &p.UpdatedAt, &p.Person.ID, &p.Person.IDHash, &p.Person.IDSealed, &p.Person.IDMasked,
-		&p.Person.Name, &p.Person.Gender)
+		&p.Person.Name, &p.Person.Gender, &p.CertificateKind, &grade)
 	if isNoRows(err) {
 		return p, apperr.NotFoundf("安置人员")
 	}
@@ -361,7 +365,7 @@ func (tx PlacementTx) LoadPlacement(ctx context.Context, id int64) (placement.Pl
 		return p, fmt.Errorf("load placement %d: %w", id, err)
 	}
 	p.Status = placement.Status(status)
-	p.AffiliateID, p.Category, p.Level = affiliate.Int64, int(category.Int64), int(level.Int64)
+	p.AffiliateID, p.Category, p.Level, p.Grade = affiliate.Int64, int(category.Int64), int(level.Int64), int(grade.Int64)
 	if p.Graduate.Graduated, err = parseNullDate(grad); err != nil {
 		return p, fmt.Errorf("stored graduation date: %w", err)
 	}
@@ -407,8 +411,8 @@ func (tx PlacementTx) placementContracts(ctx context.Context, id int64) ([]place
 }
 
 func (tx *txn) manualCertificates(ctx context.Context, id int64) ([]placement.ManualCertificate, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT c.id, c.cert_hash, c.cert_sealed, c.cert_masked, c.category, c.level,
-        c.issued, c.valid_until, c.review, f.file_id FROM manual_certificates c
+	rows, err := tx.tx.QueryContext(ctx, `SELECT c.id, c.cert_hash, c.cert_sealed, c.cert_masked, COALESCE(c.category, 0),
+        COALESCE(c.level, 0), c.issued, c.valid_until, c.review, f.file_id, c.kind, COALESCE(c.grade, 0) FROM manual_certificates c
         LEFT JOIN manual_certificate_files f ON f.manual_certificate_id = c.id WHERE c.placement_id = $1 ORDER BY c.id, f.file_id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load manual certificates: %w", err)
@@ -419,7 +423,8 @@ func (tx *txn) manualCertificates(ctx context.Context, id int64) ([]placement.Ma
 		var c placement.ManualCertificate
 		var issued string
 		var until, file sql.NullString
-		if err := rows.Scan(&c.ID, &c.Hash, &c.Sealed, &c.Masked, &c.Category, &c.Level, &issued, &until, &c.Review, &file); err != nil {
+		if err := rows.Scan(&c.ID, &c.Hash, &c.Sealed, &c.Masked, &c.Category, &c.Level, &issued, &until, &c.Review, &file,
+			&c.Kind, &c.Grade); err != nil {
 			return nil, err
 		}
 		if n := len(out); n == 0 || out[n-1].ID != c.ID {

@@ -7,14 +7,15 @@ import (
 	"strings"
 
 	"quotacert/internal/exchange"
+	"quotacert/internal/rules"
 )
 
 // The registry tables of the data exchange: certificates, payments and minimum wages, written by
 // imports and read by exchange.Source.
 
-// UpsertCertificates writes registry certificates keyed by cert_hash.
+// UpsertCertificates writes registry certificates keyed by (person_hash, kind, cert_hash).
 //
-// Batches are written in chunks of certChunk rows (12 parameters each); a key repeated across
+// Batches are written in chunks of certChunk rows (14 parameters each); a key repeated across
 // chunks of one call is reported like one repeated across calls.
 func (tx ExchangeTx) UpsertCertificates(ctx context.Context, importID int64, recs []exchange.CertificateRecord) ([]int, error) {
 	var repeated []int
@@ -30,32 +31,48 @@ func (tx ExchangeTx) UpsertCertificates(ctx context.Context, importID int64, rec
 	return repeated, nil
 }
 
-// certChunk keeps a certificate upsert at 6,000 parameters.
-const certChunk = 500
+// certChunk keeps a certificate upsert at 5,600 parameters.
+const certChunk = 400
+
+// certKind is the stored kind of a certificate: the zero kind is a 残疾人证.
+func certKind(k rules.CertificateKind) string {
+	if k.Veteran() {
+		return string(rules.VeteranCertificate)
+	}
+	return string(rules.DisabilityCertificate)
+}
+
+// nullPositive stores 0 (no category, level or grade for this kind) as NULL.
+func nullPositive(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
 
 func (tx ExchangeTx) upsertCertificates(ctx context.Context, importID int64, recs []exchange.CertificateRecord) ([]int, error) {
-	args := make([]any, 0, 12*len(recs))
+	args := make([]any, 0, 15*len(recs))
 	for _, r := range recs {
 		var until any
 		if r.ValidUntil != "" {
 			until = r.ValidUntil
 		}
 		args = append(args, r.CertHash, r.CertSealed, r.CertMasked, r.PersonHash, r.PersonSealed, r.Name, r.Gender,
-			r.Category, r.Level, r.Issued, until, r.Status)
+			certKind(r.Kind), nullPositive(r.Category), nullPositive(r.Level), nullPositive(r.Grade), r.Issued, until, r.Status)
 	}
 	written, err := tx.upsert(ctx, `INSERT INTO registry_certificates AS t (cert_hash, cert_sealed, cert_masked,
-        person_hash, person_sealed, name, gender, category, level, issued, valid_until, status, import_id) VALUES `,
-		` ON CONFLICT (cert_hash) DO UPDATE SET cert_sealed = excluded.cert_sealed, cert_masked = excluded.cert_masked,
-        person_hash = excluded.person_hash, person_sealed = excluded.person_sealed, name = excluded.name,
-        gender = excluded.gender, category = excluded.category, level = excluded.level, issued = excluded.issued,
-        valid_until = excluded.valid_until, status = excluded.status, import_id = excluded.import_id`,
-		` WHERE t.import_id IS DISTINCT FROM excluded.import_id RETURNING cert_hash`, importID, 12, len(recs), args, 1)
+        person_hash, person_sealed, name, gender, kind, category, level, grade, issued, valid_until, status, import_id) VALUES `,
+		` ON CONFLICT (person_hash, kind, cert_hash) DO UPDATE SET cert_sealed = excluded.cert_sealed,
+        cert_masked = excluded.cert_masked, person_sealed = excluded.person_sealed, name = excluded.name,
+        gender = excluded.gender, category = excluded.category, level = excluded.level, grade = excluded.grade,
+        issued = excluded.issued, valid_until = excluded.valid_until, status = excluded.status, import_id = excluded.import_id`,
+		` WHERE t.import_id IS DISTINCT FROM excluded.import_id RETURNING person_hash, kind, cert_hash`, importID, 14, len(recs), args, 3)
 	if err != nil {
 		return nil, fmt.Errorf("upsert certificates: %w", err)
 	}
 	var repeated []int
 	for i, r := range recs {
-		if !written[r.CertHash] {
+		if !written[r.PersonHash+"|"+certKind(r.Kind)+"|"+r.CertHash] {
 			repeated = append(repeated, i)
 		}
 	}
@@ -109,9 +126,10 @@ func (tx ExchangeTx) RegistryCertificates(ctx context.Context, personHashes []st
 		args[i] = h
 	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT cert_hash, cert_sealed, cert_masked, person_hash, person_sealed,
-        name, gender, category, level, issued, COALESCE(valid_until, ''), status
+        name, gender, kind, COALESCE(category, 0), COALESCE(level, 0), COALESCE(grade, 0), issued,
+        COALESCE(valid_until, ''), status
         FROM registry_certificates WHERE person_hash IN (`+placeholders(1, len(args))+`)
-        ORDER BY person_hash, issued, cert_masked`, args...)
+        ORDER BY person_hash, issued, kind, cert_masked`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("registry certificates: %w", err)
 	}
@@ -120,7 +138,7 @@ func (tx ExchangeTx) RegistryCertificates(ctx context.Context, personHashes []st
 	for rows.Next() {
 		var r exchange.CertificateRecord
 		if err := rows.Scan(&r.CertHash, &r.CertSealed, &r.CertMasked, &r.PersonHash, &r.PersonSealed, &r.Name,
-			&r.Gender, &r.Category, &r.Level, &r.Issued, &r.ValidUntil, &r.Status); err != nil {
+			&r.Gender, &r.Kind, &r.Category, &r.Level, &r.Grade, &r.Issued, &r.ValidUntil, &r.Status); err != nil {
 			return nil, fmt.Errorf("scan registry certificate: %w", err)
 		}
 		out = append(out, r)

@@ -210,32 +210,21 @@ func (d *decoder) person(root object, p *rules.Person) *FieldError {
 
 func (d *decoder) certificate(o object, path string) (rules.Certificate, *FieldError) {
 	var ct rules.Certificate
-	number, hasNumber, err := stringField(o, "number", path, false)
+	kind, _, err := stringField(o, "kind", path, false)
 	if err != nil {
 		return ct, err
 	}
-	if hasNumber && number != "" {
-		cn, perr := idnum.ParseCertificateNumber(number)
-		if perr == nil {
-			perr = cn.CheckOwner(d.id)
-		}
-		if perr != nil {
-			return ct, &FieldError{join(path, "number"), perr.Error()}
-		}
-		ct.Number = cn.Number
-		ct.Level = cn.Level
+	k, ok := rules.ParseCertificateKind(kind)
+	if !ok {
+		return ct, &FieldError{join(path, "kind"), "应为 disability（残疾人证）或 veteran（残疾军人证）"}
 	}
-	// An explicit level wins over the number's (CONTRACT.md: the number is
-	// the fallback "when absent").
-	if _, ok := present(o, "level"); ok {
-		level, err := intField(o, "level", path, false)
-		if err != nil {
+	if k.Veteran() {
+		ct.Kind = k
+		if err := d.veteran(o, path, &ct); err != nil {
 			return ct, err
 		}
-		if level < 1 || level > 4 {
-			return ct, &FieldError{join(path, "level"), "残疾等级应为 1 至 4"}
-		}
-		ct.Level = level
+	} else if err := d.disability(o, path, &ct); err != nil {
+		return ct, err
 	}
 	if ct.Issued, err = dateField(o, "issued", path, true); err != nil {
 		return ct, err
@@ -274,6 +263,66 @@ func (d *decoder) certificate(o object, path string) (rules.Certificate, *FieldE
 		return ct, err
 	}
 	return ct, nil
+}
+
+// disability decodes the number and level of a 残疾人证: the number's first 18 characters are the
+// person's ID number, and an explicit level wins over the number's (CONTRACT.md: the number is the
+// fallback "when absent").
+func (d *decoder) disability(o object, path string, ct *rules.Certificate) *FieldError {
+	number, hasNumber, err := stringField(o, "number", path, false)
+	if err != nil {
+		return err
+	}
+	if hasNumber && number != "" {
+		cn, perr := idnum.ParseCertificateNumber(number)
+		if perr == nil {
+			perr = cn.CheckOwner(d.id)
+		}
+		if perr != nil {
+			return &FieldError{join(path, "number"), perr.Error()}
+		}
+		ct.Number = cn.Number
+		ct.Level = cn.Level
+	}
+	if _, ok := present(o, "level"); ok {
+		level, err := intField(o, "level", path, false)
+		if err != nil {
+			return err
+		}
+		if level < 1 || level > rules.MaxDisabilityLevel {
+			return &FieldError{join(path, "level"), "残疾等级应为 1 至 4"}
+		}
+		ct.Level = level
+	}
+	return nil
+}
+
+// veteran decodes a 残疾军人证 (CONTRACT.md): its level is the grade 1–10 and required, its number
+// free text that is not compared with the ID number.
+func (d *decoder) veteran(o object, path string, ct *rules.Certificate) *FieldError {
+	number, hasNumber, err := stringField(o, "number", path, false)
+	if err != nil {
+		return err
+	}
+	if hasNumber && number != "" {
+		n, perr := idnum.ParseVeteranNumber(number)
+		if perr != nil {
+			return &FieldError{join(path, "number"), perr.Error()}
+		}
+		ct.Number = n
+	}
+	grade, err := intField(o, "level", path, true)
+	if err != nil {
+		if err.Reason == reasonMissing {
+			err.Reason = "残疾军人证须填写伤残等级（1 至 10）"
+		}
+		return err
+	}
+	if grade < 1 || grade > rules.MaxVeteranGrade {
+		return &FieldError{join(path, "level"), "伤残等级应为 1 至 10"}
+	}
+	ct.Grade = grade
+	return nil
 }
 
 func (d *decoder) contract(o object, path string) (rules.Contract, *FieldError) {

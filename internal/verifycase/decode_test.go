@@ -84,6 +84,25 @@ func TestDecodeOptionalsAndDefaults(t *testing.T) {
 		}},
 		{"explicit level wins", edit(t, `{"issued"`, `{"number": "22010219800101001262", "level": 3, "issued"`), func(c rules.Case) bool { return c.Certificates[0].Level == 3 }},
 		{"no number, no level", validCase, func(c rules.Case) bool { return c.Certificates[0].Level == 0 }},
+		{"kind defaults to disability", validCase, func(c rules.Case) bool { return !c.Certificates[0].Kind.Veteran() }},
+		{"kind disability explicit", edit(t, `{"issued"`, `{"kind": "disability", "level": 2, "issued"`), func(c rules.Case) bool {
+			return !c.Certificates[0].Kind.Veteran() && c.Certificates[0].Level == 2 && c.Certificates[0].Grade == 0
+		}},
+		{"kind null is disability", edit(t, `{"issued"`, `{"kind": null, "level": 1, "issued"`), func(c rules.Case) bool { return !c.Certificates[0].Kind.Veteran() && c.Certificates[0].Level == 1 }},
+		{"veteran: level is the grade", edit(t, `{"issued"`, `{"kind": "veteran", "level": 3, "issued"`), func(c rules.Case) bool {
+			ct := c.Certificates[0]
+			return ct.Kind == rules.VeteranCertificate && ct.Grade == 3 && ct.Level == 0 && ct.Number == ""
+		}},
+		{"veteran grade 10", edit(t, `{"issued"`, `{"kind": "veteran", "level": 10, "issued"`), func(c rules.Case) bool { return c.Certificates[0].Grade == 10 }},
+		{"veteran number is free text", edit(t, `{"issued"`, `{"kind": "veteran", "number": " 吉军残字第０１２３４５号 ", "level": 1, "issued"`), func(c rules.Case) bool {
+			return c.Certificates[0].Number == "吉军残字第012345号" && c.Certificates[0].Grade == 1
+		}},
+		{"veteran number not compared with the ID", edit(t, `{"issued"`, `{"kind": "veteran", "number": "11010519491231002X41", "level": 7, "issued"`), func(c rules.Case) bool {
+			return c.Certificates[0].Number == "11010519491231002X41" && c.Certificates[0].Grade == 7
+		}},
+		{"manual veteran pending", edit(t, `{"issued": "2019-05-10", "validUntil": "2029-05-10", "status": "有效", "source": "registry"}`, `{"kind": "veteran", "level": 2, "issued": "2019-05-10", "status": "有效", "source": "manual"}`), func(c rules.Case) bool {
+			return c.Certificates[0].Kind.Veteran() && c.Certificates[0].Manual && !c.Certificates[0].Approved
+		}},
 		{"contract end given", edit(t, `"end": null`, `"end": "2026-06-30"`), func(c rules.Case) bool { return c.Contracts[0].End == rules.Date{Year: 2026, Month: 6, Day: 30} }},
 		{"contract end absent", edit(t, `, "end": null`, ``), func(c rules.Case) bool { return c.Contracts[0].End.IsZero() }},
 		{"dispatched", edit(t, `"dispatched": false`, `"dispatched": true`), func(c rules.Case) bool { return c.Dispatched }},
@@ -160,6 +179,18 @@ func TestDecodeInvalid(t *testing.T) {
 		{"certificate level 5", edit(t, `{"issued"`, `{"level": 5, "issued"`), "certificates[0].level", "1 至 4"},
 		{"certificate level 0", edit(t, `{"issued"`, `{"level": 0, "issued"`), "certificates[0].level", "1 至 4"},
 		{"certificate level 1.5", edit(t, `{"issued"`, `{"level": 1.5, "issued"`), "certificates[0].level", "应为整数"},
+		{"certificate kind other", edit(t, `{"issued"`, `{"kind": "military", "issued"`), "certificates[0].kind", "disability"},
+		{"certificate kind number", edit(t, `{"issued"`, `{"kind": 2, "issued"`), "certificates[0].kind", "应为字符串"},
+		{"certificate kind upper case", edit(t, `{"issued"`, `{"kind": "Veteran", "level": 2, "issued"`), "certificates[0].kind", "veteran"},
+		{"veteran without level", edit(t, `{"issued"`, `{"kind": "veteran", "issued"`), "certificates[0].level", "伤残等级"},
+		{"veteran level null", edit(t, `{"issued"`, `{"kind": "veteran", "level": null, "issued"`), "certificates[0].level", "伤残等级"},
+		{"veteran level 0", edit(t, `{"issued"`, `{"kind": "veteran", "level": 0, "issued"`), "certificates[0].level", "1 至 10"},
+		{"veteran level 11", edit(t, `{"issued"`, `{"kind": "veteran", "level": 11, "issued"`), "certificates[0].level", "1 至 10"},
+		{"veteran level string", edit(t, `{"issued"`, `{"kind": "veteran", "level": "3", "issued"`), "certificates[0].level", "应为整数"},
+		{"veteran number one character", edit(t, `{"issued"`, `{"kind": "veteran", "number": "1", "level": 3, "issued"`), "certificates[0].number", "2至32"},
+		{"veteran number 33 characters", edit(t, `{"issued"`, `{"kind": "veteran", "number": "123456789012345678901234567890123", "level": 3, "issued"`), "certificates[0].number", "2至32"},
+		{"veteran number with a line break", edit(t, `{"issued"`, `{"kind": "veteran", "number": "吉军\n012", "level": 3, "issued"`), "certificates[0].number", "控制字符"},
+		{"disability level 5 still refused", edit(t, `{"issued"`, `{"kind": "disability", "level": 5, "issued"`), "certificates[0].level", "1 至 4"},
 		{"contract start missing", edit(t, `{"start": "2024-07-01", `, `{`), "contracts[0].start", "缺少此字段"},
 		{"contract start bad", edit(t, `"start": "2024-07-01"`, `"start": "2024/07/01"`), "contracts[0].start", "YYYY-MM-DD"},
 		{"contract end before start", edit(t, `"end": null`, `"end": "2024-06-30"`), "contracts[0].end", "早于开始日期"},
@@ -289,6 +320,7 @@ func encodeCase(c rules.Case) []byte {
 		Amount json.Number `json:"amount"`
 	}
 	type cert struct {
+		Kind       string  `json:"kind,omitempty"`
 		Number     string  `json:"number,omitempty"`
 		Level      int     `json:"level,omitempty"`
 		Issued     string  `json:"issued"`
@@ -341,7 +373,11 @@ func encodeCase(c rules.Case) []byte {
 		if ct.Manual {
 			source = "manual"
 		}
-		certs = append(certs, cert{ct.Number, ct.Level, ct.Issued.String(), opt(ct.ValidUntil), status, source, ct.Approved})
+		kind, level := "", ct.Level
+		if ct.Kind.Veteran() { // CONTRACT.md: a veteran certificate's level is its grade
+			kind, level = string(ct.Kind), ct.Grade
+		}
+		certs = append(certs, cert{kind, ct.Number, level, ct.Issued.String(), opt(ct.ValidUntil), status, source, ct.Approved})
 	}
 	doc["certificates"] = certs
 	var cons []contract
@@ -424,6 +460,8 @@ func FuzzDecodeCase(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"year":2025,"region":"220102","person":{"idNumber":"11010519491231002x"},"wages":[{"month":"2025-01","amount":1e2}]}`))
+	f.Add([]byte(`{"year":2025,"region":"220102","person":{"idNumber":"220102198001010012"},"certificates":[{"kind":"veteran","number":"吉军残字第012345号","level":3,"issued":"2015-01-01","status":"有效"},{"kind":"disability","level":2,"issued":"2015-01-01","validUntil":"2025-06-30","status":"有效"}]}`))
+	f.Add([]byte(`{"year":2025,"region":"220102","person":{"idNumber":"220102198001010012"},"certificates":[{"kind":"veteran","level":10,"issued":"2025-05-01","status":"有效","source":"manual"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Decode(bytes.NewReader(data), today)
 		if err != nil {

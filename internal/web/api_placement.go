@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
@@ -12,12 +13,28 @@ import (
 // back; every rule (ownership, year lock, month selection) lives in the service.
 
 type registryCertJSON struct {
+	Kind       string  `json:"kind"`
 	Number     string  `json:"number"`
 	Category   int     `json:"category"`
 	Level      int     `json:"level"`
+	Grade      int     `json:"grade"`
 	Issued     string  `json:"issued"`
 	ValidUntil *string `json:"validUntil"`
 	Status     string  `json:"status"`
+}
+
+// kindOf names a certificate kind as the API writes it: the zero kind is "disability".
+func kindOf(k rules.CertificateKind) rules.CertificateKind {
+	if k.Veteran() {
+		return rules.VeteranCertificate
+	}
+	return rules.DisabilityCertificate
+}
+
+// toRegistryCertJSON is a registry certificate as the API shows it (full number: an authorised view).
+func toRegistryCertJSON(c exchange.RegistryCertificate) registryCertJSON {
+	return registryCertJSON{Kind: string(kindOf(c.Kind)), Number: c.Number, Category: c.Category, Level: c.Level, Grade: c.Grade,
+		Issued: c.Issued.String(), ValidUntil: dateOrNull(c.ValidUntil), Status: c.Status}
 }
 
 // dateOrNull is a date for JSON, null for "no date" (open-ended, no expiry).
@@ -47,8 +64,10 @@ type placementJSON struct {
 	Name                string             `json:"name"`
 	Gender              string             `json:"gender"`
 	BirthDate           string             `json:"birthDate"`
+	CertificateKind     string             `json:"certificateKind"`
 	Category            int                `json:"category"`
 	Level               int                `json:"level"`
+	Grade               int                `json:"grade"`
 	Dispatched          bool               `json:"dispatched"`
 	AffiliateID         *int64             `json:"affiliateId"`
 	FemaleRetirementAge int                `json:"femaleRetirementAge"`
@@ -87,7 +106,8 @@ type claimJSON struct {
 func toPlacementJSON(v placement.View) placementJSON {
 	out := placementJSON{ID: v.ID, Year: v.Year, Status: string(v.Status), ReturnReason: v.ReturnReason,
 		IDNumber: v.Person.IDNumber, IDNumberMasked: v.Person.IDMasked, Name: v.Person.Name, Gender: v.Person.Gender,
-		BirthDate: v.Person.BirthDate.String(), Category: v.Category, Level: v.Level, Dispatched: v.Dispatched,
+		BirthDate: v.Person.BirthDate.String(), CertificateKind: string(kindOf(v.CertificateKind)), Category: v.Category,
+		Level: v.Level, Grade: v.Grade, Dispatched: v.Dispatched,
 		FemaleRetirementAge: v.FemaleRetirementAge, YearLocked: v.YearLocked, Saved: v.IsSaved(),
 		PassedMonths: v.Result.PassedMonths, EquivalentPersons: jsonNumber(v.WeightMonths().String()),
 		Contracts: []map[string]any{}, Certificates: []map[string]any{}, Registry: []registryCertJSON{}}
@@ -104,12 +124,11 @@ func toPlacementJSON(v placement.View) placementJSON {
 		out.Contracts = append(out.Contracts, map[string]any{"start": c.Start.String(), "end": dateOrNull(c.End), "fileIds": nonNil(c.FileIDs)})
 	}
 	for _, c := range v.Certificates {
-		out.Certificates = append(out.Certificates, map[string]any{"number": c.Number, "issued": c.Issued.String(),
+		out.Certificates = append(out.Certificates, map[string]any{"kind": kindOf(c.Kind), "number": c.Number, "grade": c.Grade, "issued": c.Issued.String(),
 			"validUntil": dateOrNull(c.ValidUntil), "review": string(c.Review), "fileIds": nonNil(c.FileIDs)})
 	}
 	for _, c := range v.Registry {
-		out.Registry = append(out.Registry, registryCertJSON{Number: c.Number, Category: c.Category, Level: c.Level,
-			Issued: c.Issued.String(), ValidUntil: dateOrNull(c.ValidUntil), Status: c.Status})
+		out.Registry = append(out.Registry, toRegistryCertJSON(c))
 	}
 	for _, m := range v.Months {
 		mj := monthJSON{Month: m.Month.String(), Passed: m.Passed, PendingCert: m.PendingCertificate, Reasons: nonNil(m.Reasons),

@@ -14,8 +14,10 @@ type placementInJSON struct {
 	Name                string `json:"name"`
 	Gender              string `json:"gender"`
 	BirthDate           string `json:"birthDate"`
+	CertificateKind     string `json:"certificateKind"` // "disability" (default) or "veteran"
 	Category            int    `json:"category"`
 	Level               int    `json:"level"`
+	Grade               int    `json:"grade"` // 伤残等级 of a 残疾军人证
 	Dispatched          bool   `json:"dispatched"`
 	AffiliateID         int64  `json:"affiliateId"`
 	FemaleRetirementAge int    `json:"femaleRetirementAge"`
@@ -32,7 +34,9 @@ type placementInJSON struct {
 		FileIDs []string `json:"fileIds"`
 	} `json:"contracts"`
 	Certificates []struct {
+		Kind       string   `json:"kind"`
 		Number     string   `json:"number"`
+		Grade      int      `json:"grade"`
 		Issued     string   `json:"issued"`
 		ValidUntil *string  `json:"validUntil"`
 		FileIDs    []string `json:"fileIds"`
@@ -40,8 +44,9 @@ type placementInJSON struct {
 }
 
 func (j placementInJSON) input() placement.Input {
-	in := placement.Input{IDNumber: j.IDNumber, Name: j.Name, Gender: j.Gender, BirthDate: j.BirthDate, Category: j.Category,
-		Level: j.Level, Dispatched: j.Dispatched, AffiliateID: j.AffiliateID, FemaleRetirementAge: j.FemaleRetirementAge}
+	in := placement.Input{IDNumber: j.IDNumber, Name: j.Name, Gender: j.Gender, BirthDate: j.BirthDate,
+		CertificateKind: j.CertificateKind, Category: j.Category, Level: j.Level, Grade: j.Grade, Dispatched: j.Dispatched,
+		AffiliateID: j.AffiliateID, FemaleRetirementAge: j.FemaleRetirementAge}
 	if g := j.Graduate; g != nil {
 		in.Graduate = placement.GraduateInput{School: g.School, Degree: g.Degree, Major: g.Major, Graduated: g.Graduated,
 			DiplomaNumber: g.DiplomaNumber}
@@ -54,7 +59,7 @@ func (j placementInJSON) input() placement.Input {
 		in.Contracts = append(in.Contracts, ci)
 	}
 	for _, c := range j.Certificates {
-		ci := placement.CertificateInput{Number: c.Number, Issued: c.Issued, FileIDs: c.FileIDs}
+		ci := placement.CertificateInput{Kind: c.Kind, Number: c.Number, Grade: c.Grade, Issued: c.Issued, FileIDs: c.FileIDs}
 		if c.ValidUntil != nil {
 			ci.ValidUntil = *c.ValidUntil
 		}

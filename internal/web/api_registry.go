@@ -30,8 +30,7 @@ func (s *Server) handleAPIRegistryPerson(w http.ResponseWriter, r *http.Request)
 	out.Person.IDNumber, out.Person.Name, out.Person.Gender, out.Person.BirthDate = p.IDNumber, p.Name, p.Gender, p.BirthDate.String()
 	out.Certificates = []registryCertJSON{}
 	for _, c := range p.Certificates {
-		out.Certificates = append(out.Certificates, registryCertJSON{Number: c.Number, Category: c.Category, Level: c.Level,
-			Issued: c.Issued.String(), ValidUntil: dateOrNull(c.ValidUntil), Status: c.Status})
+		out.Certificates = append(out.Certificates, toRegistryCertJSON(c))
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }

@@ -84,3 +84,27 @@ func TestAPIVerifyInvalid(t *testing.T) {
 		t.Errorf("oversized body: status %d, want 422", res.StatusCode)
 	}
 }
+
+// TestAPIVerifyVeteran: POST /api/v1/verify takes a 残疾军人证 (kind veteran, level = the grade) and
+// weighs grades 1–3 as 2, grade 4 as 1; a veteran without a grade is refused naming the field.
+func TestAPIVerifyVeteran(t *testing.T) {
+	young := strings.Replace(verifyCase, "11010519491231002X", "220102198001010012", 1)
+	for grade, weight := range map[string]float64{"3": 2, "4": 1} {
+		body := strings.Replace(young, `{"issued": "2019-05-10"`, `{"kind": "veteran", "number": "吉军残字第012345号", "level": `+grade+`, "issued": "2019-05-10"`, 1)
+		res, out := postVerify(t, body)
+		if res.StatusCode != 200 {
+			t.Fatalf("grade %s: status %d %v", grade, res.StatusCode, out)
+		}
+		jan := out["months"].([]any)[0].(map[string]any)
+		if jan["passed"] != true || jan["weight"] != weight {
+			t.Errorf("grade %s: January %v, want passed with weight %v", grade, jan, weight)
+		}
+	}
+	res, out := postVerify(t, strings.Replace(young, `{"issued": "2019-05-10"`, `{"kind": "veteran", "issued": "2019-05-10"`, 1))
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("no grade: status %d", res.StatusCode)
+	}
+	if f, _ := out["error"].(map[string]any)["fields"].(map[string]any); f["certificates[0].level"] == nil {
+		t.Errorf("no grade: %v", out)
+	}
+}

@@ -235,9 +235,16 @@ func boolDigit(b bool) string {
 // (with a note saying why; the API answers 409) and reports false. Placement pages call it before
 // showing a list or a form; the placement service itself refuses every change (employer.RequireComplete).
 func (s *Server) requireCompleteProfile(w http.ResponseWriter, r *http.Request) bool {
+	_, ok := s.completeProfile(w, r)
+	return ok
+}
+
+// completeProfile is requireCompleteProfile that also hands back the employer's profile (the zero
+// profile for staff), for pages that print the unit's name.
+func (s *Server) completeProfile(w http.ResponseWriter, r *http.Request) (employer.Profile, bool) {
 	a, ok := s.actor(r)
 	if !ok || a.Role != actor.Employer {
-		return true
+		return employer.Profile{}, true
 	}
 	p, err := s.deps.Employers.Profile(r.Context(), a)
 	if err == nil {
@@ -245,7 +252,7 @@ func (s *Server) requireCompleteProfile(w http.ResponseWriter, r *http.Request) 
 	}
 	if err != nil {
 		s.renderError(w, r, err)
-		return false
+		return employer.Profile{}, false
 	}
-	return true
+	return p, true
 }

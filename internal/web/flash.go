@@ -47,6 +47,9 @@ var flashMessages = map[string]string{
 	"months-saved":           "申报月份已保存。",
 	"placement-deleted":      "安置人员已删除。",
 	"placement-reregistered": "已重新登记：人员信息已保留，修改后请点击“保存，下一步”重新选择申报月份。",
+	// the clerk's year (issue 17): last year's list, Excel in
+	"placements-copied":   "已复制上年名单。复制的人员为“未完成”状态，请逐一点击“查看”核验并保存申报月份。",
+	"placements-imported": "已从 Excel 导入人员。导入的人员为“未完成”状态，请逐一上传劳动合同附件、核验并保存申报月份。",
 }
 
 // safeNext returns next when it is a path of this site (so the login page cannot send users to

@@ -6,6 +6,7 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/placement"
+	"quotacert/internal/rules"
 )
 
 // handlePlacementEdit shows the form of a draft placement filled from what is stored, with the
@@ -23,8 +24,11 @@ func (s *Server) handlePlacementEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := placementForm{ID: v.ID, Year: v.Year, IDNumber: v.Person.IDNumber, Name: v.Person.Name,
-		Category: strconv.Itoa(v.Category), Level: strconv.Itoa(v.Level), Dispatched: boolDigit(v.Dispatched),
-		FemaleRetirementAge: strconv.Itoa(v.FemaleRetirementAge)}
+		CertificateKind: string(rules.DisabilityCertificate), Category: positive(v.Category), Level: positive(v.Level),
+		Grade: positive(v.Grade), Dispatched: boolDigit(v.Dispatched), FemaleRetirementAge: strconv.Itoa(v.FemaleRetirementAge)}
+	if v.CertificateKind.Veteran() {
+		f.CertificateKind = string(rules.VeteranCertificate)
+	}
 	if v.AffiliateID != 0 {
 		f.AffiliateID = strconv.FormatInt(v.AffiliateID, 10)
 	}
@@ -45,7 +49,8 @@ func (s *Server) handlePlacementEdit(w http.ResponseWriter, r *http.Request) {
 		f.Contracts = []contractRow{{}}
 	}
 	for _, c := range v.Certificates {
-		row := certificateRow{Number: c.Number, Issued: c.Issued.String(), Review: c.Review, Files: s.namedFiles(r, c.FileIDs)}
+		row := certificateRow{Kind: string(c.Kind), Grade: positive(c.Grade), Number: c.Number, Issued: c.Issued.String(),
+			Review: c.Review, Files: s.namedFiles(r, c.FileIDs)}
 		if !c.ValidUntil.IsZero() {
 			row.ValidUntil = c.ValidUntil.String()
 		}
@@ -54,6 +59,14 @@ func (s *Server) handlePlacementEdit(w http.ResponseWriter, r *http.Request) {
 	f.Registry = registryRows(v.Registry)
 	f.LookedUp = len(v.Registry) > 0
 	s.renderPlacementForm(w, r, http.StatusOK, f)
+}
+
+// positive is n as form text, "" for 0 (nothing chosen).
+func positive(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // handlePlacementUpdate is the same form for a draft placement (after 重新登记).

@@ -25,7 +25,9 @@ type placementForm struct {
 	Name                string
 	Gender              string // derived from the ID number, shown read-only
 	BirthDate           string // derived from the ID number, shown read-only
-	Category, Level     string
+	CertificateKind     string // "disability" or "veteran"
+	Category, Level     string // 残疾人证
+	Grade               string // 残疾军人证
 	Dispatched          string // "1" or "0"
 	AffiliateID         string
 	FemaleRetirementAge string
@@ -51,14 +53,57 @@ type contractRow struct {
 
 type certificateRow struct {
 	N                          int
+	Kind                       string // "disability" or "veteran"
+	Grade                      string // 残疾军人证
 	Number, Issued, ValidUntil string
 	Review                     rules.ReviewStatus // the federation's decision on a stored one ("" for a new one)
 	Files                      []employer.FileRef
 }
 
-// registryRow is a registry certificate as the form shows it: masked number, names of the codes.
+// registryRow is a registry certificate as the form shows it: masked number, kind, names of the
+// codes (category and level of a 残疾人证, or the grade of a 残疾军人证 as Level).
 type registryRow struct {
-	Masked, Category, Level, Issued, ValidUntil, Status string
+	Kind, Masked, Category, Level, Issued, ValidUntil, Status string
+}
+
+// Kinds are the choices of the certificate kind (DOMAIN.md §1).
+func (placementForm) Kinds() []option {
+	return []option{{string(rules.DisabilityCertificate), rules.DisabilityCertificate.Label()},
+		{string(rules.VeteranCertificate), rules.VeteranCertificate.Label()}}
+}
+
+// Grades lists the grades (伤残等级) of a 残疾军人证, 1 the most severe.
+func (placementForm) Grades() []option {
+	out := make([]option, rules.MaxVeteranGrade)
+	for i := range out {
+		out[i] = option{strconv.Itoa(i + 1), gradeName(i + 1)}
+	}
+	return out
+}
+
+var chineseNumbers = [...]string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
+
+// gradeName is a grade as the certificate prints it: "三级".
+func gradeName(g int) string {
+	if g < 1 || g >= len(chineseNumbers) {
+		return strconv.Itoa(g)
+	}
+	return chineseNumbers[g] + "级"
+}
+
+// certificateLabel describes a certificate for pages: "残疾人证（肢体残疾，三级）" or
+// "残疾军人证（伤残等级三级）".
+func certificateLabel(kind rules.CertificateKind, category, level, grade int) string {
+	if kind.Veteran() {
+		if grade == 0 {
+			return kind.Label()
+		}
+		return kind.Label() + "（伤残等级" + gradeName(grade) + "）"
+	}
+	if category == 0 && level == 0 {
+		return kind.Label()
+	}
+	return kind.Label() + "（" + categoryName(category) + "，" + levelName(level) + "）"
 }
 
 // Female reports whether the women's retirement group applies (DOMAIN.md §3 Decision).
@@ -117,8 +162,12 @@ func registryRows(certs []exchange.RegistryCertificate) []registryRow {
 		if !c.ValidUntil.IsZero() {
 			until = c.ValidUntil.String()
 		}
-		out = append(out, registryRow{Masked: idnum.MaskCertificate(c.Number), Category: categoryName(c.Category),
-			Level: levelName(c.Level), Issued: c.Issued.String(), ValidUntil: until, Status: c.Status})
+		row := registryRow{Kind: c.Kind.Label(), Masked: c.Masked(), Category: categoryName(c.Category),
+			Level: levelName(c.Level), Issued: c.Issued.String(), ValidUntil: until, Status: c.Status}
+		if c.Kind.Veteran() {
+			row.Category, row.Level = "—", "伤残"+gradeName(c.Grade)
+		}
+		out = append(out, row)
 	}
 	return out
 }
@@ -146,12 +195,16 @@ var rowKey = regexp.MustCompile(`^(contracts|certificates)\[(\d{1,2})\]\.`)
 // dropped, so the indices the service reports errors under match the rows shown again.
 func formFromValues(v url.Values) placementForm {
 	f := placementForm{IDNumber: strings.TrimSpace(v.Get("idNumber")), Name: v.Get("name"), Category: v.Get("category"),
-		Level: v.Get("level"), Dispatched: v.Get("dispatched"), AffiliateID: v.Get("affiliateId"),
+		Level: v.Get("level"), CertificateKind: v.Get("certificateKind"), Grade: v.Get("grade"),
+		Dispatched: v.Get("dispatched"), AffiliateID: v.Get("affiliateId"),
 		FemaleRetirementAge: v.Get("femaleRetirementAge"),
 		Graduate: placement.GraduateInput{School: v.Get("graduate.school"), Degree: v.Get("graduate.degree"),
 			Major: v.Get("graduate.major"), Graduated: v.Get("graduate.graduated"), DiplomaNumber: v.Get("graduate.diplomaNumber")}}
 	if f.Dispatched != "1" {
 		f.Dispatched = "0"
+	}
+	if f.CertificateKind == "" {
+		f.CertificateKind = string(rules.DisabilityCertificate)
 	}
 	n := map[string]int{}
 	for k := range v {
@@ -171,10 +224,14 @@ func formFromValues(v url.Values) placementForm {
 	}
 	for i := range n["certificates"] {
 		p := fmt.Sprintf("certificates[%d].", i)
-		row := certificateRow{Number: strings.TrimSpace(v.Get(p + "number")), Issued: strings.TrimSpace(v.Get(p + "issued")),
-			ValidUntil: strings.TrimSpace(v.Get(p + "validUntil")), Files: idsOnly(v[p+"fileIds"])}
-		if row.Number == "" && row.Issued == "" && row.ValidUntil == "" && len(row.Files) == 0 {
+		row := certificateRow{Kind: v.Get(p + "kind"), Grade: v.Get(p + "grade"), Number: strings.TrimSpace(v.Get(p + "number")),
+			Issued: strings.TrimSpace(v.Get(p + "issued")), ValidUntil: strings.TrimSpace(v.Get(p + "validUntil")),
+			Files: idsOnly(v[p+"fileIds"])}
+		if row.Number == "" && row.Issued == "" && row.ValidUntil == "" && row.Grade == "" && len(row.Files) == 0 {
 			continue
+		}
+		if row.Kind == "" {
+			row.Kind = string(rules.DisabilityCertificate)
 		}
 		f.Certificates = append(f.Certificates, row)
 	}
@@ -185,9 +242,11 @@ func formFromValues(v url.Values) placementForm {
 // end must be given or 无固定期限 ticked; selects must hold numbers).
 func (f placementForm) input(v url.Values) (placement.Input, map[string]string) {
 	bad := map[string]string{}
-	in := placement.Input{IDNumber: f.IDNumber, Name: f.Name, Dispatched: f.Dispatched == "1", Graduate: f.Graduate}
+	in := placement.Input{IDNumber: f.IDNumber, Name: f.Name, Dispatched: f.Dispatched == "1", Graduate: f.Graduate,
+		CertificateKind: f.CertificateKind}
 	in.Category, _ = strconv.Atoi(f.Category)
 	in.Level, _ = strconv.Atoi(f.Level)
+	in.Grade, _ = strconv.Atoi(f.Grade)
 	if f.Dispatched == "1" {
 		in.AffiliateID, _ = strconv.ParseInt(f.AffiliateID, 10, 64)
 	}
@@ -205,8 +264,9 @@ func (f placementForm) input(v url.Values) (placement.Input, map[string]string) 
 		in.Contracts = append(in.Contracts, ci)
 	}
 	for _, c := range f.Certificates {
-		in.Certificates = append(in.Certificates, placement.CertificateInput{Number: c.Number, Issued: c.Issued,
-			ValidUntil: c.ValidUntil, FileIDs: fileIDs(c.Files)})
+		grade, _ := strconv.Atoi(c.Grade)
+		in.Certificates = append(in.Certificates, placement.CertificateInput{Kind: c.Kind, Number: c.Number, Grade: grade,
+			Issued: c.Issued, ValidUntil: c.ValidUntil, FileIDs: fileIDs(c.Files)})
 	}
 	return in, bad
 }

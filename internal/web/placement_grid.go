@@ -17,11 +17,13 @@ import (
 // gridPage is the verification page (人员信息校验): the 6×12 grid, the month checkboxes and, for
 // each failed month, the evidence to upload.
 type gridPage struct {
-	V        placement.View
-	Rows     [6]gridRow
-	Months   [12]monthCol
-	CanEdit  bool
-	Readonly bool // staff, or a submitted year
+	V placement.View
+	// Certificate describes the certificate the person is registered with.
+	Certificate string
+	Rows        [6]gridRow
+	Months      [12]monthCol
+	CanEdit     bool
+	Readonly    bool // staff, or a submitted year
 	// Holds are the distinct reasons why affiliates' records do not count yet (DOMAIN.md §6).
 	Holds  []string
 	Error  string
@@ -63,7 +65,8 @@ type failedCheck struct {
 }
 
 func (s *Server) buildGrid(r *http.Request, a actor.Actor, v placement.View) gridPage {
-	g := gridPage{V: v, Fields: map[string]string{}}
+	g := gridPage{V: v, Fields: map[string]string{},
+		Certificate: certificateLabel(v.CertificateKind, v.Category, v.Level, v.Grade)}
 	g.Readonly = a.Role != actor.Employer || v.YearLocked || v.Status == placement.Rejected
 	g.CanEdit = a.Role == actor.Employer && !v.YearLocked
 	checks := rules.Checks()

@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"quotacert/internal/apperr"
+	"quotacert/internal/employer"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
@@ -14,6 +16,27 @@ type listPage struct {
 	Years   []rules.BusinessYear
 	Summary placement.Summary
 	Rows    []placement.ListRow
+	// Employer is the unit, printed on top of a printed list.
+	Employer employer.Profile
+	// Copied counts what a 复制上年名单 just did (nil otherwise).
+	Copied *copyCounts
+}
+
+// copyCounts are the figures a copy redirects with; only numbers are read from the query.
+type copyCounts struct{ Created, Skipped int }
+
+// copiedFrom reads ?created=&skipped= after a copy.
+func copiedFrom(r *http.Request) *copyCounts {
+	q := r.URL.Query()
+	if q.Get("done") != "placements-copied" {
+		return nil
+	}
+	created, err1 := strconv.Atoi(q.Get("created"))
+	skipped, err2 := strconv.Atoi(q.Get("skipped"))
+	if err1 != nil || err2 != nil || created < 0 || skipped < 0 {
+		return nil
+	}
+	return &copyCounts{Created: created, Skipped: skipped}
 }
 
 // pageYear is the year a placement page shows: ?year= when it names a business year, else the
@@ -43,7 +66,8 @@ func (s *Server) pageYear(r *http.Request) (int, []rules.BusinessYear, error) {
 
 // handlePlacementList shows the year's placements with the summary (persons, months, 折算人数).
 func (s *Server) handlePlacementList(w http.ResponseWriter, r *http.Request) {
-	if !s.requireCompleteProfile(w, r) {
+	emp, ok := s.completeProfile(w, r)
+	if !ok {
 		return
 	}
 	a, _ := s.actor(r)
@@ -58,5 +82,5 @@ func (s *Server) handlePlacementList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "placement_list", Page{Title: "残疾人安置管理", Nav: "placements",
-		Data: listPage{Year: year, Years: years, Summary: sum, Rows: rows}})
+		Data: listPage{Year: year, Years: years, Summary: sum, Rows: rows, Employer: emp, Copied: copiedFrom(r)}})
 }

@@ -108,8 +108,8 @@ func (s *Server) savePlacementForm(w http.ResponseWriter, r *http.Request, id in
 	s.renderPlacementForm(w, r, http.StatusUnprocessableEntity, f)
 }
 
-// lookup fills the form from the registry (查询): name, category and level of the newest valid
-// certificate, unless the user typed them already. Bad input and throttling are shown beside the
+// lookup fills the form from the registry (查询): name and the certificate (kind, category and level,
+// or grade) of the newest valid certificate, unless the user chose them already. Bad input and throttling are shown beside the
 // ID number; anything else is returned.
 func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) error {
 	f.LookedUp, f.Registry, f.NotFound = true, nil, false
@@ -132,11 +132,18 @@ func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) error 
 	if strings.TrimSpace(f.Name) == "" {
 		f.Name = p.Name
 	}
+	if f.Category == "" && f.Level == "" && f.Grade == "" && p.CertificateKind != "" {
+		// Nothing chosen yet: the registry's certificate decides the kind too.
+		f.CertificateKind = string(p.CertificateKind)
+	}
 	if f.Category == "" && p.Category != 0 {
 		f.Category = strconv.Itoa(p.Category)
 	}
 	if f.Level == "" && p.Level != 0 {
 		f.Level = strconv.Itoa(p.Level)
+	}
+	if f.Grade == "" && p.Grade != 0 {
+		f.Grade = strconv.Itoa(p.Grade)
 	}
 	return nil
 }

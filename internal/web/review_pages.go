@@ -52,6 +52,29 @@ type reviewItemView struct {
 	Comment, ReturnReason string
 }
 
+// RegisteredCertificate is the certificate the person is registered with ("" for a reopen request).
+func (v reviewItemView) RegisteredCertificate() string {
+	if v.View == nil {
+		return ""
+	}
+	p := v.View.Placement
+	return certificateLabel(p.CertificateKind, p.Category, p.Level, p.Grade)
+}
+
+// ItemCertificate is the kind and severity of the historical certificate under review ("" unless
+// the item is one): a reviewer must see whether a 残疾军人证 or a 残疾人证 is to be approved.
+func (v reviewItemView) ItemCertificate() string {
+	if v.View == nil || v.Item.Kind != review.KindCertificate {
+		return ""
+	}
+	for _, c := range v.View.Certificates {
+		if c.ID == v.Item.ManualCertificateID {
+			return certificateLabel(c.Kind, c.Category, c.Level, c.Grade)
+		}
+	}
+	return ""
+}
+
 func (s *Server) renderReviewItem(w http.ResponseWriter, r *http.Request, status int, id int64, v reviewItemView) {
 	a, _ := s.actor(r)
 	d, err := s.deps.Reviews.Get(r.Context(), a, id)

@@ -4,6 +4,11 @@ document.addEventListener("DOMContentLoaded", function () {
   // Move focus to the first field reported invalid so keyboard and screen-reader users land on it.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) { invalid.focus(); }
+  // Print buttons (hidden without script: the browser's own print works everywhere).
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
 
   // The captcha: "换一张" fetches a new challenge in place (the typed values stay, nothing reloads) and
   // the live region says so; "播放语音验证码" plays the spoken digits on the page. Without this

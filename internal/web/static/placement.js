@@ -26,6 +26,29 @@
     update();
   }
 
+  // Category and level belong to a 残疾人证, the grade to a 残疾军人证: show the fields of the kind
+  // chosen (both stay visible without script; the server ignores the other kind's fields).
+  function kindToggle() {
+    var dis = byId("certificateKind-disability"), vet = byId("certificateKind-veteran");
+    var disFields = byId("disability-fields"), vetFields = byId("veteran-fields");
+    if (!dis || !vet || !disFields || !vetFields) { return; }
+    function update() { disFields.hidden = vet.checked; vetFields.hidden = !vet.checked; }
+    dis.addEventListener("change", update);
+    vet.addEventListener("change", update);
+    update();
+  }
+
+  // A historical certificate's grade matters only for a 残疾军人证.
+  function certificateKinds() {
+    document.querySelectorAll("select[id$='.kind']").forEach(function (sel) {
+      var item = sel.closest("fieldset"), grade = item && item.querySelector("[data-veteran-only]");
+      if (!grade) { return; }
+      function update() { grade.hidden = sel.value !== "veteran"; }
+      sel.addEventListener("change", update);
+      update();
+    });
+  }
+
   // On the grid, a failed month's evidence block is shown when its checkbox is ticked (all blocks
   // stay visible without script).
   function claimBlocks() {
@@ -39,5 +62,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { femaleToggle(); dispatchToggle(); claimBlocks(); });
+  document.addEventListener("DOMContentLoaded", function () { femaleToggle(); dispatchToggle(); kindToggle(); certificateKinds(); claimBlocks(); });
 })();
