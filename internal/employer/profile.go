@@ -3,6 +3,7 @@ package employer
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"regexp"
 	"slices"
 	"strconv"
@@ -88,7 +89,7 @@ func (s *Service) Profile(ctx context.Context, a actor.Actor) (Profile, error) {
 		return Profile{}, err
 	}
 	var p Profile
-	err = s.run(ctx, func(tx Tx) error {
+	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
 		p, err = tx.Profile(ctx, id)
 		return err
 	})

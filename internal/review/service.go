@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"strings"
 	"time"
 
@@ -70,7 +71,7 @@ func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, e
 		q.CreatedBefore = s.now().Add(-time.Duration(f.OlderThanDays) * 24 * time.Hour)
 	}
 	var out []Item
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		var err error
 		out, err = tx.Queue(ctx, q)
 		return err
@@ -349,7 +350,7 @@ func (s *Service) Dashboard(ctx context.Context, a actor.Actor, year int) (Dashb
 		year = rules.ChinaDate(s.now()).Year - 1
 	}
 	var t Tallies
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		var err error
 		t, err = tx.Tallies(ctx, a.Office, year)
 		return err

@@ -215,6 +215,11 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := s.actor(r)
 		if !ok {
+			if err := sessionFault(r); err != nil {
+				// The session could not be read: say so (503), never "登录已失效".
+				s.renderError(w, r, sessionUnavailable(err))
+				return
+			}
 			if httpx.WantsJSON(r) || r.Method != http.MethodGet {
 				s.renderError(w, r, apperr.New(apperr.Unauthorized, "登录已失效或尚未登录，请先登录"))
 				return
@@ -298,3 +303,13 @@ type probe struct {
 func (p *probe) Header() http.Header         { return p.header }
 func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
 func (p *probe) WriteHeader(code int)        { p.status = code }
+
+// sessionUnavailable is the answer when the database failed while reading the session: the
+// store's own 503 when it classified the fault, else a 503 all the same, since the session may
+// well be valid.
+func sessionUnavailable(err error) error {
+	if apperr.CodeOf(err) == apperr.Unavailable {
+		return err
+	}
+	return apperr.Wrap(apperr.Unavailable, "暂时无法确认登录状态（数据库暂时不可用），请稍后重试；您无需重新登录", err)
+}

@@ -244,6 +244,8 @@ func errorHeading(c apperr.Code) string {
 		return "操作无法完成"
 	case apperr.Throttled:
 		return "操作过于频繁"
+	case apperr.Unavailable:
+		return "服务暂时不可用"
 	}
 	return "系统内部错误"
 }
@@ -259,6 +261,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	refusalRecorded(w, err)
 	e := apperr.As(err)
 	setRetryAfter(w, e)
+	if e.Code == apperr.Unavailable {
+		// A database fault: the answer says so (503), the log keeps the cause.
+		w.Header().Set("Retry-After", "5")
+		s.deps.Log.Warn("database unavailable", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
 	if e.Code == apperr.Internal {
 		s.deps.Log.Error("internal error", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
 	}

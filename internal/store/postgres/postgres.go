@@ -4,8 +4,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,6 +41,8 @@ func dialect() store.Dialect {
 			return errors.As(err, &e) && e.Code == "23505"
 		},
 		CopyFrom: copyFrom,
+		Fault:    fault,
+		ReadOnly: &sql.TxOptions{ReadOnly: true},
 	}
 }
 
@@ -59,12 +66,44 @@ func copyFrom(ctx context.Context, conn *sql.Conn, table string, columns []strin
 	return n, nil
 }
 
-// Open connects to the PostgreSQL server named by dsn (postgres://…).
+// Config tunes the PostgreSQL connections; zero fields take DefaultConfig's values.
+type Config struct {
+	// StatementTimeout ends a statement that runs longer (statement_timeout), answered as a 503.
+	StatementTimeout time.Duration
+	// LockTimeout ends a wait for a row or table lock (lock_timeout): a lock held by a stuck
+	// transaction gives a clear 503 within seconds instead of a hang. It also bounds the wait for a
+	// connection of the pool.
+	LockTimeout time.Duration
+}
+
+// DefaultConfig is what the server runs with unless flags say otherwise.
+func DefaultConfig() Config { return Config{StatementTimeout: 10 * time.Second, LockTimeout: 5 * time.Second} }
+
+// Open connects to the PostgreSQL server named by dsn (postgres://…) with DefaultConfig.
 func Open(ctx context.Context, dsn string, now func() time.Time) (*store.DB, error) {
-	db, err := sql.Open("pgx", dsn)
+	return OpenWith(ctx, dsn, now, DefaultConfig())
+}
+
+// OpenWith connects to the PostgreSQL server named by dsn. The timeouts are session settings sent
+// at connect time, so they hold for every statement of every connection of the pool; a DSN that
+// sets them itself (…&statement_timeout=…) wins.
+func OpenWith(ctx context.Context, dsn string, now func() time.Time, cfg Config) (*store.DB, error) {
+	def := DefaultConfig()
+	if cfg.StatementTimeout <= 0 {
+		cfg.StatementTimeout = def.StatementTimeout
+	}
+	if cfg.LockTimeout <= 0 {
+		cfg.LockTimeout = def.LockTimeout
+	}
+	cc, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	setDefault(cc.RuntimeParams, "statement_timeout", fmt.Sprint(cfg.StatementTimeout.Milliseconds()))
+	setDefault(cc.RuntimeParams, "lock_timeout", fmt.Sprint(cfg.LockTimeout.Milliseconds()))
+	// A transaction left open by a stuck or killed client must not hold its locks for long.
+	setDefault(cc.RuntimeParams, "idle_in_transaction_session_timeout", "60000")
+	db := stdlib.OpenDB(*cc)
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -72,5 +111,46 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*store.DB, err
 		db.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return store.New(db, dialect(), now), nil
+	return store.NewWith(db, dialect(), now, store.Options{LockWait: cfg.LockTimeout}), nil
+}
+
+func setDefault(m map[string]string, k, v string) {
+	if _, ok := m[k]; !ok {
+		m[k] = v
+	}
+}
+
+// fault classifies pgx errors. SQLSTATE classes: 08 connection exceptions and 57P01–57P03
+// (shutdown, crash, not yet accepting) are broken connections; 57014 (statement_timeout),
+// 55P03 (lock_timeout), 53300 (too many connections) are timeouts; 25006 (read-only
+// transaction outside our read path: a standby) and 53100 (disk full) are storage refusing writes.
+func fault(err error) store.Fault {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03":
+			return store.FaultBroken
+		case pe.Code == "57014", pe.Code == "55P03", pe.Code == "53300", pe.Code == "40P01":
+			return store.FaultTimeout
+		case pe.Code == "25006", pe.Code == "53100", pe.Code == "58030":
+			return store.FaultStorage
+		}
+		return store.FaultNone
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.EPIPE), errors.As(err, &ce), pgconn.SafeToRetry(err):
+		return store.FaultBroken
+	case pgconn.Timeout(err):
+		return store.FaultTimeout
+	case errors.As(err, &ne):
+		if ne.Timeout() {
+			return store.FaultTimeout
+		}
+		return store.FaultBroken
+	}
+	return store.FaultNone
 }
