@@ -18,6 +18,7 @@ import (
 	"quotacert/internal/blob"
 	"quotacert/internal/demo"
 	"quotacert/internal/employer"
+	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
@@ -38,6 +39,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	fonts := fs.String("fonts", envOr(getenv, "QUOTACERT_FONTS", strings.Join(report.DefaultFontPaths, ":")), "TrueType fonts of the certification letter, in order of preference, separated by ':' (QUOTACERT_FONTS)")
 	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL; https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
 	staffMFA := fs.String("staff-mfa", getenv("QUOTACERT_STAFF_MFA"), "required|optional: whether reviewers and admins must use a TOTP second factor; default required, optional with --demo (QUOTACERT_STAFF_MFA)")
+	dbf.registerServing(fs, getenv)
+	metricsAddr := fs.String("metrics-addr", getenv("QUOTACERT_METRICS_ADDR"), "serve /metrics on this address of its own (e.g. 127.0.0.1:9090) and not on --addr; empty: /metrics on --addr (QUOTACERT_METRICS_ADDR)")
 	maxSessions := fs.Int("max-sessions", envInt(getenv, "QUOTACERT_MAX_SESSIONS", 5), "concurrent sessions per user; the oldest ends (QUOTACERT_MAX_SESSIONS)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,7 +71,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
-		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions}, stdout); err != nil {
+		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions,
+		metricsAddr: *metricsAddr}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -92,6 +96,8 @@ type serveConfig struct {
 
 	fonts   []string // certification letter fonts (issue #8)
 	baseURL string   // public base URL, printed in the letter's QR code
+
+	metricsAddr string // /metrics on a listener of its own; "" on addr
 }
 
 // parseCIDRs parses a comma-separated list of CIDRs or single addresses.
@@ -165,6 +171,19 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.addr, err)
 	}
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen %s (metrics): %w", cfg.metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", deps.Metrics.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		log.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", db.Dialect(), "data", cfg.db.data,
 		"startup", time.Since(start).String())
 	fmt.Fprintf(stdout, "quotacert is serving on http://%s\n", ln.Addr())
@@ -221,7 +240,30 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	deps.Notices = notice.NewService(store.NoticeRunner(db))
 	deps.Admin = admin.NewService(store.AdminRunner(db))
 	deps.Overview = overview.NewService(store.OverviewRunner(db))
+	// Metrics and readiness (issue 15).
+	deps.Metrics = metrics.New("")
+	deps.Metrics.DB(db.Stats)
+	deps.Metrics.LoginQueue(accounts.LoginQueue)
+	deps.MetricsPublic = cfg.metricsAddr == ""
+	deps.Ready = readyChecks(db, deps.Files)
 	return deps, acfg, nil
+}
+
+// readyChecks are the conditions of GET /readyz: no migration running, the schema of this release
+// present, the database taking a write, and the attachment store answering.
+func readyChecks(db *store.DB, files *attachment.Service) []web.ReadyCheck {
+	return []web.ReadyCheck{
+		{Name: "migrations", Check: func(ctx context.Context) error {
+			busy, err := db.Migrating(ctx)
+			if err == nil && busy {
+				err = errors.New("a migration holds the migration lock")
+			}
+			return err
+		}},
+		{Name: "schema", Check: db.SchemaCurrent},
+		{Name: "storage", Check: func(ctx context.Context) error { return db.WriteProbe(ctx, "") }},
+		{Name: "blobs", Check: files.Ready},
+	}
 }
 
 // sealAttachments seals, once, the attachments an earlier release stored in clear, and removes the

@@ -42,6 +42,8 @@ type Dialect struct {
 	// ReadOnly is how a read-only transaction is begun on the read pool: PostgreSQL asks for READ
 	// ONLY; SQLite's read pool is query_only already and begins deferred, so it needs no options.
 	ReadOnly *sql.TxOptions
+	// Migrating, when set, reports whether a migrator holds the migration lock (readiness).
+	Migrating func(ctx context.Context, db *sql.DB) (bool, error)
 }
 
 // Fault is the kind of database fault behind an error; the store answers each with a 503 that says

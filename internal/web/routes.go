@@ -8,6 +8,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
+	"quotacert/internal/metrics"
 )
 
 // Policy says who may call a route. Every route declares one; a test walks the list so that a route
@@ -37,6 +38,8 @@ func (s *Server) Routes() []Route {
 		// Public pages, sign-in and accounts.
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /healthz", Public, s.handleHealth},
+		{"GET /readyz", Public, s.handleReady},
+		{"GET /metrics", Public, s.handleMetrics},
 		{"GET /login", Public, s.handleLoginPage},
 		{"POST /login", Public, s.handleLogin},
 		{"POST /login/otp", Public, s.handleLoginSecondStep},
@@ -183,10 +186,10 @@ func (s *Server) Routes() []Route {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
-		mux.Handle(rt.Pattern, s.guard(rt.Policy, rt.Handler))
+		mux.Handle(rt.Pattern, named(rt.Pattern, s.guard(rt.Policy, rt.Handler)))
 	}
 	static, _ := fs.Sub(staticFiles, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(static)))
+	mux.Handle("GET /static/", named("GET /static/", http.StripPrefix("/static/", s.staticFiles(static))))
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +206,15 @@ func (s *Server) Handler() http.Handler {
 	h = httpx.SecurityHeaders(h)
 	h = httpx.StrictTransport(strings.HasPrefix(s.deps.PublicURL, "https://"), h)
 	h = httpx.AccessLog(s.deps.Log, s.clientAddr, h)
-	return httpx.RequestIDs(h)
+	return s.deps.Metrics.Instrument(httpx.RequestIDs(h))
+}
+
+// named tells the metrics which route pattern answered the request.
+func named(pattern string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		metrics.SetRoute(r.Context(), pattern)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // guard enforces a route's policy: anonymous users are sent to the login page (or get 401 from the

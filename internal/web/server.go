@@ -26,6 +26,7 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
+	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
@@ -84,6 +85,13 @@ type Deps struct {
 	Exchange *exchange.Service
 	// Placements: 残疾人安置管理, the list, the form, the verification grid (issue #7).
 	Placements *placement.Service
+
+	// Ready are the checks of GET /readyz (issue 15); none: ready when the database answers.
+	Ready []ReadyCheck
+	// Metrics records request durations and serves /metrics; nil: no figures.
+	Metrics *metrics.Registry
+	// MetricsPublic serves /metrics on this listener (false: they have a listener of their own).
+	MetricsPublic bool
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
@@ -94,6 +102,7 @@ type Server struct {
 	deps     Deps
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
+	ready    readyCache
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.

@@ -33,6 +33,14 @@ func dialect() store.Dialect {
 			"{{timestamp}}": "TIMESTAMPTZ",
 		},
 		LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
+			// No timeouts inside a migration: waiting for another instance's migration, or a
+			// backfill of a large table, is expected to take long.
+			if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = 0"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+				return err
+			}
 			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockKey)
 			return err
 		},
@@ -40,10 +48,23 @@ func dialect() store.Dialect {
 			var e *pgconn.PgError
 			return errors.As(err, &e) && e.Code == "23505"
 		},
-		CopyFrom: copyFrom,
-		Fault:    fault,
-		ReadOnly: &sql.TxOptions{ReadOnly: true},
+		CopyFrom:  copyFrom,
+		Fault:     fault,
+		ReadOnly:  &sql.TxOptions{ReadOnly: true},
+		Migrating: migrating,
 	}
+}
+
+// migrating reports whether some session holds the migration lock (pg_advisory_xact_lock with
+// one bigint key: classid is its high half, objid its low half, objsubid 1).
+func migrating(ctx context.Context, db *sql.DB) (bool, error) {
+	var held bool
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+        AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1)`, int64(migrationLockKey)).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("read migration lock: %w", err)
+	}
+	return held, nil
 }
 
 // copyFrom runs COPY … FROM STDIN on the pgx connection under conn, where the store's transaction
@@ -66,7 +87,8 @@ func copyFrom(ctx context.Context, conn *sql.Conn, table string, columns []strin
 	return n, nil
 }
 
-// Config tunes the PostgreSQL connections; zero fields take DefaultConfig's values.
+// Config tunes the PostgreSQL connections; a zero timeout is none (the server's own setting): the
+// command-line tools (import, migrate) run long statements on purpose.
 type Config struct {
 	// StatementTimeout ends a statement that runs longer (statement_timeout), answered as a 503.
 	StatementTimeout time.Duration
@@ -77,7 +99,9 @@ type Config struct {
 }
 
 // DefaultConfig is what the server runs with unless flags say otherwise.
-func DefaultConfig() Config { return Config{StatementTimeout: 10 * time.Second, LockTimeout: 5 * time.Second} }
+func DefaultConfig() Config {
+	return Config{StatementTimeout: 10 * time.Second, LockTimeout: 5 * time.Second}
+}
 
 // Open connects to the PostgreSQL server named by dsn (postgres://…) with DefaultConfig.
 func Open(ctx context.Context, dsn string, now func() time.Time) (*store.DB, error) {
@@ -86,21 +110,19 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*store.DB, err
 
 // OpenWith connects to the PostgreSQL server named by dsn. The timeouts are session settings sent
 // at connect time, so they hold for every statement of every connection of the pool; a DSN that
-// sets them itself (…&statement_timeout=…) wins.
+// sets them itself (…&statement_timeout=…) wins. Migrations lift them for their own transactions
+// (see LockMigrations): a schema change on a large table may rightly take minutes.
 func OpenWith(ctx context.Context, dsn string, now func() time.Time, cfg Config) (*store.DB, error) {
-	def := DefaultConfig()
-	if cfg.StatementTimeout <= 0 {
-		cfg.StatementTimeout = def.StatementTimeout
-	}
-	if cfg.LockTimeout <= 0 {
-		cfg.LockTimeout = def.LockTimeout
-	}
 	cc, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	setDefault(cc.RuntimeParams, "statement_timeout", fmt.Sprint(cfg.StatementTimeout.Milliseconds()))
-	setDefault(cc.RuntimeParams, "lock_timeout", fmt.Sprint(cfg.LockTimeout.Milliseconds()))
+	if cfg.StatementTimeout > 0 {
+		setDefault(cc.RuntimeParams, "statement_timeout", fmt.Sprint(cfg.StatementTimeout.Milliseconds()))
+	}
+	if cfg.LockTimeout > 0 {
+		setDefault(cc.RuntimeParams, "lock_timeout", fmt.Sprint(cfg.LockTimeout.Milliseconds()))
+	}
 	// A transaction left open by a stuck or killed client must not hold its locks for long.
 	setDefault(cc.RuntimeParams, "idle_in_transaction_session_timeout", "60000")
 	db := stdlib.OpenDB(*cc)
