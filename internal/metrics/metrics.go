@@ -200,8 +200,8 @@ func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.stats()
 	for pool, s := range map[string]struct {
 		inUse, idle, max int
-		waits                  int64
-		wait                   time.Duration
+		waits            int64
+		wait             time.Duration
 	}{
 		"write": {st.Write.InUse, st.Write.Idle, st.Write.MaxOpenConnections, st.Write.WaitCount, st.Write.WaitDuration},
 		"read":  {st.Read.InUse, st.Read.Idle, st.Read.MaxOpenConnections, st.Read.WaitCount, st.Read.WaitDuration},
