@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"quotacert/internal/placement"
+	"quotacert/internal/rules"
+)
+
+// ListSummary counts a year's placements in one aggregate query: persons by status, the counted
+// months and their weight (selected months of confirmed placements), the placements with at least
+// one counted month, and the selected months waiting for review. It agrees with
+// placement.Summarize over all rows (a test holds the two together).
+func (tx PlacementTx) ListSummary(ctx context.Context, employerID int64, year int) (placement.Summary, error) {
+	var s placement.Summary
+	var weight int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*),
+            COALESCE(SUM(CASE WHEN p.status = 'confirmed' THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN p.status = 'pending' THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN p.status = 'rejected' THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN p.status NOT IN ('confirmed', 'pending', 'rejected') THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN p.status = 'confirmed' AND m.n > 0 THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN p.status = 'confirmed' THEN m.n ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN p.status = 'confirmed' THEN m.w ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN p.status = 'pending' THEN m.n ELSE 0 END), 0)
+        FROM placements p
+        LEFT JOIN (SELECT sm.placement_id, COUNT(*) AS n, SUM(sm.weight) AS w
+                   FROM placement_months sm JOIN placements sp ON sp.id = sm.placement_id
+                   WHERE sp.employer_id = $1 AND sp.year = $2 AND sm.selected
+                   GROUP BY sm.placement_id) m ON m.placement_id = p.id
+        WHERE p.employer_id = $1 AND p.year = $2`, employerID, year).Scan(
+		&s.Persons, &s.Confirmed, &s.Pending, &s.Rejected, &s.Draft, &s.Counted, &s.CountedMonths, &weight, &s.PendingMonths)
+	if err != nil {
+		return placement.Summary{}, fmt.Errorf("summarise placements: %w", err)
+	}
+	s.WeightMonths = rules.WeightMonths(weight)
+	return s, nil
+}
+
+// likeEscape escapes LIKE's wildcards in a user's search text (ESCAPE '\').
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ListPlacementsPage lists one page of the placements matching f, with their saved months, and
+// counts every placement that matches. The filter and the order are SQL, so a page costs the same
+// whatever the size of the year.
+func (tx PlacementTx) ListPlacementsPage(ctx context.Context, f placement.ListFilter) ([]placement.ListRow, int, error) {
+	where := `p.employer_id = $1 AND p.year = $2`
+	args := []any{f.EmployerID, f.Year}
+	if f.Q != "" {
+		args = append(args, likeEscape(f.Q))
+		if f.Digits {
+			where += fmt.Sprintf(` AND s.id_masked LIKE '%%' || $%d ESCAPE '\'`, len(args))
+		} else {
+			where += fmt.Sprintf(` AND s.name LIKE '%%' || $%d || '%%' ESCAPE '\'`, len(args))
+		}
+	}
+	if f.Status != "" {
+		args = append(args, string(f.Status))
+		where += fmt.Sprintf(` AND p.status = $%d`, len(args))
+	}
+	order := `p.id`
+	switch f.Sort {
+	case "name":
+		order = `s.name, p.id`
+	case "status":
+		order = `p.status, p.id`
+	}
+	var total int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placements p JOIN persons s ON s.id = p.person_id WHERE `+where,
+		args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count placements: %w", err)
+	}
+	n := len(args)
+	rows, err := tx.tx.QueryContext(ctx, fmt.Sprintf(`SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
+        FROM placements p JOIN persons s ON s.id = p.person_id
+        WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2), append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list placements: %w", err)
+	}
+	var out []placement.ListRow
+	at := map[int64]int{}
+	var ids []any
+	for rows.Next() {
+		var r placement.ListRow
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		at[r.ID] = len(out)
+		out = append(out, r)
+		ids = append(ids, r.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list placements: %w", err)
+	}
+	if len(ids) == 0 {
+		return out, total, nil
+	}
+	// The page's saved months in a second query: at most a page of placements, twelve months each.
+	marks := make([]string, len(ids))
+	for i := range ids {
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
+	rows, err = tx.tx.QueryContext(ctx, `SELECT placement_id, month, passed, selected, weight, pending_cert
+        FROM placement_months WHERE placement_id IN (`+strings.Join(marks, ",")+`)`, ids...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list saved months: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var m placement.SavedMonth
+		if err := rows.Scan(&id, &m.Month, &m.Passed, &m.Selected, &m.Weight, &m.PendingCert); err != nil {
+			return nil, 0, err
+		}
+		if i, ok := at[id]; ok {
+			out[i].Months = append(out[i].Months, m)
+		}
+	}
+	return out, total, rows.Err()
+}
