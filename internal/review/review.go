@@ -122,6 +122,8 @@ type Filter struct {
 	// OlderThanDays keeps items waiting at least that many days (age filter).
 	OlderThanDays int
 	Limit         int
+	// Page and PageSize select one page of the queue (QueuePage): page from 1, 50 a page by default.
+	Page, PageSize int
 }
 
 // Query is the filter as the store runs it: Office is the reviewer's office (the subtree root),
@@ -135,6 +137,7 @@ type Query struct {
 	Year          int
 	CreatedBefore time.Time
 	Limit         int
+	Offset        int // rows skipped before the first (paging)
 }
 
 // Placement is what decisions need to know of a placement.
@@ -192,6 +195,8 @@ type Tx interface {
 	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)
 
 	Queue(ctx context.Context, q Query) ([]Item, error)
+	// QueueCount counts the items Queue would list without its limit and offset.
+	QueueCount(ctx context.Context, q Query) (int, error)
 	Item(ctx context.Context, id int64) (Item, error)
 	ItemFiles(ctx context.Context, it Item) ([]File, error)
 	PlacementItems(ctx context.Context, placementID int64) ([]Item, error)

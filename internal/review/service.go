@@ -39,8 +39,74 @@ func staffOnly(a actor.Actor) error {
 
 // Queue lists the review items of the reviewer's subtree, oldest first.
 func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, error) {
-	if err := staffOnly(a); err != nil {
+	q, err := s.query(a, f)
+	if err != nil {
 		return nil, err
+	}
+	var out []Item
+	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
+		var err error
+		out, err = tx.Queue(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// Paging of the queue: a province's queue holds thousands of items in the busy months.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// QueuePage is one page of the queue with the figures for paging.
+type QueuePage struct {
+	Items                 []Item
+	Total                 int // items matching the filter, all pages
+	Page, PageSize, Pages int
+}
+
+// HasNext reports whether a page follows.
+func (p QueuePage) HasNext() bool { return p.Page < p.Pages }
+
+// QueuePaged lists one page of the queue (f.Page, f.PageSize) with the count of all matching
+// items, in one read-only transaction.
+func (s *Service) QueuePaged(ctx context.Context, a actor.Actor, f Filter) (QueuePage, error) {
+	bad := map[string]string{}
+	if f.Page < 0 {
+		bad["page"] = "页码应为正整数"
+	}
+	if f.PageSize < 0 || f.PageSize > MaxPageSize {
+		bad["pageSize"] = fmt.Sprintf("每页条数应在 1 到 %d 之间", MaxPageSize)
+	}
+	if len(bad) > 0 {
+		return QueuePage{}, apperr.FieldErrors(bad)
+	}
+	page := QueuePage{Page: max(f.Page, 1), PageSize: f.PageSize}
+	if page.PageSize == 0 {
+		page.PageSize = DefaultPageSize
+	}
+	f.Limit = page.PageSize
+	q, err := s.query(a, f)
+	if err != nil {
+		return QueuePage{}, err
+	}
+	q.Offset = (page.Page - 1) * page.PageSize
+	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
+		var err error
+		if page.Total, err = tx.QueueCount(ctx, q); err != nil {
+			return err
+		}
+		page.Items, err = tx.Queue(ctx, q)
+		return err
+	})
+	page.Pages = max(1, (page.Total+page.PageSize-1)/page.PageSize)
+	return page, err
+}
+
+// query checks a filter and turns it into the store's query, scoped to the reviewer's subtree.
+func (s *Service) query(a actor.Actor, f Filter) (Query, error) {
+	if err := staffOnly(a); err != nil {
+		return Query{}, err
 	}
 	q := Query{Office: a.Office, Kind: f.Kind, District: f.District, Year: f.Year, Limit: f.Limit}
 	switch st := rules.ReviewStatus(f.Status); st {
@@ -50,18 +116,18 @@ func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, e
 		q.Status = st
 	case "all":
 	default:
-		return nil, apperr.FieldErrors(map[string]string{"status": "状态应为 pending、approved、rejected 或 all"})
+		return Query{}, apperr.FieldErrors(map[string]string{"status": "状态应为 pending、approved、rejected 或 all"})
 	}
 	switch f.Kind {
 	case "", KindClaim, KindCertificate, KindReopen, KindAffiliate:
 	default:
-		return nil, apperr.FieldErrors(map[string]string{"kind": "类型应为 claim、certificate、reopen 或 affiliate"})
+		return Query{}, apperr.FieldErrors(map[string]string{"kind": "类型应为 claim、certificate、reopen 或 affiliate"})
 	}
 	if f.District != "" && !allDigits(f.District) {
-		return nil, apperr.FieldErrors(map[string]string{"district": "行政区划代码应为数字"})
+		return Query{}, apperr.FieldErrors(map[string]string{"district": "行政区划代码应为数字"})
 	}
 	if f.OlderThanDays < 0 || f.OlderThanDays > 3660 {
-		return nil, apperr.FieldErrors(map[string]string{"age": "等待天数应在 0 到 3660 之间"})
+		return Query{}, apperr.FieldErrors(map[string]string{"age": "等待天数应在 0 到 3660 之间"})
 	}
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 500
@@ -70,13 +136,7 @@ func (s *Service) Queue(ctx context.Context, a actor.Actor, f Filter) ([]Item, e
 	if f.OlderThanDays > 0 {
 		q.CreatedBefore = s.now().Add(-time.Duration(f.OlderThanDays) * 24 * time.Hour)
 	}
-	var out []Item
-	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
-		var err error
-		out, err = tx.Queue(ctx, q)
-		return err
-	})
-	return out, err
+	return q, nil
 }
 
 func allDigits(s string) bool {

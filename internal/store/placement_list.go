@@ -39,11 +39,6 @@ func (tx PlacementTx) ListSummary(ctx context.Context, employerID int64, year in
 	return s, nil
 }
 
-// likeEscape escapes LIKE's wildcards in a user's search text (ESCAPE '\').
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // ListPlacementsPage lists one page of the placements matching f, with their saved months, and
 // counts every placement that matches. The filter and the order are SQL, so a page costs the same
 // whatever the size of the year.
@@ -51,11 +46,13 @@ func (tx PlacementTx) ListPlacementsPage(ctx context.Context, f placement.ListFi
 	where := `p.employer_id = $1 AND p.year = $2`
 	args := []any{f.EmployerID, f.Year}
 	if f.Q != "" {
-		args = append(args, likeEscape(f.Q))
 		if f.Digits {
-			where += fmt.Sprintf(` AND s.id_masked LIKE '%%' || $%d ESCAPE '\'`, len(args))
+			// Digits and X hold no wildcard: the masked number ends with them.
+			args = append(args, "%"+f.Q)
+			where += fmt.Sprintf(` AND s.id_masked LIKE $%d`, len(args))
 		} else {
-			where += fmt.Sprintf(` AND s.name LIKE '%%' || $%d || '%%' ESCAPE '\'`, len(args))
+			args = append(args, likePattern(f.Q))
+			where += fmt.Sprintf(` AND s.name LIKE $%d ESCAPE '\'`, len(args))
 		}
 	}
 	if f.Status != "" {

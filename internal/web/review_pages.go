@@ -15,7 +15,10 @@ type reviewQueueView struct {
 	Filter    review.Filter
 	Age       string
 	Items     []review.Item
-	Dashboard review.Dashboard
+	Page      review.QueuePage
+	// PrevURL and NextURL link the neighbouring pages ("" none).
+	PrevURL, NextURL string
+	Dashboard        review.Dashboard
 	Error     string
 	Fields    map[string]string
 }
@@ -25,7 +28,7 @@ func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	f := reviewFilter(r)
 	v := reviewQueueView{Filter: f, Age: r.URL.Query().Get("age"), Fields: map[string]string{}}
-	items, err := s.deps.Reviews.Queue(r.Context(), a, f)
+	page, err := s.deps.Reviews.QueuePaged(r.Context(), a, f)
 	status := http.StatusOK
 	switch {
 	case apperr.CodeOf(err) == apperr.Invalid:
@@ -35,7 +38,13 @@ func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v.Items = items
+	v.Items, v.Page = page.Items, page
+	if page.Page > 1 {
+		v.PrevURL = reviewQueueURL("/review", r.URL.Query(), page.Page-1)
+	}
+	if page.HasNext() {
+		v.NextURL = reviewQueueURL("/review", r.URL.Query(), page.Page+1)
+	}
 	if v.Dashboard, err = s.deps.Reviews.Dashboard(r.Context(), a, f.Year); err != nil {
 		s.renderError(w, r, err)
 		return
