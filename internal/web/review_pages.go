@@ -12,15 +12,15 @@ import (
 
 // reviewQueueView is the reviewer workspace: filters, the queue and the dashboard.
 type reviewQueueView struct {
-	Filter    review.Filter
-	Age       string
-	Items     []review.Item
-	Page      review.QueuePage
+	Filter review.Filter
+	Age    string
+	Items  []review.Item
+	Page   review.QueuePage
 	// PrevURL and NextURL link the neighbouring pages ("" none).
 	PrevURL, NextURL string
 	Dashboard        review.Dashboard
-	Error     string
-	Fields    map[string]string
+	Error            string
+	Fields           map[string]string
 }
 
 // handleReviewQueue: GET /review — the queue with its filters and the dashboard of the year.
