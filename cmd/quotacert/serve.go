@@ -245,14 +245,21 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	deps.Metrics.DB(db.Stats)
 	deps.Metrics.LoginQueue(accounts.LoginQueue)
 	deps.MetricsPublic = cfg.metricsAddr == ""
-	deps.Ready = readyChecks(db, deps.Files)
+	deps.Ready = readyChecks(db, deps.Files, deps.Letters != nil)
 	return deps, acfg, nil
 }
 
 // readyChecks are the conditions of GET /readyz: no migration running, the schema of this release
-// present, the database taking a write, and the attachment store answering.
-func readyChecks(db *store.DB, files *attachment.Service) []web.ReadyCheck {
+// present, the database taking a write, the attachment store answering and the letter fonts loaded
+// (without them no certification letter can be issued).
+func readyChecks(db *store.DB, files *attachment.Service, fonts bool) []web.ReadyCheck {
 	return []web.ReadyCheck{
+		{Name: "fonts", Check: func(context.Context) error {
+			if !fonts {
+				return errors.New("no certification letter font could be loaded (--fonts)")
+			}
+			return nil
+		}},
 		{Name: "migrations", Check: func(ctx context.Context) error {
 			busy, err := db.Migrating(ctx)
 			if err == nil && busy {

@@ -15,7 +15,7 @@ import (
 // shows one page at a time; the summary counts the whole year all the same.
 const (
 	DefaultPageSize = 50
-	MaxPageSize     = 1000
+	MaxPageSize     = 500
 	maxQuery        = 50
 )
 

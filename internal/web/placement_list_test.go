@@ -126,7 +126,7 @@ func TestPlacementListPaging(t *testing.T) {
 		if i, j := strings.Index(body, "测试001"), strings.Index(body, "测试005"); i < 0 || j < i || strings.Contains(body, "测试006") {
 			t.Errorf("sorted by name, 5 a page: %s", excerpt(body, "placement-table"))
 		}
-		for _, bad := range []string{"page=0", "page=x", "pageSize=1001", "status=lost", "sort=age"} {
+		for _, bad := range []string{"page=0", "page=x", "pageSize=501", "status=lost", "sort=age"} {
 			if status, _, _ := c.get("/placements?year=2025&" + bad); status != 422 {
 				t.Errorf("list with %s: %d, want 422", bad, status)
 			}

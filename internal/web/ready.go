@@ -74,6 +74,7 @@ var readyMessages = map[string]string{
 	"storage":    "数据库拒绝写入（只读、磁盘已满或写锁长时间被占用）",
 	"blobs":      "附件存储无法访问",
 	"database":   "数据库无法访问",
+	"fonts":      "确认书字体缺失，无法出具认证确认书",
 }
 
 // handleMetrics serves /metrics on the public listener unless the figures were moved to their own

@@ -41,7 +41,13 @@ func dialect() store.Dialect {
 			if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockKey)
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockKey); err != nil {
+				return err
+			}
+			// A second lock names the schema being migrated, so that readiness (migrating) sees
+			// a migration of this installation's schema, not one of another schema of the same
+			// database (test runs, a second installation).
+			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", migrationLockKey)
 			return err
 		},
 		IsUniqueViolation: func(err error) bool {
@@ -55,12 +61,13 @@ func dialect() store.Dialect {
 	}
 }
 
-// migrating reports whether some session holds the migration lock (pg_advisory_xact_lock with
-// one bigint key: classid is its high half, objid its low half, objsubid 1).
+// migrating reports whether some session migrates this schema now: it holds the schema's
+// migration lock (pg_advisory_xact_lock with two int4 keys: classid, objid, objsubid 2).
 func migrating(ctx context.Context, db *sql.DB) (bool, error) {
 	var held bool
 	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
-        AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1)`, int64(migrationLockKey)).Scan(&held)
+        AND granted AND objsubid = 2 AND classid::bigint = $1
+        AND objid::bigint = (hashtext(current_schema())::bigint & 4294967295))`, int64(migrationLockKey)).Scan(&held)
 	if err != nil {
 		return false, fmt.Errorf("read migration lock: %w", err)
 	}
