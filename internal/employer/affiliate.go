@@ -3,6 +3,7 @@ package employer
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ func (s *Service) Affiliates(ctx context.Context, a actor.Actor) ([]Affiliate, e
 		return nil, err
 	}
 	var out []Affiliate
-	err = s.run(ctx, func(tx Tx) error {
+	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
 		out, err = tx.Affiliates(ctx, id)
 		return err
 	})

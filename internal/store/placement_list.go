@@ -9,33 +9,42 @@ import (
 	"quotacert/internal/rules"
 )
 
-// ListSummary counts a year's placements in one aggregate query: persons by status, the counted
-// months and their weight (selected months of confirmed placements), the placements with at least
-// one counted month, and the selected months waiting for review. It agrees with
-// placement.Summarize over all rows (a test holds the two together).
+// ListSummary counts a year's placements in one aggregate query, grouped by status: the
+// placements, their selected months and the weight of these, and the placements with at least one
+// selected month. The counted figures are those of confirmed placements, the waiting months those
+// of pending ones, as placement.Summarize counts them row by row (a test holds the two together).
 func (tx PlacementTx) ListSummary(ctx context.Context, employerID int64, year int) (placement.Summary, error) {
-	var s placement.Summary
-	var weight int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*),
-            COALESCE(SUM(CASE WHEN p.status = 'confirmed' THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN p.status = 'pending' THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN p.status = 'rejected' THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN p.status NOT IN ('confirmed', 'pending', 'rejected') THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN p.status = 'confirmed' AND m.n > 0 THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN p.status = 'confirmed' THEN m.n ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN p.status = 'confirmed' THEN m.w ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN p.status = 'pending' THEN m.n ELSE 0 END), 0)
-        FROM placements p
-        LEFT JOIN (SELECT sm.placement_id, COUNT(*) AS n, SUM(sm.weight) AS w
-                   FROM placement_months sm JOIN placements sp ON sp.id = sm.placement_id
-                   WHERE sp.employer_id = $1 AND sp.year = $2 AND sm.selected
-                   GROUP BY sm.placement_id) m ON m.placement_id = p.id
-        WHERE p.employer_id = $1 AND p.year = $2`, employerID, year).Scan(
-		&s.Persons, &s.Confirmed, &s.Pending, &s.Rejected, &s.Draft, &s.Counted, &s.CountedMonths, &weight, &s.PendingMonths)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.status, COUNT(DISTINCT p.id), COUNT(m.placement_id),
+            COALESCE(SUM(m.weight), 0), COUNT(DISTINCT m.placement_id)
+        FROM placements p LEFT JOIN placement_months m ON m.placement_id = p.id AND m.selected
+        WHERE p.employer_id = $1 AND p.year = $2 GROUP BY p.status`, employerID, year)
 	if err != nil {
 		return placement.Summary{}, fmt.Errorf("summarise placements: %w", err)
 	}
-	s.WeightMonths = rules.WeightMonths(weight)
+	defer rows.Close()
+	var s placement.Summary
+	for rows.Next() {
+		var status string
+		var persons, months, withMonths int
+		var weight int64
+		if err := rows.Scan(&status, &persons, &months, &weight, &withMonths); err != nil {
+			return placement.Summary{}, fmt.Errorf("summarise placements: %w", err)
+		}
+		s.Persons += persons
+		switch placement.Status(status) {
+		case placement.Confirmed:
+			s.Confirmed, s.CountedMonths, s.WeightMonths, s.Counted = persons, months, rules.WeightMonths(weight), withMonths
+		case placement.Pending:
+			s.Pending, s.PendingMonths = persons, months
+		case placement.Rejected:
+			s.Rejected = persons
+		default:
+			s.Draft += persons
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return placement.Summary{}, fmt.Errorf("summarise placements: %w", err)
+	}
 	return s, nil
 }
 
