@@ -20,7 +20,3 @@ func Marked(ctx context.Context) bool {
 	v, _ := ctx.Value(key{}).(bool)
 	return v
 }
-
-// Clear returns ctx without the mark, for a write nested inside a read (none today; kept so that a
-// service never has to build a fresh context and lose its deadline).
-func Clear(ctx context.Context) context.Context { return context.WithValue(ctx, key{}, false) }
