@@ -124,6 +124,7 @@ func BenchmarkScale(b *testing.B) {
 		// Eight more employers, each with one person of its own, for the concurrent saves.
 		cfg := account.DefaultConfig()
 		cfg.CaptchaRequired, cfg.StaffMFARequired = false, false
+		cfg.Secrets = testSecrets(b)
 		cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 		acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 		if err != nil {
