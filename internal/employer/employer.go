@@ -26,14 +26,31 @@ type Profile struct {
 	ContactPhone     string
 	EmployeeCount    int
 	Address          string
-	// Enterprise is false for 机关, 事业单位, 社会团体: only enterprises get the small-firm levy
-	// exemption (DOMAIN.md §8), so the levy estimate needs to know.
-	Enterprise bool
-	UpdatedAt  time.Time
+	// UnitNature is the 单位性质 (UnitNatures; '' = not chosen yet, a missing required field). Only
+	// an enterprise gets the small-firm levy exemption (DOMAIN.md §8): see Enterprise.
+	UnitNature string
+	// EconomyType is the 经济类型 (EconomyTypes; '' = not given, the field is optional).
+	EconomyType string
+	// ContactEmail is the contact's e-mail address ('' = none): messages are mailed there too.
+	ContactEmail string
+	UpdatedAt    time.Time
 }
 
-// ProfileInput is what an employer may change (CONTRACT.md PUT /employer). Enterprise is a pointer
-// so that an API client that does not know the field keeps the stored value.
+// Enterprise reports whether the unit is an enterprise (企业), the only nature that gets the
+// small-firm levy exemption.
+func (p Profile) Enterprise() bool { return p.UnitNature == UnitEnterprise }
+
+// UnitEnterprise is the unit nature 企业.
+const UnitEnterprise = "企业"
+
+// UnitNatures lists the 单位性质 of a profile, in the order of the legacy summary tables.
+func UnitNatures() []string { return []string{"企业", "机关", "事业单位", "社会团体", "民办非企业"} }
+
+// EconomyTypes lists the 经济类型 of a profile.
+func EconomyTypes() []string { return []string{"国有", "集体", "私营", "外商投资", "港澳台投资", "其他"} }
+
+// ProfileInput is what an employer may change (CONTRACT.md PUT /employer). UnitNature, EconomyType
+// and ContactEmail are pointers so that an API client that does not know a field keeps its value.
 type ProfileInput struct {
 	Name             string `json:"name"`
 	FederationOffice string `json:"federationOffice"`
@@ -43,7 +60,9 @@ type ProfileInput struct {
 	ContactPhone     string `json:"contactPhone"`
 	EmployeeCount    *int   `json:"employeeCount"`
 	Address          string `json:"address"`
-	Enterprise       *bool  `json:"enterprise,omitempty"`
+	UnitNature       *string `json:"unitNature,omitempty"`
+	EconomyType      *string `json:"economyType,omitempty"`
+	ContactEmail     *string `json:"contactEmail,omitempty"`
 }
 
 // Affiliate kinds (CONTRACT.md).
