@@ -22,6 +22,7 @@ var adapters = map[string]bool{
 	"web": true, "httpx": true, "blob": true, "report": true, "refdata": true, "demo": true,
 	"chart":    true, // SVG and table markup (html/template); standard library only, no net/http
 	"archtest": true, "loadgen": true, "oidc": true, "testidp": true, "testsrv": true,
+	"smtpmail": true, // the message center's mail over SMTP (net/smtp)
 }
 
 // pure packages may import nothing but the standard library.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/message"
 	"quotacert/internal/rules"
 )
 
@@ -191,6 +192,11 @@ type Tx interface {
 	SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []string) error
 	// OwnedFiles returns the files among ids that belong to the employer.
 	OwnedFiles(ctx context.Context, employerID int64, ids []string) ([]FileRef, error)
+
+	// EmployerByCode finds the registered employer with a credit code; found is false for none.
+	EmployerByCode(ctx context.Context, creditCode string) (id int64, found bool, err error)
+	// PostMessage posts a message to an employer (and queues its mail), in this transaction.
+	PostMessage(ctx context.Context, m message.New) error
 
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error

@@ -17,6 +17,7 @@ import (
 	"quotacert/internal/declaration"
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
+	"quotacert/internal/message"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
@@ -38,6 +39,8 @@ func TestPortsAreExact(t *testing.T) {
 		{reflect.TypeFor[store.EmployerTx](), reflect.TypeFor[employer.Tx]()},
 		{reflect.TypeFor[store.ExchangeTx](), reflect.TypeFor[exchange.Tx]()},
 		{reflect.TypeFor[store.NoticeTx](), reflect.TypeFor[notice.Tx]()},
+		{reflect.TypeFor[store.MessageTx](), reflect.TypeFor[message.Tx]()},
+		{reflect.TypeFor[store.OutboxTx](), reflect.TypeFor[message.Outbox]()},
 		{reflect.TypeFor[store.OverviewTx](), reflect.TypeFor[overview.Tx]()},
 		{reflect.TypeFor[store.PlacementTx](), reflect.TypeFor[placement.Tx]()},
 		{reflect.TypeFor[store.ReviewTx](), reflect.TypeFor[review.Tx]()},

@@ -64,3 +64,5 @@ CREATE TABLE mail_outbox (
     created_at      {{timestamp}} NOT NULL
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);
+-- One mail per message, however many instances queue reminders at once.
+CREATE UNIQUE INDEX mail_outbox_message ON mail_outbox (message_id);
