@@ -12,8 +12,8 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
-	"quotacert/internal/message"
 	"quotacert/internal/idnum"
+	"quotacert/internal/message"
 	"quotacert/internal/rules"
 )
 

@@ -45,22 +45,26 @@ func (p Profile) Enterprise() bool { return p.UnitNature == UnitEnterprise }
 const UnitEnterprise = "企业"
 
 // UnitNatures lists the 单位性质 of a profile, in the order of the legacy summary tables.
-func UnitNatures() []string { return []string{"企业", "机关", "事业单位", "社会团体", "民办非企业"} }
+func UnitNatures() []string {
+	return []string{"企业", "机关", "事业单位", "社会团体", "民办非企业"}
+}
 
 // EconomyTypes lists the 经济类型 of a profile.
-func EconomyTypes() []string { return []string{"国有", "集体", "私营", "外商投资", "港澳台投资", "其他"} }
+func EconomyTypes() []string {
+	return []string{"国有", "集体", "私营", "外商投资", "港澳台投资", "其他"}
+}
 
 // ProfileInput is what an employer may change (CONTRACT.md PUT /employer). UnitNature, EconomyType
 // and ContactEmail are pointers so that an API client that does not know a field keeps its value.
 type ProfileInput struct {
-	Name             string `json:"name"`
-	FederationOffice string `json:"federationOffice"`
-	TaxOffice        string `json:"taxOffice"`
-	District         string `json:"district"`
-	ContactName      string `json:"contactName"`
-	ContactPhone     string `json:"contactPhone"`
-	EmployeeCount    *int   `json:"employeeCount"`
-	Address          string `json:"address"`
+	Name             string  `json:"name"`
+	FederationOffice string  `json:"federationOffice"`
+	TaxOffice        string  `json:"taxOffice"`
+	District         string  `json:"district"`
+	ContactName      string  `json:"contactName"`
+	ContactPhone     string  `json:"contactPhone"`
+	EmployeeCount    *int    `json:"employeeCount"`
+	Address          string  `json:"address"`
 	UnitNature       *string `json:"unitNature,omitempty"`
 	EconomyType      *string `json:"economyType,omitempty"`
 	ContactEmail     *string `json:"contactEmail,omitempty"`

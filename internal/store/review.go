@@ -417,7 +417,9 @@ func (tx ReviewTx) Object(ctx context.Context, id int64, by int64, reason string
 }
 
 // WorkCalendar is the working-day calendar of every year entered.
-func (tx ReviewTx) WorkCalendar(ctx context.Context) (rules.Calendar, error) { return tx.workCalendar(ctx) }
+func (tx ReviewTx) WorkCalendar(ctx context.Context) (rules.Calendar, error) {
+	return tx.workCalendar(ctx)
+}
 
 // PendingOpenedBefore counts the year's pending items of employers in the subtree opened before t.
 func (tx ReviewTx) PendingOpenedBefore(ctx context.Context, office string, year int, t time.Time) (int, error) {
@@ -432,4 +434,6 @@ func (tx ReviewTx) PendingOpenedBefore(ctx context.Context, office string, year 
 }
 
 // PostMessage posts a message to an employer and queues its mail, in this transaction.
-func (tx ReviewTx) PostMessage(ctx context.Context, m message.New) error { return tx.postMessage(ctx, m) }
+func (tx ReviewTx) PostMessage(ctx context.Context, m message.New) error {
+	return tx.postMessage(ctx, m)
+}
