@@ -111,35 +111,6 @@ func deadline(cal rules.Calendar, today rules.Date, it Item) Deadline {
 	return d
 }
 
-// overdueCutoff is the first China day whose items are not overdue today: an item opened on day o
-// is overdue when ReviewDue(o) < today, and ReviewDue grows with o, so the items opened before the
-// cutoff are exactly the overdue ones. dueSoon is the first day whose items are due after
-// today+3 working days (the items opened in [cutoff, soon) are due within three working days).
-func overdueCutoff(cal rules.Calendar, today rules.Date) (cutoff, soon rules.Date) {
-	cutoff = today
-	for i := 0; i < 400; i++ { // 20 working days lie within a few months, whatever the holidays
-		prev := cutoff.PrevDay()
-		if due, _ := cal.ReviewDue(prev); !due.Before(today) {
-			cutoff = prev
-			continue
-		}
-		break
-	}
-	limit, _ := cal.AddWorkingDays(today, 3)
-	soon = cutoff
-	for i := 0; i < 400; i++ {
-		if due, _ := cal.ReviewDue(soon); due.Compare(limit) > 0 {
-			break
-		}
-		soon = soon.NextDay()
-	}
-	return cutoff, soon
-}
-
-// chinaMidnight is the instant a China date begins.
-func chinaMidnight(d rules.Date) time.Time {
-	return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, rules.China())
-}
 
 func allDigits(s string) bool {
 	for _, r := range s {
@@ -549,11 +520,12 @@ func (s *Service) Dashboard(ctx context.Context, a actor.Actor, year int) (Dashb
 		if err != nil {
 			return err
 		}
-		cutoff, soon := overdueCutoff(cal, rules.ChinaDate(s.now()))
-		if overdue, err = tx.PendingOpenedBefore(ctx, a.Office, year, chinaMidnight(cutoff)); err != nil {
+		today := rules.ChinaDate(s.now())
+		cutoff, soon := cal.ReviewOverdueBefore(today), cal.ReviewDueWithinBefore(today, 3)
+		if overdue, err = tx.PendingOpenedBefore(ctx, a.Office, year, rules.ChinaStart(cutoff)); err != nil {
 			return err
 		}
-		n, err := tx.PendingOpenedBefore(ctx, a.Office, year, chinaMidnight(soon))
+		n, err := tx.PendingOpenedBefore(ctx, a.Office, year, rules.ChinaStart(soon))
 		dueSoon = n - overdue
 		return err
 	})

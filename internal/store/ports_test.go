@@ -22,6 +22,7 @@ import (
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
+	"quotacert/internal/stats"
 	"quotacert/internal/store"
 )
 
@@ -44,6 +45,7 @@ func TestPortsAreExact(t *testing.T) {
 		{reflect.TypeFor[store.OverviewTx](), reflect.TypeFor[overview.Tx]()},
 		{reflect.TypeFor[store.PlacementTx](), reflect.TypeFor[placement.Tx]()},
 		{reflect.TypeFor[store.ReviewTx](), reflect.TypeFor[review.Tx]()},
+		{reflect.TypeFor[store.StatsTx](), reflect.TypeFor[stats.Tx]()},
 	} {
 		if got, want := methods(c.impl), methods(c.port); !slices.Equal(got, want) {
 			t.Errorf("store.%s has %v\n%s declares %v", c.impl.Name(), got, c.port, want)
