@@ -111,7 +111,6 @@ func deadline(cal rules.Calendar, today rules.Date, it Item) Deadline {
 	return d
 }
 
-
 func allDigits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {

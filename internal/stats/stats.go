@@ -22,9 +22,9 @@ type Figures struct {
 	ProfilesComplete int // with every required profile field (employer.Complete)
 	// Placements by status (placement.Status): 未完成, 待审核, 已确认, 审核不通过.
 	PlacementsDraft, PlacementsPending, PlacementsConfirmed, PlacementsRejected int
-	Submitted int // declarations submitted (a reopen request waiting still counts as submitted)
-	Reopened  int // employers whose reopen request (年审认证反馈) was approved this year
-	Certified int // employers with a valid certification letter
+	Submitted                                                                   int // declarations submitted (a reopen request waiting still counts as submitted)
+	Reopened                                                                    int // employers whose reopen request (年审认证反馈) was approved this year
+	Certified                                                                   int // employers with a valid certification letter
 	// Of the valid letters: persons, counted months and weight-months (equivalent persons × 12).
 	CertifiedPersons, CountedMonths int
 	WeightMonths                    rules.WeightMonths

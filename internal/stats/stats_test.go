@@ -21,15 +21,15 @@ var now = time.Date(2026, 6, 15, 4, 0, 0, 0, time.UTC)
 
 // seeded is one employer as the test created it, with what it expects of it.
 type seeded struct {
-	id                                  int64
-	district, office, nature, economy   string
-	complete                            bool
-	employees                           int
-	placements                          map[string]int // by status
-	submitted, reopened, certified      bool
-	persons, counted, weightMonths      int
-	submittedAt, issuedAt               time.Time
-	pending, overdue                    int
+	id                                int64
+	district, office, nature, economy string
+	complete                          bool
+	employees                         int
+	placements                        map[string]int // by status
+	submitted, reopened, certified    bool
+	persons, counted, weightMonths    int
+	submittedAt, issuedAt             time.Time
+	pending, overdue                  int
 }
 
 var districts = []string{"220102", "220103", "220104", "220122", "220202", "220203", "220302", "220322"}

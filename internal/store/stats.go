@@ -85,7 +85,9 @@ func (tx StatsTx) Year(ctx context.Context, year int) (rules.BusinessYear, bool,
 }
 
 // WorkCalendar is the working-day calendar of every year entered.
-func (tx StatsTx) WorkCalendar(ctx context.Context) (rules.Calendar, error) { return tx.workCalendar(ctx) }
+func (tx StatsTx) WorkCalendar(ctx context.Context) (rules.Calendar, error) {
+	return tx.workCalendar(ctx)
+}
 
 // statsEmployers is the condition on employers e of a query: certified by an office of the
 // subtree of $1, district under the prefix $3 (or none, at the top: $4 = 1).

@@ -68,13 +68,13 @@ func breakdown(id, title, first string, rows []stats.Row, link func(stats.Row) s
 
 // statsView is the statistics page.
 type statsView struct {
-	Report   stats.Report
-	Query    string // year=…&region=… of this view, for the export links
-	Tables   []statsTable
-	Charts   []template.HTML
-	Summary  []string
-	AgeDays  int
-	Years    []int
+	Report  stats.Report
+	Query   string // year=…&region=… of this view, for the export links
+	Tables  []statsTable
+	Charts  []template.HTML
+	Summary []string
+	AgeDays int
+	Years   []int
 }
 
 func (s *Server) statsReport(r *http.Request) (stats.Report, error) {
