@@ -69,7 +69,7 @@ func breakdown(id, title, first string, rows []stats.Row, link func(stats.Row) s
 // statsView is the statistics page.
 type statsView struct {
 	Report  stats.Report
-	Query   string // year=…&region=… of this view, for the export links
+	Query   template.URL // year=…&region=… of this view, for the export links (digits only)
 	Tables  []statsTable
 	Charts  []template.HTML
 	Summary []string
@@ -134,7 +134,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		}
 		return v.Encode()
 	}
-	v := statsView{Report: rep, Query: query(rep.Region.Code), Tables: statsTables(rep, query), AgeDays: rep.PendingAgeDays()}
+	v := statsView{Report: rep, Query: template.URL(query(rep.Region.Code)), Tables: statsTables(rep, query), AgeDays: rep.PendingAgeDays()}
 	for y := rep.GeneratedAt.Year() - 1; y >= rep.GeneratedAt.Year()-4; y-- {
 		v.Years = append(v.Years, y)
 	}
