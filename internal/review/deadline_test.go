@@ -18,7 +18,9 @@ import (
 )
 
 // china is a time of day in China on a date.
-func china(y, m, d, h int) time.Time { return time.Date(y, time.Month(m), d, h, 0, 0, 0, rules.China()) }
+func china(y, m, d, h int) time.Time {
+	return time.Date(y, time.Month(m), d, h, 0, 0, 0, rules.China())
+}
 
 // seedItems writes, for an employer of 南关区 and one of 吉林市, review items opened on given days.
 func seedItems(t *testing.T, db *store.DB) map[string]int64 {
