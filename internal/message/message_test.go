@@ -248,3 +248,57 @@ func TestMailRetry(t *testing.T) {
 		}
 	})
 }
+
+// TestDeadlineReminders: within 14 days of the window's close, every employer that has not
+// submitted the year gets "申报期将于…截止" once, however many rounds or instances run; a submitted
+// employer gets none; the mail is queued for those with an address.
+func TestDeadlineReminders(t *testing.T) {
+	begin := time.Date(2026, 10, 10, 1, 0, 0, 0, time.UTC) // 21 days before 2026-10-31
+	clock := storetest.NewClock(begin)
+	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock.Advance(begin.Sub(clock.Now())) // each database starts on the same day
+		seed(t, db) // two employers, both with 2025 reopen-requested (submitted)
+		if _, err := db.SQL().Exec(`UPDATE declarations SET status = 'open' WHERE employer_id = 1`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO employers (id, credit_code, name, federation_office, district, contact_email, created_at, updated_at)
+            VALUES (3, 'CODEC', '未申报单位', '220102', '220102', 'c@example.com', $1, $1)`, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		count := func(q string) int {
+			t.Helper()
+			var n int
+			if err := db.SQL().QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		a := message.NewSender(store.OutboxRunner(db), nil, "a", clock.Now)
+		b := message.NewSender(store.OutboxRunner(db), nil, "b", clock.Now)
+		if _, err := a.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(`SELECT COUNT(*) FROM messages WHERE kind = 'deadline'`); n != 0 {
+			t.Fatalf("%d reminders 21 days before the close", n)
+		}
+		clock.Advance(8 * 24 * time.Hour) // 2026-10-18: 13 days left
+		for _, s := range []*message.Sender{a, b, a} {
+			if _, err := s.Round(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := count(`SELECT COUNT(*) FROM messages WHERE kind = 'deadline'`); n != 2 {
+			t.Errorf("%d reminders, want 2 (employers 1 and 3; employer 2 has submitted)", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM messages WHERE kind = 'deadline' AND employer_id = 2`); n != 0 {
+			t.Errorf("the submitted employer was reminded")
+		}
+		if n := count(`SELECT COUNT(*) FROM messages WHERE kind = 'deadline' AND title = '2025年度申报期将于2026年10月31日截止'`); n != 2 {
+			t.Errorf("reminder titles: %d", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM mail_outbox o JOIN messages m ON m.id = o.message_id WHERE m.kind = 'deadline'`); n != 2 {
+			t.Errorf("reminder mails queued: %d, want 2 (employers 1 and 3 have addresses)", n)
+		}
+	})
+}
