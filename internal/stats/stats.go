@@ -151,15 +151,13 @@ type Query struct {
 	Months []time.Time
 }
 
-// Group is how a breakdown groups the employers.
-type Group string
-
-// The breakdowns.
-const (
-	ByRegion  Group = "region"  // the child regions of the prefix (city or county)
-	ByNature  Group = "nature"  // employers.unit_nature
-	ByEconomy Group = "economy" // employers.economy_type
-)
+// Cell is a group of employers of the aggregate: the child region of the prefix (a city below a
+// province, the county itself below a city or a county; "" without a district), the unit nature
+// and the economy type. Every breakdown of the page is a sum of cells, so the employers are
+// aggregated once.
+type Cell struct {
+	Region, Nature, Economy string
+}
 
 // Tx is the statistics' port over one transaction.
 type Tx interface {
@@ -168,8 +166,8 @@ type Tx interface {
 	OfficeRegion(ctx context.Context, office string) (string, error)
 	// Region loads a region; found is false for an unknown code.
 	Region(ctx context.Context, code string) (r Region, found bool, err error)
-	// Figures aggregates q by group: one row per key ("" for employers without one).
-	Figures(ctx context.Context, q Query, g Group) (map[string]Figures, error)
+	// Figures aggregates q's employers by cell.
+	Figures(ctx context.Context, q Query) (map[Cell]Figures, error)
 	// SubmissionMonths counts submissions and letters per bucket of q.Months.
 	SubmissionMonths(ctx context.Context, q Query) (submitted, certified []int, err error)
 	// ChildRegions lists the regions directly below code.
@@ -277,9 +275,15 @@ func (s *Service) Report(ctx context.Context, a actor.Actor, year int, region st
 }
 
 func (s *Service) fill(ctx context.Context, tx Tx, q Query, r Region, rep *Report) error {
-	byRegion, err := tx.Figures(ctx, q, ByRegion)
+	cells, err := tx.Figures(ctx, q)
 	if err != nil {
 		return err
+	}
+	byRegion, byNature, byEconomy := map[string]Figures{}, map[string]Figures{}, map[string]Figures{}
+	for c, f := range cells {
+		byRegion[c.Region] = byRegion[c.Region].Add(f)
+		byNature[c.Nature] = byNature[c.Nature].Add(f)
+		byEconomy[c.Economy] = byEconomy[c.Economy].Add(f)
 	}
 	if Level(r.Code) < 3 {
 		kids, err := tx.ChildRegions(ctx, r.Code)
@@ -304,12 +308,8 @@ func (s *Service) fill(ctx context.Context, tx Tx, q Query, r Region, rep *Repor
 	for _, row := range rep.ByRegion {
 		rep.Total = rep.Total.Add(row.Figures)
 	}
-	if rep.ByNature, err = listed(ctx, tx, q, ByNature, employer.UnitNatures()); err != nil {
-		return err
-	}
-	if rep.ByEconomy, err = listed(ctx, tx, q, ByEconomy, employer.EconomyTypes()); err != nil {
-		return err
-	}
+	rep.ByNature = listed(byNature, employer.UnitNatures())
+	rep.ByEconomy = listed(byEconomy, employer.EconomyTypes())
 	sub, cert, err := tx.SubmissionMonths(ctx, q)
 	if err != nil {
 		return err
@@ -330,11 +330,7 @@ func orNone(key string) string {
 
 // listed arranges a breakdown in the order of its list, with a last row for employers that have
 // none of the listed values ("未填写").
-func listed(ctx context.Context, tx Tx, q Query, g Group, keys []string) ([]Row, error) {
-	m, err := tx.Figures(ctx, q, g)
-	if err != nil {
-		return nil, err
-	}
+func listed(m map[string]Figures, keys []string) []Row {
 	var out []Row
 	for _, k := range keys {
 		out = append(out, Row{Key: k, Label: k, Figures: m[k]})
@@ -347,7 +343,7 @@ func listed(ctx context.Context, tx Tx, q Query, g Group, keys []string) ([]Row,
 	if rest.Employers > 0 {
 		out = append(out, Row{Key: "", Label: "未填写", Figures: rest})
 	}
-	return out, nil
+	return out
 }
 
 // monthBounds are the China midnights of the first days of the months from first to last, and of

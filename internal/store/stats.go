@@ -116,7 +116,7 @@ func (tx StatsTx) OldestPending(ctx context.Context, q stats.Query) (time.Time, 
 	return t, nil
 }
 
-// Figures aggregates the year's figures of the query's employers by group, in one statement: one
+// Figures aggregates the year's figures of the query's employers by cell, in one statement: one
 // row per employer is joined with its placements, declaration, valid letter, approved reopen
 // requests, pending items and levy parameters (each pre-aggregated per employer), and the rows are
 // summed per key. The levy estimate is rules.EstimateLevy written in integer SQL with the social
@@ -124,22 +124,13 @@ func (tx StatsTx) OldestPending(ctx context.Context, q stats.Query) (time.Time, 
 // max(0, N×R×12 − D×12×10000) in 1/120000 persons, the gross rounded half-up to the fen, then the
 // reduction (small enterprise exempt, quota met, outside the period full, ≥1% half, else 90%)
 // rounded half-up. The test holds it to rules.EstimateLevy employer by employer.
-func (tx StatsTx) Figures(ctx context.Context, q stats.Query, g stats.Group) (map[string]stats.Figures, error) {
-	var key string
-	switch {
-	case g == stats.ByNature:
-		key = "e.unit_nature"
-	case g == stats.ByEconomy:
-		key = "e.economy_type"
-	case g == stats.ByRegion && len(q.Prefix) == 2:
-		key = "COALESCE(SUBSTR(e.district, 1, 4) || '00', '')"
-	case g == stats.ByRegion:
-		key = "COALESCE(e.district, '')"
-	default:
-		return nil, fmt.Errorf("statistics: unknown group %q", g)
+func (tx StatsTx) Figures(ctx context.Context, q stats.Query) (map[stats.Cell]stats.Figures, error) {
+	region := "COALESCE(e.district, '')"
+	if len(q.Prefix) == 2 { // below a province: its cities
+		region = "COALESCE(SUBSTR(e.district, 1, 4) || '00', '')"
 	}
 	query := subtreeCTE + `, per AS (
-    SELECT ` + key + ` AS k,
+    SELECT ` + region + ` AS k, e.unit_nature AS nature, e.economy_type AS economy,
         CASE WHEN e.name <> '' AND e.unit_nature <> '' AND e.federation_office IS NOT NULL AND e.tax_office IS NOT NULL
               AND e.district IS NOT NULL AND e.contact_name <> '' AND e.contact_phone <> '' AND e.employee_count > 0
               AND e.address <> '' THEN 1 ELSE 0 END AS complete,
@@ -182,29 +173,29 @@ func (tx StatsTx) Figures(ctx context.Context, q stats.Query, g stats.Group) (ma
              ELSE 90 END AS pct
     FROM short
 )
-SELECT k, COUNT(*), SUM(complete), SUM(draft), SUM(pending), SUM(confirmed), SUM(rejected),
+SELECT k, nature, economy, COUNT(*), SUM(complete), SUM(draft), SUM(pending), SUM(confirmed), SUM(rejected),
     SUM(submitted), SUM(reopened), SUM(certified), SUM(persons), SUM(counted), CAST(SUM(wm) AS BIGINT),
     CAST(SUM(CASE WHEN levied = 1 THEN (gross * pct * 2 + 100) / 200 ELSE 0 END) AS BIGINT), SUM(levied),
     SUM(CASE WHEN levied = 1 AND sf = 0 THEN 1 ELSE 0 END), SUM(pend), SUM(late)
-FROM gross GROUP BY k`
+FROM gross GROUP BY k, nature, economy`
 	rows, err := tx.tx.QueryContext(ctx, query, q.Office, q.Year, q.Prefix+"%", boolInt(q.Top), boolInt(q.ReductionPeriod), q.OverdueBefore.UTC())
 	if err != nil {
-		return nil, fmt.Errorf("statistics by %s: %w", g, err)
+		return nil, fmt.Errorf("statistics: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]stats.Figures{}
+	out := map[stats.Cell]stats.Figures{}
 	for rows.Next() {
-		var k string
+		var c stats.Cell
 		var f stats.Figures
 		var wm, levy int64
-		if err := rows.Scan(&k, &f.Employers, &f.ProfilesComplete, &f.PlacementsDraft, &f.PlacementsPending,
+		if err := rows.Scan(&c.Region, &c.Nature, &c.Economy, &f.Employers, &f.ProfilesComplete, &f.PlacementsDraft, &f.PlacementsPending,
 			&f.PlacementsConfirmed, &f.PlacementsRejected, &f.Submitted, &f.Reopened, &f.Certified,
 			&f.CertifiedPersons, &f.CountedMonths, &wm, &levy, &f.LevyEstimated, &f.AtQuota,
 			&f.PendingReviews, &f.PendingOverdue); err != nil {
 			return nil, fmt.Errorf("scan statistics: %w", err)
 		}
 		f.WeightMonths, f.LevyDue = rules.WeightMonths(wm), rules.Fen(levy)
-		out[k] = f
+		out[c] = f
 	}
 	return out, rows.Err()
 }
