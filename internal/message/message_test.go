@@ -258,7 +258,7 @@ func TestDeadlineReminders(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clock.Advance(begin.Sub(clock.Now())) // each database starts on the same day
-		seed(t, db) // two employers, both with 2025 reopen-requested (submitted)
+		seed(t, db)                           // two employers, both with 2025 reopen-requested (submitted)
 		if _, err := db.SQL().Exec(`UPDATE declarations SET status = 'open' WHERE employer_id = 1`); err != nil {
 			t.Fatal(err)
 		}
