@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -18,12 +19,15 @@ import (
 	"quotacert/internal/blob"
 	"quotacert/internal/demo"
 	"quotacert/internal/employer"
+	"quotacert/internal/message"
 	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/report"
 	"quotacert/internal/rules"
+	"quotacert/internal/smtpmail"
+	"quotacert/internal/stats"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
@@ -42,7 +46,26 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	dbf.registerServing(fs, getenv)
 	metricsAddr := fs.String("metrics-addr", getenv("QUOTACERT_METRICS_ADDR"), "serve /metrics on this address of its own (e.g. 127.0.0.1:9090) and not on --addr; empty: /metrics on --addr (QUOTACERT_METRICS_ADDR)")
 	maxSessions := fs.Int("max-sessions", envInt(getenv, "QUOTACERT_MAX_SESSIONS", 5), "concurrent sessions per user; the oldest ends (QUOTACERT_MAX_SESSIONS)")
+	smtpAddr := fs.String("smtp-addr", getenv("QUOTACERT_SMTP_ADDR"), "SMTP server host:port of the message center's e-mail; empty: no e-mail (QUOTACERT_SMTP_ADDR; the password only in QUOTACERT_SMTP_PASSWORD)")
+	smtpFrom := fs.String("smtp-from", getenv("QUOTACERT_SMTP_FROM"), "sender address of the e-mail, e.g. 残联认证系统 <noreply@example.gov.cn> (QUOTACERT_SMTP_FROM)")
+	smtpUser := fs.String("smtp-user", getenv("QUOTACERT_SMTP_USER"), "SMTP user name; empty: no authentication (QUOTACERT_SMTP_USER)")
+	smtpInsecure := fs.Bool("smtp-insecure", getenv("QUOTACERT_SMTP_INSECURE") == "true", "allow plain SMTP without STARTTLS to a server that is not on loopback (QUOTACERT_SMTP_INSECURE=true)")
+	mailEvery := fs.Duration("mail-interval", envDuration(getenv, "QUOTACERT_MAIL_INTERVAL", 15*time.Second), "how often the background work mails the outbox and posts deadline reminders (QUOTACERT_MAIL_INTERVAL)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var mailer *smtpmail.Mailer
+	if *smtpAddr != "" {
+		m, err := smtpmail.New(smtpmail.Config{Addr: *smtpAddr, From: *smtpFrom, User: *smtpUser,
+			Password: getenv("QUOTACERT_SMTP_PASSWORD"), Insecure: *smtpInsecure})
+		if err != nil {
+			fmt.Fprintf(stderr, "quotacert serve: --smtp-addr/--smtp-from: %v\n", err)
+			return 2
+		}
+		mailer = m
+	}
+	if *mailEvery < time.Second {
+		fmt.Fprintln(stderr, "quotacert serve: --mail-interval must be at least 1s")
 		return 2
 	}
 	if *staffMFA == "" {
@@ -72,7 +95,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
 		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions,
-		metricsAddr: *metricsAddr}, stdout); err != nil {
+		metricsAddr: *metricsAddr, mailer: mailer, mailEvery: *mailEvery}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -97,7 +120,9 @@ type serveConfig struct {
 	fonts   []string // certification letter fonts (issue #8)
 	baseURL string   // public base URL, printed in the letter's QR code
 
-	metricsAddr string // /metrics on a listener of its own; "" on addr
+	metricsAddr string           // /metrics on a listener of its own; "" on addr
+	mailer      *smtpmail.Mailer // nil: messages are not mailed (issue 19)
+	mailEvery   time.Duration    // rounds of the message center's background work; 0: 15 s
 }
 
 // parseCIDRs parses a comma-separated list of CIDRs or single addresses.
@@ -189,6 +214,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	fmt.Fprintf(stdout, "quotacert is serving on http://%s\n", ln.Addr())
 
 	go purgeExpired(ctx, log, deps.Accounts, 10*time.Minute)
+	go newSender(db, cfg).Run(ctx, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) })
 	go flushRefusals(ctx, site, time.Minute)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -247,6 +273,9 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	deps.Metrics.LoginQueue(accounts.LoginQueue)
 	deps.MetricsPublic = cfg.metricsAddr == ""
 	deps.Ready = readyChecks(db, deps.Files, deps.Letters != nil)
+	// The back office (issue 19): statistics and the employers' message center.
+	deps.Stats = stats.NewService(store.StatsRunner(db), time.Now)
+	deps.Messages = message.NewService(store.MessageRunner(db))
 	return deps, acfg, nil
 }
 
@@ -272,6 +301,21 @@ func readyChecks(db *store.DB, files *attachment.Service, fonts bool) []web.Read
 		{Name: "storage", Check: func(ctx context.Context) error { return db.WriteProbe(ctx, "") }},
 		{Name: "blobs", Check: files.Ready},
 	}
+}
+
+// newSender is the message center's background work: mail of the outbox (when SMTP is configured)
+// and the deadline reminders. Each instance names itself in its claims by host and process id.
+func newSender(db *store.DB, cfg serveConfig) *message.Sender {
+	host, _ := os.Hostname()
+	var m message.Mailer
+	if cfg.mailer != nil {
+		m = cfg.mailer
+	}
+	s := message.NewSender(store.OutboxRunner(db), m, fmt.Sprintf("%s-%d", host, os.Getpid()), time.Now)
+	if cfg.mailEvery > 0 {
+		s.Interval = cfg.mailEvery
+	}
+	return s
 }
 
 // sealAttachments seals, once, the attachments an earlier release stored in clear, and removes the

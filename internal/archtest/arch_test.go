@@ -23,6 +23,7 @@ var adapters = map[string]bool{
 	"chart":    true, // SVG and table markup (html/template); standard library only, no net/http
 	"metrics":  true, // Prometheus figures of HTTP and the store (issue 15)
 	"archtest": true, "loadgen": true, "oidc": true, "testidp": true, "testsrv": true,
+	"smtpmail": true, // the message center's mail over SMTP (net/smtp)
 }
 
 // pure packages may import nothing but the standard library.

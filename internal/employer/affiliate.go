@@ -14,6 +14,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/idnum"
+	"quotacert/internal/message"
 	"quotacert/internal/rules"
 )
 
@@ -97,6 +98,9 @@ func (s *Service) AddAffiliate(ctx context.Context, a actor.Actor, in AffiliateI
 		if err := tx.OpenAffiliateReview(ctx, next, requestYear(now)); err != nil {
 			return err
 		}
+		if err := tellRegistered(ctx, tx, empID, next); err != nil {
+			return err
+		}
 		e := audit.For(a, "affiliate.create", "affiliate", strconv.FormatInt(next.ID, 10))
 		e.Detail = fmt.Sprintf("kind=%s files=%d review=%s", next.Kind, len(files), next.Review)
 		if err := tx.AppendAudit(ctx, e); err != nil {
@@ -176,6 +180,9 @@ func (s *Service) UpdateAffiliate(ctx context.Context, a actor.Actor, affiliateI
 		next.Files = files
 		if reopen {
 			if err := tx.OpenAffiliateReview(ctx, next, requestYear(next.UpdatedAt)); err != nil {
+				return err
+			}
+			if err := tellRegistered(ctx, tx, empID, next); err != nil {
 				return err
 			}
 		}
@@ -314,4 +321,22 @@ func fileIDs(files []FileRef) []string {
 		out[i] = f.ID
 	}
 	return out
+}
+
+// tellRegistered posts a message to the registered unit whose credit code an affiliate request
+// names: it may object (DOMAIN.md §6), so it must learn of the request.
+func tellRegistered(ctx context.Context, tx Tx, requester int64, af Affiliate) error {
+	id, found, err := tx.EmployerByCode(ctx, af.CreditCode)
+	if err != nil || !found || id == requester {
+		return err
+	}
+	own, err := tx.Profile(ctx, requester)
+	if err != nil {
+		return err
+	}
+	return tx.PostMessage(ctx, message.New{EmployerID: id, Kind: message.KindAffiliate,
+		Title: "有单位申请将贵单位登记为其关联单位：" + own.Name,
+		Body: fmt.Sprintf("%s（%s）申请将贵单位登记为其%s，贵单位的工资和社保记录将计入该单位。如有异议，请在残联审核前提出。",
+			own.Name, own.CreditCode, KindLabel(af.Kind)),
+		Link: "/"}) // the home page lists the requests naming the unit, with the objection
 }

@@ -10,6 +10,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/declaration"
+	"quotacert/internal/message"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
@@ -430,4 +431,26 @@ func (tx ReviewTx) Object(ctx context.Context, id int64, by int64, reason string
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// WorkCalendar is the working-day calendar of every year entered.
+func (tx ReviewTx) WorkCalendar(ctx context.Context) (rules.Calendar, error) {
+	return tx.workCalendar(ctx)
+}
+
+// PendingOpenedBefore counts the year's pending items of employers in the subtree opened before t.
+func (tx ReviewTx) PendingOpenedBefore(ctx context.Context, office string, year int, t time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, subtreeCTE+`SELECT COUNT(*) FROM review_items r JOIN employers e ON e.id = r.employer_id
+        WHERE r.year = $2 AND r.status = $3 AND r.created_at < $4 AND e.federation_office IN (SELECT code FROM sub)`,
+		office, year, string(rules.ReviewPending), t.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("pending items opened before %s: %w", t, err)
+	}
+	return n, nil
+}
+
+// PostMessage posts a message to an employer and queues its mail, in this transaction.
+func (tx ReviewTx) PostMessage(ctx context.Context, m message.New) error {
+	return tx.postMessage(ctx, m)
 }

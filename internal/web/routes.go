@@ -132,6 +132,14 @@ func (s *Server) Routes() []Route {
 		{"GET /review/items/{id}", Staff, s.handleReviewItem},
 		{"POST /review/items/{id}/decision", Staff, s.handleReviewDecision},
 		{"POST /review/placements/{id}/return", Staff, s.handleReviewReturn},
+		{"POST /review/batch-approve", Staff, s.handleReviewBatchApprove},
+		// 统计分析: the year's figures of the staff member's subtree, charts and exports.
+		{"GET /stats", Staff, s.handleStats},
+		{"GET /stats/{table}", Staff, s.handleStatsExport},
+
+		// 消息中心: the employer's messages (the header shows the unread count).
+		{"GET /messages", Employer, s.handleMessages},
+		{"POST /messages/read", Employer, s.handleMessagesRead},
 		{"GET /review/results", Staff, s.handleResultsPage},
 		{"GET /review/results.xlsx", Staff, s.handleResultsXLSX},
 		{"GET /api/v1/reviews", Staff, s.handleAPIReviews},
@@ -171,6 +179,8 @@ func (s *Server) Routes() []Route {
 		{"POST /admin/minwages", Admin, s.handleAdminWageSave},
 		{"GET /admin/years", Admin, s.handleAdminYears},
 		{"POST /admin/years", Admin, s.handleAdminYearSave},
+		{"GET /admin/calendar", Admin, s.handleAdminCalendar},
+		{"POST /admin/calendar", Admin, s.handleAdminCalendarSave},
 		{"PUT /api/v1/years/{year}", Admin, s.handleAPIYearUpdate},
 		{"GET /admin/levy", Admin, s.handleAdminLevies},
 		{"POST /admin/levy", Admin, s.handleAdminLevySave},

@@ -26,12 +26,14 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
+	"quotacert/internal/message"
 	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
+	"quotacert/internal/stats"
 )
 
 //go:embed templates/*.html
@@ -92,6 +94,10 @@ type Deps struct {
 	Metrics *metrics.Registry
 	// MetricsPublic serves /metrics on this listener (false: they have a listener of their own).
 	MetricsPublic bool
+	// Messages is the employers' message center (issue 19); nil hides it.
+	Messages *message.Service
+	// Stats is the federation's statistics of a year (issue 19); nil hides it.
+	Stats *stats.Service
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
@@ -198,6 +204,8 @@ type Page struct {
 	Flash     string
 	RequestID string
 	Data      any
+	// Unread counts the employer's unread messages, for the header (0 for staff).
+	Unread int
 }
 
 // render writes a page. It renders into a buffer first so a template error becomes a clean 500
@@ -211,6 +219,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	if a, ok := s.actor(r); ok {
 		p.Actor = a
+		if s.deps.Messages != nil {
+			// A failed count must not fail the page (nor its error page): the header goes without.
+			n, err := s.deps.Messages.Unread(r.Context(), a)
+			if err != nil {
+				s.deps.Log.Warn("unread messages", "err", err)
+			}
+			p.Unread = n
+		}
 	}
 	p.RequestID = httpx.RequestID(r.Context())
 	if p.Flash == "" {
