@@ -24,6 +24,7 @@ type Service struct {
 	source Source
 	pii    Protector
 	now    func() time.Time
+	docs   Documents // where issued PDFs are kept (WithDocuments)
 }
 
 // NewService wires the service: run is the store's transaction runner, source the registry (read
@@ -308,10 +309,17 @@ func (s *Service) Submit(ctx context.Context, a actor.Actor, year int, pledgeAcc
 		if err != nil {
 			return err
 		}
-		out, err = tx.InsertLetter(ctx, Letter{DeclarationID: d.ID, VerifyCode: code, Status: LetterValid,
-			Persons: st.Summary.Counted, CountedMonths: st.Summary.CountedMonths, WeightMonths: st.Summary.WeightMonths,
-			FederationOffice: st.Profile.FederationOffice, Year: year})
+		// The snapshot is taken here, in the submitting transaction: what is certified is what
+		// this transaction read, and nothing read later can change it.
+		l, err := snapshot(ctx, tx, st, a.EmployerID, year)
 		if err != nil {
+			return err
+		}
+		if l.Persons != st.Summary.Counted || l.CountedMonths != st.Summary.CountedMonths || l.WeightMonths != st.Summary.WeightMonths {
+			return fmt.Errorf("letter snapshot %d persons %d months %s differs from the summary %+v", l.Persons, l.CountedMonths, l.WeightMonths, st.Summary)
+		}
+		l.DeclarationID, l.VerifyCode, l.Status = d.ID, code, LetterValid
+		if out, err = tx.InsertLetter(ctx, l); err != nil {
 			return err
 		}
 		e := audit.For(a, "declaration.submit", "declaration", fmt.Sprint(d.ID))
