@@ -21,6 +21,9 @@ const (
 	Conflict     Code = "conflict"
 	Throttled    Code = "throttled"
 	Internal     Code = "internal"
+	// Unavailable: the service cannot do this now for want of configuration or an installed part
+	// (the letter's fonts, its signing key, the public base URL); an administrator can fix it.
+	Unavailable Code = "unavailable"
 )
 
 // Error is an error that is safe to show: Message and Fields are written for the user.
