@@ -164,7 +164,7 @@ func (v letterView) Rows() []letterRow {
 	out := make([]letterRow, len(v.Certified))
 	for i, p := range v.Certified {
 		out[i] = letterRow{No: i + 1, Name: p.Name, IDMasked: p.IDMasked,
-			Certificate: certificateLabel(p.CertificateKind, p.Category, p.Level, p.Grade),
+			Certificate:   certificateLabel(p.CertificateKind, p.Category, p.Level, p.Grade),
 			CountedMonths: p.CountedMonths, Weight: p.WeightMonths.String()}
 	}
 	return out
