@@ -129,6 +129,9 @@ type Result struct {
 	EquivalentPerson float64            `json:"equivalentPersons"`
 	LetterNumber     string             `json:"letterNumber"`
 	Status           LetterStatus       `json:"status"`
+	LetterID         int64              `json:"-"`
+	// Certified are the letter's persons (the base of the levy), read for the Excel export only.
+	Certified []CertifiedPerson `json:"-"`
 }
 
 // LevyParameters are a province's levy figures for a year (DOMAIN.md §7).
@@ -187,6 +190,8 @@ type Tx interface {
 	// RecordIssuedPDF stores the issued PDF's attachment row and points the letter at it, unless
 	// the letter has one already (a concurrent first download won): false then.
 	RecordIssuedPDF(ctx context.Context, letterID int64, f IssuedFile) (bool, error)
+	// LetterPersons loads the certified persons of a letter's snapshot, in its order.
+	LetterPersons(ctx context.Context, letterID int64) ([]CertifiedPerson, error)
 	// BlobOfFile is the blob name of an attachment ("" when unknown).
 	BlobOfFile(ctx context.Context, fileID string) (string, error)
 	// BlobInUse reports whether any attachment row refers to the blob.

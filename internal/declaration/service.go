@@ -444,6 +444,14 @@ func (s *Service) Results(ctx context.Context, a actor.Actor, year int, format s
 		if out, err = tx.Results(ctx, a.Office, year); err != nil {
 			return err
 		}
+		if format == "xlsx" {
+			// The workbook lists the persons too, from each letter's snapshot.
+			for i := range out {
+				if out[i].Certified, err = tx.LetterPersons(ctx, out[i].LetterID); err != nil {
+					return err
+				}
+			}
+		}
 		e := audit.For(a, "results.export", "year", fmt.Sprint(year))
 		e.Detail = fmt.Sprintf("format=%s rows=%d", format, len(out))
 		return tx.AppendAudit(ctx, e)

@@ -173,6 +173,11 @@ func (tx DeclarationTx) letterWhere(ctx context.Context, cond string, args ...an
 	return l, err
 }
 
+// LetterPersons loads a letter's certified persons in its order.
+func (tx DeclarationTx) LetterPersons(ctx context.Context, letterID int64) ([]declaration.CertifiedPerson, error) {
+	return tx.letterPersons(ctx, letterID)
+}
+
 // letterPersons loads a letter's certified persons in its order.
 func (tx DeclarationTx) letterPersons(ctx context.Context, letterID int64) ([]declaration.CertifiedPerson, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT name, id_masked, certificate_kind, category, level, grade, counted_months,
@@ -361,7 +366,7 @@ func (tx DeclarationTx) ReopenRequests(ctx context.Context, employerID int64, ye
 func (tx DeclarationTx) Results(ctx context.Context, office string, year int) ([]declaration.Result, error) {
 	// The employer's name, code and tax office come from the letter's snapshot, never the live row.
 	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT s.credit_code, s.employer_name, s.tax_office, s.tax_office_name,
-        l.persons, l.counted_months, l.weight_months, l.number, l.status
+        l.persons, l.counted_months, l.weight_months, l.number, l.status, l.id
         FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN letter_snapshots s ON s.letter_id = l.id
         WHERE d.year = $2 AND l.federation_office IN (SELECT code FROM sub)
         ORDER BY s.credit_code, l.issued_at, l.id`, office, year)
@@ -374,7 +379,7 @@ func (tx DeclarationTx) Results(ctx context.Context, office string, year int) ([
 		var r declaration.Result
 		var wm int64
 		if err := rows.Scan(&r.CreditCode, &r.Name, &r.TaxOffice, &r.TaxOfficeName, &r.Persons, &r.CountedMonths, &wm,
-			&r.LetterNumber, &r.Status); err != nil {
+			&r.LetterNumber, &r.Status, &r.LetterID); err != nil {
 			return nil, err
 		}
 		r.WeightMonths = rules.WeightMonths(wm)

@@ -160,6 +160,10 @@ func TestLetterIsASnapshot(t *testing.T) {
 		if !strings.Contains(js1, snapName) || !strings.Contains(js1, `"taxOffice":"12201020000"`) {
 			t.Fatalf("results: %s", js1)
 		}
+		if x := fmt.Sprint(xlsx1); !strings.Contains(x, "[sheet 认证人员] [统一社会信用代码 单位名称 确认书编号 状态 序号 姓名 公民身份号码 残疾证件 认定月数 折算人数] ["+
+			empCode+" "+snapName+" "+d.Letter.Number+" 有效 1 刘喆 220102********035X 残疾人证（肢体残疾，三级） 12 1]") {
+			t.Fatalf("the workbook lacks the certified persons: %v", xlsx1)
+		}
 
 		// The edit after submission.
 		profile := fullProfile()
