@@ -330,4 +330,3 @@ func pdfsigReport(t *testing.T, pdf []byte) string {
 	out, _ := exec.Command(bin, in).CombinedOutput() // non-zero for an invalid signature
 	return string(out)
 }
-
