@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -80,5 +82,33 @@ func TestKeyRotateWithIssuedLetter(t *testing.T) {
 				t.Fatalf("letter after rotation: %v, same bytes %v", err, bytes.Equal(got, pdf))
 			}
 		})
+	}
+}
+
+// TestDemoLetterSigner: the demo makes a self-signed pair in its data directory on first start and
+// reuses it afterwards; a production server without a key configured has none (and warns), and a
+// configured key that does not load stops the start.
+func TestDemoLetterSigner(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	data := t.TempDir()
+	first, err := letterSigner(log, serveConfig{demo: true, db: dbFlags{data: data}})
+	if err != nil || first == nil {
+		t.Fatalf("demo signer: %v", err)
+	}
+	again, err := letterSigner(log, serveConfig{demo: true, db: dbFlags{data: data}})
+	if err != nil || !again.Certificate().Equal(first.Certificate()) {
+		t.Fatalf("second start made another pair: %v", err)
+	}
+	if s, err := letterSigner(log, serveConfig{db: dbFlags{data: t.TempDir()}}); s != nil || err != nil {
+		t.Fatalf("production without a key: %v %v", s, err)
+	}
+	cfg := serveConfig{letters: letterFlags{keyFile: filepath.Join(data, "letter-signing", "letter-signing-key.pem"),
+		certFile: filepath.Join(data, "letter-signing", "letter-signing-cert.pem")}}
+	if s, err := letterSigner(log, cfg); err != nil || !s.Certificate().Equal(first.Certificate()) {
+		t.Fatalf("PEM pair by flags: %v", err)
+	}
+	cfg.letters.certFile = filepath.Join(data, "missing.pem")
+	if _, err := letterSigner(log, cfg); err == nil {
+		t.Fatal("a missing certificate file must stop the start")
 	}
 }
