@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -329,4 +331,44 @@ func pdfsigReport(t *testing.T, pdf []byte) string {
 	}
 	out, _ := exec.Command(bin, in).CombinedOutput() // non-zero for an invalid signature
 	return string(out)
+}
+
+// TestLetterCharacterNoFontHas: a name with a character no installed font has (CJK Extension H)
+// downloads as a letter with a visible replacement and a warning in the log, never a 500.
+func TestLetterCharacterNoFontHas(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC))
+	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		logs := &lockedBuffer{}
+		s, emp := letterSite(t, db, clock, func(d *web.Deps) { d.Log = slog.New(slog.NewJSONHandler(logs, nil)) })
+		s.exec(`UPDATE employers SET name = $1`, "长春市\U000323AF示例有限公司")
+		submit(t, emp)
+		st, pdf, h := getLetter(t, emp, "")
+		if !letterCheck(t, st, h) {
+			return
+		}
+		if text := pdfText(t, pdf); !strings.Contains(text, "长春市〓示例有限公司") {
+			t.Errorf("no visible replacement:\n%s", text)
+		}
+		if !strings.Contains(logs.String(), `"level":"WARN"`) || !strings.Contains(logs.String(), "U+323AF") {
+			t.Errorf("no warning naming the character: %s", logs.String())
+		}
+	})
+}
+
+// lockedBuffer collects the server's log lines, written on the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
