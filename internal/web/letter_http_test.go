@@ -144,6 +144,12 @@ func TestLetterIsASnapshot(t *testing.T) {
 		if !letterCheck(t, st, h) {
 			return
 		}
+		if dir := os.Getenv("QUOTACERT_SCREENSHOTS"); dir != "" && db.Dialect() == "sqlite" {
+			// The user guide shows page 1 of an issued letter (pdftoppm of this file).
+			if err := os.WriteFile(filepath.Join(dir, "letter-issued.pdf"), pdf, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		text := pdfText(t, pdf)
 		for _, want := range []string{snapName, empCode, "吉林省长春市南关区", "长春市南关区残疾人联合会", "国家税务总局长春市南关区税务局",
 			"120人", "刘喆", "220102********035X", "残疾人证肢体三级", "2026年4月1日", d.Letter.Number,
