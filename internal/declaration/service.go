@@ -414,7 +414,7 @@ func (s *Service) Letter(ctx context.Context, a actor.Actor, year int) (Letter, 
 }
 
 // Verify looks a letter up by its public verification code (no login). The answer holds no
-// personal data: employer, year, figures and status only.
+// personal data: the snapshot's employer, offices and figures, the status and the PDF's hash.
 func (s *Service) Verify(ctx context.Context, code string) (Letter, error) {
 	code = strings.ToLower(strings.TrimSpace(code))
 	if code == "" || len(code) > 64 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz234567") != "" {
@@ -426,6 +426,7 @@ func (s *Service) Verify(ctx context.Context, code string) (Letter, error) {
 		out, err = tx.LetterByCode(ctx, code)
 		return err
 	})
+	out.Certified = nil // the persons are not for the public page
 	return out, err
 }
 

@@ -378,3 +378,39 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestConcurrentFirstDownloads: two first downloads at once keep one issued PDF; both answer it.
+func TestConcurrentFirstDownloads(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC))
+	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		s, emp := letterSite(t, db, clock, nil)
+		submit(t, emp)
+		if st, _, h := getLetter(t, emp, ""); !letterCheck(t, st, h) {
+			return
+		}
+		for round := 0; round < 5; round++ {
+			s.exec(`UPDATE letters SET pdf_file = NULL, pdf_sha256 = ''`)
+			s.exec(`DELETE FROM files WHERE name LIKE 'JL%'`)
+			var wg sync.WaitGroup
+			got := make([][]byte, 2)
+			codes := make([]int, 2)
+			for i := range got {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					codes[i], got[i], _ = getLetter(t, emp, "")
+				}()
+			}
+			wg.Wait()
+			var letterFiles int
+			var sum string
+			s.scan(`SELECT COUNT(*) FROM files WHERE name LIKE 'JL%'`, &letterFiles)
+			s.scan(`SELECT pdf_sha256 FROM letters`, &sum)
+			want := sha256.Sum256(got[0])
+			if codes[0] != 200 || codes[1] != 200 || !bytes.Equal(got[0], got[1]) || letterFiles != 1 || sum != hex.EncodeToString(want[:]) {
+				t.Fatalf("round %d: %v, same bytes %v, %d letter files, recorded hash matches %v", round, codes,
+					bytes.Equal(got[0], got[1]), letterFiles, sum == hex.EncodeToString(want[:]))
+			}
+		}
+	})
+}
