@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -110,5 +111,23 @@ func TestDemoLetterSigner(t *testing.T) {
 	cfg.letters.certFile = filepath.Join(data, "missing.pem")
 	if _, err := letterSigner(log, cfg); err == nil {
 		t.Fatal("a missing certificate file must stop the start")
+	}
+}
+
+// TestSealReader: an office's seal is <dir>/<office code>.png; an office without one, or a code that
+// is not one (a path), has none.
+func TestSealReader(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "220102.png"), []byte("png"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	read := sealReader(dir)
+	if b, err := read("220102"); err != nil || string(b) != "png" {
+		t.Fatalf("seal of 220102: %q %v", b, err)
+	}
+	for _, office := range []string{"220103", "../220102", ""} {
+		if b, err := read(office); b != nil || err != nil {
+			t.Errorf("seal of %q: %q %v", office, b, err)
+		}
 	}
 }

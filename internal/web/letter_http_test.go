@@ -414,3 +414,62 @@ func TestConcurrentFirstDownloads(t *testing.T) {
 		}
 	})
 }
+
+// TestFortyPersonLetter: a letter whose snapshot names 40 persons prints on several pages, each
+// with "第 n 页 共 N 页", the table header again on every page with rows, every person once. The
+// persons are added to the snapshot directly: the letter is drawn from it alone.
+func TestFortyPersonLetter(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC))
+	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		s, emp := letterSite(t, db, clock, nil)
+		submit(t, emp)
+		var letter int64
+		s.scan(`SELECT id FROM letters`, &letter)
+		names := []string{"杨堃", "王𠀾", "张伟", "李秀英"}
+		for i := 2; i <= 40; i++ {
+			s.exec(`INSERT INTO letter_persons (letter_id, position, name, id_masked, certificate_kind, category, level, grade,
+                counted_months, weight_months) VALUES ($1, $2, $3, $4, 'disability', 4, 2, 0, 12, 24)`,
+				letter, i, fmt.Sprintf("%s%02d", names[i%len(names)], i), fmt.Sprintf("220102********%04d", i))
+		}
+		// The snapshot now names 40 persons; the issued file is forgotten, so the download draws it.
+		s.exec(`UPDATE letters SET persons = 40, counted_months = 480, weight_months = 12 + 39 * 24, pdf_file = NULL, pdf_sha256 = ''`)
+		st, pdf, h := getLetter(t, emp, "")
+		if !letterCheck(t, st, h) {
+			return
+		}
+		all := pdfText(t, pdf)
+		pages := strings.Count(all, "共")
+		if pages < 2 || strings.Count(all, "220102********") != 40 || !strings.Contains(all, "合计40人") {
+			t.Fatalf("want 40 rows on several pages, got %d pages:\n%s", pages, all)
+		}
+		for p := 1; p <= pages; p++ {
+			page := pdfPage(t, pdf, p)
+			if want := fmt.Sprintf("第%d页共%d页", p, pages); !strings.Contains(page, want) {
+				t.Errorf("page %d lacks %q:\n%s", p, want, page)
+			}
+			if strings.Contains(page, "220102********") && (!strings.Contains(page, "序号姓名公民身份号码") ||
+				!strings.Contains(page, "残疾证件认定月数计算倍数折算人数")) {
+				t.Errorf("page %d has rows of the table but not its header:\n%s", p, page)
+			}
+		}
+		for _, want := range []string{"1刘喆", "王𠀾", "杨堃", "40杨堃40"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("letter lacks %q", want)
+			}
+		}
+	})
+}
+
+// pdfPage is the squashed text of one page.
+func pdfPage(t *testing.T, pdf []byte, page int) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "l.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", "-f", fmt.Sprint(page), "-l", fmt.Sprint(page), in, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v %s", err, out)
+	}
+	return strings.Join(strings.Fields(string(out)), "")
+}
