@@ -97,6 +97,17 @@ func (s *Server) handleAPIDeclarationReopen(w http.ResponseWriter, r *http.Reque
 	s.writeDeclarationState(w, r, a, year)
 }
 
+// handleAPILetterPDF: GET /api/v1/years/{year}/declaration/letter.pdf (errors as JSON).
+func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year, err := parseYear(r.PathValue("year"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.writeLetter(w, r, a, year)
+}
+
 // resultColumns are the CSV header of the tax export, in CONTRACT.md's field names.
 var resultColumns = []string{"creditCode", "name", "taxOffice", "persons", "countedMonths", "equivalentPersons", "letterNumber", "status"}
 

@@ -126,8 +126,9 @@ func (s *Server) writeLetter(w http.ResponseWriter, r *http.Request, a actor.Act
 	w.Write(pdf)
 }
 
-// handleAPILetterPDF: GET /api/v1/years/{year}/declaration/letter.pdf (errors as JSON).
-func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
+// handleLetterPDF: GET /declaration/{year}/letter.pdf, the page's download link: the same letter,
+// with a refusal shown as a Chinese page rather than JSON in the browser.
+func (s *Server) handleLetterPDF(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	year, err := parseYear(r.PathValue("year"))
 	if err != nil {
@@ -135,12 +136,6 @@ func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeLetter(w, r, a, year)
-}
-
-// handleLetterPDF: GET /declaration/{year}/letter.pdf, the page's download link: the same letter,
-// with a refusal shown as a Chinese page rather than JSON in the browser.
-func (s *Server) handleLetterPDF(w http.ResponseWriter, r *http.Request) {
-	s.handleAPILetterPDF(w, r)
 }
 
 // issueAfterSubmit draws the letter right after 完成申报, so that the verify page shows its hash from
