@@ -41,7 +41,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	captcha := fs.String("captcha", envOr(getenv, "QUOTACERT_CAPTCHA", "on"), "on|off: off only for automated tests or behind a unified identity platform (QUOTACERT_CAPTCHA)")
 	trusted := fs.String("trusted-proxy", getenv("QUOTACERT_TRUSTED_PROXY"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (QUOTACERT_TRUSTED_PROXY)")
 	fonts := fs.String("fonts", envOr(getenv, "QUOTACERT_FONTS", strings.Join(report.DefaultFontPaths, ":")), "TrueType fonts of the certification letter, in order of preference, separated by ':' (QUOTACERT_FONTS)")
-	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL; https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
+	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL, printed under the letter's QR code (letters are refused without it); https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
+	var letters letterFlags
+	letters.register(fs, getenv)
 	staffMFA := fs.String("staff-mfa", getenv("QUOTACERT_STAFF_MFA"), "required|optional: whether reviewers and admins must use a TOTP second factor; default required, optional with --demo (QUOTACERT_STAFF_MFA)")
 	dbf.registerServing(fs, getenv)
 	metricsAddr := fs.String("metrics-addr", getenv("QUOTACERT_METRICS_ADDR"), "serve /metrics on this address of its own (e.g. 127.0.0.1:9090) and not on --addr; empty: /metrics on --addr (QUOTACERT_METRICS_ADDR)")
@@ -94,7 +96,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
-		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions,
+		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, letters: letters, staffMFA: *staffMFA == "required", maxSessions: *maxSessions,
 		metricsAddr: *metricsAddr, mailer: mailer, mailEvery: *mailEvery}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
@@ -117,8 +119,9 @@ type serveConfig struct {
 	secureBase     bool            // public URL is https: Secure, __Host- cookies
 	accounts       *account.Config // nil: account.DefaultConfig (tests shorten it)
 
-	fonts   []string // certification letter fonts (issue #8)
-	baseURL string   // public base URL, printed in the letter's QR code
+	fonts   []string    // certification letter fonts (issue #8)
+	baseURL string      // public base URL, printed in the letter's QR code
+	letters letterFlags // the letter's signing key and seals (issue 18)
 
 	metricsAddr string           // /metrics on a listener of its own; "" on addr
 	mailer      *smtpmail.Mailer // nil: messages are not mailed (issue 19)
@@ -262,7 +265,9 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	// 残疾人安置管理 (issue #7).
 	deps.Placements = placement.NewService(store.PlacementRunner(db), deps.Exchange, protector, time.Now)
 	// Review, declaration, certification letter and tax export (issue #8).
-	wireDeclaration(log, db, cfg, protector, &deps)
+	if err := wireDeclaration(log, db, cfg, protector, blobs, &deps); err != nil {
+		return web.Deps{}, acfg, err
+	}
 	// Notices and the administrator's console (issue #9).
 	deps.Notices = notice.NewService(store.NoticeRunner(db))
 	deps.Admin = admin.NewService(store.AdminRunner(db))

@@ -107,6 +107,9 @@ func TestServeStartHealthStop(t *testing.T) {
 			if !strings.Contains(logs.String(), "CAPTCHA IS OFF") {
 				t.Errorf("--captcha off was not logged loudly")
 			}
+			if !strings.Contains(logs.String(), "NO --base-url") || !strings.Contains(logs.String(), "NO LETTER SIGNING KEY") {
+				t.Errorf("serve without --base-url and signing key did not warn:\n%s", logs.String())
+			}
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}

@@ -21,8 +21,10 @@ const (
 	Conflict     Code = "conflict"
 	Throttled    Code = "throttled"
 	Internal     Code = "internal"
-	// Unavailable: the database (or another backing service) failed, timed out or refuses writes.
-	// Nothing was changed; the same request may succeed later. Never used for "signed out".
+	// Unavailable: the service cannot do this now: the database (or another backing service)
+	// failed, timed out or refuses writes — nothing was changed and the same request may succeed
+	// later; never used for "signed out" — or a configuration or an installed part is missing (the
+	// letter's fonts, its signing key, the public base URL), which an administrator can fix.
 	Unavailable Code = "unavailable"
 )
 

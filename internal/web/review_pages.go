@@ -72,6 +72,8 @@ type reviewItemView struct {
 	Fields map[string]string
 	// Comment and ReturnReason keep what the reviewer typed when a form is refused.
 	Comment, ReturnReason string
+	// Letter is, for a reopen request, the letter the request would cancel: its snapshot, as issued.
+	Letter *letterView
 }
 
 // RegisteredCertificate is the certificate the person is registered with ("" for a reopen request).
@@ -105,6 +107,16 @@ func (s *Server) renderReviewItem(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	v.Detail = d
+	if d.Item.Kind == review.KindReopen && s.deps.Declarations != nil {
+		l, found, err := s.deps.Declarations.ReviewLetter(r.Context(), a, d.Item.EmployerID, d.Item.Year)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if found {
+			v.Letter = &letterView{l}
+		}
+	}
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}

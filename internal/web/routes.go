@@ -122,6 +122,7 @@ func (s *Server) Routes() []Route {
 		{"POST /declaration/pledge", Employer, s.handleDeclarationPledge},
 		{"POST /declaration/submit", Employer, s.handleDeclarationSubmit},
 		{"POST /declaration/reopen", Employer, s.handleDeclarationReopen},
+		{"GET /declaration/{year}/letter.pdf", Employer, s.handleLetterPDF},
 		{"GET /api/v1/years/{year}/declaration", Employer, s.handleAPIDeclaration},
 		{"POST /api/v1/years/{year}/declaration/submit", Employer, s.handleAPIDeclarationSubmit},
 		{"GET /api/v1/years/{year}/declaration/letter.pdf", Employer, s.handleAPILetterPDF},

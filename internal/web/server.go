@@ -76,7 +76,13 @@ type Deps struct {
 	Declarations *declaration.Service
 	// Letters draws the certification letter PDF; nil when no font could be loaded.
 	Letters LetterRenderer
-	// PublicURL is the site's public base URL for the letter's QR code ("" = the request's host).
+	// LetterSigner signs issued letters with the federation's key; nil when none is configured.
+	LetterSigner LetterSigner
+	// LetterSeal returns an office's seal image (PNG), nil when the office has none configured.
+	LetterSeal func(office string) ([]byte, error)
+	// PublicURL is the site's public base URL (--base-url), printed under the letter's QR code and
+	// encoded in it. Without it letters are not drawn: the request's Host header must never decide
+	// where a letter's verification leads.
 	PublicURL string
 	// Notices and the administrator's console (issue #9).
 	Notices *notice.Service
