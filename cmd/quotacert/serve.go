@@ -39,6 +39,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL; https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
 	staffMFA := fs.String("staff-mfa", getenv("QUOTACERT_STAFF_MFA"), "required|optional: whether reviewers and admins must use a TOTP second factor; default required, optional with --demo (QUOTACERT_STAFF_MFA)")
 	maxSessions := fs.Int("max-sessions", envInt(getenv, "QUOTACERT_MAX_SESSIONS", 5), "concurrent sessions per user; the oldest ends (QUOTACERT_MAX_SESSIONS)")
+	var pf platformFlags
+	pf.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -65,10 +67,15 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		fmt.Fprintln(stderr, "quotacert serve: --captcha must be on or off")
 		return 2
 	}
+	platform, err := pf.settings(getenv, *baseURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "quotacert serve: %v\n", err)
+		return 2
+	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
-		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions}, stdout); err != nil {
+		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions, platform: platform}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -92,6 +99,9 @@ type serveConfig struct {
 
 	fonts   []string // certification letter fonts (issue #8)
 	baseURL string   // public base URL, printed in the letter's QR code
+
+	// platform: the unified identity platform (nil oidc: none) and the local register/login switches.
+	platform platformSettings
 }
 
 // parseCIDRs parses a comma-separated list of CIDRs or single addresses.
@@ -142,6 +152,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	}
 	deps, acfg, err := wire(log, cfg, k, blobs)
 	if err != nil {
+		return err
+	}
+	if deps.Platform, err = newPlatform(ctx, log, cfg.platform.oidc, db); err != nil {
 		return err
 	}
 	if cfg.demo {
@@ -201,6 +214,8 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	if cfg.maxSessions > 0 {
 		acfg.MaxSessions = cfg.maxSessions
 	}
+	acfg.Platform = cfg.platform.oidc != nil
+	acfg.LocalRegister, acfg.LocalLogin = !cfg.platform.localRegisterOff, !cfg.platform.localLoginOff
 	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return web.Deps{}, acfg, err
@@ -258,6 +273,7 @@ func sealAttachments(ctx context.Context, log *slog.Logger, k *keyed, blobs blob
 // the loader is not a browser.
 func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.Deps, stdout io.Writer) error {
 	acfg.CaptchaRequired = false
+	acfg.LocalRegister = true // the demo employer is registered locally, also behind a platform (to try linking)
 	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return err

@@ -40,6 +40,8 @@ func (s *Server) Routes() []Route {
 		{"GET /login", Public, s.handleLoginPage},
 		{"POST /login", Public, s.handleLogin},
 		{"POST /login/otp", Public, s.handleLoginSecondStep},
+		{"GET /login/oidc", Public, s.handlePlatformStart},
+		{"GET /login/oidc/callback", Public, s.handlePlatformCallback},
 		{"GET /captcha/{id}/audio.wav", Public, s.handleCaptchaAudio},
 		{"GET /register", Public, s.handleRegisterPage},
 		{"POST /register", Public, s.handleRegister},

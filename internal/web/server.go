@@ -27,6 +27,7 @@ import (
 	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
 	"quotacert/internal/notice"
+	"quotacert/internal/oidc"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
@@ -84,6 +85,9 @@ type Deps struct {
 	Exchange *exchange.Service
 	// Placements: 残疾人安置管理, the list, the form, the verification grid (issue #7).
 	Placements *placement.Service
+	// Platform is the relying party of the provincial unified identity platform (统一身份认证平台,
+	// issue 16); nil when none is configured (employers then register and sign in here).
+	Platform *oidc.Client
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
@@ -188,7 +192,10 @@ type Page struct {
 	Actor     actor.Actor
 	Flash     string
 	RequestID string
-	Data      any
+	// Platform is true when employers sign in through the unified identity platform ("我要申报"
+	// leads there).
+	Platform bool
+	Data     any
 }
 
 // render writes a page. It renders into a buffer first so a template error becomes a clean 500
@@ -204,6 +211,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		p.Actor = a
 	}
 	p.RequestID = httpx.RequestID(r.Context())
+	p.Platform = s.deps.Platform != nil
 	if p.Flash == "" {
 		p.Flash = flashMessages[r.URL.Query().Get("done")]
 	}
