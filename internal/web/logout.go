@@ -16,15 +16,16 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.deps.Cookies.Clear(w, r)
-	platform := s.platformLogout(w, r)
+	platform := s.platformSession(r)
 	if httpx.WantsJSON(r) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if platform != "" {
-		// RP-initiated logout: the platform ends its session too and sends the browser back to /login.
-		http.Redirect(w, r, platform, http.StatusSeeOther)
+	if platform {
+		// RP-initiated logout continues on a page of this site: the form's CSP (form-action 'self')
+		// does not let the form's own redirect leave for the platform.
+		http.Redirect(w, r, platformLogoutPath, http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/login?done=loggedout", http.StatusSeeOther)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -183,24 +184,43 @@ func (s *Server) platformFailed(w http.ResponseWriter, r *http.Request, err erro
 	s.render(w, r, oe.Status(), "platform_error", Page{Title: "未能登录", Data: page})
 }
 
-// platformLogout is where the browser goes after the local logout: the platform's end-session
-// endpoint when this session came through the platform and the platform offers one, else "".
-func (s *Server) platformLogout(w http.ResponseWriter, r *http.Request) string {
-	name := s.platformCookie(r, platformHintCookie, securePlatformHintCookie)
-	c, err := r.Cookie(name)
-	if err != nil || s.deps.Platform == nil {
-		return ""
+// platformLogoutPath continues a logout at the platform (RP-initiated logout).
+const platformLogoutPath = "/logout/platform"
+
+// platformSession reports whether the browser's session came through the platform (the hint cookie).
+func (s *Server) platformSession(r *http.Request) bool {
+	if s.deps.Platform == nil {
+		return false
 	}
+	_, err := r.Cookie(s.platformCookie(r, platformHintCookie, securePlatformHintCookie))
+	return err == nil
+}
+
+// handlePlatformLogout (GET /logout/platform) follows the local logout of a platform session: the
+// page sends the browser on to the platform's end-session endpoint (a refresh, so no script and no
+// form is needed), which ends the platform session and returns to /login. Without the hint cookie,
+// or while still signed in here (nobody ends another's platform session by a link), it goes home.
+func (s *Server) handlePlatformLogout(w http.ResponseWriter, r *http.Request) {
+	if _, signedIn := s.actor(r); signedIn || !s.platformSession(r) {
+		http.Redirect(w, r, "/login?done=loggedout", http.StatusSeeOther)
+		return
+	}
+	c, _ := r.Cookie(s.platformCookie(r, platformHintCookie, securePlatformHintCookie))
 	s.clearPlatformHint(w, r)
 	hint := c.Value
 	if hint == "-" {
 		hint = ""
 	}
 	u, ok := s.deps.Platform.LogoutURL(r.Context(), hint)
-	if !ok {
-		return ""
+	if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") {
+		ok = false // the page refreshes to this address: only a web address, whatever discovery said
 	}
-	return u
+	if !ok {
+		// The platform offers no logout (or cannot be reached): only the local session ended.
+		http.Redirect(w, r, "/login?done=loggedout", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "logout_platform", Page{Title: "正在退出", Data: template.URL(u)})
 }
 
 // clearPlatformHint forgets that the browser's session came through the platform.

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"html"
+	"regexp"
 	"io"
 	"log/slog"
 	"net"
@@ -283,7 +285,9 @@ func TestPlatformFirstSignInAndLogout(t *testing.T) {
 		// A second sign-in in the same browser is the same employer, not a new one.
 		v.get(p.site.URL + "/") // nothing changes
 		out := v.post(p.site.URL+"/logout", url.Values{}, false)
-		wantPage(t, out, 200, "/login")
+		wantPage(t, out, 200, platformLogoutPath, "您已退出本系统", `http-equiv="refresh"`)
+		out = v.get(refreshTarget(t, out.Body))
+		wantPage(t, out, 200, "/login", "我要申报")
 		if p.idp.HasSession(legalUser) {
 			t.Error("logout did not end the platform session (RP-initiated logout)")
 		}
@@ -305,6 +309,16 @@ func TestPlatformFirstSignInAndLogout(t *testing.T) {
 			t.Errorf("employers of the code = %d (%v), want 1", employers, err)
 		}
 	})
+}
+
+// refreshTarget is where a page's meta refresh sends the browser (the Go client does not follow it).
+func refreshTarget(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no meta refresh in\n%.800s", body)
+	}
+	return html.UnescapeString(m[1])
 }
 
 // TestPlatformLinksLocalEmployer: an employer that registered here with the same credit code is

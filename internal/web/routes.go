@@ -46,6 +46,7 @@ func (s *Server) Routes() []Route {
 		{"GET /register", Public, s.handleRegisterPage},
 		{"POST /register", Public, s.handleRegister},
 		{"POST /logout", Public, s.handleLogout},
+		{"GET /logout/platform", Public, s.handlePlatformLogout},
 		{"GET /account/password", Any, s.handlePasswordPage},
 		{"POST /account/password", Any, s.handlePasswordChange},
 		{"GET /account/security", Any, s.handleSecurityPage},
