@@ -118,6 +118,7 @@ func (s *Server) handlePlatformCallback(w http.ResponseWriter, r *http.Request) 
 		}
 		logout, _ := p.LogoutURL(r.Context(), id.RawIDToken)
 		setRetryAfter(w, e)
+		markRefusalAudited(w) // the account service audited it as a login.platform failure
 		s.render(w, r, httpx.Status(e.Code), "platform_error", Page{Title: "未能登录",
 			Data: platformErrorPage{Message: e.Message, PlatformLogout: logout, Retry: platformRetry(res.ReturnTo, e.Code == apperr.Throttled)}})
 		return
@@ -173,6 +174,7 @@ func (s *Server) platformFailed(w http.ResponseWriter, r *http.Request, err erro
 		s.renderError(w, r, aerr)
 		return
 	}
+	markRefusalAudited(w)
 	page := platformErrorPage{Message: oe.Message, Retry: platformRetry(next, oe.Retryable())}
 	if oe.Reason == oidc.ReasonNaturalPerson {
 		// Signed in at the platform as a natural person: end that session so that the next try can
@@ -182,6 +184,14 @@ func (s *Server) platformFailed(w http.ResponseWriter, r *http.Request, err erro
 		}
 	}
 	s.render(w, r, oe.Status(), "platform_error", Page{Title: "未能登录", Data: page})
+}
+
+// markRefusalAudited tells the refusal log (refusals.go) that this refusal is in the audit trail
+// already, with its reason, so it is not written twice.
+func markRefusalAudited(w http.ResponseWriter) {
+	if c, ok := w.(*codeRecorder); ok {
+		c.recorded = true
+	}
 }
 
 // platformLogoutPath continues a logout at the platform (RP-initiated logout).
