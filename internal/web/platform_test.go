@@ -529,3 +529,41 @@ func TestPlatformStaff(t *testing.T) {
 		r.Claims.StaffUsername = "staff_account"
 	})
 }
+
+// TestPlatformFirstSignInConcurrent: the same new legal person completing two sign-ins at once (two
+// tabs, a double submit) gets one employer and one link, and both sign-ins succeed.
+func TestPlatformFirstSignInConcurrent(t *testing.T) {
+	eachPlatform(t, func(t *testing.T, p *platformSite) {
+		in := account.PlatformLoginInput{ClientAddr: "203.0.113.5", Identity: account.PlatformIdentity{Issuer: p.idp.Issuer(),
+			Subject: "sub-twice", Kind: account.PlatformEmployer, CreditCode: legalCode, OrgName: legalOrg}}
+		const n = 4
+		errs := make(chan error, n)
+		created := make(chan bool, n)
+		for range n {
+			go func() {
+				res, err := p.acc.PlatformLogin(context.Background(), in)
+				errs <- err
+				created <- res.Created
+			}()
+		}
+		made := 0
+		for range n {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent first sign-in: %v", err)
+			}
+			if <-created {
+				made++
+			}
+		}
+		var employers, links int
+		if err := p.db.SQL().QueryRow(`SELECT COUNT(*) FROM employers`).Scan(&employers); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.db.SQL().QueryRow(`SELECT COUNT(*) FROM platform_links`).Scan(&links); err != nil {
+			t.Fatal(err)
+		}
+		if employers != 1 || links != 1 || made != 1 {
+			t.Errorf("employers %d, links %d, created %d times; want 1 each", employers, links, made)
+		}
+	})
+}
