@@ -37,6 +37,8 @@ type platformSite struct {
 	rp   *oidc.Client
 	site *httptest.Server
 	log  *syncBuffer
+	acfg account.Config
+	rcfg oidc.Config
 }
 
 const (
@@ -110,7 +112,30 @@ func newPlatformSite(t *testing.T, db *store.DB, opts ...platformOpt) *platformS
 		t.Fatal(err)
 	}
 	handler = srv.Handler()
-	return &platformSite{t: t, db: db, acc: acc, idp: idp, rp: rp, site: site, log: logs}
+	return &platformSite{t: t, db: db, acc: acc, idp: idp, rp: rp, site: site, log: logs, acfg: acfg, rcfg: rcfg}
+}
+
+// otherInstance is a second quotacert instance on the same database, as behind a load balancer: its
+// own relying party and services, nothing shared in memory with the first.
+func (p *platformSite) otherInstance(t *testing.T) *httptest.Server {
+	t.Helper()
+	acc, err := account.NewService(p.acfg, store.AccountRunner(p.db), p.db.IsUniqueViolation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := oidc.New(p.rcfg, store.NewPendingLogins(p.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookies := &SessionCookies{Accounts: acc}
+	srv, err := New(Deps{DB: p.db, Sessions: cookies, Accounts: acc, Cookies: cookies,
+		Employers: employer.NewService(store.EmployerRunner(p.db)), Platform: rp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := httptest.NewServer(srv.Handler())
+	t.Cleanup(site.Close)
+	return site
 }
 
 // visitor is one browser: a cookie jar, following redirects across both sites.
@@ -566,4 +591,40 @@ func TestPlatformFirstSignInConcurrent(t *testing.T) {
 			t.Errorf("employers %d, links %d, created %d times; want 1 each", employers, links, made)
 		}
 	})
+}
+
+// TestPlatformOtherInstance: a sign-in started on one instance completes on another (the pending
+// sign-in is in the database), once: the first instance cannot complete it again.
+func TestPlatformOtherInstance(t *testing.T) {
+	eachPlatform(t, func(t *testing.T, p *platformSite) {
+		b := p.otherInstance(t)
+		v := p.visitor()
+		cb := v.atPlatform(v.toPlatform(), legalUser, "pw-legal", "login", true)
+		// The load balancer sends the callback to instance B (cookies do not depend on the port).
+		atB := *cb.URL
+		atB.Host = mustHost(t, b.URL)
+		pg := v.get(atB.String())
+		wantPage(t, pg, 200, "/employer", "单位信息维护管理", legalOrg)
+		if pg.URL.Host != atB.Host {
+			t.Fatalf("ended at %s, want instance B", pg.URL)
+		}
+		// The session made by B is valid on A.
+		if v.signedInAs() == "" {
+			t.Error("the session from instance B is unknown to instance A")
+		}
+		// The same callback at A, with the state cookie again: already used.
+		thief := p.visitor()
+		thief.jar.SetCookies(cb.URL, []*http.Cookie{{Name: platformStateCookie, Value: stateOf(t, cb.URL), Path: oidc.CallbackPath}})
+		wantPage(t, thief.get(cb.URL.String()), 400, oidc.CallbackPath, "该登录请求已经使用过")
+	})
+}
+
+// stateOf is the state the platform sent back in a callback URL.
+func stateOf(t *testing.T, cb *url.URL) string {
+	t.Helper()
+	s := cb.Query().Get("state")
+	if s == "" {
+		t.Fatalf("callback without state: %s", cb)
+	}
+	return s
 }
