@@ -83,6 +83,7 @@ func newPlatformSite(t *testing.T, db *store.DB, opts ...platformOpt) *platformS
 	acfg := testAccountConfig()
 	acfg.CaptchaRequired = false
 	acfg.Platform, acfg.LocalRegister, acfg.LocalLogin = true, false, true
+	acfg.Secrets = testSecrets(t)
 	rcfg := oidc.Config{Issuer: idp.Issuer(), ClientID: "quotacert", ClientSecret: platformSecret, BaseURL: site.URL}
 	for _, o := range opts {
 		o(&acfg, &rcfg)
