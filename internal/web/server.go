@@ -29,6 +29,7 @@ import (
 	"quotacert/internal/message"
 	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
+	"quotacert/internal/oidc"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
@@ -104,6 +105,9 @@ type Deps struct {
 	Messages *message.Service
 	// Stats is the federation's statistics of a year (issue 19); nil hides it.
 	Stats *stats.Service
+	// Platform is the relying party of the provincial unified identity platform (统一身份认证平台,
+	// issue 16); nil when none is configured (employers then register and sign in here).
+	Platform *oidc.Client
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
@@ -209,7 +213,10 @@ type Page struct {
 	Actor     actor.Actor
 	Flash     string
 	RequestID string
-	Data      any
+	// Platform is true when employers sign in through the unified identity platform ("我要申报"
+	// leads there).
+	Platform bool
+	Data     any
 	// Unread counts the employer's unread messages, for the header (0 for staff).
 	Unread int
 }
@@ -235,6 +242,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		}
 	}
 	p.RequestID = httpx.RequestID(r.Context())
+	p.Platform = s.deps.Platform != nil
 	if p.Flash == "" {
 		p.Flash = flashMessages[r.URL.Query().Get("done")]
 	}
