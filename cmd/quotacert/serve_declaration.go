@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"quotacert/internal/apiclient"
 	"quotacert/internal/declaration"
 	"quotacert/internal/report"
 	"quotacert/internal/review"
@@ -20,6 +21,8 @@ func wireDeclaration(log *slog.Logger, db *store.DB, cfg serveConfig, p declarat
 	deps.Reviews = review.NewService(store.ReviewRunner(db), deps.Placements, time.Now)
 	// The registry is read through the data exchange (exchange.Source), like the placements' checks.
 	deps.Declarations = declaration.NewService(store.DeclarationRunner(db), deps.Exchange, p, time.Now)
+	// The tax bureau's programs read the results with bearer tokens (issue 15).
+	deps.APIClients = apiclient.NewService(store.APIClientRunner(db))
 	deps.PublicURL = cfg.baseURL
 	fonts, err := report.LoadFonts(cfg.fonts)
 	if err != nil {

@@ -282,7 +282,7 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 
 		// The tax export: JSON, CSV, Excel; staff only.
 		st, body = prov.json("GET", "/api/v1/years/2025/results", nil)
-		if st != 200 || body != fmt.Sprintf(`{"items":[{"creditCode":"%s","name":"%s","taxOffice":"12201020000","persons":2,"countedMonths":22,"equivalentPersons":1.83,"letterNumber":"%s","status":"valid"}]}`+"\n",
+		if st != 200 || body != fmt.Sprintf(`{"items":[{"creditCode":"%s","name":"%s","taxOffice":"12201020000","persons":2,"countedMonths":22,"equivalentPersons":1.83,"letterNumber":"%s","status":"valid"}],"next":null,"page":1,"pageSize":50,"total":1}`+"\n",
 			empCode, declName, d.Letter.Number) {
 			t.Fatalf("results: %d %s", st, body)
 		}

@@ -18,7 +18,7 @@ import (
 )
 
 // knownPolicies are the policies the guard understands; anything else is a mistake.
-var knownPolicies = map[Policy]bool{Public: true, Employer: true, Staff: true, Admin: true, Any: true}
+var knownPolicies = map[Policy]bool{Public: true, Employer: true, Staff: true, Admin: true, Any: true, StaffOrClient: true}
 
 func TestEveryRouteHasPolicy(t *testing.T) {
 	s, err := New(Deps{})
@@ -59,7 +59,7 @@ func allowed(p Policy, role string) bool {
 		return role != "anonymous"
 	case Employer:
 		return role == "employer"
-	case Staff:
+	case Staff, StaffOrClient:
 		return role == "reviewer" || role == "admin"
 	case Admin:
 		return role == "admin"

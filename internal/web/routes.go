@@ -21,6 +21,9 @@ const (
 	Staff    Policy = "staff"    // reviewers and admins
 	Admin    Policy = "admin"    // admins only
 	Any      Policy = "any"      // any signed-in user
+	// StaffOrClient: reviewers and admins, or a request with "Authorization: Bearer": the handler
+	// then authenticates the tax bureau's API client itself (the results).
+	StaffOrClient Policy = "staff-or-client"
 )
 
 // Route is one entry of the route list.
@@ -134,7 +137,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/reviews", Staff, s.handleAPIReviews},
 		{"POST /api/v1/reviews/{id}/decision", Staff, s.handleAPIReviewDecision},
 		{"POST /api/v1/placements/{id}/return", Staff, s.handleAPIPlacementReturn},
-		{"GET /api/v1/years/{year}/results", Staff, s.handleAPIResults},
+		{"GET /api/v1/years/{year}/results", StaffOrClient, s.handleAPIResults},
 
 		// 通知公告 for every signed-in user.
 		{"GET /notices", Any, s.handleNotices},
@@ -213,6 +216,10 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p == StaffOrClient && r.Header.Get("Authorization") != "" {
+			next(w, r)
+			return
+		}
 		a, ok := s.actor(r)
 		if !ok {
 			if httpx.WantsJSON(r) || r.Method != http.MethodGet {
@@ -224,7 +231,7 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 		}
 		allowed := p == Any ||
 			(p == Employer && a.Role == actor.Employer) ||
-			(p == Staff && a.IsStaff()) ||
+			((p == Staff || p == StaffOrClient) && a.IsStaff()) ||
 			(p == Admin && a.Role == actor.Admin)
 		if !allowed {
 			s.renderError(w, r, apperr.New(apperr.Forbidden, "您的账号无权使用此功能"))

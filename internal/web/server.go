@@ -20,6 +20,7 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
+	"quotacert/internal/apiclient"
 	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
 	"quotacert/internal/declaration"
@@ -84,6 +85,9 @@ type Deps struct {
 	Exchange *exchange.Service
 	// Placements: 残疾人安置管理, the list, the form, the verification grid (issue #7).
 	Placements *placement.Service
+	// APIClients are the tax bureau's programs reading the results with a bearer token (issue 15);
+	// nil refuses every bearer token.
+	APIClients *apiclient.Service
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
