@@ -265,6 +265,13 @@ func load(ctx context.Context, tx Tx, a actor.Actor, id int64) (Client, error) {
 	return c, nil
 }
 
+// Get loads one client the administrator manages (the confirmation pages).
+func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Client, error) {
+	var out Client
+	err := s.run(ctx, func(tx Tx) (err error) { out, err = load(ctx, tx, a, id); return err })
+	return out, scope.Audited(ctx, s.run, a, "apiclient.view", "api_client", fmt.Sprint(id), err)
+}
+
 // Rotate gives the client a new token and returns it; the old one stops working at once.
 func (s *Service) Rotate(ctx context.Context, a actor.Actor, id int64) (Client, string, error) {
 	var out Client
