@@ -23,7 +23,9 @@ func APIClientRunner(db *DB) func(context.Context, func(apiclient.Tx) error) err
 func (tx APIClientTx) Now() time.Time { return tx.now }
 
 // AppendAudit writes an audit record in this transaction.
-func (tx APIClientTx) AppendAudit(ctx context.Context, e audit.Entry) error { return tx.appendAudit(ctx, e) }
+func (tx APIClientTx) AppendAudit(ctx context.Context, e audit.Entry) error {
+	return tx.appendAudit(ctx, e)
+}
 
 // OfficePath returns a federation office and the offices above it, nearest first (scope.Tree).
 func (tx APIClientTx) OfficePath(ctx context.Context, code string) ([]scope.Office, error) {

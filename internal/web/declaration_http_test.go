@@ -39,6 +39,13 @@ const declName = "长春市喆堃示例科技有限公司"
 // clock inside the 2025 declaration window; it returns the placement service for seeding.
 func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *placement.Service) {
 	t.Helper()
+	return declSiteWith(t, db, clock, nil, nil)
+}
+
+// declSiteWith is declSite with more services (more, when set, adds to the dependencies) and the
+// handler wrapped (wrap, when set: the OpenAPI test validates every answer).
+func declSiteWith(t *testing.T, db *store.DB, clock *storetest.Clock, more func(*web.Deps), wrap func(http.Handler) http.Handler) (*site, *placement.Service) {
+	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
 	cfg.StaffMFARequired = false
@@ -80,16 +87,25 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 		t.Fatalf("letter fonts: %v", err)
 	}
 	cookies := &web.SessionCookies{Accounts: acc}
-	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
+	deps := web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
 		Employers:    employer.NewService(store.EmployerRunner(db)),
 		Files:        attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
 		Reviews:      review.NewService(store.ReviewRunner(db), pl, clock.Now),
 		Declarations: declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now),
-		Letters:      letters, PublicURL: "https://quotacert.example"})
+		Letters:      letters, PublicURL: "https://quotacert.example"}
+	if more != nil {
+		deps.Exchange, deps.Placements = ex, pl
+		more(&deps)
+	}
+	s, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
+	var h http.Handler = s.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &site{t: t, db: db, srv: srv}, pl
 }

@@ -32,6 +32,7 @@ import (
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
+	"quotacert/internal/web/apidoc"
 )
 
 //go:embed templates/*.html
@@ -98,6 +99,7 @@ type Server struct {
 	deps     Deps
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
+	openapi  []byte      // the OpenAPI description of /api/v1, built once (openapi.go)
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
@@ -112,7 +114,11 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &Server{deps: deps, pages: pages}
+	doc, err := apidoc.Document(sessionCookie, secureSessionCookie)
+	if err != nil {
+		return nil, fmt.Errorf("openapi document: %w", err)
+	}
+	srv := &Server{deps: deps, pages: pages, openapi: doc}
 	if deps.Accounts != nil {
 		srv.refusals = newRefusalLog(deps.Accounts.RecordRefusals, deps.Now, deps.Log)
 	}
