@@ -66,8 +66,12 @@ type lockedBuffer struct {
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.Write(p) }
-func (b *lockedBuffer) String() string              { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+func (b *lockedBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
 // instance is one "quotacert serve" of the cluster.
 type instance struct {
@@ -339,7 +343,9 @@ backend quotacert
 				fw, _ := mw.CreateFormFile("file", "证明.pdf")
 				fmt.Fprintf(fw, "%%PDF-1.4\n%% employer %d write %d\n%%%%EOF\n", i, n)
 				mw.Close()
-				st, b := timed("upload", func() (int, []byte, error) { return e.do("POST", "/api/v1/files", mw.FormDataContentType(), body.Bytes()) })
+				st, b := timed("upload", func() (int, []byte, error) {
+					return e.do("POST", "/api/v1/files", mw.FormDataContentType(), body.Bytes())
+				})
 				if st != 201 {
 					continue
 				}
@@ -370,7 +376,9 @@ backend quotacert
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				timed("queue", func() (int, []byte, error) { return r.json("GET", "/api/v1/reviews?kind=affiliate&status=pending", nil) })
+				timed("queue", func() (int, []byte, error) {
+					return r.json("GET", "/api/v1/reviews?kind=affiliate&status=pending", nil)
+				})
 				timed("results", func() (int, []byte, error) { return r.json("GET", "/api/v1/years/2025/results", nil) })
 			}
 		}()
