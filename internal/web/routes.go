@@ -61,7 +61,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/login", Public, s.handleAPILogin},
 		{"POST /api/v1/logout", Public, s.handleLogout},
 		{"POST /api/v1/verify", Public, s.handleAPIVerify},
-		{"GET /api/v1/openapi.json", Public, s.handleOpenAPI},
+		{"GET /api/v1/openapi.json", Public, s.handleAPIOpenAPI},
 
 		// Employer profile, affiliates, reference look-ups and attachments.
 		{"GET /employer", Employer, s.handleEmployerPage},
