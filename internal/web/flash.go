@@ -56,6 +56,8 @@ var flashMessages = map[string]string{
 	// the clerk's year (issue 17): last year's list, Excel in
 	"placements-copied":   "已复制上年名单。复制的人员为“未完成”状态，请逐一点击“查看”核验并保存申报月份。",
 	"placements-imported": "已从 Excel 导入人员。导入的人员为“未完成”状态，请逐一上传劳动合同附件、核验并保存申报月份。",
+	// the tax bureau's API clients (issue 15)
+	"apiclient-revoked": "接口客户端已吊销，其令牌立即失效。",
 }
 
 // safeNext returns next when it is a path of this site (so the login page cannot send users to

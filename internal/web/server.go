@@ -20,6 +20,7 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
+	"quotacert/internal/apiclient"
 	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
 	"quotacert/internal/declaration"
@@ -35,6 +36,7 @@ import (
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
 	"quotacert/internal/stats"
+	"quotacert/internal/web/apidoc"
 )
 
 //go:embed templates/*.html
@@ -108,6 +110,9 @@ type Deps struct {
 	// Platform is the relying party of the provincial unified identity platform (统一身份认证平台,
 	// issue 16); nil when none is configured (employers then register and sign in here).
 	Platform *oidc.Client
+	// APIClients are the tax bureau's programs reading the results with a bearer token (issue 15);
+	// nil refuses every bearer token.
+	APIClients *apiclient.Service
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
@@ -119,6 +124,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
 	ready    readyCache
+	openapi  []byte      // the OpenAPI description of /api/v1, built once (openapi.go)
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
@@ -133,7 +139,11 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &Server{deps: deps, pages: pages}
+	doc, err := apidoc.Document(sessionCookie, secureSessionCookie)
+	if err != nil {
+		return nil, fmt.Errorf("openapi document: %w", err)
+	}
+	srv := &Server{deps: deps, pages: pages, openapi: doc}
 	if deps.Accounts != nil {
 		srv.refusals = newRefusalLog(deps.Accounts.RecordRefusals, deps.Now, deps.Log)
 	}
