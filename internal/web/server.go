@@ -124,7 +124,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
 	ready    readyCache
-	openapi  []byte      // the OpenAPI description of /api/v1, built once (openapi.go)
+	openapi  []byte // the OpenAPI description of /api/v1, built once (openapi.go)
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
