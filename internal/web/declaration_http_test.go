@@ -236,11 +236,32 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		if st, page, _ := emp.postForm("/declaration/pledge", url.Values{"year": {"2025"}}); st != http.StatusUnprocessableEntity || !strings.Contains(page, "pledge-error") {
 			t.Fatalf("pledge not confirmed: %d", st)
 		}
-		if st, page, _ := emp.postForm("/declaration/pledge", url.Values{"year": {"2025"}, "pledgeAccepted": {"1"}}); st != 200 || !strings.Contains(page, "确定") {
+		// The pledge step redirects to the confirmation page (POST-redirect-GET: Back never re-posts).
+		st, _, h := emp.postForm("/declaration/pledge", url.Values{"year": {"2025"}, "pledgeAccepted": {"1"}})
+		if st != http.StatusSeeOther || h.Get("Location") != "/declaration/confirm?year=2025&pledge=1" {
+			t.Fatalf("pledge step: %d %q", st, h.Get("Location"))
+		}
+		if st, page, _ := emp.get(h.Get("Location")); st != 200 || !strings.Contains(page, "确定") {
 			t.Fatalf("confirmation step: %d", st)
+		}
+		if st, _, h := emp.get("/declaration/confirm?year=2025"); st != http.StatusSeeOther || h.Get("Location") != "/declaration?year=2025" {
+			t.Fatalf("confirmation without the pledge: %d %q", st, h.Get("Location"))
 		}
 		if st, _, h := emp.postForm("/declaration/submit", url.Values{"year": {"2025"}, "pledgeAccepted": {"1"}}); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "declaration-submitted") {
 			t.Fatalf("submit: %d", st)
+		}
+		// A submitted year: the pledge form re-posted (even without its tick) and the confirmation
+		// page both say the year is submitted, never "请先阅读承诺书".
+		for _, v := range []url.Values{{"year": {"2025"}}, {"year": {"2025"}, "pledgeAccepted": {"1"}}} {
+			if st, _, h := emp.postForm("/declaration/pledge", v); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=already-submitted") {
+				t.Fatalf("pledge on a submitted year: %d %q", st, h.Get("Location"))
+			}
+		}
+		if st, _, h := emp.get("/declaration/confirm?year=2025&pledge=1"); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=already-submitted") {
+			t.Fatalf("confirmation on a submitted year: %d", st)
+		}
+		if st, page, _ := emp.get("/declaration?year=2025&done=already-submitted"); st != 200 || !strings.Contains(page, "该业务年度已完成申报") || strings.Contains(page, "请先阅读承诺书") {
+			t.Fatalf("submitted year's page: %d", st)
 		}
 		st, body = emp.json("POST", "/api/v1/years/2025/declaration/submit", map[string]any{"pledgeAccepted": true})
 		d = decode[declJSON](t, body)

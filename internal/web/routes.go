@@ -117,6 +117,7 @@ func (s *Server) Routes() []Route {
 		// 完成申报: the employer's declaration, its pledge and certification letter.
 		{"GET /declaration", Employer, s.handleDeclarationPage},
 		{"POST /declaration/pledge", Employer, s.handleDeclarationPledge},
+		{"GET /declaration/confirm", Employer, s.handleDeclarationConfirm},
 		{"POST /declaration/submit", Employer, s.handleDeclarationSubmit},
 		{"POST /declaration/reopen", Employer, s.handleDeclarationReopen},
 		{"GET /api/v1/years/{year}/declaration", Employer, s.handleAPIDeclaration},
