@@ -185,6 +185,16 @@ type Dashboard struct {
 	Districts    []DistrictCount
 }
 
+// Certified is the certified result a reopen request would cancel: the valid letter's number and
+// figures (equivalent persons = WeightMonths / 12).
+type Certified struct {
+	Number        string
+	Persons       int
+	CountedMonths int
+	WeightMonths  rules.WeightMonths
+	IssuedAt      time.Time
+}
+
 // Tx is what review use cases need from the store, inside one transaction.
 type Tx interface {
 	Now() time.Time
@@ -230,6 +240,9 @@ type Tx interface {
 	Object(ctx context.Context, id int64, by int64, reason string) (bool, error)
 	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error)
 	CancelLetter(ctx context.Context, employerID int64, year int) error
+	// CertifiedResult is the employer's valid letter of a year (false when there is none): what an
+	// approved reopen request cancels.
+	CertifiedResult(ctx context.Context, employerID int64, year int) (Certified, bool, error)
 	Tallies(ctx context.Context, office string, year int) (Tallies, error)
 }
 

@@ -117,6 +117,9 @@ type Detail struct {
 	// Registered is the registered employer whose credit code an affiliate request names; nil when
 	// the code is not registered (or for other kinds).
 	Registered *Unit
+	// Cancels is the certified result an approved reopen request cancels (nil for other kinds, or
+	// when the year has no valid letter), so the reviewer sees what the decision undoes.
+	Cancels *Certified
 }
 
 // Get opens an item for review. Opening the person's grid is audited by the placement service.
@@ -147,7 +150,14 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 				d.Registered = &u
 			}
 		default:
-			hist, err = tx.ReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
+			if hist, err = tx.ReopenItems(ctx, d.Item.EmployerID, d.Item.Year); err != nil {
+				return err
+			}
+			if c, ok, err := tx.CertifiedResult(ctx, d.Item.EmployerID, d.Item.Year); err != nil {
+				return err
+			} else if ok {
+				d.Cancels = &c
+			}
 		}
 		for _, h := range hist {
 			if h.ID != id {

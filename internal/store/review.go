@@ -127,6 +127,24 @@ func (tx ReviewTx) ReopenItems(ctx context.Context, employerID int64, year int) 
 	return scanReviewItems(rows)
 }
 
+// CertifiedResult reads the employer's valid letter of a year.
+func (tx ReviewTx) CertifiedResult(ctx context.Context, employerID int64, year int) (review.Certified, bool, error) {
+	var c review.Certified
+	var wm int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT l.number, l.persons, l.counted_months, l.weight_months, l.issued_at
+        FROM letters l JOIN declarations d ON d.id = l.declaration_id
+        WHERE d.employer_id = $1 AND d.year = $2 AND l.status = 'valid'`, employerID, year).
+		Scan(&c.Number, &c.Persons, &c.CountedMonths, &wm, &c.IssuedAt)
+	if isNoRows(err) {
+		return review.Certified{}, false, nil
+	}
+	if err != nil {
+		return review.Certified{}, false, fmt.Errorf("certified result: %w", err)
+	}
+	c.WeightMonths = rules.WeightMonths(wm)
+	return c, true, nil
+}
+
 // ItemFiles lists an item's evidence: a claim's files or a manual certificate's images.
 func (tx ReviewTx) ItemFiles(ctx context.Context, it review.Item) ([]review.File, error) {
 	var rows *sql.Rows

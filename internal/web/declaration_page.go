@@ -33,6 +33,34 @@ func (v declarationView) QuotaPercent() string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%d.%02d", bp/100, bp%100), "0"), ".") + "%"
 }
 
+// persons shows a step of the estimate as the estimate computes it: exactly, with up to four
+// decimals (N × R is always exact in four), or "≈" and four decimals when the value is a twelfth
+// that has no finite decimal (D = weight-months / 12). Rounding to two decimals here would show
+// 1.38 while the fee is computed with 1.376.
+func persons(p rules.PersonUnits) string {
+	const per = rules.PersonUnitsPerPerson / 10000 // units in 0.0001 person
+	v := int64(p)
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	q := (v*2 + per) / (2 * per) // ten-thousandths, rounded half-up
+	s := fmt.Sprintf("%d.%04d", q/10000, q%10000)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if neg {
+		s = "-" + s
+	}
+	if v%per != 0 {
+		return "≈" + s
+	}
+	return s
+}
+
+// Required, Actual and Shortfall are the estimate's person figures as computed (persons).
+func (v declarationView) Required() string  { return persons(v.Levy.Estimate.Required) }
+func (v declarationView) Actual() string    { return persons(v.Levy.Estimate.Actual) }
+func (v declarationView) Shortfall() string { return persons(v.Levy.Estimate.Shortfall) }
+
 // ReductionText explains the last step of the estimate.
 func (v declarationView) ReductionText() string {
 	if v.Levy == nil {
@@ -70,6 +98,15 @@ func (s *Server) renderDeclaration(w http.ResponseWriter, r *http.Request, statu
 	}
 	v.State = st
 	v.Years = []int{v.Year - 1, v.Year, v.Year + 1}
+	if s.deps.Placements != nil {
+		// The same business years as 残疾人安置管理's switcher.
+		years, _, err := s.deps.Placements.Years(r.Context())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.Years = yearNumbers(years)
+	}
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}

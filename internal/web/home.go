@@ -31,6 +31,11 @@ type homeData struct {
 // glance: is the profile complete, persons by status, the window's closing date, newest notices.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.actor(r)
+	if ok && a.IsStaff() {
+		// Staff have nothing to declare: they land on their work (after sign-in, too, which goes to /).
+		http.Redirect(w, r, staffLanding(a), http.StatusSeeOther)
+		return
+	}
 	if !ok || a.Role != actor.Employer || s.deps.Overview == nil {
 		s.render(w, r, http.StatusOK, "home", Page{Title: "首页", Nav: "home"})
 		return
@@ -75,4 +80,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "home", Page{Title: "首页", Nav: "home", Data: d})
+}
+
+// staffLanding is where a reviewer or an administrator starts: the review queue, or the console.
+func staffLanding(a actor.Actor) string {
+	if a.Role == actor.Admin {
+		return "/admin/"
+	}
+	return "/review"
 }
