@@ -218,8 +218,9 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		}
 		path := fmt.Sprintf("/review/items/%d/decision", item)
 		st, page, _ = prov.postForm(path, url.Values{"decision": {"reject"}})
-		if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="comment-error"`) || !strings.Contains(page, `aria-invalid="true"`) {
-			t.Fatalf("reject without comment: %d", st)
+		if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="comment-error"`) || !strings.Contains(page, `aria-invalid="true"`) ||
+			!strings.Contains(page, `value="reject" checked`) || strings.Contains(page, `value="approve" required checked`) {
+			t.Fatalf("reject without comment (the choice is kept): %d", st)
 		}
 		if st, _, h := prov.postForm(path, url.Values{"decision": {"approve"}}); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=review-decided") {
 			t.Fatalf("approve: %d", st)
@@ -338,8 +339,16 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		if len(rq.Items) != 1 {
 			t.Fatalf("reopen queue: %s", body)
 		}
+		// The reopen item shows the result its approval cancels: the letter and its figures.
+		if st, page, _ := prov.get(fmt.Sprintf("/review/items/%d", rq.Items[0].ID)); st != 200 || !strings.Contains(page, "审核通过将作废的认证结果") ||
+			!strings.Contains(page, d.Letter.Number) || !strings.Contains(page, "22 个月") || !strings.Contains(page, "1.83 人") {
+			t.Fatalf("reopen item page: %d\n%s", st, page)
+		}
 		if st, body := prov.json("POST", fmt.Sprintf("/api/v1/reviews/%d/decision", rq.Items[0].ID), map[string]any{"approve": true}); st != 200 {
 			t.Fatalf("approve reopen: %d %s", st, body)
+		}
+		if st, page, _ := prov.get(fmt.Sprintf("/review/items/%d", rq.Items[0].ID)); st != 200 || !strings.Contains(page, "该业务年度没有有效的年审认证确认书") {
+			t.Fatalf("decided reopen item page: %d", st)
 		}
 		if st, page, _ := anon.get("/verify/" + d.Letter.VerifyCode); st != 200 || !strings.Contains(page, "已作废") {
 			t.Fatalf("cancelled verify: %d", st)

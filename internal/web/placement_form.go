@@ -57,7 +57,7 @@ type contractRow struct {
 
 type certificateRow struct {
 	N                          int
-	Posted                     int // as contractRow.Posted
+	Posted                     int    // as contractRow.Posted
 	Kind                       string // "disability" or "veteran"
 	Grade                      string // 残疾军人证
 	Number, Issued, ValidUntil string

@@ -37,6 +37,7 @@ func (s *Server) Routes() []Route {
 		// Public pages, sign-in and accounts.
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /healthz", Public, s.handleHealth},
+		{"GET /help", Public, s.handleHelp},
 		{"GET /login", Public, s.handleLoginPage},
 		{"POST /login", Public, s.handleLogin},
 		{"POST /login/otp", Public, s.handleLoginSecondStep},
