@@ -157,7 +157,7 @@ func (a *api) upload(name string) string {
 // required) and approves the other in the browser; the employer then reads the pledge, confirms,
 // submits, and the letter's public verification page confirms it.
 func TestReviewAndSubmit(t *testing.T) {
-	base := server(t, "--demo", "--captcha", "off")
+	base := server(t, "--demo", "--demo-basic", "--captcha", "off")
 	emp := apiLogin(t, base, "91220101MA14U8XK2R", "Demo@2026")
 	placementID := seedClaims(t, emp)
 

@@ -251,7 +251,7 @@ func fill(t *testing.T, s *site) fixture {
 	k, deps := s.open()
 	acfg := account.DefaultConfig()
 	acfg.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1} // cheap hashing for tests
-	if err := loadDemo(ctx, acfg, k.db, deps, io.Discard); err != nil {
+	if err := loadDemo(ctx, acfg, k.db, deps, true, io.Discard); err != nil { // basic: the fixture adds its one person
 		t.Fatal(err)
 	}
 	f := fixture{emp: demoEmployer(t, deps), files: map[string][]byte{}}
