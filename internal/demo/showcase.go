@@ -36,6 +36,7 @@ type showcasePerson struct {
 	level       int
 	start, end  string
 	claim       string // a failed month claimed with evidence ("" = none)
+	claimCheck  string // the check the claim's evidence proves
 	certificate *placement.CertificateInput
 	returned    string // the reviewer's reason for returning it ("" = not returned)
 	draft       bool   // created, months never saved
@@ -47,13 +48,13 @@ func showcasePersons() []showcasePerson {
 		// 已确认: every month passes (补发证 B1, 肢体二级 → weight 2).
 		{id: "220104197205190711", name: "韩立新", category: 4, level: 2, start: "2017-04-01", year: DemoYear},
 		// 待审核, a claim: September lacks its medical-insurance record.
-		{id: "220113198101190849", name: "王淑芬", category: 2, level: 3, start: "2019-04-01", claim: "2025-09", year: DemoYear},
+		{id: "220113198101190849", name: "王淑芬", category: 2, level: 3, start: "2019-04-01", claim: "2025-09", claimCheck: "medicalInsurance", year: DemoYear},
 		// 待审核, a historical certificate: the registry's certificate was first issued 2025-05-20.
 		{id: "22010319790223017X", name: "赵国强", category: 2, level: 4, start: "2024-03-01", year: DemoYear,
 			certificate: &placement.CertificateInput{Kind: string(rules.DisabilityCertificate), Number: "22010319790223017X24",
 				Issued: "2015-05-20", ValidUntil: "2025-05-19"}},
 		// 审核不通过: April's pension came from a unit that is not an affiliate; the reviewer returned it.
-		{id: "220112199205160730", name: "郑海波", category: 5, level: 4, start: "2023-07-01", claim: "2025-04", year: DemoYear,
+		{id: "220112199205160730", name: "郑海波", category: 5, level: 4, start: "2023-07-01", claim: "2025-04", claimCheck: "socialInsurance", year: DemoYear,
 			returned: "演示数据：4–6月养老保险由非关联单位缴纳，不能计入本单位，请核实后重新登记"},
 		// 未完成: saved, months not chosen yet.
 		{id: "220105198309140285", name: "钱晓梅", category: 4, level: 4, start: "2021-01-01", draft: true, year: DemoYear},
@@ -198,7 +199,8 @@ func (s Services) showcasePlacement(ctx context.Context, emp, rev actor.Actor, p
 		if err != nil {
 			return err
 		}
-		save.Months = append(save.Months, placement.MonthInput{Month: p.claim, FileIDs: []string{slip.ID}, Note: "演示数据：补缴记录见附件"})
+		save.Months = append(save.Months, placement.MonthInput{Month: p.claim, FileIDs: []string{slip.ID}, Note: "演示数据：补缴记录见附件",
+			Checks: map[string]string{slip.ID: p.claimCheck}})
 	}
 	if p.certificate != nil {
 		// The months before the registry's certificate count once the historical one is approved.
