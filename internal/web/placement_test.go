@@ -413,7 +413,7 @@ func TestPlacementPages(t *testing.T) {
 		mustContain(t, "grid", body, "<caption>张伟 2025年度逐月核验结果</caption>", `<th scope="row">工资信息</th>`, `<th scope="row">社保参保状态</th>`,
 			`<th scope="row">医保参保状态</th>`, `<th scope="row">残疾证状态</th>`, `<th scope="row">是否就业年龄段</th>`, `<th scope="row">合同状态</th>`,
 			`<th scope="col" id="h-2025-12">12月</th>`, `tabindex="0" title="2025-01 无养老保险缴费记录"`, "未通过：2025-01 无养老保险缴费记录",
-			"人员信息已保存", `name="claims.2025-01.file"`)
+			"人员信息已保存", `name="claims.2025-01.socialInsurance.file"`)
 		if status != 200 || strings.Count(body, `<th scope="col" id="h-2025-`) != 12 {
 			t.Fatalf("grid: %d", status)
 		}
