@@ -250,7 +250,7 @@ func fill(t *testing.T, s *site) fixture {
 	ctx := context.Background()
 	k, deps := s.open()
 	acfg := account.DefaultConfig()
-	acfg.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1} // cheap hashing for tests
+	acfg.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1}   // cheap hashing for tests
 	if err := loadDemo(ctx, acfg, k.db, deps, true, io.Discard); err != nil { // basic: the fixture adds its one person
 		t.Fatal(err)
 	}

@@ -155,7 +155,7 @@ func TestYearWindowAndPledge(t *testing.T) {
 		}{
 			{"2026-10-31", "2026-03-01", "windowClose"}, // open after close
 			{"2026-02-30", "2026-10-31", "windowOpen"},  // not a real day
-			{"2026/02/30", "2026-10-31", "windowOpen"}, // typed with slashes (understood), still not a real day
+			{"2026/02/30", "2026-10-31", "windowOpen"},  // typed with slashes (understood), still not a real day
 			{"2026-03-01", "", "windowClose"},
 			{"2026-3", "2026-10-31", "windowOpen"},
 		}
