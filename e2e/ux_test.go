@@ -345,7 +345,7 @@ func TestSeedFlowClicks(t *testing.T) {
 	pick("#district", "220102", "")
 	waitFor(t, ctx, "the offices of 南关区", `[...document.querySelectorAll("#federationOffice option")].some(o => o.value === "220102")`)
 	do(t, ctx, "offices and figures", choose("#federationOffice", "220102"), choose("#taxOffice", "12201020000"),
-		typeIn("#employeeCount", "30"), typeIn("#address", "长春市南关区示例路 9 号"), click(`input[name=enterprise][value="1"]`),
+		typeIn("#employeeCount", "30"), typeIn("#address", "长春市南关区示例路 9 号"), click(`#unitNature`),
 		click(`button[value=save]`), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if !at("/placements") {
 		do(t, ctx, "残疾人安置管理", click(`nav a[href="/placements"]`), chromedp.WaitVisible(chromedp.CSS("#placement-summary")))

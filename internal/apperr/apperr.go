@@ -21,6 +21,9 @@ const (
 	Conflict     Code = "conflict"
 	Throttled    Code = "throttled"
 	Internal     Code = "internal"
+	// Unavailable: the database (or another backing service) failed, timed out or refuses writes.
+	// Nothing was changed; the same request may succeed later. Never used for "signed out".
+	Unavailable Code = "unavailable"
 )
 
 // Error is an error that is safe to show: Message and Fields are written for the user.

@@ -489,7 +489,7 @@ func (s *Service) EstimateLevy(ctx context.Context, a actor.Actor, year int, ave
 	out.Estimate, err = rules.EstimateLevy(rules.LevyInput{
 		Employees: st.Profile.EmployeeCount, QuotaRatioBP: out.Params.QuotaBasisPoints,
 		WeightMonths: st.Summary.WeightMonths, AverageWage: averageWage,
-		SocialAverageWage: out.Params.SocialAverageWage, Enterprise: st.Profile.Enterprise,
+		SocialAverageWage: out.Params.SocialAverageWage, Enterprise: st.Profile.Enterprise(),
 		ReductionPeriod: reductionPeriod(year),
 	})
 	var le rules.LevyInputError

@@ -241,11 +241,11 @@ func (s Services) secondEmployer(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	count, enterprise := 45, true
+	count, nature, economy := 45, employer.UnitEnterprise, "私营"
 	if _, err := s.Employers.SaveProfile(ctx, x, employer.ProfileInput{
 		Name: name, FederationOffice: "220105", TaxOffice: "12201050000", District: "220105",
 		ContactName: "李红", ContactPhone: "13943100000", EmployeeCount: &count,
-		Address: "吉林省长春市二道区示例路 8 号（演示数据）", Enterprise: &enterprise,
+		Address: "吉林省长春市二道区示例路 8 号（演示数据）", UnitNature: &nature, EconomyType: &economy,
 	}); err != nil {
 		return fmt.Errorf("demo second profile: %w", err)
 	}
