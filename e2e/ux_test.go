@@ -346,6 +346,8 @@ func TestSeedFlowClicks(t *testing.T) {
 	waitFor(t, ctx, "the offices of 南关区", `[...document.querySelectorAll("#federationOffice option")].some(o => o.value === "220102")`)
 	do(t, ctx, "offices and figures", choose("#federationOffice", "220102"), choose("#taxOffice", "12201020000"),
 		typeIn("#employeeCount", "30"), typeIn("#address", "长春市南关区示例路 9 号"), click(`#unitNature`),
+		// The landing's "请先完善单位信息" must not pass for the save's confirmation.
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll(".flash").forEach(e => e.remove())`),
 		click(`button[value=save]`), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if !at("/placements") {
 		do(t, ctx, "残疾人安置管理", click(`nav a[href="/placements"]`), chromedp.WaitVisible(chromedp.CSS("#placement-summary")))
