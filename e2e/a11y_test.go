@@ -95,6 +95,10 @@ func visit(t *testing.T, ctx context.Context, url string) {
 	if strings.Contains(title, "页面不存在") || strings.Contains(title, "系统内部错误") || strings.Contains(title, "无权访问") {
 		t.Fatalf("%s shows an error page: %q", url, title)
 	}
+	// 使用帮助 is linked from every page (issue 17), in the navigation and the footer.
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('nav a[href="/help"], footer a[href="/help"]').length`)); err != nil || n != 2 {
+		t.Errorf("%s: %d links to 使用帮助 (%v), want the navigation's and the footer's", url, n, err)
+	}
 }
 
 // TestAccessibility scans every page of each role with axe-core (WCAG 2.1 A and AA).

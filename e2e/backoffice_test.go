@@ -15,7 +15,7 @@ import (
 // scan). The screenshots illustrate docs/USER-GUIDE.md.
 func TestBackOffice(t *testing.T) {
 	axe := axeSource(t)
-	base := server(t, "--demo", "--captcha", "off")
+	base := server(t, "--demo", "--demo-basic", "--captcha", "off") // only its own two claims wait
 	seedClaims(t, apiLogin(t, base, "91220101MA14U8XK2R", "Demo@2026"))
 
 	rev := withTimeout(t, browser(t), 3*time.Minute)

@@ -84,7 +84,7 @@ func fillTemplate(t *testing.T, tpl []byte, path string, rows ...[]string) {
 // the list and open it, and print the grid without the navigation. It counts the clicks.
 func TestClerkYear(t *testing.T) {
 	axe := axeSource(t)
-	base := server(t, "--demo", "--captcha", "off")
+	base := server(t, "--demo", "--demo-basic", "--captcha", "off")
 	emp := apiLogin(t, base, demoEmployer, demoPassword)
 	contract := emp.upload("劳动合同.pdf")
 	for _, p := range []struct{ id, name string }{{"22010219880712035X", "刘喆"}, {"220104199011050461", "孙雅琴"}} {

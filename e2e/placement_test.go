@@ -23,7 +23,7 @@ func TestPlacementFlow(t *testing.T) {
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base := server(t, "--demo", "--captcha", "off")
+	base := server(t, "--demo", "--demo-basic", "--captcha", "off") // from an empty year
 	ctx := withTimeout(t, browser(t), 60*time.Second)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()

@@ -157,7 +157,7 @@ func (a *api) upload(name string) string {
 // required) and approves the other in the browser; the employer then reads the pledge, confirms,
 // submits, and the letter's public verification page confirms it.
 func TestReviewAndSubmit(t *testing.T) {
-	base := server(t, "--demo", "--captcha", "off")
+	base := server(t, "--demo", "--demo-basic", "--captcha", "off")
 	emp := apiLogin(t, base, "91220101MA14U8XK2R", "Demo@2026")
 	placementID := seedClaims(t, emp)
 
@@ -193,6 +193,7 @@ func TestReviewAndSubmit(t *testing.T) {
 		chromedp.Navigate(base+items[1]),
 		chromedp.WaitVisible(chromedp.CSS(`input[value=approve]`)),
 		chromedp.Click(chromedp.CSS(`input[value=approve]`)),
+		chromedp.SendKeys(chromedp.CSS("#comment"), "材料齐全"),
 		chromedp.Click(chromedp.CSS(`form[action$="/decision"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 	)
@@ -219,6 +220,18 @@ func TestReviewAndSubmit(t *testing.T) {
 
 	ec := withTimeout(t, browser(t), 2*time.Minute)
 	signIn(t, ec, base, "employer", "91220101MA14U8XK2R", "Demo@2026")
+	// The reviewer's comments on the grid: the refusal's with the red bar, the approval's without.
+	do(t, ec, "the grid after review", chromedp.Navigate(fmt.Sprintf("%s/placements/%d", base, placementID)), chromedp.WaitVisible(chromedp.CSS(".reviewer-comment")))
+	if got := textOf(t, ec, ".reviewer-comment.comment-approved"); !strings.Contains(got, "材料齐全") {
+		t.Errorf("approval comment: %q", got)
+	}
+	if got := textOf(t, ec, ".reviewer-comment.comment-rejected"); !strings.Contains(got, "工资条金额与银行流水不符") {
+		t.Errorf("refusal comment: %q", got)
+	}
+	bars, err := chromedp.Run(ec, chromedp.Evaluate[string](`[...document.querySelectorAll(".reviewer-comment")].map(e => getComputedStyle(e).borderLeftColor).join(" ")`))
+	if err != nil || !strings.Contains(bars, "rgb(176, 0, 32)") || strings.Count(bars, "rgb(176, 0, 32)") != 1 {
+		t.Errorf("comment bars %q (%v): want exactly one red (the refusal)", bars, err)
+	}
 	do(t, ec, "read the pledge", chromedp.Navigate(base+"/declaration?year=2025"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=pledgeAccepted]`)))
 	screenshot(t, ec, "declaration")

@@ -253,7 +253,7 @@ func fill(t *testing.T, s *site) fixture {
 	acfg := account.DefaultConfig()
 	acfg.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1} // cheap hashing for tests
 	acfg.Secrets = k.pii
-	if err := loadDemo(ctx, acfg, k.db, deps, io.Discard); err != nil {
+	if err := loadDemo(ctx, acfg, k.db, deps, true, io.Discard); err != nil { // basic: the fixture adds its one person
 		t.Fatal(err)
 	}
 	// A reviewer with a second factor: its secret is sealed too.

@@ -38,6 +38,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	dbf.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "QUOTACERT_ADDR", "127.0.0.1:8080"), "listen address (QUOTACERT_ADDR)")
 	demo := fs.Bool("demo", false, "load the demo dataset (idempotent) and print the demo accounts")
+	demoBasic := fs.Bool("demo-basic", false, "with --demo: load only the accounts, profile, affiliates and registry, without the showcase of every state (for walking a year from its empty start)")
 	captcha := fs.String("captcha", envOr(getenv, "QUOTACERT_CAPTCHA", "on"), "on|off: off only for automated tests or behind a unified identity platform (QUOTACERT_CAPTCHA)")
 	trusted := fs.String("trusted-proxy", getenv("QUOTACERT_TRUSTED_PROXY"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (QUOTACERT_TRUSTED_PROXY)")
 	fonts := fs.String("fonts", envOr(getenv, "QUOTACERT_FONTS", strings.Join(report.DefaultFontPaths, ":")), "TrueType fonts of the certification letter, in order of preference, separated by ':' (QUOTACERT_FONTS)")
@@ -101,7 +102,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
+	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, demoBasic: *demoBasic, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
 		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, letters: letters, staffMFA: *staffMFA == "required", maxSessions: *maxSessions,
 		metricsAddr: *metricsAddr, mailer: mailer, mailEvery: *mailEvery, platform: platform}, stdout); err != nil {
@@ -112,12 +113,14 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 }
 
 type serveConfig struct {
-	db      dbFlags
-	addr    string
-	demo    bool
-	captcha bool
-	key     string
-	getenv  env // the S3 credentials of --blob
+	db   dbFlags
+	addr string
+	demo bool
+	// demoBasic leaves out the demo's showcase (demo.LoadBasic).
+	demoBasic bool
+	captcha   bool
+	key       string
+	getenv    env // the S3 credentials of --blob
 
 	staffMFA    bool // reviewers and admins must use a second factor
 	maxSessions int
@@ -192,7 +195,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 		return err
 	}
 	if cfg.demo {
-		if err := loadDemo(ctx, acfg, k.db, deps, stdout); err != nil {
+		if err := loadDemo(ctx, acfg, k.db, deps, cfg.demoBasic, stdout); err != nil {
 			return err
 		}
 	}
@@ -370,15 +373,19 @@ func sealAttachments(ctx context.Context, log *slog.Logger, k *keyed, blobs blob
 
 // loadDemo loads the demo dataset through the real services. Its account service skips the captcha:
 // the loader is not a browser.
-func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.Deps, stdout io.Writer) error {
+func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.Deps, basic bool, stdout io.Writer) error {
 	acfg.CaptchaRequired = false
 	acfg.LocalRegister = true // the demo employer is registered locally, also behind a platform (to try linking)
 	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return err
 	}
-	return demo.Load(ctx, demo.Services{Accounts: accounts, Employers: deps.Employers, Files: deps.Files,
-		Admin: deps.Admin, Exchange: deps.Exchange, Reviews: deps.Reviews}, rules.ChinaDate(time.Now()), stdout)
+	svc := demo.Services{Accounts: accounts, Employers: deps.Employers, Files: deps.Files, Admin: deps.Admin,
+		Exchange: deps.Exchange, Reviews: deps.Reviews, Placements: deps.Placements, Declarations: deps.Declarations}
+	if basic {
+		return demo.LoadBasic(ctx, svc, rules.ChinaDate(time.Now()), stdout)
+	}
+	return demo.Load(ctx, svc, rules.ChinaDate(time.Now()), stdout)
 }
 
 // purgeExpired removes expired sessions, captchas and throttle counters every interval until ctx ends.

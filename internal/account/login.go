@@ -534,7 +534,7 @@ func (s *Service) auditFailure(ctx context.Context, tx Tx, a actor.Actor, action
 // actorOf is the actor of a signed-in user. Staff who must have a second factor and have none yet
 // may only enrol (MustEnrolTOTP).
 func actorOf(u User, clientAddr string, cfg Config) actor.Actor {
-	return actor.Actor{UserID: u.ID, Name: u.Username, Role: u.Role, EmployerID: u.EmployerID, Office: u.Office,
+	return actor.Actor{UserID: u.ID, Name: u.Username, Role: u.Role, EmployerID: u.EmployerID, Unit: u.EmployerName, Office: u.Office,
 		ClientAddr: clientAddr, MustChangePassword: u.MustChangePassword,
 		MustEnrolTOTP: cfg.StaffMFARequired && u.Role != actor.Employer && !u.TOTPEnabled}
 }

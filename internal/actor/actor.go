@@ -40,6 +40,7 @@ type Actor struct {
 	Name       string // user name or credit code, for the audit trail
 	Role       Role
 	EmployerID int64  // employers only
+	Unit       string // employers only: the unit's name, for the page header (Name is the credit code)
 	Office     string // staff only: the federation office (region code) whose subtree they serve
 	ClientAddr string
 	// MustChangePassword is set after an admin reset: the session may only change the password

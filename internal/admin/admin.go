@@ -39,10 +39,13 @@ type Region struct {
 // Office is a federation office (Parent = the office above it in the review tree) or a tax office
 // (Parent unused).
 type Office struct {
-	Code    string `json:"code"`
-	Name    string `json:"name"`
-	Parent  string `json:"parent,omitempty"`
-	Region  string `json:"region"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Parent string `json:"parent,omitempty"`
+	Region string `json:"region"`
+	// Phone and Address are the office's contact for employers (使用帮助, 忘记密码); "" when not set.
+	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty"`
 	Managed bool   `json:"-"` // filled by the service: the actor may edit it
 }
 

@@ -155,9 +155,9 @@ func TestYearWindowAndPledge(t *testing.T) {
 		}{
 			{"2026-10-31", "2026-03-01", "windowClose"}, // open after close
 			{"2026-02-30", "2026-10-31", "windowOpen"},  // not a real day
-			{"2026/03/01", "2026-10-31", "windowOpen"},
+			{"2026/02/30", "2026-10-31", "windowOpen"},  // typed with slashes (understood), still not a real day
 			{"2026-03-01", "", "windowClose"},
-			{"2026-3-1", "2026-10-31", "windowOpen"},
+			{"2026-3", "2026-10-31", "windowOpen"},
 		}
 		for _, c := range bad {
 			_, err := svc.UpdateYear(ctx, adminActor, 2025, admin.YearInput{WindowOpen: s(c.open), WindowClose: s(c.close)})
@@ -165,6 +165,11 @@ func TestYearWindowAndPledge(t *testing.T) {
 		}
 		if _, err := svc.UpdateYear(ctx, adminActor, 1999, admin.YearInput{WindowOpen: s("2026-03-01"), WindowClose: s("2026-10-31")}); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("unknown year: %v", err)
+		}
+		// Dates as people type them are understood (issue 17).
+		if y, err := svc.UpdateYear(ctx, adminActor, 2025, admin.YearInput{WindowOpen: s("2026/3/1"), WindowClose: s("2026年10月31日")}); err != nil ||
+			y.WindowOpen.String() != "2026-03-01" || y.WindowClose.String() != "2026-10-31" {
+			t.Fatalf("typed dates: %+v %v", y, err)
 		}
 		for range 2 { // a double submit audits once
 			y, err := svc.UpdateYear(ctx, adminActor, 2025, admin.YearInput{WindowOpen: s("2026-03-15"), WindowClose: s("2026-03-15")})

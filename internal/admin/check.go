@@ -15,6 +15,8 @@ var (
 	taxCode    = regexp.MustCompile(`^\d{6,20}$`)
 	money      = regexp.MustCompile(`^\d{1,9}(\.\d{1,2})?$`)
 	percent    = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})?$`)
+	// officePhone is an office's telephone as printed: 0431-88880000, 0431 8888 0000 转 8001, (0431)…
+	officePhone = regexp.MustCompile(`^[0-9][0-9+\-() （）转]{0,39}$|^[+（(][0-9+\-() （）转]{1,39}$`)
 )
 
 // checkName validates a display name: required, one line, at most max characters.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
@@ -257,6 +258,13 @@ func (s *Service) SaveOffice(ctx context.Context, a actor.Actor, kind string, in
 				fields["parent"] = msg
 			}
 		}
+		in.Phone, in.Address = strings.TrimSpace(in.Phone), strings.TrimSpace(in.Address)
+		if in.Phone != "" && !officePhone.MatchString(in.Phone) {
+			fields["phone"] = "联系电话只能包含数字、空格、“-”、“+”、“（）”和“转”，最多 40 个字符，如 0431-88880000"
+		}
+		if n := utf8.RuneCountInString(in.Address); n > 200 {
+			fields["address"] = "办公地址不能超过 200 个字"
+		}
 		if len(fields) > 0 {
 			return apperr.FieldErrors(fields)
 		}
@@ -272,7 +280,8 @@ func (s *Service) SaveOffice(ctx context.Context, a actor.Actor, kind string, in
 		if err != nil {
 			return err
 		}
-		e.Detail = change("name", old.Name, in.Name) + change("parent", old.Parent, in.Parent) + change("region", old.Region, in.Region)
+		e.Detail = change("name", old.Name, in.Name) + change("parent", old.Parent, in.Parent) + change("region", old.Region, in.Region) +
+			change("phone", old.Phone, in.Phone) + change("address", old.Address, in.Address)
 		return tx.AppendAudit(ctx, e)
 	})
 	return s.audited(ctx, a, action, kind+"_office", in.Code, err)

@@ -139,12 +139,12 @@ func (s *Service) UpdateYear(ctx context.Context, a actor.Actor, year int, in Ye
 		old := y
 		fields := map[string]string{}
 		if in.WindowOpen != nil {
-			if y.WindowOpen, err = rules.ParseDate(strings.TrimSpace(*in.WindowOpen)); err != nil {
+			if y.WindowOpen, err = rules.ParseTypedDate(*in.WindowOpen); err != nil {
 				fields["windowOpen"] = "开始日期格式应为 YYYY-MM-DD，如 2026-03-01"
 			}
 		}
 		if in.WindowClose != nil {
-			if y.WindowClose, err = rules.ParseDate(strings.TrimSpace(*in.WindowClose)); err != nil {
+			if y.WindowClose, err = rules.ParseTypedDate(*in.WindowClose); err != nil {
 				fields["windowClose"] = "截止日期格式应为 YYYY-MM-DD，如 2026-10-31"
 			}
 		}

@@ -12,13 +12,15 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
 	"quotacert/internal/attachment"
+	"quotacert/internal/declaration"
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
+	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
 
-//go:embed data/*.csv
+//go:embed data/*.csv data/2024/*.csv
 var registry embed.FS
 
 // The demo accounts of CONTRACT.md.
@@ -39,15 +41,76 @@ type Services struct {
 	Files     *attachment.Service
 	Admin     *admin.Service
 	Exchange  *exchange.Service
-	// Reviews approves the demo affiliates as the demo reviewer would (DOMAIN.md §6).
+	// Reviews approves the demo affiliates as the demo reviewer would (DOMAIN.md §6), and returns
+	// the showcase's rejected person.
 	Reviews *review.Service
+	// Placements and Declarations load the showcase: placements in every state and a submitted year.
+	Placements   *placement.Service
+	Declarations *declaration.Service
+}
+
+// employerAccount signs up an employer unless its account exists, and returns it as the services
+// see it signed in.
+func (s Services) employerAccount(ctx context.Context, in account.RegisterInput) (actor.Actor, error) {
+	users, err := s.Accounts.ListUsers(ctx, actor.Actor{Name: "system:demo", Role: actor.Admin, Office: "220000"}, in.CreditCode)
+	if err != nil {
+		return actor.Actor{}, fmt.Errorf("demo users: %w", err)
+	}
+	for _, u := range users {
+		if u.Username == in.CreditCode {
+			return actor.Actor{UserID: u.ID, Name: u.Username, Role: u.Role, EmployerID: u.EmployerID, ClientAddr: "demo"}, nil
+		}
+	}
+	a, err := s.Accounts.Register(ctx, in)
+	if err != nil {
+		return actor.Actor{}, fmt.Errorf("demo employer %s: %w", in.Name, err)
+	}
+	return a, nil
+}
+
+// officeContacts enters the demo contact of the demo employers' federation offices and of the
+// province's (使用帮助 shows them), unless an administrator has entered one.
+func (s Services) officeContacts(ctx context.Context, adminActor actor.Actor) error {
+	contacts := map[string][2]string{
+		"220000": {"0431-8000 0000", "吉林省长春市示例大路 100 号（演示数据）"},
+		"220102": {"0431-8000 0102", "吉林省长春市南关区示例街 2 号（演示数据）"},
+		"220105": {"0431-8000 0105", "吉林省长春市二道区示例街 5 号（演示数据）"},
+	}
+	list, err := s.Admin.Offices(ctx, adminActor, admin.Federation)
+	if err != nil {
+		return fmt.Errorf("demo offices: %w", err)
+	}
+	for _, o := range list {
+		c, ok := contacts[o.Code]
+		if !ok || o.Phone != "" || o.Address != "" {
+			continue
+		}
+		o.Phone, o.Address = c[0], c[1]
+		if err := s.Admin.SaveOffice(ctx, adminActor, admin.Federation, o, false); err != nil {
+			return fmt.Errorf("demo office contact %s: %w", o.Code, err)
+		}
+	}
+	return nil
 }
 
 // Load creates the demo accounts, completes the demo employer's profile with a dispatch agency and a
 // subsidiary, imports the synthetic registry through the data-exchange import, and opens the
-// declaration window of business year 2025 around today so a newcomer can walk the whole flow. Every
-// step is idempotent: a second start finds the state it wants and changes nothing else.
+// declaration window of business year 2025 around today so a newcomer can walk the whole flow; then
+// it loads the showcase (showcase.go): placements in every state, 2024 submitted with a letter, and
+// an item of every kind waiting for the reviewer. Every step is idempotent: a second start finds the
+// state it wants and changes nothing else.
 func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) error {
+	return load(ctx, s, today, out, true)
+}
+
+// LoadBasic is Load without the showcase: the accounts, the profile, the affiliates, the registry
+// and the open 2025 window only, with no placement and nothing submitted. The browser tests that
+// walk a year from its empty start use it (serve --demo-basic).
+func LoadBasic(ctx context.Context, s Services, today rules.Date, out io.Writer) error {
+	return load(ctx, s, today, out, false)
+}
+
+func load(ctx context.Context, s Services, today rules.Date, out io.Writer, showcase bool) error {
 	sys := actor.System("demo")
 	adminActor := actor.Actor{Name: "system:demo", Role: actor.Admin, Office: "220000"}
 
@@ -56,18 +119,13 @@ func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) erro
 		return fmt.Errorf("demo users: %w", err)
 	}
 	exists := map[string]bool{}
-	var emp actor.Actor
 	for _, u := range users {
 		exists[u.Username] = true
-		if u.Username == EmployerCode {
-			emp = actor.Actor{UserID: u.ID, Name: u.Username, Role: u.Role, EmployerID: u.EmployerID, ClientAddr: "demo"}
-		}
 	}
-	if emp.UserID == 0 {
-		if emp, err = s.Accounts.Register(ctx, account.RegisterInput{CreditCode: EmployerCode, Name: "长春示例科技有限公司",
-			ContactName: "王晓明", ContactPhone: "13843100000", Password: Password, Password2: Password, ClientAddr: "demo"}); err != nil {
-			return fmt.Errorf("demo employer: %w", err)
-		}
+	emp, err := s.employerAccount(ctx, account.RegisterInput{CreditCode: EmployerCode, Name: "长春示例科技有限公司",
+		ContactName: "王晓明", ContactPhone: "13843100000", Password: Password, Password2: Password, ClientAddr: "demo"})
+	if err != nil {
+		return err
 	}
 	for _, st := range []account.StaffInput{
 		{Username: Reviewer, Password: Password, Role: actor.Reviewer, Office: "220000"},
@@ -97,14 +155,29 @@ func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) erro
 	if err := s.importRegistry(ctx, sys, adminActor); err != nil {
 		return err
 	}
-	if err := s.openWindow(ctx, adminActor, today); err != nil {
+	if err := s.openYear(ctx, adminActor, DemoYear, today); err != nil {
 		return err
+	}
+	if err := s.officeContacts(ctx, adminActor); err != nil {
+		return err
+	}
+	if showcase {
+		if err := s.showcase(ctx, sys, adminActor, emp, today); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(out, `demo data loaded (synthetic persons, not real people). Demo accounts:
   用人单位 (法人登录)  统一社会信用代码 %s  密码 %s
   残联审核人员        用户名 %s  密码 %s  (吉林省残联)
   系统管理员          用户名 %s  密码 %s
 `, EmployerCode, Password, Reviewer, Password, Admin, Password)
+	if showcase {
+		fmt.Fprintf(out, `  第二个用人单位      统一社会信用代码 %s  密码 %s  (2024 年度已申报，申请年审认证反馈中)
+  演示内容: 2025 年度已确认、待审核（月份申请、历史证件）、审核不通过、未完成各一人；2024 年度已完成申报；
+            审核工作台中有月份申请、历史证件、年审认证反馈、关联单位四类待审核事项。
+  试用人员: 在“添加残疾人”中输入 220102199104210134（杨堃，全年核验通过）。
+`, SecondEmployerCode, Password)
+	}
 	return nil
 }
 
@@ -192,22 +265,6 @@ func (s Services) importRegistry(ctx context.Context, sys, adminActor actor.Acto
 		if err != nil {
 			return fmt.Errorf("demo import %s: %w", kind, err)
 		}
-	}
-	return nil
-}
-
-// openWindow makes sure today lies in business year 2025's declaration window.
-func (s Services) openWindow(ctx context.Context, adminActor actor.Actor, today rules.Date) error {
-	open, closing := rules.Date{Year: DemoYear + 1, Month: 3, Day: 1}, rules.Date{Year: DemoYear + 1, Month: 10, Day: 31}
-	if today.Before(open) {
-		open = today
-	}
-	if later := today.AddMonths(2); closing.Before(later) {
-		closing = later
-	}
-	o, c := open.String(), closing.String()
-	if _, err := s.Admin.UpdateYear(ctx, adminActor, DemoYear, admin.YearInput{WindowOpen: &o, WindowClose: &c}); err != nil {
-		return fmt.Errorf("demo declaration window: %w", err)
 	}
 	return nil
 }

@@ -159,6 +159,8 @@ type Office struct {
 	Code   string
 	Name   string
 	Region string
+	// Phone and Address are the office's contact as administrators entered it ("" when not set).
+	Phone, Address string
 }
 
 // Office kinds of GET /offices?kind=.

@@ -273,6 +273,9 @@ type MonthInput struct {
 	Month   string
 	FileIDs []string
 	Note    string
+	// Checks says which failed check a file proves (file id → rules check key), when the grid's
+	// input per check told; the reviewer sees each file labelled by it. Optional.
+	Checks map[string]string
 }
 
 // SaveInput is 保存，下一步 on the verification page and PUT /placements/{id}/months alike: the
@@ -453,6 +456,12 @@ func plan(p Placement, res rules.Result, held [12]string, in SaveInput) ([]Saved
 		key := m.String()
 		t := ticked[key]
 		t.Month, t.FileIDs = key, uniq(append(t.FileIDs, mi.FileIDs...))
+		for f, c := range mi.Checks {
+			if t.Checks == nil {
+				t.Checks = map[string]string{}
+			}
+			t.Checks[f] = c
+		}
 		if note := strings.TrimSpace(mi.Note); note != "" {
 			t.Note = note
 		}
@@ -491,7 +500,7 @@ func plan(p Placement, res rules.Result, held [12]string, in SaveInput) ([]Saved
 				continue
 			}
 			sm.Selected, sm.Weight = true, levelWeight
-			claims = append(claims, Claim{Month: key, FileIDs: t.FileIDs, Note: t.Note})
+			claims = append(claims, Claim{Month: key, FileIDs: t.FileIDs, Note: t.Note, FileChecks: failedOnly(t.Checks, mr)})
 		}
 		months = append(months, sm)
 	}
@@ -499,4 +508,21 @@ func plan(p Placement, res rules.Result, held [12]string, in SaveInput) ([]Saved
 		return nil, nil, apperr.FieldErrors(bad)
 	}
 	return months, claims, nil
+}
+
+// failedOnly keeps the file labels that name a check the month failed: a label is the employer's
+// word on what a file proves, and a passed or unknown check is no such word.
+func failedOnly(checks map[string]string, mr rules.MonthResult) map[string]string {
+	var out map[string]string
+	for f, key := range checks {
+		for _, c := range rules.Checks() {
+			if c.Key == key && !c.Passed(mr) {
+				if out == nil {
+					out = map[string]string{}
+				}
+				out[f] = key
+			}
+		}
+	}
+	return out
 }

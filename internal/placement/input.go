@@ -224,9 +224,9 @@ func parseDate(s, field string, required bool, bad map[string]string) (rules.Dat
 		}
 		return rules.Date{}, true
 	}
-	d, err := rules.ParseDate(s)
+	d, err := rules.ParseTypedDate(s) // 2025/1/1 and 2025年1月1日 are understood too
 	if err != nil {
-		bad[field] = "日期格式应为 YYYY-MM-DD，且为真实日期"
+		bad[field] = "日期格式应为 YYYY-MM-DD（也可写作 2025/1/1），且为真实日期"
 		return rules.Date{}, false
 	}
 	return d, true

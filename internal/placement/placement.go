@@ -172,10 +172,12 @@ type Claim struct {
 	Year        int
 	Month       string
 	FileIDs     []string
-	Note        string
-	Status      rules.ReviewStatus
-	Comment     string // the reviewer's comment
-	DecidedAt   time.Time
+	// FileChecks labels files with the failed check they prove (file id → check key); optional.
+	FileChecks map[string]string
+	Note       string
+	Status     rules.ReviewStatus
+	Comment    string // the reviewer's comment
+	DecidedAt  time.Time
 }
 
 // Affiliate is what placements need to know of an affiliate.

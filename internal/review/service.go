@@ -248,7 +248,9 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 				d.Registered = &u
 			}
 		default:
-			hist, err = tx.ReopenItems(ctx, d.Item.EmployerID, d.Item.Year)
+			if hist, err = tx.ReopenItems(ctx, d.Item.EmployerID, d.Item.Year); err != nil {
+				return err
+			}
 		}
 		for _, h := range hist {
 			if h.ID != id {

@@ -1,6 +1,9 @@
 package rules
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // ParseError is the failure of a Parse function: a Chinese message that a
 // caller may show next to the offending field. A string type so that the
@@ -197,4 +200,45 @@ func appendPad(b []byte, n, width int) []byte {
 		b = append(b, '0')
 	}
 	return append(b, s...)
+}
+
+// ParseTypedDate reads a date as people type it: YYYY-MM-DD, or with one- or two-digit month and
+// day and "/", "." or "-" between the parts ("2025/1/1", "2025.01.01"), or 年月日 ("2025年1月1日"),
+// or eight digits ("20250101"). Spaces around the date are ignored. The date must be real, as for
+// ParseDate; stored and exchanged dates keep the strict ParseDate.
+func ParseTypedDate(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	if _, digits := atoi(s); digits && len(s) == 8 {
+		if y, ok := atoi(s[0:4]); ok {
+			if m, ok := atoi(s[4:6]); ok {
+				if d, ok := atoi(s[6:8]); ok {
+					if date := (Date{y, m, d}); date.Valid() {
+						return date, nil
+					}
+				}
+			}
+		}
+		return Date{}, ErrDateFormat
+	}
+	if rest, ok := strings.CutSuffix(s, "日"); ok {
+		s = strings.NewReplacer("年", "-", "月", "-").Replace(rest)
+	}
+	var parts []string
+	for _, sep := range []string{"-", "/", "."} {
+		if strings.Contains(s, sep) {
+			parts = strings.Split(s, sep)
+			break
+		}
+	}
+	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) < 1 || len(parts[1]) > 2 || len(parts[2]) < 1 || len(parts[2]) > 2 {
+		return Date{}, ErrDateFormat
+	}
+	y, ok1 := atoi(parts[0])
+	m, ok2 := atoi(parts[1])
+	d, ok3 := atoi(parts[2])
+	date := Date{y, m, d}
+	if !ok1 || !ok2 || !ok3 || !date.Valid() {
+		return Date{}, ErrDateFormat
+	}
+	return date, nil
 }

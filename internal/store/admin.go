@@ -82,11 +82,13 @@ func (tx AdminTx) Offices(ctx context.Context, kind string) ([]admin.Office, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT code, name, `+parentColumn(kind)+`, region FROM `+t+` ORDER BY code`)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT code, name, `+parentColumn(kind)+`, region, phone, address FROM `+t+` ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", t, err)
 	}
-	return dictCollect(rows, func(o *admin.Office) []any { return []any{&o.Code, &o.Name, &o.Parent, &o.Region} })
+	return dictCollect(rows, func(o *admin.Office) []any {
+		return []any{&o.Code, &o.Name, &o.Parent, &o.Region, &o.Phone, &o.Address}
+	})
 }
 
 // Office loads one office; found is false for an unknown code.
@@ -96,30 +98,32 @@ func (tx AdminTx) Office(ctx context.Context, kind, code string) (admin.Office, 
 	if err != nil {
 		return o, false, err
 	}
-	err = tx.tx.QueryRowContext(ctx, `SELECT code, name, `+parentColumn(kind)+`, region FROM `+t+` WHERE code = $1`, code).
-		Scan(&o.Code, &o.Name, &o.Parent, &o.Region)
+	err = tx.tx.QueryRowContext(ctx, `SELECT code, name, `+parentColumn(kind)+`, region, phone, address FROM `+t+` WHERE code = $1`, code).
+		Scan(&o.Code, &o.Name, &o.Parent, &o.Region, &o.Phone, &o.Address)
 	return o, dictFound(err), dictNotFoundOK(err, "load office "+code)
 }
 
 // InsertOffice adds an office.
 func (tx AdminTx) InsertOffice(ctx context.Context, kind string, o admin.Office) error {
 	if kind == admin.Federation {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO federation_offices (code, name, parent, region) VALUES ($1, $2, $3, $4)`,
-			o.Code, o.Name, noticeNullable(o.Parent), o.Region)
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO federation_offices (code, name, parent, region, phone, address) VALUES ($1, $2, $3, $4, $5, $6)`,
+			o.Code, o.Name, noticeNullable(o.Parent), o.Region, o.Phone, o.Address)
 		return dictWrap(err, "insert federation office "+o.Code)
 	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO tax_offices (code, name, region) VALUES ($1, $2, $3)`, o.Code, o.Name, o.Region)
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO tax_offices (code, name, region, phone, address) VALUES ($1, $2, $3, $4, $5)`,
+		o.Code, o.Name, o.Region, o.Phone, o.Address)
 	return dictWrap(err, "insert tax office "+o.Code)
 }
 
-// UpdateOffice changes an office's name, region and (federation) parent.
+// UpdateOffice changes an office's name, region, contact and (federation) parent.
 func (tx AdminTx) UpdateOffice(ctx context.Context, kind string, o admin.Office) error {
 	if kind == admin.Federation {
-		_, err := tx.tx.ExecContext(ctx, `UPDATE federation_offices SET name = $2, parent = $3, region = $4 WHERE code = $1`,
-			o.Code, o.Name, noticeNullable(o.Parent), o.Region)
+		_, err := tx.tx.ExecContext(ctx, `UPDATE federation_offices SET name = $2, parent = $3, region = $4, phone = $5, address = $6 WHERE code = $1`,
+			o.Code, o.Name, noticeNullable(o.Parent), o.Region, o.Phone, o.Address)
 		return dictWrap(err, "update federation office "+o.Code)
 	}
-	_, err := tx.tx.ExecContext(ctx, `UPDATE tax_offices SET name = $2, region = $3 WHERE code = $1`, o.Code, o.Name, o.Region)
+	_, err := tx.tx.ExecContext(ctx, `UPDATE tax_offices SET name = $2, region = $3, phone = $4, address = $5 WHERE code = $1`,
+		o.Code, o.Name, o.Region, o.Phone, o.Address)
 	return dictWrap(err, "update tax office "+o.Code)
 }
 

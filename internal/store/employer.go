@@ -113,7 +113,7 @@ func (tx EmployerTx) Offices(ctx context.Context, kind string, regions []string)
 	if !ok {
 		return nil, fmt.Errorf("unknown office kind %q", kind)
 	}
-	q := `SELECT code, name, region FROM ` + table
+	q := `SELECT code, name, region, phone, address FROM ` + table
 	var args []any
 	if regions != nil {
 		if len(regions) == 0 {
@@ -133,7 +133,7 @@ func (tx EmployerTx) Offices(ctx context.Context, kind string, regions []string)
 	out := []employer.Office{}
 	for rows.Next() {
 		var o employer.Office
-		if err := rows.Scan(&o.Code, &o.Name, &o.Region); err != nil {
+		if err := rows.Scan(&o.Code, &o.Name, &o.Region, &o.Phone, &o.Address); err != nil {
 			return nil, fmt.Errorf("scan office: %w", err)
 		}
 		out = append(out, o)

@@ -131,7 +131,8 @@ func (tx PlacementTx) UpsertClaim(ctx context.Context, c placement.Claim) error 
 		}
 	}
 	for _, f := range uniqStrings(c.FileIDs) {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_item_files (review_item_id, file_id) VALUES ($1, $2)`, id, f); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO review_item_files (review_item_id, file_id, check_name) VALUES ($1, $2, $3)`,
+			id, f, c.FileChecks[f]); err != nil {
 			return fmt.Errorf("insert claim file: %w", err)
 		}
 	}

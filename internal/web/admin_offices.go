@@ -31,10 +31,24 @@ func officeForm(kind string, edit bool, o admin.Office) dictForm {
 	} else {
 		f.Fields[0].Hint = "6 至 20 位数字，如 12201020000"
 	}
+	// The contact, last: employers see it on 使用帮助 and under 忘记密码 (officeContactFields).
+	f.Fields = append(f.Fields,
+		dictField{ID: "phone", Label: "联系电话", Value: o.Phone, Hint: "用人单位在“使用帮助”和“忘记密码”提示中看到，如 0431-88880000"},
+		dictField{ID: "address", Label: "办公地址", Value: o.Address, Hint: "如 长春市南关区××路 1 号"})
 	if edit {
 		f.Legend, f.Hidden["mode"] = "修改"+officeTitle(kind)+" "+o.Code, "update"
 	}
 	return f
+}
+
+// fieldValue is the submitted value of a form field by id.
+func fieldValue(f dictForm, id string) string {
+	for _, fl := range f.Fields {
+		if fl.ID == id {
+			return fl.Value
+		}
+	}
+	return ""
 }
 
 func officeKind(r *http.Request) (string, error) {
@@ -65,10 +79,10 @@ func (s *Server) officesPage(w http.ResponseWriter, r *http.Request, kind string
 		s.renderError(w, r, err)
 		return
 	}
-	d := dictPageData{Error: msg, Note: scopeNote(sc, officeTitle(kind)), Columns: []string{"代码", "名称", "所辖区划", "操作"}}
+	d := dictPageData{Error: msg, Note: scopeNote(sc, officeTitle(kind)), Columns: []string{"代码", "名称", "所辖区划", "联系电话", "办公地址", "操作"}}
 	if kind == admin.Federation {
-		d.Intro = "残联机构构成审核层级：上级残联可审核下级残联辖区内单位的申报。"
-		d.Columns = []string{"代码", "名称", "所辖区划", "上级残联", "操作"}
+		d.Intro = "残联机构构成审核层级：上级残联可审核下级残联辖区内单位的申报。联系电话和办公地址显示在用人单位的“使用帮助”页面。"
+		d.Columns = []string{"代码", "名称", "所辖区划", "上级残联", "联系电话", "办公地址", "操作"}
 	}
 	edit := r.URL.Query().Get("edit")
 	f := officeForm(kind, false, admin.Office{})
@@ -83,6 +97,7 @@ func (s *Server) officesPage(w http.ResponseWriter, r *http.Request, kind string
 		if kind == admin.Federation {
 			row = append(row, dictCell{Text: o.Parent})
 		}
+		row = append(row, dictCell{Text: o.Phone}, dictCell{Text: o.Address})
 		action := dictCell{Text: "修改", Link: "/admin/offices/" + kind + "?edit=" + o.Code + "#office-form", LinkLabel: "修改 " + o.Name}
 		if !o.Managed {
 			action = upstream
@@ -102,10 +117,8 @@ func (s *Server) handleAdminOfficeSave(w http.ResponseWriter, r *http.Request) {
 	edit := r.PostFormValue("mode") == "update"
 	f := officeForm(kind, edit, admin.Office{})
 	formValues(r, &f)
-	in := admin.Office{Code: f.Fields[0].Value, Name: f.Fields[1].Value, Region: f.Fields[2].Value}
-	if kind == admin.Federation {
-		in.Parent = f.Fields[3].Value
-	}
+	in := admin.Office{Code: fieldValue(f, "code"), Name: fieldValue(f, "name"), Region: fieldValue(f, "region"),
+		Parent: fieldValue(f, "parent"), Phone: fieldValue(f, "phone"), Address: fieldValue(f, "address")}
 	if edit {
 		f.Legend = "修改" + officeTitle(kind) + " " + in.Code
 	}

@@ -571,7 +571,7 @@ func TestStaffLoginAndMustChange(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), `"mustChangePassword":true`) {
 			t.Errorf("login body %s", rec.Body.String())
 		}
-		rec = rev.get("/")
+		rec = rev.get("/help")
 		wantStatus(t, rec, http.StatusOK) // public pages stay reachable
 		rec = rev.get("/admin/users")
 		wantStatus(t, rec, http.StatusForbidden) // not an admin at all

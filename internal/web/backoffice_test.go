@@ -18,6 +18,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
 	"quotacert/internal/message"
+	"quotacert/internal/pii"
 	"quotacert/internal/refdata"
 	"quotacert/internal/review"
 	"quotacert/internal/stats"
@@ -37,6 +38,11 @@ func backofficeSite(t *testing.T, db *store.DB, now func() time.Time) *site {
 	cfg.StaffMFARequired, cfg.CaptchaRequired = false, false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 	cfg.Now = now
+	secrets, err := pii.New(bytes.Repeat([]byte{5}, pii.KeySize)) // second factors are sealed (main's Config.Secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Secrets = secrets
 	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		t.Fatal(err)

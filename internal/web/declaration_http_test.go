@@ -246,8 +246,9 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		}
 		path := fmt.Sprintf("/review/items/%d/decision", item)
 		st, page, _ = prov.postForm(path, url.Values{"decision": {"reject"}})
-		if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="comment-error"`) || !strings.Contains(page, `aria-invalid="true"`) {
-			t.Fatalf("reject without comment: %d", st)
+		if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="comment-error"`) || !strings.Contains(page, `aria-invalid="true"`) ||
+			!strings.Contains(page, `value="reject" checked`) || strings.Contains(page, `value="approve" required checked`) {
+			t.Fatalf("reject without comment (the choice is kept): %d", st)
 		}
 		if st, _, h := prov.postForm(path, url.Values{"decision": {"approve"}}); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=review-decided") {
 			t.Fatalf("approve: %d", st)
@@ -264,11 +265,32 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		if st, page, _ := emp.postForm("/declaration/pledge", url.Values{"year": {"2025"}}); st != http.StatusUnprocessableEntity || !strings.Contains(page, "pledge-error") {
 			t.Fatalf("pledge not confirmed: %d", st)
 		}
-		if st, page, _ := emp.postForm("/declaration/pledge", url.Values{"year": {"2025"}, "pledgeAccepted": {"1"}}); st != 200 || !strings.Contains(page, "确定") {
+		// The pledge step redirects to the confirmation page (POST-redirect-GET: Back never re-posts).
+		st, _, h := emp.postForm("/declaration/pledge", url.Values{"year": {"2025"}, "pledgeAccepted": {"1"}})
+		if st != http.StatusSeeOther || h.Get("Location") != "/declaration/confirm?year=2025&pledge=1" {
+			t.Fatalf("pledge step: %d %q", st, h.Get("Location"))
+		}
+		if st, page, _ := emp.get(h.Get("Location")); st != 200 || !strings.Contains(page, "确定") {
 			t.Fatalf("confirmation step: %d", st)
+		}
+		if st, _, h := emp.get("/declaration/confirm?year=2025"); st != http.StatusSeeOther || h.Get("Location") != "/declaration?year=2025" {
+			t.Fatalf("confirmation without the pledge: %d %q", st, h.Get("Location"))
 		}
 		if st, _, h := emp.postForm("/declaration/submit", url.Values{"year": {"2025"}, "pledgeAccepted": {"1"}}); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "declaration-submitted") {
 			t.Fatalf("submit: %d", st)
+		}
+		// A submitted year: the pledge form re-posted (even without its tick) and the confirmation
+		// page both say the year is submitted, never "请先阅读承诺书".
+		for _, v := range []url.Values{{"year": {"2025"}}, {"year": {"2025"}, "pledgeAccepted": {"1"}}} {
+			if st, _, h := emp.postForm("/declaration/pledge", v); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=already-submitted") {
+				t.Fatalf("pledge on a submitted year: %d %q", st, h.Get("Location"))
+			}
+		}
+		if st, _, h := emp.get("/declaration/confirm?year=2025&pledge=1"); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=already-submitted") {
+			t.Fatalf("confirmation on a submitted year: %d", st)
+		}
+		if st, page, _ := emp.get("/declaration?year=2025&done=already-submitted"); st != 200 || !strings.Contains(page, "该业务年度已完成申报") || strings.Contains(page, "请先阅读承诺书") {
+			t.Fatalf("submitted year's page: %d", st)
 		}
 		st, body = emp.json("POST", "/api/v1/years/2025/declaration/submit", map[string]any{"pledgeAccepted": true})
 		d = decode[declJSON](t, body)
@@ -345,8 +367,17 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 		if len(rq.Items) != 1 {
 			t.Fatalf("reopen queue: %s", body)
 		}
+		// The reopen item shows the result its approval cancels: the letter and its figures.
+		if st, page, _ := prov.get(fmt.Sprintf("/review/items/%d", rq.Items[0].ID)); st != 200 || !strings.Contains(page, "审核通过将作废的认证结果") ||
+			!strings.Contains(page, d.Letter.Number) || !strings.Contains(page, "22 个月") || !strings.Contains(page, "1.83 人") {
+			t.Fatalf("reopen item page: %d\n%s", st, page)
+		}
 		if st, body := prov.json("POST", fmt.Sprintf("/api/v1/reviews/%d/decision", rq.Items[0].ID), map[string]any{"approve": true}); st != 200 {
 			t.Fatalf("approve reopen: %d %s", st, body)
+		}
+		if st, page, _ := prov.get(fmt.Sprintf("/review/items/%d", rq.Items[0].ID)); st != 200 || !strings.Contains(page, d.Letter.Number+"（已作废）") ||
+			strings.Contains(page, "审核通过将作废的认证结果") {
+			t.Fatalf("decided reopen item page: %d", st)
 		}
 		if st, page, _ := anon.get("/verify/" + d.Letter.VerifyCode); st != 200 || !strings.Contains(page, "已作废") {
 			t.Fatalf("cancelled verify: %d", st)

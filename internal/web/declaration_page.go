@@ -33,6 +33,34 @@ func (v declarationView) QuotaPercent() string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%d.%02d", bp/100, bp%100), "0"), ".") + "%"
 }
 
+// persons shows a step of the estimate as the estimate computes it: exactly, with up to four
+// decimals (N × R is always exact in four), or "≈" and four decimals when the value is a twelfth
+// that has no finite decimal (D = weight-months / 12). Rounding to two decimals here would show
+// 1.38 while the fee is computed with 1.376.
+func persons(p rules.PersonUnits) string {
+	const per = rules.PersonUnitsPerPerson / 10000 // units in 0.0001 person
+	v := int64(p)
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	q := (v*2 + per) / (2 * per) // ten-thousandths, rounded half-up
+	s := fmt.Sprintf("%d.%04d", q/10000, q%10000)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if neg {
+		s = "-" + s
+	}
+	if v%per != 0 {
+		return "≈" + s
+	}
+	return s
+}
+
+// Required, Actual and Shortfall are the estimate's person figures as computed (persons).
+func (v declarationView) Required() string  { return persons(v.Levy.Estimate.Required) }
+func (v declarationView) Actual() string    { return persons(v.Levy.Estimate.Actual) }
+func (v declarationView) Shortfall() string { return persons(v.Levy.Estimate.Shortfall) }
+
 // ReductionText explains the last step of the estimate.
 func (v declarationView) ReductionText() string {
 	if v.Levy == nil {
@@ -70,6 +98,15 @@ func (s *Server) renderDeclaration(w http.ResponseWriter, r *http.Request, statu
 	}
 	v.State = st
 	v.Years = []int{v.Year - 1, v.Year, v.Year + 1}
+	if s.deps.Placements != nil {
+		// The same business years as 残疾人安置管理's switcher.
+		years, _, err := s.deps.Placements.Years(r.Context())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.Years = yearNumbers(years)
+	}
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}
@@ -102,26 +139,55 @@ func (s *Server) handleDeclarationPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleDeclarationPledge: POST /declaration/pledge — step one: the pledge was read and confirmed
-// (已阅读、确认); the final confirmation page (确定) follows. Nothing is stored yet.
+// (已阅读、确认). Nothing is stored yet: the answer is a redirect to the confirmation page (GET), so
+// that Back and reload never offer to post the form again (POST-redirect-GET). A year already
+// submitted says so instead of asking for the pledge again.
 func (s *Server) handleDeclarationPledge(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	year := s.declarationYear(r)
-	if r.PostFormValue("pledgeAccepted") != "1" {
-		s.renderDeclaration(w, r, http.StatusUnprocessableEntity, declarationView{Year: year, Error: "请先阅读承诺书并勾选“已阅读、确认”。",
-			Fields: map[string]string{"pledgeAccepted": "请勾选“已阅读、确认”"}})
-		return
-	}
 	st, err := s.deps.Declarations.State(r.Context(), a, year)
 	if err != nil {
 		s.renderError(w, r, err)
+		return
+	}
+	if st.Status == rules.DeclarationSubmitted {
+		http.Redirect(w, r, fmt.Sprintf("/declaration?year=%d&done=already-submitted", year), http.StatusSeeOther)
+		return
+	}
+	if r.PostFormValue("pledgeAccepted") != "1" {
+		s.renderDeclaration(w, r, http.StatusUnprocessableEntity, declarationView{Year: year, Error: "请先阅读承诺书并勾选“已阅读、确认”。",
+			Fields: map[string]string{"pledgeAccepted": "请勾选“已阅读、确认”"}})
 		return
 	}
 	if !st.CanSubmit {
 		s.renderDeclaration(w, r, http.StatusConflict, declarationView{Year: year, Error: "暂不能完成申报，请先处理以下事项。"})
 		return
 	}
-	s.render(w, r, http.StatusOK, "declaration_confirm", Page{Title: "确认完成申报", Nav: "declaration",
-		Data: declarationView{State: st, Year: year}})
+	http.Redirect(w, r, fmt.Sprintf("/declaration/confirm?year=%d&pledge=1", year), http.StatusSeeOther)
+}
+
+// handleDeclarationConfirm: GET /declaration/confirm?year=&pledge=1 — step two's page (确定). Reached
+// from the pledge step; without its pledge=1, or for a year that can no longer be submitted, it
+// leads back to the declaration page, which says why.
+func (s *Server) handleDeclarationConfirm(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	year := s.declarationYear(r)
+	st, err := s.deps.Declarations.State(r.Context(), a, year)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	switch {
+	case st.Status == rules.DeclarationSubmitted:
+		http.Redirect(w, r, fmt.Sprintf("/declaration?year=%d&done=already-submitted", year), http.StatusSeeOther)
+	case r.URL.Query().Get("pledge") != "1":
+		http.Redirect(w, r, fmt.Sprintf("/declaration?year=%d", year), http.StatusSeeOther)
+	case !st.CanSubmit:
+		s.renderDeclaration(w, r, http.StatusConflict, declarationView{Year: year, Error: "暂不能完成申报，请先处理以下事项。"})
+	default:
+		s.render(w, r, http.StatusOK, "declaration_confirm", Page{Title: "确认完成申报", Nav: "declaration",
+			Data: declarationView{State: st, Year: year}})
+	}
 }
 
 // handleDeclarationSubmit: POST /declaration/submit — step two (确定): 完成申报.

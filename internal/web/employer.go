@@ -147,6 +147,11 @@ func (s *Server) handleEmployerSave(w http.ResponseWriter, r *http.Request) {
 		s.renderProfile(w, r, a, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
+	if len(employer.Complete(p)) > 0 {
+		// The profile is complete for the first time: the next step of the seed is 残疾人安置管理.
+		http.Redirect(w, r, "/placements?done=employer-complete", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/employer?done=employer-saved", http.StatusSeeOther)
 }
 

@@ -316,11 +316,16 @@ func TestEmployerPage(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "昌邑区") || !strings.Contains(body, ">吉林市残疾人联合会<") || strings.Contains(body, "南关区残疾人联合会") {
 			t.Errorf("refresh: %d", status)
 		}
-		// Save: 303 to the page with a confirmation.
+		// Save: the profile is complete for the first time, so 303 to the next step, 残疾人安置管理.
 		form.Set("contactPhone", "13812345678")
 		status, _, h := c.postForm("/employer", form)
-		if status != 303 || h.Get("Location") != "/employer?done=employer-saved" {
+		if status != 303 || h.Get("Location") != "/placements?done=employer-complete" {
 			t.Fatalf("save = %d %s", status, h.Get("Location"))
+		}
+		// A later save stays on the page with a confirmation.
+		status, _, h = c.postForm("/employer", form)
+		if status != 303 || h.Get("Location") != "/employer?done=employer-saved" {
+			t.Fatalf("second save = %d %s", status, h.Get("Location"))
 		}
 		status, body, _ = c.get(h.Get("Location"))
 		if status != 200 || !strings.Contains(body, "单位信息已保存") || strings.Contains(body, "单位信息尚未完善") ||

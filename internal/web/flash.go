@@ -41,6 +41,9 @@ var flashMessages = map[string]string{
 	"placement-returned":    "该人员已退回，单位将看到退回理由。",
 	"declaration-submitted": "已完成申报，可下载年审认证确认书。",
 	"reopen-requested":      "年审认证反馈已提交，请等待残联审核。",
+	// page defects (issue 17)
+	"employer-complete": "单位信息已保存并已完善。下一步：点击“添加残疾人”登记本单位安置的残疾人。",
+	"already-submitted": "该业务年度已完成申报，无需再次提交；如需修改，请填写年审认证反馈。",
 	// notices and the administrator's console (issue #9)
 	"notice-saved":       "通知公告已保存。",
 	"notice-published":   "通知公告已发布。",

@@ -31,6 +31,11 @@ type homeData struct {
 // glance: is the profile complete, persons by status, the window's closing date, newest notices.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.actor(r)
+	if ok && a.IsStaff() {
+		// Staff have nothing to declare: they land on their work (after sign-in, too, which goes to /).
+		http.Redirect(w, r, staffLanding(a), http.StatusSeeOther)
+		return
+	}
 	if !ok || a.Role != actor.Employer || s.deps.Overview == nil {
 		s.render(w, r, http.StatusOK, "home", Page{Title: "首页", Nav: "home"})
 		return
@@ -75,4 +80,27 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "home", Page{Title: "首页", Nav: "home", Data: d})
+}
+
+// landing is the first page after sign-in (without a next): staff start on their work, an employer
+// whose profile still misses required fields on the profile form (the seed's first step after
+// 注册登录), every other employer on the overview.
+func (s *Server) landing(r *http.Request, a actor.Actor) string {
+	if a.IsStaff() {
+		return staffLanding(a)
+	}
+	if a.Role == actor.Employer && s.deps.Employers != nil {
+		if p, err := s.deps.Employers.Profile(r.Context(), a); err == nil && len(employer.Complete(p)) > 0 {
+			return "/employer?done=profile-incomplete"
+		}
+	}
+	return "/"
+}
+
+// staffLanding is where a reviewer or an administrator starts: the review queue, or the console.
+func staffLanding(a actor.Actor) string {
+	if a.Role == actor.Admin {
+		return "/admin/"
+	}
+	return "/review"
 }

@@ -135,7 +135,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // of a compulsory second factor, to the notice of failed attempts since the last sign-in, or to next.
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res account.LoginResult, next string) {
 	s.deps.Cookies.Set(w, r, res.Token)
-	dest := safeNext(next, "/")
+	dest := safeNext(next, s.landing(r, res.Actor))
 	switch {
 	case res.Actor.MustChangePassword:
 		dest = mustChangePath + "?done=must-change"

@@ -31,6 +31,9 @@ func (s *Server) handlePlacementCopyPage(w http.ResponseWriter, r *http.Request)
 		s.renderError(w, r, err)
 		return
 	}
+	if s.yearLocked(w, r, year) {
+		return
+	}
 	from := year - 1
 	if raw := r.URL.Query().Get("from"); raw != "" {
 		if from, err = parseYear(raw); err != nil {

@@ -14,6 +14,9 @@ func (s *Server) handlePlacementNew(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	if s.yearLocked(w, r, year) {
+		return
+	}
 	f := placementForm{Year: year, Dispatched: "0", FemaleRetirementAge: "50", Contracts: []contractRow{{}}}
 	s.renderPlacementForm(w, r, http.StatusOK, f)
 }

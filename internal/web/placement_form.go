@@ -42,10 +42,14 @@ type placementForm struct {
 	Affiliates []employer.Affiliate // dispatch agencies to choose from
 	Error      string
 	Fields     map[string]string
+	// Status is the live message after 添加合同, 添加历史证件 or a 删除 button: what changed and which
+	// chosen files were kept.
+	Status string
 }
 
 type contractRow struct {
 	N          int // 1-based, for the legend
+	Posted     int // the row's index in the posted form (empty rows are dropped, so it may differ from N-1)
 	Start, End string
 	OpenEnded  bool
 	Files      []employer.FileRef
@@ -53,6 +57,7 @@ type contractRow struct {
 
 type certificateRow struct {
 	N                          int
+	Posted                     int    // as contractRow.Posted
 	Kind                       string // "disability" or "veteran"
 	Grade                      string // 残疾军人证
 	Number, Issued, ValidUntil string
@@ -216,7 +221,7 @@ func formFromValues(v url.Values) placementForm {
 	for i := range n["contracts"] {
 		p := fmt.Sprintf("contracts[%d].", i)
 		row := contractRow{Start: strings.TrimSpace(v.Get(p + "start")), End: strings.TrimSpace(v.Get(p + "end")),
-			OpenEnded: v.Get(p+"openEnded") == "1", Files: idsOnly(v[p+"fileIds"])}
+			OpenEnded: v.Get(p+"openEnded") == "1", Files: idsOnly(v[p+"fileIds"]), Posted: i}
 		if row.Start == "" && row.End == "" && !row.OpenEnded && len(row.Files) == 0 {
 			continue
 		}
@@ -226,7 +231,7 @@ func formFromValues(v url.Values) placementForm {
 		p := fmt.Sprintf("certificates[%d].", i)
 		row := certificateRow{Kind: v.Get(p + "kind"), Grade: v.Get(p + "grade"), Number: strings.TrimSpace(v.Get(p + "number")),
 			Issued: strings.TrimSpace(v.Get(p + "issued")), ValidUntil: strings.TrimSpace(v.Get(p + "validUntil")),
-			Files: idsOnly(v[p+"fileIds"])}
+			Files: idsOnly(v[p+"fileIds"]), Posted: i}
 		if row.Number == "" && row.Issued == "" && row.ValidUntil == "" && row.Grade == "" && len(row.Files) == 0 {
 			continue
 		}

@@ -166,10 +166,11 @@ func (s *Server) handlePlacementMonths(w http.ResponseWriter, r *http.Request) {
 		m := &g.Months[i]
 		m.Selected = m.Locked || (want[m.Key] && !m.TakenElsewhere)
 		if !m.Passed {
-			m.Files = s.namedFiles(r, values["claims."+m.Key+".fileIds"])
+			// Kept from the refused save: the files kept before and those just uploaded per check.
+			m.Files = s.namedFiles(r, monthFileIDs(values, m.Key))
 			m.Note = values.Get("claims." + m.Key + ".note")
 		}
-		m.Error = firstNonEmpty(uploadErrs["claims."+m.Key+".fileIds"], "")
+		m.Error = firstNonEmpty(uploadErrs["claims."+m.Key+".fileIds"], monthUploadError(uploadErrs, m.Key))
 	}
 	fields := map[string]string{}
 	for k, msg := range uploadErrs {
@@ -205,8 +206,37 @@ func monthsFromValues(values url.Values) placement.SaveInput {
 	var in placement.SaveInput
 	for _, m := range values["months"] {
 		m = strings.TrimSpace(m)
-		in.Months = append(in.Months, placement.MonthInput{Month: m, FileIDs: values["claims."+m+".fileIds"],
-			Note: values.Get("claims." + m + ".note")})
+		mi := placement.MonthInput{Month: m, FileIDs: values["claims."+m+".fileIds"], Note: values.Get("claims." + m + ".note")}
+		// The grid has one file input per failed check ("claims.2025-02.wage.file"): each file is
+		// labelled with the check it proves, for the reviewer.
+		for _, c := range rules.Checks() {
+			for _, id := range values["claims."+m+"."+c.Key+".fileIds"] {
+				if mi.Checks == nil {
+					mi.Checks = map[string]string{}
+				}
+				mi.FileIDs, mi.Checks[id] = append(mi.FileIDs, id), c.Key
+			}
+		}
+		in.Months = append(in.Months, mi)
 	}
 	return in
+}
+
+// monthFileIDs are the files of a month's claim in the posted form: kept ones and new ones per check.
+func monthFileIDs(values url.Values, month string) []string {
+	ids := append([]string(nil), values["claims."+month+".fileIds"]...)
+	for _, c := range rules.Checks() {
+		ids = append(ids, values["claims."+month+"."+c.Key+".fileIds"]...)
+	}
+	return ids
+}
+
+// monthUploadError is the first refused upload among a month's per-check inputs.
+func monthUploadError(errs map[string]string, month string) string {
+	for _, c := range rules.Checks() {
+		if m := errs["claims."+month+"."+c.Key+".fileIds"]; m != "" {
+			return m
+		}
+	}
+	return ""
 }

@@ -39,6 +39,9 @@ func (s *Server) handlePlacementImportPage(w http.ResponseWriter, r *http.Reques
 		s.renderError(w, r, err)
 		return
 	}
+	if s.yearLocked(w, r, year) {
+		return
+	}
 	s.renderImportPage(w, r, http.StatusOK, importPage{Year: year})
 }
 

@@ -27,6 +27,17 @@ type listPage struct {
 	Copied *copyCounts
 }
 
+// YearNumbers are the business years for the year switcher.
+func (p listPage) YearNumbers() []int { return yearNumbers(p.Years) }
+
+func yearNumbers(ys []rules.BusinessYear) []int {
+	out := make([]int, len(ys))
+	for i, y := range ys {
+		out[i] = y.Year
+	}
+	return out
+}
+
 // copyCounts are the figures a copy redirects with; only numbers are read from the query.
 type copyCounts struct{ Created, Skipped int }
 

@@ -61,13 +61,32 @@ func (s *Server) savePlacementForm(w http.ResponseWriter, r *http.Request, id in
 		return
 	case "addContract":
 		f.Contracts = append(f.Contracts, contractRow{})
-		s.keepFiles(r, &f)
-		s.renderPlacementForm(w, r, http.StatusOK, f)
+		s.rerenderRows(w, r, &f, uploadErrs, "已添加一份合同，请在“合同 "+strconv.Itoa(len(f.Contracts))+"”中填写。")
 		return
 	case "addCertificate":
 		f.Certificates = append(f.Certificates, certificateRow{})
-		s.keepFiles(r, &f)
-		s.renderPlacementForm(w, r, http.StatusOK, f)
+		s.rerenderRows(w, r, &f, uploadErrs, "已添加一个历史证件，请在“历史证件 "+strconv.Itoa(len(f.Certificates))+"”中填写。")
+		return
+	}
+	if kind, i, ok := removeAction(values.Get("action")); ok {
+		// The button names the row as it was posted; rows left empty were dropped on reading.
+		done := ""
+		if kind == "contract" {
+			for j, c := range f.Contracts {
+				if c.Posted == i {
+					f.Contracts, done = append(f.Contracts[:j], f.Contracts[j+1:]...), "已删除合同 "+strconv.Itoa(i+1)+"。"
+					break
+				}
+			}
+		} else {
+			for j, c := range f.Certificates {
+				if c.Posted == i {
+					f.Certificates, done = append(f.Certificates[:j], f.Certificates[j+1:]...), "已删除历史证件 "+strconv.Itoa(i+1)+"。"
+					break
+				}
+			}
+		}
+		s.rerenderRows(w, r, &f, uploadErrs, done)
 		return
 	}
 	in, formErrs := f.input(values)
@@ -146,4 +165,46 @@ func (s *Server) lookup(r *http.Request, a actor.Actor, f *placementForm) error 
 		f.Grade = strconv.Itoa(p.Grade)
 	}
 	return nil
+}
+
+// removeAction reads the 删除 buttons of the form's rows: "removeContract.2" removes the third
+// contract, "removeCertificate.0" the first historical certificate.
+func removeAction(action string) (kind string, i int, ok bool) {
+	for prefix, k := range map[string]string{"removeContract.": "contract", "removeCertificate.": "certificate"} {
+		if rest, found := strings.CutPrefix(action, prefix); found {
+			n, err := strconv.Atoi(rest)
+			if err != nil || n < 0 {
+				return "", 0, false
+			}
+			return k, n, true
+		}
+	}
+	return "", 0, false
+}
+
+// rerenderRows shows the form again after a row was added or removed. Files chosen before the
+// button was pressed were uploaded with the form: they are kept on their rows, and the status
+// message names them so the clerk knows they need not be chosen again.
+func (s *Server) rerenderRows(w http.ResponseWriter, r *http.Request, f *placementForm, uploadErrs map[string]string, done string) {
+	s.keepFiles(r, f)
+	for k, m := range uploadErrs {
+		f.Fields[k] = m
+	}
+	f.Error = errorSummary(f.Fields)
+	var kept []string
+	for _, c := range f.Contracts {
+		for _, file := range c.Files {
+			kept = append(kept, file.Name)
+		}
+	}
+	for _, c := range f.Certificates {
+		for _, file := range c.Files {
+			kept = append(kept, file.Name)
+		}
+	}
+	f.Status = done
+	if len(kept) > 0 {
+		f.Status += "已选择的文件已上传并保留：" + strings.Join(kept, "、") + "，无需重新选择。"
+	}
+	s.renderPlacementForm(w, r, statusFor(f.Fields), *f)
 }

@@ -380,6 +380,22 @@ func TestPlacementPages(t *testing.T) {
 		// 添加合同 adds a row.
 		_, body, _ = c.form("/placements", url.Values{"year": {"2025"}, "contracts[0].start": {"2022-01-01"}, "action": {"addContract"}}, nil)
 		mustContain(t, "add contract", body, `name="contracts[1].start"`, `value="2022-01-01"`)
+		// A file chosen before 添加合同 is uploaded with the form, kept on its row and announced; a row
+		// can be removed again (the button names the row as posted, so a dropped empty row is no harm).
+		_, body, _ = c.form("/placements", url.Values{"year": {"2025"}, "contracts[0].start": {"2022-01-01"},
+			"contracts[2].start": {"2023-05-01"}, "action": {"addContract"}}, map[string]string{"contracts[0].file": "第一份合同.pdf"})
+		mustContain(t, "add contract with a chosen file", body, `id="form-status"`, "已选择的文件已上传并保留：第一份合同.pdf",
+			`name="contracts[0].fileIds"`, `value="removeContract.1"`, `name="contracts[2].start"`)
+		kept := regexp.MustCompile(`name="contracts\[0\]\.fileIds" value="([^"]+)"`).FindStringSubmatch(body)
+		if kept == nil {
+			t.Fatal("the chosen file is not kept")
+		}
+		_, body, _ = c.form("/placements", url.Values{"year": {"2025"}, "contracts[0].start": {"2022-01-01"}, "contracts[0].fileIds": {kept[1]},
+			"contracts[1].start": {"2023-05-01"}, "action": {"removeContract.1"}}, nil)
+		mustContain(t, "remove a contract", body, "已删除合同 2", `value="2022-01-01"`, "第一份合同.pdf")
+		if strings.Contains(body, `value="2023-05-01"`) || strings.Contains(body, `name="contracts[1].start"`) {
+			t.Error("the removed contract is still on the form")
+		}
 
 		// Save with errors: 422, messages beside the fields, values and the uploaded file kept.
 		form := url.Values{"year": {"2025"}, "idNumber": {pNo}, "name": {"张伟"}, "category": {"4"}, "level": {"2"}, "dispatched": {"0"},
@@ -414,7 +430,7 @@ func TestPlacementPages(t *testing.T) {
 		mustContain(t, "grid", body, "<caption>张伟 2025年度逐月核验结果</caption>", `<th scope="row">工资信息</th>`, `<th scope="row">社保参保状态</th>`,
 			`<th scope="row">医保参保状态</th>`, `<th scope="row">残疾证状态</th>`, `<th scope="row">是否就业年龄段</th>`, `<th scope="row">合同状态</th>`,
 			`<th scope="col" id="h-2025-12">12月</th>`, `tabindex="0" title="2025-01 无养老保险缴费记录"`, "未通过：2025-01 无养老保险缴费记录",
-			"人员信息已保存", `name="claims.2025-01.file"`)
+			"人员信息已保存", `name="claims.2025-01.socialInsurance.file"`)
 		if status != 200 || strings.Count(body, `<th scope="col" id="h-2025-`) != 12 {
 			t.Fatalf("grid: %d", status)
 		}

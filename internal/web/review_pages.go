@@ -7,6 +7,7 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
+	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
@@ -70,8 +71,8 @@ type reviewItemView struct {
 	review.Detail
 	Error  string
 	Fields map[string]string
-	// Comment and ReturnReason keep what the reviewer typed when a form is refused.
-	Comment, ReturnReason string
+	// Comment, Decision and ReturnReason keep what the reviewer typed and chose when a form is refused.
+	Comment, Decision, ReturnReason string
 	// Letter is, for a reopen request, the letter the request would cancel: its snapshot, as issued.
 	Letter *letterView
 }
@@ -97,6 +98,21 @@ func (v reviewItemView) ItemCertificate() string {
 		}
 	}
 	return ""
+}
+
+// ItemCertificateDetail is the historical certificate under review (nil unless the item is one):
+// the reviewer compares its number (masked, as everywhere outside the owner's form), issue date and
+// validity with the image before approving.
+func (v reviewItemView) ItemCertificateDetail() *placement.ManualCertificate {
+	if v.View == nil || v.Item.Kind != review.KindCertificate {
+		return nil
+	}
+	for i, c := range v.View.Certificates {
+		if c.ID == v.Item.ManualCertificateID {
+			return &v.View.Certificates[i]
+		}
+	}
+	return nil
 }
 
 func (s *Server) renderReviewItem(w http.ResponseWriter, r *http.Request, status int, id int64, v reviewItemView) {
@@ -149,12 +165,13 @@ func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request) {
 	case "reject":
 	default:
 		s.renderReviewItem(w, r, http.StatusUnprocessableEntity, id, reviewItemView{Error: "请选择审核通过或不通过。",
-			Fields: map[string]string{"decision": "请选择审核通过或不通过"}, Comment: comment})
+			Fields: map[string]string{"decision": "请选择审核通过或不通过"}, Comment: comment, Decision: r.PostFormValue("decision")})
 		return
 	}
 	if err := s.deps.Reviews.Decide(r.Context(), a, id, approve, comment); err != nil {
 		if e := apperr.As(err); e.Code == apperr.Invalid || e.Code == apperr.Conflict {
-			s.renderReviewItem(w, r, httpx.Status(e.Code), id, reviewItemView{Error: e.Message, Fields: e.Fields, Comment: comment})
+			s.renderReviewItem(w, r, httpx.Status(e.Code), id, reviewItemView{Error: e.Message, Fields: e.Fields, Comment: comment,
+				Decision: r.PostFormValue("decision")})
 			return
 		}
 		s.renderError(w, r, err)

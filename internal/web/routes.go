@@ -41,6 +41,7 @@ func (s *Server) Routes() []Route {
 		// Public pages, sign-in and accounts.
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /healthz", Public, s.handleHealth},
+		{"GET /help", Public, s.handleHelp},
 		{"GET /readyz", Public, s.handleReady},
 		{"GET /metrics", Public, s.handleMetrics},
 		{"GET /login", Public, s.handleLoginPage},
@@ -127,6 +128,7 @@ func (s *Server) Routes() []Route {
 		// 完成申报: the employer's declaration, its pledge and certification letter.
 		{"GET /declaration", Employer, s.handleDeclarationPage},
 		{"POST /declaration/pledge", Employer, s.handleDeclarationPledge},
+		{"GET /declaration/confirm", Employer, s.handleDeclarationConfirm},
 		{"POST /declaration/submit", Employer, s.handleDeclarationSubmit},
 		{"POST /declaration/reopen", Employer, s.handleDeclarationReopen},
 		{"GET /declaration/{year}/letter.pdf", Employer, s.handleLetterPDF},

@@ -154,6 +154,15 @@ func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// checks lists the six monthly checks (rules.Checks), for the grids.
 		"checks": rules.Checks,
+		// checkLabel names a monthly check by its key ("wage" → 工资信息); "" for none.
+		"checkLabel": func(key string) string {
+			for _, c := range rules.Checks() {
+				if c.Key == key {
+					return c.Label
+				}
+			}
+			return ""
+		},
 		// affiliateKind names an affiliate kind (子公司, 劳务派遣单位).
 		"affiliateKind": employer.KindLabel,
 		// localTime shows an event time in China Standard Time.
