@@ -29,10 +29,12 @@ func feedSeed(t *testing.T, db *store.DB, code, office, taxOffice string) int64 
 	return decl
 }
 
-// issue inserts a valid letter of the declaration through the store, as a submission does.
-func issue(ctx context.Context, tx declaration.Tx, decl int64, code, office string) error {
+// issue inserts a valid letter of the declaration with its snapshot through the store, as a
+// submission does.
+func issue(ctx context.Context, tx declaration.Tx, decl int64, code, office, taxOffice string) error {
 	_, err := tx.InsertLetter(ctx, declaration.Letter{DeclarationID: decl, VerifyCode: "v" + code, Persons: 1, CountedMonths: 12,
-		WeightMonths: rules.WeightMonths(12), FederationOffice: office, Status: declaration.LetterValid, Year: 2025})
+		WeightMonths: rules.WeightMonths(12), FederationOffice: office, Status: declaration.LetterValid, Year: 2025,
+		CreditCode: code, EmployerName: "单位" + code, TaxOffice: taxOffice, District: office})
 	return err
 }
 
@@ -71,10 +73,10 @@ func TestResultFeed(t *testing.T) {
 		b := feedSeed(t, db, "B", "220202", "12202020000")
 		c := feedSeed(t, db, "C", "220103", "12201030000")
 		for _, s := range []struct {
-			decl         int64
-			code, office string
-		}{{a, "A", "220102"}, {b, "B", "220202"}, {c, "C", "220103"}} {
-			if err := run(ctx, func(tx declaration.Tx) error { return issue(ctx, tx, s.decl, s.code, s.office) }); err != nil {
+			decl              int64
+			code, office, tax string
+		}{{a, "A", "220102", "12201020000"}, {b, "B", "220202", "12202020000"}, {c, "C", "220103", "12201030000"}} {
+			if err := run(ctx, func(tx declaration.Tx) error { return issue(ctx, tx, s.decl, s.code, s.office, s.tax) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -145,7 +147,7 @@ func TestResultFeedCommitOrder(t *testing.T) {
 	holding, release, firstDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
 		firstDone <- run(ctx, func(tx declaration.Tx) error {
-			if err := issue(ctx, tx, a, "A", "220102"); err != nil {
+			if err := issue(ctx, tx, a, "A", "220102", "12201020000"); err != nil {
 				return err
 			}
 			close(holding)
@@ -156,7 +158,7 @@ func TestResultFeedCommitOrder(t *testing.T) {
 	<-holding
 	secondDone := make(chan error, 1)
 	go func() {
-		secondDone <- run(ctx, func(tx declaration.Tx) error { return issue(ctx, tx, b, "B", "220103") })
+		secondDone <- run(ctx, func(tx declaration.Tx) error { return issue(ctx, tx, b, "B", "220103", "12201030000") })
 	}()
 	select {
 	case err := <-secondDone:
