@@ -37,7 +37,8 @@ func resultsSite(t *testing.T, h *harness) {
 		}
 		err := store.DeclarationRunner(h.db)(context.Background(), func(tx declaration.Tx) error {
 			_, err := tx.InsertLetter(context.Background(), declaration.Letter{DeclarationID: decl, VerifyCode: "v" + e.code, Persons: 2,
-				CountedMonths: 24, WeightMonths: rules.WeightMonths(24), FederationOffice: e.office, Status: declaration.LetterValid, Year: 2025})
+				CountedMonths: 24, WeightMonths: rules.WeightMonths(24), FederationOffice: e.office, Status: declaration.LetterValid, Year: 2025,
+				CreditCode: "CODE" + e.code, EmployerName: "单位" + e.code, TaxOffice: e.tax, District: e.office})
 			return err
 		})
 		if err != nil {

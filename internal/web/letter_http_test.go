@@ -244,7 +244,7 @@ func TestLetterIsASnapshot(t *testing.T) {
 		}
 		_, js3 := prov.json("GET", "/api/v1/years/2025/results", nil)
 		want := fmt.Sprintf(`{"items":[{"creditCode":"%s","name":"%s","taxOffice":"12201020000","persons":1,"countedMonths":12,"equivalentPersons":1,"letterNumber":"%s","status":"cancelled"},`+
-			`{"creditCode":"%s","name":"长春市改名以后有限公司","taxOffice":"12201000000","persons":1,"countedMonths":12,"equivalentPersons":1,"letterNumber":"%s","status":"valid"}]}`+"\n",
+			`{"creditCode":"%s","name":"长春市改名以后有限公司","taxOffice":"12201000000","persons":1,"countedMonths":12,"equivalentPersons":1,"letterNumber":"%s","status":"valid"}],"next":null,"page":1,"pageSize":50,"total":2}`+"\n",
 			empCode, snapName, d.Letter.Number, empCode, d2.Letter.Number)
 		if js3 != want {
 			t.Fatalf("results after resubmission:\n got %s\nwant %s", js3, want)
