@@ -156,7 +156,8 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 		}
 		return err
 	})
-	if err != nil || d.Item.PlacementID == 0 {
+	if err != nil || d.Item.PlacementID == 0 || d.Item.PlacementDeleted {
+		// A deleted placement's items stay readable with their history; its grid is gone.
 		return d, err
 	}
 	v, err := s.placements.Get(ctx, a, d.Item.PlacementID)
@@ -199,6 +200,14 @@ func (s *Service) Decide(ctx context.Context, a actor.Actor, id int64, approve b
 	return s.run(ctx, func(tx Tx) error {
 		it, err := visibleItem(ctx, tx, a, id)
 		if err != nil {
+			return err
+		}
+		// The item's employer-year first (issue 13), then the item again as the lock leaves it: a
+		// decision never interleaves with the employer's save, deletion or submission.
+		if err := tx.LockYear(ctx, it.EmployerID, it.Year); err != nil {
+			return err
+		}
+		if it, err = visibleItem(ctx, tx, a, id); err != nil {
 			return err
 		}
 		if it.Status != rules.ReviewPending {
@@ -278,10 +287,17 @@ func (s *Service) apply(ctx context.Context, tx Tx, it Item, decision rules.Revi
 	if err != nil {
 		return err
 	}
-	if p.Status == placement.Pending && pending == 0 {
-		return tx.SetPlacementStatus(ctx, p.ID, placement.Confirmed, "")
+	if p.Status != placement.Pending || pending > 0 {
+		return nil
 	}
-	return nil
+	// Nothing waits any more: 已确认 with a counted month left, else 未完成 (a rejection may have
+	// released the last one; issue 13: no 已确认 placement certifies nothing).
+	counted, err := tx.SelectedMonths(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	st, reason := placement.Settle(pending, counted)
+	return tx.SetPlacementStatus(ctx, p.ID, st, reason)
 }
 
 // Return sends a whole placement back to the employer (退回, status rejected) with a reason; its
@@ -309,6 +325,13 @@ func (s *Service) Return(ctx context.Context, a actor.Actor, placementID int64, 
 		}
 		if !ok {
 			return apperr.NotFoundf("安置人员")
+		}
+		// The employer-year's lock, then the placement as it leaves it (issue 13).
+		if err := tx.LockYear(ctx, p.EmployerID, p.Year); err != nil {
+			return err
+		}
+		if p, err = tx.Placement(ctx, placementID); err != nil {
+			return err
 		}
 		switch p.Status {
 		case placement.Rejected:

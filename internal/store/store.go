@@ -22,6 +22,9 @@ type Dialect struct {
 	Types map[string]string
 	// LockMigrations serialises concurrent migrators (several servers starting at once).
 	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// ForUpdate is appended to the SELECT that locks an employer's year (lock.go): " FOR UPDATE" on
+	// PostgreSQL, "" on SQLite, whose transactions already run one writer at a time.
+	ForUpdate string
 	// IsUniqueViolation reports a unique or primary-key constraint violation.
 	IsUniqueViolation func(error) bool
 	// CopyFrom, when set, is the database's own bulk-load path (PostgreSQL COPY): it writes the rows
@@ -114,6 +117,11 @@ func (db *DB) inTx(ctx context.Context, fn func(*txn) error) (err error) {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer conn.Close()
+	return db.inTxOn(ctx, conn, fn)
+}
+
+// inTxOn is inTx on a connection the caller holds (inTxForeignKeysOff prepares its connection).
+func (db *DB) inTxOn(ctx context.Context, conn *sql.Conn, fn func(*txn) error) (err error) {
 	stx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
