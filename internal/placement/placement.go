@@ -135,11 +135,11 @@ type Placement struct {
 	Graduate        Graduate
 	ReturnReason    string
 	// DraftReason says why a placement whose months were saved is still 未完成 (Settle).
-	DraftReason string
-	Contracts       []Contract
-	Certificates    []ManualCertificate
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	DraftReason  string
+	Contracts    []Contract
+	Certificates []ManualCertificate
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // SavedMonth is one month of the saved grid: what the employer selected and what it weighed then.
