@@ -115,9 +115,9 @@ func rotateKey(ctx context.Context, dbf dbFlags, getenv env, dropUnmatched bool,
 	case err != nil:
 		return fmt.Errorf("%w (nothing was re-sealed; run the command again to resume: the new key in %s is kept until it succeeds)", err, pii.NextKeyPath(dbf.data))
 	}
-	fmt.Fprintf(out, "re-sealed under the new key (check value %s) in %v: %d persons, %d registry certificates, %d manual certificates, %d registry persons, %d payment rows, %d attachment rows (%d copies, %d missing), %d unmatched payment rows dropped\n",
+	fmt.Fprintf(out, "re-sealed under the new key (check value %s) in %v: %d persons, %d registry certificates, %d manual certificates, %d registry persons, %d payment rows, %d second-factor secrets, %d attachment rows (%d copies, %d missing), %d unmatched payment rows dropped\n",
 		datakey.Short(np.CheckValue()), time.Since(start).Round(time.Millisecond), rep.Persons, rep.RegistryCertificates, rep.ManualCertificates,
-		rep.RegistryPersons, rep.Payments, rep.Files, rep.BlobsMoved, rep.BlobsMissing, rep.Dropped)
+		rep.RegistryPersons, rep.Payments, rep.Secrets, rep.Files, rep.BlobsMoved, rep.BlobsMissing, rep.Dropped)
 	if steps.afterCommit != nil {
 		if err := steps.afterCommit(); err != nil {
 			return err

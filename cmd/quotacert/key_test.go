@@ -23,6 +23,7 @@ import (
 	"quotacert/internal/demo"
 	"quotacert/internal/pii"
 	"quotacert/internal/placement"
+	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 	"quotacert/internal/testsrv"
 	"quotacert/internal/web"
@@ -251,7 +252,17 @@ func fill(t *testing.T, s *site) fixture {
 	k, deps := s.open()
 	acfg := account.DefaultConfig()
 	acfg.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1} // cheap hashing for tests
+	acfg.Secrets = k.pii
 	if err := loadDemo(ctx, acfg, k.db, deps, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// A reviewer with a second factor: its secret is sealed too.
+	accounts, err := account.NewService(acfg, store.AccountRunner(k.db), k.db.IsUniqueViolation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.CreateStaff(ctx, actor.System("test"), account.StaffInput{Username: "rotate.mfa", Password: "Quota#2026a",
+		Role: actor.Reviewer, Office: "220100", TOTPSecret: testTOTPSecret}); err != nil {
 		t.Fatal(err)
 	}
 	f := fixture{emp: demoEmployer(t, deps), files: map[string][]byte{}}
@@ -299,6 +310,9 @@ func fill(t *testing.T, s *site) fixture {
 	k.Close()
 	return f
 }
+
+// testTOTPSecret is the second factor of the fixture's reviewer.
+const testTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 // verify checks, with the site's current key, that everything the fixture put in reads as before.
 func (f fixture) verify(t *testing.T, s *site) *keyed {
@@ -445,6 +459,13 @@ func TestKeyRotate(t *testing.T) {
                 (SELECT 1 FROM registry_persons p WHERE p.person_hash = w.person_hash)`).Scan(&unmatched)
 			if unmatched != 0 {
 				t.Errorf("%d wage rows were not re-keyed", unmatched)
+			}
+			var sealed []byte
+			if err := k.db.SQL().QueryRow(`SELECT totp_sealed FROM users WHERE username = 'rotate.mfa'`).Scan(&sealed); err != nil {
+				t.Fatal(err)
+			}
+			if secret, err := k.pii.Open(sealed); err != nil || secret != testTOTPSecret {
+				t.Errorf("the second-factor secret under the new key: %q, %v", secret, err)
 			}
 			k.Close()
 			raw, _ := base64Key(oldKey)

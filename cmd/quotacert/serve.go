@@ -198,6 +198,7 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	}
 	acfg.CaptchaRequired = cfg.captcha
 	acfg.StaffMFARequired = cfg.staffMFA
+	acfg.Secrets = protector
 	if cfg.maxSessions > 0 {
 		acfg.MaxSessions = cfg.maxSessions
 	}

@@ -34,7 +34,9 @@ func cmdStaff(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return 1
 	}
 	defer k.Close()
-	svc, err := account.NewService(account.DefaultConfig(), store.AccountRunner(k.db), k.db.IsUniqueViolation)
+	acfg := account.DefaultConfig()
+	acfg.Secrets = k.pii
+	svc, err := account.NewService(acfg, store.AccountRunner(k.db), k.db.IsUniqueViolation)
 	if err != nil {
 		fmt.Fprintf(stderr, "quotacert staff add: %v\n", err)
 		return 1

@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 
@@ -34,7 +35,11 @@ type User struct {
 	MustChangePassword bool
 	Disabled           bool
 	CreatedAt          time.Time
-	// TOTP second factor: Secret is set while enrolling and once enrolled (Enabled).
+	// TOTP second factor: the secret is set while enrolling and once enrolled (Enabled). The store
+	// keeps it sealed with the data key (TOTPSealed); TOTPSecret is the opened secret (the service
+	// opens it where it is needed) or a secret an earlier release stored in clear, which
+	// datakey.Service.Check seals at the next start.
+	TOTPSealed   []byte
 	TOTPSecret   string
 	TOTPEnabled  bool
 	TOTPLastStep int64 // the last accepted time step: a code is never accepted twice
@@ -117,8 +122,9 @@ type Tx interface {
 	// ClearLoginFailures deletes the row of prefix ("" = every row) and marks the others seen.
 	ClearLoginFailures(ctx context.Context, userID int64, prefix string) error
 
-	// The second factor: secret "" removes it; enabled false with a secret is an enrolment under way.
-	SetTOTP(ctx context.Context, userID int64, secret string, enabled bool) error
+	// The second factor, sealed: nil removes it; enabled false with a secret is an enrolment under
+	// way, whose used time step starts again.
+	SetTOTP(ctx context.Context, userID int64, sealed []byte, enabled bool) error
 	// UseTOTPStep records step as used, reporting false when it (or a later one) was used already.
 	UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error)
 	ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []string) error
@@ -191,6 +197,9 @@ type Config struct {
 	// Now is the clock of the in-memory refusal shortcut (nil: time.Now); tests pass the clock of
 	// their database so both agree.
 	Now func() time.Time
+	// Secrets seals the TOTP secrets with the data key (pii.Protector): a copy of the database
+	// alone must not give anyone the codes of staff who read a whole region's disability data.
+	Secrets Sealer
 }
 
 // DefaultConfig returns the production settings.
@@ -229,6 +238,9 @@ type Service struct {
 func NewService(cfg Config, run func(context.Context, func(Tx) error) error, isUnique func(error) bool) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Secrets == nil {
+		return nil, errors.New("account: no data key to seal second-factor secrets with (Config.Secrets)")
 	}
 	s := &Service{cfg: cfg, run: run, isUnique: isUnique, hasher: NewGatedHasher(cfg.Argon2, NewGate(cfg.Hashes)), policy: NewPolicy(), refused: newRefusedCache(100000)}
 	d, err := s.hasher.Hash(context.Background(), randomToken())

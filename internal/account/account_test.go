@@ -11,6 +11,7 @@ import (
 
 	"quotacert/internal/account"
 	"quotacert/internal/apperr"
+	"quotacert/internal/pii"
 	"quotacert/internal/refdata"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
@@ -141,8 +142,18 @@ func TestCaptchaImage(t *testing.T) {
 	}
 }
 
+// testSecrets is the data key the tests' account services seal second-factor secrets with.
+func testSecrets(t testing.TB) account.Sealer {
+	p, err := pii.New(bytes.Repeat([]byte{7}, pii.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func newService(t testing.TB, db *store.DB) *account.Service {
 	cfg := account.DefaultConfig()
+	cfg.Secrets = testSecrets(t)
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
 	svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
@@ -159,6 +170,7 @@ func TestPurge(t *testing.T) {
 		cfg := account.DefaultConfig()
 		cfg.CaptchaRequired = false
 		cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
+		cfg.Secrets = testSecrets(t)
 		svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 		if err != nil {
 			t.Fatal(err)

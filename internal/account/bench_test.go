@@ -38,7 +38,9 @@ func BenchmarkSearchAudit(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			svc, err := account.NewService(account.DefaultConfig(), store.AccountRunner(db), db.IsUniqueViolation)
+			cfg := account.DefaultConfig()
+			cfg.Secrets = testSecrets(b)
+			svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 			if err != nil {
 				b.Fatal(err)
 			}

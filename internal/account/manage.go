@@ -194,7 +194,7 @@ func (s *Service) CreateStaff(ctx context.Context, a actor.Actor, in StaffInput)
 		e.Office = in.Office
 		e.Detail = fmt.Sprintf("username=%s role=%s office=%s", in.Username, in.Role, in.Office)
 		if secret != "" {
-			if err := tx.SetTOTP(ctx, id, secret, true); err != nil {
+			if err := tx.SetTOTP(ctx, id, s.sealSecret(secret), true); err != nil {
 				return err
 			}
 			e.Detail += " totp=enrolled"

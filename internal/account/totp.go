@@ -23,6 +23,34 @@ import (
 	"quotacert/internal/scope"
 )
 
+// Sealer seals and opens values with the data key (pii.Protector).
+type Sealer interface {
+	Seal(s string) []byte
+	Open(b []byte) (string, error)
+}
+
+// sealSecret is the stored form of a TOTP secret: nil for none.
+func (s *Service) sealSecret(secret string) []byte {
+	if secret == "" {
+		return nil
+	}
+	return s.cfg.Secrets.Seal(secret)
+}
+
+// withSecret opens u's sealed TOTP secret into TOTPSecret (a secret from before sealing is
+// already there in clear).
+func (s *Service) withSecret(u User) (User, error) {
+	if len(u.TOTPSealed) == 0 {
+		return u, nil
+	}
+	secret, err := s.cfg.Secrets.Open(u.TOTPSealed)
+	if err != nil {
+		return u, fmt.Errorf("open the second-factor secret of user %d: %w", u.ID, err)
+	}
+	u.TOTPSecret = secret
+	return u, nil
+}
+
 // The second factor is RFC 6238 TOTP as CONTRACT.md fixes it: 6 digits, SHA-1, 30-second steps; a
 // code is accepted one step early or late (clock drift) and only once.
 const (
@@ -87,6 +115,9 @@ func (s *Service) StartEnrolment(ctx context.Context, a actor.Actor) (Enrolment,
 		if u.TOTPEnabled {
 			return apperr.New(apperr.Conflict, "已启用两步验证")
 		}
+		if u, err = s.withSecret(u); err != nil {
+			return err
+		}
 		secret = u.TOTPSecret
 		if secret != "" {
 			return nil
@@ -97,7 +128,7 @@ func (s *Service) StartEnrolment(ctx context.Context, a actor.Actor) (Enrolment,
 			return fmt.Errorf("generate TOTP secret: %w", err)
 		}
 		secret = key.Secret()
-		return tx.SetTOTP(ctx, a.UserID, secret, false)
+		return tx.SetTOTP(ctx, a.UserID, s.sealSecret(secret), false)
 	})
 	if err != nil {
 		return Enrolment{}, err
@@ -142,6 +173,9 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, a actor.Actor, code stri
 		if u.TOTPEnabled {
 			return apperr.New(apperr.Conflict, "已启用两步验证")
 		}
+		if u, err = s.withSecret(u); err != nil {
+			return err
+		}
 		if u.TOTPSecret == "" {
 			return apperr.New(apperr.Conflict, "请刷新页面后重新扫描二维码")
 		}
@@ -155,7 +189,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, a actor.Actor, code stri
 		if _, err := tx.UseTOTPStep(ctx, a.UserID, step); err != nil {
 			return err
 		}
-		if err := tx.SetTOTP(ctx, a.UserID, u.TOTPSecret, true); err != nil {
+		if err := tx.SetTOTP(ctx, a.UserID, s.sealSecret(u.TOTPSecret), true); err != nil {
 			return err
 		}
 		if err := tx.ReplaceRecoveryCodes(ctx, a.UserID, hashes); err != nil {
@@ -196,7 +230,7 @@ func (s *Service) DisableMFA(ctx context.Context, a actor.Actor, code string) er
 			refused = apperr.FieldErrors(map[string]string{"otp": MsgOTP})
 			return nil
 		}
-		if err := tx.SetTOTP(ctx, u.ID, "", false); err != nil {
+		if err := tx.SetTOTP(ctx, u.ID, nil, false); err != nil {
 			return err
 		}
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, nil); err != nil {
@@ -221,7 +255,7 @@ func (s *Service) ResetMFA(ctx context.Context, a actor.Actor, userID int64) err
 		if err != nil {
 			return err
 		}
-		if err := tx.SetTOTP(ctx, userID, "", false); err != nil {
+		if err := tx.SetTOTP(ctx, userID, nil, false); err != nil {
 			return err
 		}
 		if err := tx.ReplaceRecoveryCodes(ctx, userID, nil); err != nil {
@@ -243,6 +277,10 @@ func (s *Service) checkSecondFactor(ctx context.Context, tx Tx, u User, code, cl
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 32 {
 		return false, nil
+	}
+	u, err := s.withSecret(u)
+	if err != nil {
+		return false, err
 	}
 	if step, ok := matchTOTP(u.TOTPSecret, code, tx.Now()); ok {
 		return tx.UseTOTPStep(ctx, u.ID, step)

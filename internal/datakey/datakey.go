@@ -44,6 +44,7 @@ type Counts struct {
 	RegistryCertificates int // certificate and holder's ID number
 	RegistryPersons      int // the registry's persons, by which the payment rows are re-keyed
 	Payments             int // wage, pension and medical rows re-keyed
+	Secrets              int // users' second-factor secrets
 	Files                int // attachment rows renamed
 }
 
@@ -65,6 +66,8 @@ type Tx interface {
 	// Reseal re-seals every sealed value under to (opening it with from), recomputes every keyed
 	// hash, and records to's check value.
 	Reseal(ctx context.Context, from, to Protector) (Counts, error)
+	// SealClearSecrets seals with key the second-factor secrets an earlier release stored in clear.
+	SealClearSecrets(ctx context.Context, key Protector) (int, error)
 	// BlobNames lists the distinct stored names of the attachments.
 	BlobNames(ctx context.Context) ([]string, error)
 	// RenameBlob points the attachments stored under from to the copy named to, and records from
@@ -149,7 +152,7 @@ func (s *Service) Check(ctx context.Context, key, pending Protector) error {
 		}
 		switch {
 		case st.Check == key.CheckValue():
-			return nil
+			return s.sealClearSecrets(ctx, tx, key)
 		case st.Check != "" && pending != nil && st.Check == pending.CheckValue():
 			return ErrUnfinished
 		case st.Check != "":
@@ -172,10 +175,25 @@ func (s *Service) Check(ctx context.Context, key, pending Protector) error {
 		if stored != key.CheckValue() { // another process recorded another key first
 			return ErrMismatch
 		}
+		if err := s.sealClearSecrets(ctx, tx, key); err != nil {
+			return err
+		}
 		e := audit.For(actor.System("datakey"), "datakey.adopt", "data_key", "")
 		e.Detail = "check=" + Short(key.CheckValue())
 		return tx.AppendAudit(ctx, e)
 	})
+}
+
+// sealClearSecrets seals, with the accepted key, the second-factor secrets an earlier release
+// stored in clear (a migration has no key to do it), auditing how many.
+func (s *Service) sealClearSecrets(ctx context.Context, tx Tx, key Protector) error {
+	n, err := tx.SealClearSecrets(ctx, key)
+	if err != nil || n == 0 {
+		return err
+	}
+	e := audit.For(actor.System("datakey"), "datakey.seal-secrets", "users", "")
+	e.Detail = fmt.Sprintf("sealed=%d", n)
+	return tx.AppendAudit(ctx, e)
 }
 
 // RotateOptions adjust a rotation.
@@ -265,9 +283,9 @@ func (s *Service) Rotate(ctx context.Context, cur, next Protector, blobs Blobs, 
 			return err
 		}
 		e := audit.For(actor.System("key rotate"), "datakey.rotate", "data_key", "")
-		e.Detail = fmt.Sprintf("from=%s to=%s persons=%d certificates=%d manual=%d registry_persons=%d payments=%d files=%d dropped=%d",
+		e.Detail = fmt.Sprintf("from=%s to=%s persons=%d certificates=%d manual=%d registry_persons=%d payments=%d secrets=%d files=%d dropped=%d",
 			Short(cur.CheckValue()), Short(next.CheckValue()), rep.Persons, rep.RegistryCertificates, rep.ManualCertificates,
-			rep.RegistryPersons, rep.Payments, rep.Files, rep.Dropped)
+			rep.RegistryPersons, rep.Payments, rep.Secrets, rep.Files, rep.Dropped)
 		return tx.AppendAudit(ctx, e)
 	})
 	return rep, err

@@ -31,15 +31,16 @@ func TestLoadIsIdempotent(t *testing.T) {
 		cfg := account.DefaultConfig()
 		cfg.CaptchaRequired = false
 		cfg.Argon2 = account.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1} // fast hashes for tests
+		prot, err := pii.New(bytes.Repeat([]byte{9}, pii.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Secrets = prot
 		accounts, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
 		if err != nil {
 			t.Fatal(err)
 		}
 		blobs, err := blob.SealedFiles(t.TempDir(), testBlobKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prot, err := pii.New(bytes.Repeat([]byte{9}, pii.KeySize))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,7 +35,7 @@ func (tx AccountTx) AppendAudit(ctx context.Context, e audit.Entry) error {
 
 const userColumns = `u.id, u.username, u.role, COALESCE(u.employer_id, 0), COALESCE(e.name, ''),
     COALESCE(u.office, ''), u.password_hash, u.must_change_password, u.disabled, u.created_at,
-    u.totp_secret, u.totp_enabled, u.totp_last_step`
+    u.totp_secret, u.totp_sealed, u.totp_enabled, u.totp_last_step`
 
 const userFrom = ` FROM users u LEFT JOIN employers e ON e.id = u.employer_id`
 
@@ -43,7 +43,7 @@ func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
 	var u account.User
 	var role string
 	err := row.Scan(&u.ID, &u.Username, &role, &u.EmployerID, &u.EmployerName, &u.Office, &u.PasswordHash,
-		&u.MustChangePassword, &u.Disabled, &u.CreatedAt, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep)
+		&u.MustChangePassword, &u.Disabled, &u.CreatedAt, &u.TOTPSecret, &u.TOTPSealed, &u.TOTPEnabled, &u.TOTPLastStep)
 	if err != nil {
 		return account.User{}, err
 	}
@@ -204,12 +204,13 @@ func (tx AccountTx) ClearLoginFailures(ctx context.Context, userID int64, prefix
 	return nil
 }
 
-// SetTOTP stores the user's second-factor secret and whether it is enrolled; a new secret starts
-// with no used time step.
-func (tx AccountTx) SetTOTP(ctx context.Context, userID int64, secret string, enabled bool) error {
+// SetTOTP stores the user's sealed second-factor secret and whether it is enrolled; an enrolment
+// started or removed (not enabled) starts with no used time step. A secret left in clear by an
+// earlier release is cleared.
+func (tx AccountTx) SetTOTP(ctx context.Context, userID int64, sealed []byte, enabled bool) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE users SET
-        totp_last_step = CASE WHEN totp_secret = $2 THEN totp_last_step ELSE 0 END,
-        totp_secret = $2, totp_enabled = $3, updated_at = $4 WHERE id = $1`, userID, secret, enabled, tx.now)
+        totp_last_step = CASE WHEN $3 THEN totp_last_step ELSE 0 END,
+        totp_sealed = $2, totp_secret = '', totp_enabled = $3, updated_at = $4 WHERE id = $1`, userID, sealed, enabled, tx.now)
 	if err != nil {
 		return fmt.Errorf("set second factor of user %d: %w", userID, err)
 	}

@@ -62,13 +62,14 @@ var sealedColumns = []struct{ table, column string }{
 	{"registry_certificates", "cert_sealed"},
 	{"manual_certificates", "cert_sealed"},
 	{"registry_persons", "person_sealed"},
+	{"users", "totp_sealed"},
 }
 
 // SealedSample returns one sealed value of the database, nil when it holds none.
 func (tx DataKeyTx) SealedSample(ctx context.Context) ([]byte, error) {
 	for _, c := range sealedColumns {
 		var b []byte
-		err := tx.tx.QueryRowContext(ctx, `SELECT `+c.column+` FROM `+c.table+` LIMIT 1`).Scan(&b)
+		err := tx.tx.QueryRowContext(ctx, `SELECT `+c.column+` FROM `+c.table+` WHERE `+c.column+` IS NOT NULL LIMIT 1`).Scan(&b)
 		if isNoRows(err) {
 			continue
 		}
@@ -168,6 +169,9 @@ func (tx DataKeyTx) Reseal(ctx context.Context, from, to datakey.Protector) (dat
 		return c, err
 	}
 	if c.RegistryPersons, c.Payments, err = tx.resealRegistryPersons(ctx, open, to); err != nil {
+		return c, err
+	}
+	if c.Secrets, err = tx.resealSecrets(ctx, open, to); err != nil {
 		return c, err
 	}
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE data_key SET check_value = $1, rotated_at = $2 WHERE id = 1`,
@@ -436,4 +440,69 @@ func (tx DataKeyTx) SetFilesSealed(ctx context.Context) error {
 		return fmt.Errorf("record sealed attachments: %w", err)
 	}
 	return nil
+}
+
+// resealSecrets re-seals the users' second-factor secrets (few: one per staff member or employer
+// that enrolled), read at once.
+func (tx DataKeyTx) resealSecrets(ctx context.Context, open func([]byte, string) (string, error), to datakey.Protector) (int, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, totp_sealed FROM users WHERE totp_sealed IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("reseal second-factor secrets: %w", err)
+	}
+	var all []sealedRow
+	for rows.Next() {
+		var r sealedRow
+		if err := rows.Scan(&r.id, &r.sealed); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("reseal second-factor secrets: %w", err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("reseal second-factor secrets: %w", err)
+	}
+	for _, r := range all {
+		plain, err := open(r.sealed, "second-factor secret")
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE users SET totp_sealed = $2 WHERE id = $1`, r.id, to.Seal(plain)); err != nil {
+			return 0, fmt.Errorf("reseal the second-factor secret of user %d: %w", r.id, err)
+		}
+	}
+	return len(all), nil
+}
+
+// SealClearSecrets seals the second-factor secrets an earlier release stored in clear (users.
+// totp_secret) with key, and clears them.
+func (tx DataKeyTx) SealClearSecrets(ctx context.Context, key datakey.Protector) (int, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret <> '' ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("find second-factor secrets in clear: %w", err)
+	}
+	type clear struct {
+		id     int64
+		secret string
+	}
+	var all []clear
+	for rows.Next() {
+		var c clear
+		if err := rows.Scan(&c.id, &c.secret); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("find second-factor secrets in clear: %w", err)
+		}
+		all = append(all, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("find second-factor secrets in clear: %w", err)
+	}
+	for _, c := range all {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE users SET totp_sealed = $2, totp_secret = '' WHERE id = $1`,
+			c.id, key.Seal(c.secret)); err != nil {
+			return 0, fmt.Errorf("seal the second-factor secret of user %d: %w", c.id, err)
+		}
+	}
+	return len(all), nil
 }

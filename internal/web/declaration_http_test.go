@@ -41,6 +41,7 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
+	cfg.Secrets = testSecrets(t)
 	cfg.StaffMFARequired = false
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}

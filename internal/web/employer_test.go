@@ -52,6 +52,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
+	cfg.Secrets = testSecrets(t)
 	cfg.StaffMFARequired = false
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1} // fast hashing for tests

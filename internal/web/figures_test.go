@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,6 +163,112 @@ func BenchmarkLogin(b *testing.B) {
 				if err := login(); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoginFlood is issue 14's figure: floodSize concurrent logins of one account (with solved
+// captchas, from 30 address prefixes) with the production throttles and argon2id parameters, and
+// in the middle of it one ordinary user of another employer signing in from elsewhere. It reports
+// the flood's answered logins per second, the p50/p99 latency of every attempt, the attempts the
+// gate refused at once (429), the peak RSS growth, and the ordinary user's login latency, which
+// must stay under 2 s.
+func BenchmarkLoginFlood(b *testing.B) {
+	const floodSize = 300
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run(dialect, func(b *testing.B) {
+			var db *store.DB
+			o := storetest.Options{Steps: []store.Step{refdata.Step()}}
+			if dialect == "sqlite" {
+				db = storetest.SQLite(b, o)
+			} else {
+				db = storetest.Postgres(b, o)
+			}
+			h := newHarness(b, db, storetest.NewClock(time.Now()), func(c *account.Config, _ *SessionCookies) {
+				*c = account.DefaultConfig()
+				c.StaffMFARequired = false
+			})
+			wantStatus(b, h.client("203.0.113.9").register(testCode), http.StatusCreated)
+			wantStatus(b, h.client("203.0.113.10").register(testCode2), http.StatusCreated)
+			for b.Loop() {
+				b.StopTimer()
+				type attempt struct {
+					c    *client
+					body map[string]string
+				}
+				flood := make([]attempt, floodSize)
+				for i := range flood {
+					id, ans := h.captcha()
+					flood[i] = attempt{h.client(fmt.Sprintf("10.0.%d.%d", i%30, 1+i/30)),
+						map[string]string{"creditCode": testCode, "password": testPassword, "captchaId": id, "captcha": ans}}
+				}
+				oid, oans := h.captcha()
+				ordinary := map[string]string{"creditCode": testCode2, "password": testPassword, "captchaId": oid, "captcha": oans}
+				runtime.GC()
+				debug.FreeOSMemory()
+				base := rssKiB("VmRSS")
+				var peak atomic.Int64
+				stop := make(chan struct{})
+				var sampler sync.WaitGroup
+				sampler.Go(func() {
+					for {
+						if r := int64(rssKiB("VmRSS")); r > peak.Load() {
+							peak.Store(r)
+						}
+						select {
+						case <-stop:
+							return
+						case <-time.After(5 * time.Millisecond):
+						}
+					}
+				})
+				b.StartTimer()
+				start := time.Now()
+				lat := make([]time.Duration, floodSize)
+				codes := make([]int, floodSize)
+				var wg sync.WaitGroup
+				for i, a := range flood {
+					wg.Go(func() {
+						t0 := time.Now()
+						codes[i] = a.c.postJSON("/api/v1/login", a.body).Code
+						lat[i] = time.Since(t0)
+					})
+				}
+				time.Sleep(50 * time.Millisecond) // the flood is queued: now the ordinary user
+				t0 := time.Now()
+				oc := h.client("198.51.100.7").postJSON("/api/v1/login", ordinary).Code
+				ordinaryLat := time.Since(t0)
+				wg.Wait()
+				elapsed := time.Since(start)
+				b.StopTimer()
+				close(stop)
+				sampler.Wait()
+				if oc != http.StatusOK {
+					b.Fatalf("the ordinary user's login during the flood: status %d", oc)
+				}
+				if ordinaryLat > 2*time.Second {
+					b.Errorf("the ordinary user's login took %v during the flood, want < 2 s", ordinaryLat)
+				}
+				ok, refused := 0, 0
+				for _, c := range codes {
+					switch c {
+					case http.StatusOK:
+						ok++
+					case http.StatusTooManyRequests:
+						refused++
+					default:
+						b.Errorf("flood login: status %d", c)
+					}
+				}
+				slices.Sort(lat)
+				b.ReportMetric(float64(ok)/elapsed.Seconds(), "logins/s")
+				b.ReportMetric(float64(refused), "refused")
+				b.ReportMetric(float64(lat[floodSize/2].Milliseconds()), "p50-ms")
+				b.ReportMetric(float64(lat[floodSize*99/100].Milliseconds()), "p99-ms")
+				b.ReportMetric(float64(peak.Load()-int64(base))/1024, "peakRSS-MiB")
+				b.ReportMetric(float64(ordinaryLat.Milliseconds()), "ordinary-ms")
+				b.StartTimer()
 			}
 		})
 	}

@@ -16,6 +16,7 @@ import (
 
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
+	"quotacert/internal/pii"
 	"quotacert/internal/refdata"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
@@ -48,6 +49,15 @@ func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return 
 
 // testAccountConfig is the production rule set with cheap hashing, so tests run quickly; the
 // figures test uses the production parameters.
+// testSecrets is the data key the tests' account services seal second-factor secrets with.
+func testSecrets(t testing.TB) *pii.Protector {
+	p, err := pii.New(bytes.Repeat([]byte{7}, pii.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func testAccountConfig() account.Config {
 	c := account.DefaultConfig()
 	c.Argon2 = account.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1}
@@ -84,6 +94,9 @@ func newHarness(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...harn
 	cookies := &SessionCookies{}
 	for _, o := range opts {
 		o(&cfg, cookies)
+	}
+	if cfg.Secrets == nil {
+		cfg.Secrets = testSecrets(t)
 	}
 	cfg.Now = clock.Now
 	acc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)

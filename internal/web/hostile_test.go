@@ -35,6 +35,7 @@ func fullSite(t *testing.T, db *store.DB, clock *storetest.Clock) *site {
 	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
+	cfg.Secrets = testSecrets(t)
 	cfg.CaptchaRequired = false
 	cfg.StaffMFARequired = false // the second factor has tests of its own
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}

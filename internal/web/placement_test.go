@@ -48,6 +48,7 @@ func placementSite(t testing.TB, db *store.DB, clock *storetest.Clock) *site {
 func newPlacementSite(t testing.TB, db *store.DB, clock *storetest.Clock, limits ...placement.DisclosureLimits) (*site, *placement.Service) {
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
+	cfg.Secrets = testSecrets(t)
 	cfg.StaffMFARequired = false
 	cfg.CaptchaRequired = false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}

@@ -17,6 +17,7 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/audit"
+	"quotacert/internal/datakey"
 	"quotacert/internal/refdata"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
@@ -155,6 +156,58 @@ func TestSecondFactorAPI(t *testing.T) {
 		wantStatus(t, login(next), http.StatusOK)
 		if !hasAction(auditSince(t, h), "login", audit.Failure) {
 			t.Error("wrong codes are not audited")
+		}
+	})
+}
+
+// TestSecondFactorSealed: a TOTP secret is stored sealed with the data key, never in clear; a
+// secret an earlier release stored in clear is sealed (and cleared) when the key is next checked,
+// and still signs in.
+func TestSecondFactorSealed(t *testing.T) {
+	each(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+		id, err := h.acc.CreateStaff(ctx, actor.System("test"), account.StaffInput{Username: "mfa.sealed",
+			Password: testPassword, Role: actor.Reviewer, Office: "220100", TOTPSecret: secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := func() (string, []byte) {
+			var clear string
+			var sealed []byte
+			if err := h.db.SQL().QueryRowContext(ctx, `SELECT totp_secret, totp_sealed FROM users WHERE id = $1`, id).Scan(&clear, &sealed); err != nil {
+				t.Fatal(err)
+			}
+			return clear, sealed
+		}
+		if clear, sealed := stored(); clear != "" || len(sealed) == 0 || strings.Contains(string(sealed), secret) {
+			t.Fatalf("stored secret: clear %q, sealed %d bytes", clear, len(sealed))
+		}
+		login := func() int {
+			code, err := totp.GenerateCode(secret, h.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cid, ans := h.captcha()
+			return h.client("10.7.1.1").postJSON("/api/v1/login", map[string]string{"username": "mfa.sealed",
+				"password": testPassword, "captchaId": cid, "captcha": ans, "otp": code}).Code
+		}
+		if got := login(); got != http.StatusOK {
+			t.Fatalf("login with the sealed secret: %d", got)
+		}
+		// As an earlier release left it: in clear.
+		if _, err := h.db.SQL().ExecContext(ctx, `UPDATE users SET totp_secret = $2, totp_sealed = NULL WHERE id = $1`, id, secret); err != nil {
+			t.Fatal(err)
+		}
+		if err := datakey.NewService(store.DataKeyRunner(h.db)).Check(ctx, testSecrets(t), nil); err != nil {
+			t.Fatal(err)
+		}
+		if clear, sealed := stored(); clear != "" || len(sealed) == 0 {
+			t.Fatalf("after the key check: clear %q, sealed %d bytes", clear, len(sealed))
+		}
+		h.clock.Advance(30 * time.Second)
+		if got := login(); got != http.StatusOK {
+			t.Fatalf("login after sealing the clear secret: %d", got)
 		}
 	})
 }

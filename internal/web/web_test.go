@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -8,10 +9,21 @@ import (
 	"strings"
 	"testing"
 
+	"quotacert/internal/account"
+	"quotacert/internal/pii"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 	"quotacert/internal/web"
 )
+
+// testSecrets is the data key the tests' account services seal second-factor secrets with.
+func testSecrets(t testing.TB) account.Sealer {
+	p, err := pii.New(bytes.Repeat([]byte{7}, pii.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 func bareSite(t *testing.T, db web.Pinger) http.Handler {
 	t.Helper()
