@@ -5,7 +5,7 @@
 # letter fonts first when they are missing (as root).
 run:
 	bash scripts/setup.sh run
-	go run ./cmd/quotacert serve --demo
+	go run ./cmd/quotacert serve --demo --base-url http://127.0.0.1:8080
 
 # Run every test: installs missing test packages when root, uses local PostgreSQL when it answers.
 test:

@@ -70,7 +70,7 @@ func seedAffiliateRequest(t *testing.T, base string) int64 {
 	// Its federation office reviews the request.
 	other.do("PUT", "/api/v1/employer", map[string]any{"name": "第二示例有限公司", "federationOffice": "220102",
 		"taxOffice": "12201020000", "district": "220102", "contactName": "李四", "contactPhone": "13900000000",
-		"employeeCount": 40, "address": "长春市南关区示例路 2 号", "enterprise": true}, http.StatusOK, nil)
+		"employeeCount": 40, "address": "长春市南关区示例路 2 号", "unitNature": "企业"}, http.StatusOK, nil)
 	var af struct{ ID int64 }
 	other.do("POST", "/api/v1/employer/affiliates", map[string]any{"creditCode": "91220101MA14U8XK2R", "name": "长春示例科技有限公司",
 		"kind": "subsidiary", "fileIds": []string{other.upload("关系证明.pdf")}}, http.StatusCreated, &af)

@@ -22,6 +22,26 @@ type dbFlags struct {
 	data string
 	db   string
 	blob string
+
+	// Set by serve alone (registerServing): the other commands run long statements on purpose.
+	statementTimeout time.Duration // PostgreSQL statement_timeout; 0 none
+	lockTimeout      time.Duration // PostgreSQL lock_timeout, SQLite busy wait; 0: none / SQLite's default
+	synchronous      string        // SQLite PRAGMA synchronous; "" FULL
+}
+
+// registerServing adds the flags that tune the database for serving requests.
+func (f *dbFlags) registerServing(fs *flag.FlagSet, getenv env) {
+	fs.DurationVar(&f.statementTimeout, "db-statement-timeout", envDuration(getenv, "QUOTACERT_DB_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL: a statement running longer is ended and answered 503 (QUOTACERT_DB_STATEMENT_TIMEOUT)")
+	fs.DurationVar(&f.lockTimeout, "db-lock-timeout", envDuration(getenv, "QUOTACERT_DB_LOCK_TIMEOUT", 5*time.Second), "the longest wait for a lock (PostgreSQL lock_timeout, SQLite write lock) before a clear 503 (QUOTACERT_DB_LOCK_TIMEOUT)")
+	fs.StringVar(&f.synchronous, "sqlite-synchronous", envOr(getenv, "QUOTACERT_SQLITE_SYNCHRONOUS", "FULL"), "SQLite: FULL (a saved certification survives a power loss) or NORMAL (faster commits, the last ones may be lost on power loss) (QUOTACERT_SQLITE_SYNCHRONOUS)")
+}
+
+// envDuration reads a duration from the environment, def when unset or unreadable.
+func envDuration(getenv env, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 func (f *dbFlags) register(fs *flag.FlagSet, getenv env) {
@@ -69,9 +89,11 @@ func (f *dbFlags) openStore(ctx context.Context, now func() time.Time) (*store.D
 	var err error
 	switch {
 	case f.db == "":
-		db, err = sqlite.Open(ctx, filepath.Join(f.data, "quotacert.db"), now)
+		db, err = sqlite.OpenWith(ctx, filepath.Join(f.data, "quotacert.db"), now,
+			sqlite.Config{LockTimeout: f.lockTimeout, Synchronous: f.synchronous})
 	case strings.HasPrefix(f.db, "postgres://"), strings.HasPrefix(f.db, "postgresql://"):
-		db, err = postgres.Open(ctx, f.db, now)
+		db, err = postgres.OpenWith(ctx, f.db, now,
+			postgres.Config{StatementTimeout: f.statementTimeout, LockTimeout: f.lockTimeout})
 	default:
 		return nil, fmt.Errorf("--db must be empty (SQLite) or a postgres:// URL")
 	}

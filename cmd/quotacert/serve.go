@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -18,11 +19,15 @@ import (
 	"quotacert/internal/blob"
 	"quotacert/internal/demo"
 	"quotacert/internal/employer"
+	"quotacert/internal/message"
+	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/report"
 	"quotacert/internal/rules"
+	"quotacert/internal/smtpmail"
+	"quotacert/internal/stats"
 	"quotacert/internal/store"
 	"quotacert/internal/web"
 )
@@ -36,10 +41,33 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	captcha := fs.String("captcha", envOr(getenv, "QUOTACERT_CAPTCHA", "on"), "on|off: off only for automated tests or behind a unified identity platform (QUOTACERT_CAPTCHA)")
 	trusted := fs.String("trusted-proxy", getenv("QUOTACERT_TRUSTED_PROXY"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (QUOTACERT_TRUSTED_PROXY)")
 	fonts := fs.String("fonts", envOr(getenv, "QUOTACERT_FONTS", strings.Join(report.DefaultFontPaths, ":")), "TrueType fonts of the certification letter, in order of preference, separated by ':' (QUOTACERT_FONTS)")
-	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL; https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
+	baseURL := fs.String("base-url", getenv("QUOTACERT_BASE_URL"), "public base URL, printed under the letter's QR code (letters are refused without it); https://… makes session cookies Secure behind a TLS proxy (QUOTACERT_BASE_URL)")
+	var letters letterFlags
+	letters.register(fs, getenv)
 	staffMFA := fs.String("staff-mfa", getenv("QUOTACERT_STAFF_MFA"), "required|optional: whether reviewers and admins must use a TOTP second factor; default required, optional with --demo (QUOTACERT_STAFF_MFA)")
+	dbf.registerServing(fs, getenv)
+	metricsAddr := fs.String("metrics-addr", getenv("QUOTACERT_METRICS_ADDR"), "serve /metrics on this address of its own (e.g. 127.0.0.1:9090) and not on --addr; empty: /metrics on --addr (QUOTACERT_METRICS_ADDR)")
 	maxSessions := fs.Int("max-sessions", envInt(getenv, "QUOTACERT_MAX_SESSIONS", 5), "concurrent sessions per user; the oldest ends (QUOTACERT_MAX_SESSIONS)")
+	smtpAddr := fs.String("smtp-addr", getenv("QUOTACERT_SMTP_ADDR"), "SMTP server host:port of the message center's e-mail; empty: no e-mail (QUOTACERT_SMTP_ADDR; the password only in QUOTACERT_SMTP_PASSWORD)")
+	smtpFrom := fs.String("smtp-from", getenv("QUOTACERT_SMTP_FROM"), "sender address of the e-mail, e.g. 残联认证系统 <noreply@example.gov.cn> (QUOTACERT_SMTP_FROM)")
+	smtpUser := fs.String("smtp-user", getenv("QUOTACERT_SMTP_USER"), "SMTP user name; empty: no authentication (QUOTACERT_SMTP_USER)")
+	smtpInsecure := fs.Bool("smtp-insecure", getenv("QUOTACERT_SMTP_INSECURE") == "true", "allow plain SMTP without STARTTLS to a server that is not on loopback (QUOTACERT_SMTP_INSECURE=true)")
+	mailEvery := fs.Duration("mail-interval", envDuration(getenv, "QUOTACERT_MAIL_INTERVAL", 15*time.Second), "how often the background work mails the outbox and posts deadline reminders (QUOTACERT_MAIL_INTERVAL)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var mailer *smtpmail.Mailer
+	if *smtpAddr != "" {
+		m, err := smtpmail.New(smtpmail.Config{Addr: *smtpAddr, From: *smtpFrom, User: *smtpUser,
+			Password: getenv("QUOTACERT_SMTP_PASSWORD"), Insecure: *smtpInsecure})
+		if err != nil {
+			fmt.Fprintf(stderr, "quotacert serve: --smtp-addr/--smtp-from: %v\n", err)
+			return 2
+		}
+		mailer = m
+	}
+	if *mailEvery < time.Second {
+		fmt.Fprintln(stderr, "quotacert serve: --mail-interval must be at least 1s")
 		return 2
 	}
 	if *staffMFA == "" {
@@ -68,7 +96,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
-		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, staffMFA: *staffMFA == "required", maxSessions: *maxSessions}, stdout); err != nil {
+		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, letters: letters, staffMFA: *staffMFA == "required", maxSessions: *maxSessions,
+		metricsAddr: *metricsAddr, mailer: mailer, mailEvery: *mailEvery}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -90,8 +119,13 @@ type serveConfig struct {
 	secureBase     bool            // public URL is https: Secure, __Host- cookies
 	accounts       *account.Config // nil: account.DefaultConfig (tests shorten it)
 
-	fonts   []string // certification letter fonts (issue #8)
-	baseURL string   // public base URL, printed in the letter's QR code
+	fonts   []string    // certification letter fonts (issue #8)
+	baseURL string      // public base URL, printed in the letter's QR code
+	letters letterFlags // the letter's signing key and seals (issue 18)
+
+	metricsAddr string           // /metrics on a listener of its own; "" on addr
+	mailer      *smtpmail.Mailer // nil: messages are not mailed (issue 19)
+	mailEvery   time.Duration    // rounds of the message center's background work; 0: 15 s
 }
 
 // parseCIDRs parses a comma-separated list of CIDRs or single addresses.
@@ -165,11 +199,25 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.addr, err)
 	}
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen %s (metrics): %w", cfg.metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", deps.Metrics.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		log.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", db.Dialect(), "data", cfg.db.data,
 		"startup", time.Since(start).String())
 	fmt.Fprintf(stdout, "quotacert is serving on http://%s\n", ln.Addr())
 
 	go purgeExpired(ctx, log, deps.Accounts, 10*time.Minute)
+	go newSender(db, cfg).Run(ctx, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) })
 	go flushRefusals(ctx, site, time.Minute)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -217,12 +265,62 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	// 残疾人安置管理 (issue #7).
 	deps.Placements = placement.NewService(store.PlacementRunner(db), deps.Exchange, protector, time.Now)
 	// Review, declaration, certification letter and tax export (issue #8).
-	wireDeclaration(log, db, cfg, protector, &deps)
+	if err := wireDeclaration(log, db, cfg, protector, blobs, &deps); err != nil {
+		return web.Deps{}, acfg, err
+	}
 	// Notices and the administrator's console (issue #9).
 	deps.Notices = notice.NewService(store.NoticeRunner(db))
 	deps.Admin = admin.NewService(store.AdminRunner(db))
 	deps.Overview = overview.NewService(store.OverviewRunner(db))
+	// Metrics and readiness (issue 15).
+	deps.Metrics = metrics.New("")
+	deps.Metrics.DB(db.Stats)
+	deps.Metrics.LoginQueue(accounts.LoginQueue)
+	deps.MetricsPublic = cfg.metricsAddr == ""
+	deps.Ready = readyChecks(db, deps.Files, deps.Letters != nil)
+	// The back office (issue 19): statistics and the employers' message center.
+	deps.Stats = stats.NewService(store.StatsRunner(db), time.Now)
+	deps.Messages = message.NewService(store.MessageRunner(db))
 	return deps, acfg, nil
+}
+
+// readyChecks are the conditions of GET /readyz: no migration running, the schema of this release
+// present, the database taking a write, the attachment store answering and the letter fonts loaded
+// (without them no certification letter can be issued).
+func readyChecks(db *store.DB, files *attachment.Service, fonts bool) []web.ReadyCheck {
+	return []web.ReadyCheck{
+		{Name: "fonts", Check: func(context.Context) error {
+			if !fonts {
+				return errors.New("no certification letter font could be loaded (--fonts)")
+			}
+			return nil
+		}},
+		{Name: "migrations", Check: func(ctx context.Context) error {
+			busy, err := db.Migrating(ctx)
+			if err == nil && busy {
+				err = errors.New("a migration holds the migration lock")
+			}
+			return err
+		}},
+		{Name: "schema", Check: db.SchemaCurrent},
+		{Name: "storage", Check: func(ctx context.Context) error { return db.WriteProbe(ctx, "") }},
+		{Name: "blobs", Check: files.Ready},
+	}
+}
+
+// newSender is the message center's background work: mail of the outbox (when SMTP is configured)
+// and the deadline reminders. Each instance names itself in its claims by host and process id.
+func newSender(db *store.DB, cfg serveConfig) *message.Sender {
+	host, _ := os.Hostname()
+	var m message.Mailer
+	if cfg.mailer != nil {
+		m = cfg.mailer
+	}
+	s := message.NewSender(store.OutboxRunner(db), m, fmt.Sprintf("%s-%d", host, os.Getpid()), time.Now)
+	if cfg.mailEvery > 0 {
+		s.Interval = cfg.mailEvery
+	}
+	return s
 }
 
 // sealAttachments seals, once, the attachments an earlier release stored in clear, and removes the

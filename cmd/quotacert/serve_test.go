@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"quotacert/internal/report"
 	"strings"
 	"syscall"
 	"testing"
@@ -103,6 +107,9 @@ func TestServeStartHealthStop(t *testing.T) {
 			if !strings.Contains(logs.String(), "CAPTCHA IS OFF") {
 				t.Errorf("--captcha off was not logged loudly")
 			}
+			if !strings.Contains(logs.String(), "NO --base-url") || !strings.Contains(logs.String(), "NO LETTER SIGNING KEY") {
+				t.Errorf("serve without --base-url and signing key did not warn:\n%s", logs.String())
+			}
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
@@ -168,5 +175,83 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Fatalf("partial answer on invalid input: %q", out.String())
+	}
+}
+
+// TestServeReadyAndMetricsAddr: a started server is ready (/readyz 200, or only the letter fonts
+// missing on a machine without them); with --metrics-addr the figures are on their own listener and
+// not on the public one; on PostgreSQL an emptied, recreated schema makes /readyz fail with the
+// schema named, while /healthz (liveness) still answers.
+func TestServeReadyAndMetricsAddr(t *testing.T) {
+	bin := buildBinary(t)
+	_, fontErr := report.LoadFonts(report.DefaultFontPaths)
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metricsAddr := ln.Addr().String()
+			ln.Close()
+			args := []string{"--data", t.TempDir(), "--captcha", "off", "--metrics-addr", metricsAddr}
+			var dsn string
+			if db == "postgres" {
+				dsn = storetest.PGSchemaDSN(t)
+				args = append(args, "--db", dsn)
+			}
+			base, _, logs := startServer(t, bin, nil, args...)
+			get := func(u string) (int, string) {
+				t.Helper()
+				res, err := http.Get(u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
+				return res.StatusCode, string(b)
+			}
+			st, body := get(base + "/readyz")
+			switch {
+			case fontErr == nil && (st != 200 || body != `{"status":"ready"}`+"\n"):
+				t.Errorf("readyz = %d %s\n%s", st, body, logs)
+			case fontErr != nil && (st != 503 || !strings.Contains(body, `"fonts"`) || strings.Contains(body, `"schema"`)):
+				t.Errorf("readyz without fonts = %d %s", st, body)
+			}
+			if st, _ := get(base + "/metrics"); st != 404 {
+				t.Errorf("/metrics on the public listener with --metrics-addr: %d", st)
+			}
+			st, body = get("http://" + metricsAddr + "/metrics")
+			if st != 200 || !strings.Contains(body, `quotacert_http_request_duration_seconds_count{code="200",method="GET",route="GET /readyz"}`) ||
+				!strings.Contains(body, "quotacert_db_transactions_total") || !strings.Contains(body, "go_build_info") {
+				t.Errorf("metrics listener: %d %.400s", st, body)
+			}
+			if db != "postgres" {
+				return
+			}
+			u, err := url.Parse(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			schema := u.Query().Get("search_path")
+			admin, err := sql.Open("pgx", storetest.PGDSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer admin.Close()
+			if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1100 * time.Millisecond) // the last readiness answer is reused for a second
+			st, body = get(base + "/readyz")
+			if st != 503 || !strings.Contains(body, `"schema"`) || !strings.Contains(body, `"storage"`) {
+				t.Errorf("readyz on an emptied database = %d %s", st, body)
+			}
+			if st, _ := get(base + "/healthz"); st != 200 {
+				t.Errorf("healthz on an emptied database = %d (liveness should still answer)", st)
+			}
+		})
 	}
 }

@@ -286,3 +286,12 @@ func isNotFound(err error) bool { return apperr.CodeOf(err) == apperr.NotFound }
 
 // normUsername is the canonical form of a staff user name.
 func normUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// LoginQueue reports the password checks of sign-ins waiting for a hashing slot and those running
+// (/metrics: a long queue means sign-ins are being refused with 429 soon).
+func (s *Service) LoginQueue() (waiting, running int) {
+	if s.hasher == nil || s.hasher.gate == nil {
+		return 0, 0
+	}
+	return s.hasher.gate.Load()
+}

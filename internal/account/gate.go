@@ -147,3 +147,11 @@ func (g *Gate) drop(keys []string) {
 		}
 	}
 }
+
+// Load reports the password checks waiting for a slot and those running now (the login queue
+// figures of /metrics).
+func (g *Gate) Load() (waiting, running int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.waiting, len(g.slots)
+}

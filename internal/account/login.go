@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"strings"
 	"time"
 
@@ -643,12 +644,21 @@ func (s *Service) Resolve(ctx context.Context, token, clientAddr string) (actor.
 	if token == "" || len(token) > 128 {
 		return actor.Actor{}, false, nil
 	}
+	// Almost every request only reads: a read-only transaction that takes no write lock. Ending an
+	// expired session or refreshing last-seen (once per TouchEvery) is a second, short write.
+	const (
+		keep = iota
+		end
+		touch
+	)
 	var a actor.Actor
 	var ok bool
-	err := s.run(ctx, func(tx Tx) error {
-		ok = false
+	var then int
+	var at time.Time
+	h := TokenHash(token)
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
+		ok, then = false, keep
 		now := tx.Now()
-		h := TokenHash(token)
 		sess, err := tx.SessionByHash(ctx, h)
 		if isNotFound(err) {
 			return nil
@@ -657,24 +667,32 @@ func (s *Service) Resolve(ctx context.Context, token, clientAddr string) (actor.
 			return err
 		}
 		if now.Sub(sess.LastSeenAt) >= s.cfg.IdleTimeout || now.Sub(sess.CreatedAt) >= s.cfg.AbsoluteTimeout {
-			return tx.DeleteSession(ctx, h)
+			then = end
+			return nil
 		}
 		u, err := tx.UserByID(ctx, sess.UserID)
 		if err != nil {
 			return err
 		}
 		if u.Disabled {
-			return tx.DeleteSession(ctx, h)
+			then = end
+			return nil
 		}
 		if now.Sub(sess.LastSeenAt) >= s.cfg.TouchEvery {
-			if err := tx.TouchSession(ctx, h, now); err != nil {
-				return err
-			}
+			then, at = touch, now
 		}
 		a, ok = actorOf(u, clientAddr, s.cfg), true
 		a.Session = h
 		return nil
 	})
+	if err == nil && then != keep {
+		err = s.run(ctx, func(tx Tx) error {
+			if then == end {
+				return tx.DeleteSession(ctx, h)
+			}
+			return tx.TouchSession(ctx, h, at)
+		})
+	}
 	if err != nil {
 		return actor.Actor{}, false, fmt.Errorf("resolve session: %w", err)
 	}

@@ -105,6 +105,11 @@ type Tx interface {
 	Levy(ctx context.Context, province string, year int) (Levy, bool, error)
 	SaveLevy(ctx context.Context, l Levy) error
 
+	// The working-day calendar (工作日历): the years entered and one year's arrangement.
+	WorkCalendarYears(ctx context.Context) ([]int, error)
+	WorkCalendar(ctx context.Context, year int) (rules.YearCalendar, error)
+	ReplaceWorkCalendar(ctx context.Context, y rules.YearCalendar) error
+
 	// The federation office tree, for the actor's scope.
 	scope.Tree
 

@@ -21,6 +21,11 @@ const (
 	Conflict     Code = "conflict"
 	Throttled    Code = "throttled"
 	Internal     Code = "internal"
+	// Unavailable: the service cannot do this now: the database (or another backing service)
+	// failed, timed out or refuses writes — nothing was changed and the same request may succeed
+	// later; never used for "signed out" — or a configuration or an installed part is missing (the
+	// letter's fonts, its signing key, the public base URL), which an administrator can fix.
+	Unavailable Code = "unavailable"
 )
 
 // Error is an error that is safe to show: Message and Fields are written for the user.

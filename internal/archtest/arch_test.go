@@ -21,7 +21,9 @@ var adapters = map[string]bool{
 	"store": true, "store/sqlite": true, "store/postgres": true, "store/storetest": true,
 	"web": true, "httpx": true, "blob": true, "report": true, "refdata": true, "demo": true,
 	"chart":    true, // SVG and table markup (html/template); standard library only, no net/http
+	"metrics":  true, // Prometheus figures of HTTP and the store (issue 15)
 	"archtest": true, "loadgen": true, "oidc": true, "testidp": true, "testsrv": true,
+	"smtpmail": true, // the message center's mail over SMTP (net/smtp)
 }
 
 // pure packages may import nothing but the standard library.

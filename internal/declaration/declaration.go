@@ -48,8 +48,9 @@ type Declaration struct {
 	ClientAddr    string
 }
 
-// Letter is a certification letter. The figures are frozen at submission: later imports do not
-// change a certified result.
+// Letter is a certification letter with its snapshot (DOMAIN.md §5): everything below but the
+// status and the issued PDF is written at 完成申报 and never changes, so the PDF, the verify page
+// and the tax export read these fields, never the live employer, offices or placements.
 type Letter struct {
 	ID               int64
 	DeclarationID    int64
@@ -60,15 +61,47 @@ type Letter struct {
 	CountedMonths    int
 	WeightMonths     rules.WeightMonths
 	FederationOffice string
-	OfficeName       string
+	OfficeName       string // the federation office's name at submission: the issuing office
 	IssuedAt         time.Time
 	CancelledAt      time.Time
-	// Employer and year, joined for the letter, the verification page and the export.
-	Year          int
+	Year             int
+	// The employer as it was at submission.
 	EmployerName  string
 	CreditCode    string
 	TaxOffice     string
 	TaxOfficeName string
+	District      string
+	DistrictName  string // full name, "吉林省长春市南关区"
+	Employees     int    // 在职职工人数
+	// Certified are the persons the letter names, in its order (序号 = index + 1).
+	Certified []CertifiedPerson
+	// PDFFile is the attachment holding the issued (signed) PDF, "" until it is first drawn;
+	// PDFSHA256 is the SHA-256 of those bytes, as the verify page shows it.
+	PDFFile   string
+	PDFSHA256 string
+}
+
+// CertifiedPerson is one person of a letter's snapshot: a row of its table.
+type CertifiedPerson struct {
+	Name            string
+	IDMasked        string
+	CertificateKind rules.CertificateKind
+	Category        int // 残疾人证: 残疾类别 (0 unknown)
+	Level           int // 残疾人证: 残疾等级
+	Grade           int // 残疾军人证: 伤残等级
+	CountedMonths   int
+	WeightMonths    rules.WeightMonths
+}
+
+// Certificate is the certificate a placement's person is registered with (placement.Placement).
+type Certificate struct {
+	Kind                   rules.CertificateKind
+	Category, Level, Grade int
+}
+
+// SnapshotNames are the names of the employer's district and offices at submission.
+type SnapshotNames struct {
+	District, FederationOffice, TaxOffice string
 }
 
 // IssueDate is the letter's issue date in China.
@@ -96,6 +129,9 @@ type Result struct {
 	EquivalentPerson float64            `json:"equivalentPersons"`
 	LetterNumber     string             `json:"letterNumber"`
 	Status           LetterStatus       `json:"status"`
+	LetterID         int64              `json:"-"`
+	// Certified are the letter's persons (the base of the levy), read for the Excel export only.
+	Certified []CertifiedPerson `json:"-"`
 }
 
 // LevyParameters are a province's levy figures for a year (DOMAIN.md §7).
@@ -145,7 +181,26 @@ type Tx interface {
 	MarkSubmitted(ctx context.Context, id, userID int64, pledgeVersion, clientAddr string) (bool, error)
 	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error)
 	LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error)
+	// InsertLetter issues a letter with its snapshot (the persons and names in l).
 	InsertLetter(ctx context.Context, l Letter) (Letter, error)
+	// PlacementCertificates returns the certificate of each of the year's placements, by id.
+	PlacementCertificates(ctx context.Context, employerID int64, year int) (map[int64]Certificate, error)
+	// SnapshotNames reads the names a letter keeps beside the codes; an unknown code has "".
+	SnapshotNames(ctx context.Context, district, federationOffice, taxOffice string) (SnapshotNames, error)
+	// LetterOfYear loads the valid letter of an employer's year or, when none is valid (the
+	// year was reopened), the latest; found is false when the year has no letter.
+	LetterOfYear(ctx context.Context, employerID int64, year int) (Letter, bool, error)
+	// RecordIssuedPDF stores the issued PDF's attachment row and points the letter at it, unless
+	// the letter has one already (a concurrent first download won): false then.
+	RecordIssuedPDF(ctx context.Context, letterID int64, f IssuedFile) (bool, error)
+	// LetterPersons loads the certified persons of a letter's snapshot, in its order.
+	LetterPersons(ctx context.Context, letterID int64) ([]CertifiedPerson, error)
+	// BlobOfFile is the blob name of an attachment ("" when unknown).
+	BlobOfFile(ctx context.Context, fileID string) (string, error)
+	// BlobInUse reports whether any attachment row refers to the blob.
+	BlobInUse(ctx context.Context, name string) (bool, error)
+	// OfficeWithin reports whether office is ancestor or lies below it in the federation tree.
+	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)
 	ValidLetter(ctx context.Context, declarationID int64) (Letter, bool, error)
 	LetterByCode(ctx context.Context, code string) (Letter, error)
 	InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error)

@@ -24,6 +24,7 @@ type Service struct {
 	source Source
 	pii    Protector
 	now    func() time.Time
+	docs   Documents // where issued PDFs are kept (WithDocuments)
 }
 
 // NewService wires the service: run is the store's transaction runner, source the registry (read
@@ -316,10 +317,17 @@ func (s *Service) Submit(ctx context.Context, a actor.Actor, year int, pledgeAcc
 		if err != nil {
 			return err
 		}
-		out, err = tx.InsertLetter(ctx, Letter{DeclarationID: d.ID, VerifyCode: code, Status: LetterValid,
-			Persons: st.Summary.Counted, CountedMonths: st.Summary.CountedMonths, WeightMonths: st.Summary.WeightMonths,
-			FederationOffice: st.Profile.FederationOffice, Year: year})
+		// The snapshot is taken here, in the submitting transaction: what is certified is what
+		// this transaction read, and nothing read later can change it.
+		l, err := snapshot(ctx, tx, st, a.EmployerID, year)
 		if err != nil {
+			return err
+		}
+		if l.Persons != st.Summary.Counted || l.CountedMonths != st.Summary.CountedMonths || l.WeightMonths != st.Summary.WeightMonths {
+			return fmt.Errorf("letter snapshot %d persons %d months %s differs from the summary %+v", l.Persons, l.CountedMonths, l.WeightMonths, st.Summary)
+		}
+		l.DeclarationID, l.VerifyCode, l.Status = d.ID, code, LetterValid
+		if out, err = tx.InsertLetter(ctx, l); err != nil {
 			return err
 		}
 		e := audit.For(a, "declaration.submit", "declaration", fmt.Sprint(d.ID))
@@ -417,7 +425,7 @@ func (s *Service) Letter(ctx context.Context, a actor.Actor, year int) (Letter, 
 }
 
 // Verify looks a letter up by its public verification code (no login). The answer holds no
-// personal data: employer, year, figures and status only.
+// personal data: the snapshot's employer, offices and figures, the status and the PDF's hash.
 func (s *Service) Verify(ctx context.Context, code string) (Letter, error) {
 	code = strings.ToLower(strings.TrimSpace(code))
 	if code == "" || len(code) > 64 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz234567") != "" {
@@ -429,6 +437,7 @@ func (s *Service) Verify(ctx context.Context, code string) (Letter, error) {
 		out, err = tx.LetterByCode(ctx, code)
 		return err
 	})
+	out.Certified = nil // the persons are not for the public page
 	return out, err
 }
 
@@ -446,6 +455,14 @@ func (s *Service) Results(ctx context.Context, a actor.Actor, year int, format s
 		var err error
 		if out, err = tx.Results(ctx, a.Office, year); err != nil {
 			return err
+		}
+		if format == "xlsx" {
+			// The workbook lists the persons too, from each letter's snapshot.
+			for i := range out {
+				if out[i].Certified, err = tx.LetterPersons(ctx, out[i].LetterID); err != nil {
+					return err
+				}
+			}
 		}
 		e := audit.For(a, "results.export", "year", fmt.Sprint(year))
 		e.Detail = fmt.Sprintf("format=%s rows=%d", format, len(out))
@@ -500,7 +517,7 @@ func (s *Service) EstimateLevy(ctx context.Context, a actor.Actor, year int, ave
 	out.Estimate, err = rules.EstimateLevy(rules.LevyInput{
 		Employees: st.Profile.EmployeeCount, QuotaRatioBP: out.Params.QuotaBasisPoints,
 		WeightMonths: st.Summary.WeightMonths, AverageWage: averageWage,
-		SocialAverageWage: out.Params.SocialAverageWage, Enterprise: st.Profile.Enterprise,
+		SocialAverageWage: out.Params.SocialAverageWage, Enterprise: st.Profile.Enterprise(),
 		ReductionPeriod: reductionPeriod(year),
 	})
 	var le rules.LevyInputError

@@ -80,11 +80,11 @@ func Load(ctx context.Context, s Services, today rules.Date, out io.Writer) erro
 			return fmt.Errorf("demo staff %s: %w", st.Username, err)
 		}
 	}
-	count, enterprise := 120, true
+	count, nature, economy := 120, employer.UnitEnterprise, "私营"
 	if _, err := s.Employers.SaveProfile(ctx, emp, employer.ProfileInput{
 		Name: "长春示例科技有限公司", FederationOffice: "220102", TaxOffice: "12201020000", District: "220102",
 		ContactName: "王晓明", ContactPhone: "13843100000", EmployeeCount: &count,
-		Address: "吉林省长春市南关区示例大街 1 号（演示数据）", Enterprise: &enterprise,
+		Address: "吉林省长春市南关区示例大街 1 号（演示数据）", UnitNature: &nature, EconomyType: &economy,
 	}); err != nil {
 		return fmt.Errorf("demo profile: %w", err)
 	}

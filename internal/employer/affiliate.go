@@ -3,6 +3,7 @@ package employer
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/idnum"
+	"quotacert/internal/message"
 	"quotacert/internal/rules"
 )
 
@@ -26,7 +28,7 @@ func (s *Service) Affiliates(ctx context.Context, a actor.Actor) ([]Affiliate, e
 		return nil, err
 	}
 	var out []Affiliate
-	err = s.run(ctx, func(tx Tx) error {
+	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
 		out, err = tx.Affiliates(ctx, id)
 		return err
 	})
@@ -94,6 +96,9 @@ func (s *Service) AddAffiliate(ctx context.Context, a actor.Actor, in AffiliateI
 		next.Files = files
 		// Its records count only once the federation approves it (DOMAIN.md §6).
 		if err := tx.OpenAffiliateReview(ctx, next, requestYear(now)); err != nil {
+			return err
+		}
+		if err := tellRegistered(ctx, tx, empID, next); err != nil {
 			return err
 		}
 		e := audit.For(a, "affiliate.create", "affiliate", strconv.FormatInt(next.ID, 10))
@@ -175,6 +180,9 @@ func (s *Service) UpdateAffiliate(ctx context.Context, a actor.Actor, affiliateI
 		next.Files = files
 		if reopen {
 			if err := tx.OpenAffiliateReview(ctx, next, requestYear(next.UpdatedAt)); err != nil {
+				return err
+			}
+			if err := tellRegistered(ctx, tx, empID, next); err != nil {
 				return err
 			}
 		}
@@ -313,4 +321,22 @@ func fileIDs(files []FileRef) []string {
 		out[i] = f.ID
 	}
 	return out
+}
+
+// tellRegistered posts a message to the registered unit whose credit code an affiliate request
+// names: it may object (DOMAIN.md §6), so it must learn of the request.
+func tellRegistered(ctx context.Context, tx Tx, requester int64, af Affiliate) error {
+	id, found, err := tx.EmployerByCode(ctx, af.CreditCode)
+	if err != nil || !found || id == requester {
+		return err
+	}
+	own, err := tx.Profile(ctx, requester)
+	if err != nil {
+		return err
+	}
+	return tx.PostMessage(ctx, message.New{EmployerID: id, Kind: message.KindAffiliate,
+		Title: "有单位申请将贵单位登记为其关联单位：" + own.Name,
+		Body: fmt.Sprintf("%s（%s）申请将贵单位登记为其%s，贵单位的工资和社保记录将计入该单位。如有异议，请在残联审核前提出。",
+			own.Name, own.CreditCode, KindLabel(af.Kind)),
+		Link: "/"}) // the home page lists the requests naming the unit, with the objection
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"quotacert/internal/audit"
+	"quotacert/internal/message"
 	"quotacert/internal/rules"
 )
 
@@ -26,24 +27,47 @@ type Profile struct {
 	ContactPhone     string
 	EmployeeCount    int
 	Address          string
-	// Enterprise is false for 机关, 事业单位, 社会团体: only enterprises get the small-firm levy
-	// exemption (DOMAIN.md §8), so the levy estimate needs to know.
-	Enterprise bool
-	UpdatedAt  time.Time
+	// UnitNature is the 单位性质 (UnitNatures; '' = not chosen yet, a missing required field). Only
+	// an enterprise gets the small-firm levy exemption (DOMAIN.md §8): see Enterprise.
+	UnitNature string
+	// EconomyType is the 经济类型 (EconomyTypes; '' = not given, the field is optional).
+	EconomyType string
+	// ContactEmail is the contact's e-mail address ('' = none): messages are mailed there too.
+	ContactEmail string
+	UpdatedAt    time.Time
 }
 
-// ProfileInput is what an employer may change (CONTRACT.md PUT /employer). Enterprise is a pointer
-// so that an API client that does not know the field keeps the stored value.
+// Enterprise reports whether the unit is an enterprise (企业), the only nature that gets the
+// small-firm levy exemption.
+func (p Profile) Enterprise() bool { return p.UnitNature == UnitEnterprise }
+
+// UnitEnterprise is the unit nature 企业.
+const UnitEnterprise = "企业"
+
+// UnitNatures lists the 单位性质 of a profile, in the order of the legacy summary tables.
+func UnitNatures() []string {
+	return []string{"企业", "机关", "事业单位", "社会团体", "民办非企业"}
+}
+
+// EconomyTypes lists the 经济类型 of a profile.
+func EconomyTypes() []string {
+	return []string{"国有", "集体", "私营", "外商投资", "港澳台投资", "其他"}
+}
+
+// ProfileInput is what an employer may change (CONTRACT.md PUT /employer). UnitNature, EconomyType
+// and ContactEmail are pointers so that an API client that does not know a field keeps its value.
 type ProfileInput struct {
-	Name             string `json:"name"`
-	FederationOffice string `json:"federationOffice"`
-	TaxOffice        string `json:"taxOffice"`
-	District         string `json:"district"`
-	ContactName      string `json:"contactName"`
-	ContactPhone     string `json:"contactPhone"`
-	EmployeeCount    *int   `json:"employeeCount"`
-	Address          string `json:"address"`
-	Enterprise       *bool  `json:"enterprise,omitempty"`
+	Name             string  `json:"name"`
+	FederationOffice string  `json:"federationOffice"`
+	TaxOffice        string  `json:"taxOffice"`
+	District         string  `json:"district"`
+	ContactName      string  `json:"contactName"`
+	ContactPhone     string  `json:"contactPhone"`
+	EmployeeCount    *int    `json:"employeeCount"`
+	Address          string  `json:"address"`
+	UnitNature       *string `json:"unitNature,omitempty"`
+	EconomyType      *string `json:"economyType,omitempty"`
+	ContactEmail     *string `json:"contactEmail,omitempty"`
 }
 
 // Affiliate kinds (CONTRACT.md).
@@ -172,6 +196,11 @@ type Tx interface {
 	SetAffiliateFiles(ctx context.Context, affiliateID int64, ids []string) error
 	// OwnedFiles returns the files among ids that belong to the employer.
 	OwnedFiles(ctx context.Context, employerID int64, ids []string) ([]FileRef, error)
+
+	// EmployerByCode finds the registered employer with a credit code; found is false for none.
+	EmployerByCode(ctx context.Context, creditCode string) (id int64, found bool, err error)
+	// PostMessage posts a message to an employer (and queues its mail), in this transaction.
+	PostMessage(ctx context.Context, m message.New) error
 
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error

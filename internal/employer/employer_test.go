@@ -80,10 +80,10 @@ func sameProfile(a, b employer.Profile) bool {
 func intp(n int) *int { return &n }
 
 func fullInput() employer.ProfileInput {
-	f := false
+	nature, economy, email := "事业单位", "国有", "hr@example.com"
 	return employer.ProfileInput{Name: "长春示范科技有限公司", FederationOffice: "220102", TaxOffice: "12201020000",
 		District: "220102", ContactName: "王芳", ContactPhone: "13812345678", EmployeeCount: intp(120),
-		Address: "长春市南关区人民大街 1 号", Enterprise: &f}
+		Address: "长春市南关区人民大街 1 号", UnitNature: &nature, EconomyType: &economy, ContactEmail: &email}
 }
 
 func fieldsOf(t *testing.T, err error) map[string]string {
@@ -111,7 +111,7 @@ func TestSaveFullProfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m := employer.Complete(p); len(m) != 7 || m[0] != "残联主管部门" { // the name exists from registration
+		if m := employer.Complete(p); len(m) != 7 || m[0] != "残联主管部门" { // the name exists from registration, the seed is an enterprise
 			t.Errorf("fresh profile missing = %v", m)
 		}
 		saved, err := e.svc.SaveProfile(ctx, e.emp, fullInput())
@@ -123,7 +123,7 @@ func TestSaveFullProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !sameProfile(got, saved) || got.CreditCode != ownCode || got.ContactPhone != "13812345678" || got.EmployeeCount != 120 ||
-			got.Enterprise || got.District != "220102" || !got.UpdatedAt.Equal(t0) {
+			got.Enterprise() || got.UnitNature != "事业单位" || got.EconomyType != "国有" || got.ContactEmail != "hr@example.com" || got.District != "220102" || !got.UpdatedAt.Equal(t0) {
 			t.Errorf("stored profile = %+v", got)
 		}
 		if m := employer.Complete(got); len(m) != 0 {

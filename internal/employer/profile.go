@@ -3,6 +3,7 @@ package employer
 import (
 	"context"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/readtx"
 )
 
 // phonePattern accepts a mainland mobile number or a landline with area code (DOMAIN.md §6).
@@ -20,6 +22,16 @@ var phonePattern = regexp.MustCompile(`^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 // ValidPhone reports whether s is a contact phone as DOMAIN.md §6 defines it. Registration uses it
 // too, so the number given at registration is always one the profile accepts.
 func ValidPhone(s string) bool { return phonePattern.MatchString(s) }
+
+// ValidEmail accepts a plain address (local@domain.tld) of at most 254 bytes, without a display
+// name or anything a mail header could be tricked with (the address goes into To:).
+func ValidEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"',;:()[]\\") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == "" && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
+}
 
 // Field limits: generous for real names and addresses, small enough to keep pages and exports sane.
 const (
@@ -32,6 +44,7 @@ const (
 // Field labels, shared by Complete and the pages so a missing field is named the same everywhere.
 var fieldLabels = []struct{ Key, Label string }{
 	{"name", "单位名称"},
+	{"unitNature", "单位性质"},
 	{"federationOffice", "残联主管部门"},
 	{"taxOffice", "税务主管部门"},
 	{"district", "行政所属区"},
@@ -39,6 +52,8 @@ var fieldLabels = []struct{ Key, Label string }{
 	{"contactPhone", "经办人电话"},
 	{"employeeCount", "在职职工人数"},
 	{"address", "单位地址"},
+	{"economyType", "经济类型"},
+	{"contactEmail", "经办人电子邮箱"},
 }
 
 // FieldLabel returns the Chinese label of a profile field key.
@@ -57,6 +72,7 @@ func FieldLabel(key string) string {
 func Complete(p Profile) (missing []string) {
 	empty := map[string]bool{
 		"name":             strings.TrimSpace(p.Name) == "",
+		"unitNature":       p.UnitNature == "",
 		"federationOffice": p.FederationOffice == "",
 		"taxOffice":        p.TaxOffice == "",
 		"district":         p.District == "",
@@ -88,7 +104,7 @@ func (s *Service) Profile(ctx context.Context, a actor.Actor) (Profile, error) {
 		return Profile{}, err
 	}
 	var p Profile
-	err = s.run(ctx, func(tx Tx) error {
+	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
 		p, err = tx.Profile(ctx, id)
 		return err
 	})
@@ -148,8 +164,26 @@ func validateProfile(ctx context.Context, tx Tx, cur Profile, in ProfileInput) (
 	next.District = strings.TrimSpace(in.District)
 	next.FederationOffice = strings.TrimSpace(in.FederationOffice)
 	next.TaxOffice = strings.TrimSpace(in.TaxOffice)
-	if in.Enterprise != nil {
-		next.Enterprise = *in.Enterprise
+	if in.UnitNature != nil {
+		next.UnitNature = strings.TrimSpace(*in.UnitNature)
+	}
+	if in.EconomyType != nil {
+		next.EconomyType = strings.TrimSpace(*in.EconomyType)
+	}
+	if in.ContactEmail != nil {
+		next.ContactEmail = strings.TrimSpace(*in.ContactEmail)
+	}
+	switch {
+	case next.UnitNature == "":
+		fields["unitNature"] = "请选择单位性质"
+	case !slices.Contains(UnitNatures(), next.UnitNature):
+		fields["unitNature"] = "单位性质应为" + strings.Join(UnitNatures(), "、") + "之一"
+	}
+	if next.EconomyType != "" && !slices.Contains(EconomyTypes(), next.EconomyType) {
+		fields["economyType"] = "经济类型应为" + strings.Join(EconomyTypes(), "、") + "之一"
+	}
+	if next.ContactEmail != "" && !ValidEmail(next.ContactEmail) {
+		fields["contactEmail"] = "电子邮箱格式错误，例如 hr@example.com"
 	}
 	text := func(key, v string, max int) {
 		switch {
@@ -264,7 +298,9 @@ func changedFields(a, b Profile) []string {
 	add("contactPhone", a.ContactPhone != b.ContactPhone)
 	add("employeeCount", a.EmployeeCount != b.EmployeeCount)
 	add("address", a.Address != b.Address)
-	add("enterprise", a.Enterprise != b.Enterprise)
+	add("unitNature", a.UnitNature != b.UnitNature)
+	add("economyType", a.EconomyType != b.EconomyType)
+	add("contactEmail", a.ContactEmail != b.ContactEmail)
 	return out
 }
 

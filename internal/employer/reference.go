@@ -2,6 +2,7 @@ package employer
 
 import (
 	"context"
+	"quotacert/internal/readtx"
 	"slices"
 
 	"quotacert/internal/apperr"
@@ -11,7 +12,7 @@ import (
 // province → city → district selects. Reference data is not personal, so no actor is needed.
 func (s *Service) Regions(ctx context.Context, parent string) ([]Region, error) {
 	var out []Region
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		var err error
 		out, err = tx.RegionChildren(ctx, parent)
 		return err
@@ -23,7 +24,7 @@ func (s *Service) Regions(ctx context.Context, parent string) ([]Region, error) 
 // so a form can preselect each level. An unknown code gives an empty path.
 func (s *Service) RegionPath(ctx context.Context, code string) ([]Region, error) {
 	var path []Region
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		for code != "" && len(path) < 8 {
 			r, ok, err := tx.Region(ctx, code)
 			if err != nil || !ok {
@@ -47,7 +48,7 @@ func (s *Service) Offices(ctx context.Context, kind, region string) ([]Office, e
 			Fields: map[string]string{"kind": "应为 federation 或 tax"}}
 	}
 	var out []Office
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		var chain []string
 		if region != "" {
 			r, ok, err := tx.Region(ctx, region)

@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"strings"
 
 	"quotacert/internal/apperr"
@@ -149,7 +150,7 @@ func (s *Service) Records(ctx context.Context, idNumber string, payers []string,
 		codes[i] = strings.ToUpper(strings.TrimSpace(p))
 	}
 	hash := s.pii.Hash(normaliseID(idNumber))
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		recs, err := tx.RegistryCertificates(ctx, []string{hash})
 		if err != nil {
 			return err

@@ -154,6 +154,8 @@ func Status(code apperr.Code) int {
 		return http.StatusConflict
 	case apperr.Throttled:
 		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

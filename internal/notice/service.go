@@ -3,6 +3,7 @@ package notice
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"slices"
 	"strconv"
 	"strings"
@@ -334,7 +335,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, query string, page in
 	}
 	page = max(page, 1)
 	out := List{Page: page, Query: query}
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		offices, err := visibleOffices(ctx, tx, a)
 		if err != nil {
 			return err
@@ -363,7 +364,7 @@ func (s *Service) Latest(ctx context.Context, a actor.Actor, n int) ([]Notice, e
 		return nil, err
 	}
 	var items []Notice
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		offices, err := visibleOffices(ctx, tx, a)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ package overview
 
 import (
 	"context"
+	"quotacert/internal/readtx"
 	"slices"
 	"time"
 
@@ -48,7 +49,7 @@ func (s *Service) Employer(ctx context.Context, a actor.Actor) (Status, error) {
 		return Status{}, apperr.New(apperr.Forbidden, "仅用人单位可查看申报概况")
 	}
 	var st Status
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		years, err := tx.Years(ctx)
 		if err != nil {
 			return err

@@ -2,7 +2,9 @@ package placement
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"quotacert/internal/readtx"
 	"slices"
 	"strings"
 	"time"
@@ -91,6 +93,9 @@ func disclosureBuckets(a actor.Actor, l DisclosureLimits) []disclosureBucket {
 // A re-read of persons every bucket has counted already in its current window (the common case: a
 // clerk going back to a grid) only reads: nothing it could race with changes that. Otherwise the
 // windows are locked and read again, and the decision is made under the lock.
+// errNeedsWrite tells a read-only attempt that the work must be done in a write transaction.
+var errNeedsWrite = errors.New("placement: the disclosure budget must be written; run as a write")
+
 func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string, persons ...Person) (refused error, err error) {
 	if a.Role != actor.Employer || len(persons) == 0 {
 		return nil, nil
@@ -116,6 +121,10 @@ func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string
 	}
 	if seen {
 		return nil, nil
+	}
+	if readtx.Marked(ctx) {
+		// A read-only transaction cannot count new persons: the caller runs again as a write.
+		return nil, errNeedsWrite
 	}
 	type step struct {
 		bucket disclosureBucket

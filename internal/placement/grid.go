@@ -2,7 +2,9 @@ package placement
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"quotacert/internal/readtx"
 	"slices"
 	"strings"
 
@@ -164,36 +166,47 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	var claims []Claim
 	var taken []string
 	var refused error
-	err := s.run(ctx, func(tx Tx) error {
-		var err error
-		if pr, err = s.loadFor(ctx, tx, a, id, true); err != nil {
-			return err
-		}
-		if refused, err = s.disclose(ctx, tx, a, "placement.read", pr.p.Person); err != nil || refused != nil {
-			return err
-		}
-		if v.Saved, err = tx.SavedMonths(ctx, id); err != nil {
-			return err
-		}
-		if claims, err = tx.Claims(ctx, id); err != nil {
-			return err
-		}
-		if taken, err = tx.MonthsTakenElsewhere(ctx, pr.p.Person.ID, id, yearMonths(pr.p.Year)); err != nil {
-			return err
-		}
-		st, err := tx.YearState(ctx, pr.p.EmployerID, pr.p.Year)
-		if err != nil {
-			return err
-		}
-		v.YearLocked = st.Declaration.Locked()
-		if a.IsStaff() {
-			e := audit.For(a, "placement.view", "placement", fmt.Sprint(id))
-			e.EmployerID = pr.p.EmployerID
-			e.Detail = "person=" + pr.p.Person.IDMasked
-			return tx.AppendAudit(ctx, e)
-		}
-		return nil
-	})
+	// An employer's re-read of a grid writes nothing (the persons are disclosed already): it runs
+	// read-only, without the write lock. Should the disclosure budget need writing, or for staff
+	// (each view is audited), it runs as a write.
+	read := func(ctx context.Context) error {
+		return s.run(ctx, func(tx Tx) error {
+			var err error
+			if pr, err = s.loadFor(ctx, tx, a, id, true); err != nil {
+				return err
+			}
+			if refused, err = s.disclose(ctx, tx, a, "placement.read", pr.p.Person); err != nil || refused != nil {
+				return err
+			}
+			if v.Saved, err = tx.SavedMonths(ctx, id); err != nil {
+				return err
+			}
+			if claims, err = tx.Claims(ctx, id); err != nil {
+				return err
+			}
+			if taken, err = tx.MonthsTakenElsewhere(ctx, pr.p.Person.ID, id, yearMonths(pr.p.Year)); err != nil {
+				return err
+			}
+			st, err := tx.YearState(ctx, pr.p.EmployerID, pr.p.Year)
+			if err != nil {
+				return err
+			}
+			v.YearLocked = st.Declaration.Locked()
+			if a.IsStaff() {
+				e := audit.For(a, "placement.view", "placement", fmt.Sprint(id))
+				e.EmployerID = pr.p.EmployerID
+				e.Detail = "person=" + pr.p.Person.IDMasked
+				return tx.AppendAudit(ctx, e)
+			}
+			return nil
+		})
+	}
+	var err error
+	if a.IsStaff() {
+		err = read(ctx)
+	} else if err = read(readtx.Mark(ctx)); errors.Is(err, errNeedsWrite) {
+		err = read(ctx)
+	}
 	if err != nil {
 		return View{}, err
 	}

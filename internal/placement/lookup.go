@@ -3,6 +3,7 @@ package placement
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
@@ -94,7 +95,7 @@ func (s *Service) Registry(ctx context.Context, a actor.Actor, idNumber string) 
 // (rules.CurrentYear on today's date in China).
 func (s *Service) Years(ctx context.Context) ([]rules.BusinessYear, int, error) {
 	var years []rules.BusinessYear
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		var err error
 		years, err = tx.Years(ctx)
 		return err

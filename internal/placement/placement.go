@@ -299,6 +299,11 @@ type Tx interface {
 	// closed with comment, decided ones stay as they are; it returns how many it closed.
 	DeletePlacement(ctx context.Context, id int64, comment string) (int, error)
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]ListRow, error)
+	// ListPlacementsPage lists one page of the placements matching f with their saved months,
+	// and counts all that match.
+	ListPlacementsPage(ctx context.Context, f ListFilter) ([]ListRow, int, error)
+	// ListSummary counts a year's placements in one aggregate query (as Summarize does on rows).
+	ListSummary(ctx context.Context, employerID int64, year int) (Summary, error)
 	// YearPlacements loads an employer's placements of a year with their persons and contracts
 	// (not their historical certificates), in a few queries whatever their number.
 	YearPlacements(ctx context.Context, employerID int64, year int) ([]Placement, error)

@@ -3,6 +3,7 @@ package placement
 import (
 	"context"
 	"fmt"
+	"quotacert/internal/readtx"
 	"slices"
 	"time"
 
@@ -377,7 +378,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, year int) (Summary, [
 	}
 	var rows []ListRow
 	var locked bool
-	err := s.run(ctx, func(tx Tx) error {
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		st, err := tx.YearState(ctx, a.EmployerID, year)
 		if err != nil {
 			return err

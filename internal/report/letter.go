@@ -161,51 +161,6 @@ func (fs *Fonts) Render(d *LetterDoc, log *slog.Logger) ([]byte, error) {
 	return fs.draw(viewOf(d), log)
 }
 
-// LetterData is the figures-only letter of the first release, kept for its one caller until the
-// download reads the snapshot (LetterDoc).
-//
-// Deprecated: use LetterDoc and Render.
-type LetterData struct {
-	EmployerName      string
-	CreditCode        string
-	Year              int
-	Persons           int
-	CountedMonths     int
-	EquivalentPersons string // 2 decimals, rounded half-up
-	Number            string
-	IssueDate         string // YYYY-MM-DD
-	Office            string // issuing federation office
-	VerifyCode        string
-	VerifyURL         string // absolute or site-relative URL of /verify/{code}
-	Cancelled         bool
-}
-
-// Letter renders a LetterData letter through the same layout as Render, without the persons'
-// table (LetterData has none).
-//
-// Deprecated: use Render.
-func (fs *Fonts) Letter(d LetterData) ([]byte, error) {
-	if fs == nil || len(fs.list) == 0 {
-		return nil, ErrNoFonts
-	}
-	date := d.IssueDate
-	issued, err := time.ParseInLocation("2006-01-02", d.IssueDate, rules.China())
-	if err == nil {
-		date = chineseDate(issued)
-	}
-	v := &view{
-		number: d.Number, verifyCode: d.VerifyCode, verifyURL: d.VerifyURL, cancelled: d.Cancelled,
-		intro: introSpans(d.EmployerName, d.CreditCode, d.Year),
-		info: [][]string{{"用人单位名称", d.EmployerName},
-			{"统一社会信用代码", d.CreditCode, "业务年度", fmt.Sprintf("%d年度", d.Year)}},
-		result:    resultText(d.Persons, d.CountedMonths, d.EquivalentPersons),
-		statement: DefaultStatement(d.Year),
-		office:    d.Office, date: date, issued: issued,
-	}
-	v.meta(d.EmployerName, d.Year)
-	return fs.draw(v, slog.Default())
-}
-
 // view is the letter as display strings, what the layout draws.
 type view struct {
 	number, verifyCode, verifyURL string

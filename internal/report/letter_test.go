@@ -152,9 +152,6 @@ func TestRenderWithoutFontsIsErrNoFonts(t *testing.T) {
 	if _, err := (&Fonts{}).Render(sampleDoc(1), nil); !errors.Is(err, ErrNoFonts) {
 		t.Errorf("empty fonts: %v", err)
 	}
-	if _, err := none.Letter(LetterData{Number: "x"}); !errors.Is(err, ErrNoFonts) {
-		t.Errorf("legacy letter without fonts: %v", err)
-	}
 }
 
 func TestValidate(t *testing.T) {
@@ -436,23 +433,6 @@ func pdfInfo(t testing.TB, pdf []byte) string {
 		t.Fatalf("pdfinfo: %v %s", err, out)
 	}
 	return string(out)
-}
-
-func TestLegacyLetter(t *testing.T) {
-	fs := fonts(t)
-	pdf, err := fs.Letter(LetterData{EmployerName: "长春市喆堃示例科技有限公司", CreditCode: "91220101MA14U8XK2R", Year: 2025,
-		Persons: 3, CountedMonths: 31, EquivalentPersons: "2.58", Number: "JL2025-000007", IssueDate: "2026-04-01",
-		Office: "长春市南关区残疾人联合会", VerifyCode: "abcdefghijklmnop", VerifyURL: "https://example.test/verify/abcdefghijklmnop"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := squash(pdfText(t, pdf))
-	for _, want := range []string{"长春市喆堃示例科技有限公司", "91220101MA14U8XK2R", "3人", "31个月", "2.58人",
-		"JL2025-000007", "2026年4月1日", "长春市南关区残疾人联合会", "abcdefghijklmnop", "年审认证确认书"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("letter text lacks %q:\n%s", want, text)
-		}
-	}
 }
 
 func TestRemapFontMapsPrivateCodesToGlyphs(t *testing.T) {

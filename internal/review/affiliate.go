@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/message"
 	"quotacert/internal/rules"
 )
 
@@ -82,6 +83,14 @@ func (s *Service) Object(ctx context.Context, a actor.Actor, id int64, reason st
 			return apperr.New(apperr.Conflict, "该申请刚刚已被审核，请刷新后查看")
 		}
 		if err := tx.SetAffiliateReview(ctx, it.AffiliateID, rules.ReviewRejected); err != nil {
+			return err
+		}
+		// The requesting employer learns of it: its affiliate will not count.
+		if err := tx.PostMessage(ctx, message.New{EmployerID: it.EmployerID, Kind: message.KindAffiliate,
+			Title: "关联单位申请被对方单位提出异议：" + it.AffiliateName,
+			Body: fmt.Sprintf("贵单位添加的关联单位 %s（%s）已由该单位提出异议，申请不予通过，其记录不计入贵单位。异议理由：%s",
+				it.AffiliateName, it.AffiliateCode, reason),
+			Link: "/employer"}); err != nil {
 			return err
 		}
 		e := audit.For(a, "review.object", "review_item", fmt.Sprint(id))

@@ -8,10 +8,12 @@ package review
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"quotacert/internal/actor"
 	"quotacert/internal/audit"
+	"quotacert/internal/message"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
 )
@@ -82,6 +84,50 @@ type Item struct {
 	Objected bool
 	// PlacementDeleted: the employer deleted the item's placement; the item stays as history.
 	PlacementDeleted bool
+	// Deadline is the item's statutory time limit (法定办结时限), set by the service from the
+	// working-day calendar when it lists or opens items.
+	Deadline Deadline
+}
+
+// Deadline is a review item's due date: ReviewWorkingDays working days after the China date it
+// was opened (rules.Calendar.ReviewDue).
+type Deadline struct {
+	Due rules.Date
+	// Assumed: a year between opening and the due date has no calendar entered, Monday–Friday was
+	// assumed, and the date may still move.
+	Assumed bool
+	// Left counts the working days from today to the due date: 0 on the day, negative once
+	// overdue. Only for pending items (a decided item has no deadline any more).
+	Left int
+	// Pending: the item waits for a decision, so Left and Overdue mean something.
+	Pending bool
+}
+
+// Overdue reports whether a pending item is past its due date.
+func (d Deadline) Overdue() bool { return d.Pending && d.Left < 0 }
+
+// Soon reports whether a pending item is due within three working days.
+func (d Deadline) Soon() bool { return d.Pending && d.Left >= 0 && d.Left <= 3 }
+
+// Label is the deadline as the queue shows it.
+func (d Deadline) Label() string {
+	if d.Due.IsZero() {
+		return ""
+	}
+	s := d.Due.String()
+	switch {
+	case !d.Pending:
+	case d.Left < 0:
+		s += fmt.Sprintf("（已超期 %d 个工作日）", -d.Left)
+	case d.Left == 0:
+		s += "（今日到期）"
+	default:
+		s += fmt.Sprintf("（剩余 %d 个工作日）", d.Left)
+	}
+	if d.Assumed {
+		s += "，暂按周一至周五计算"
+	}
+	return s
 }
 
 // Unit is a registered employer as a review shows it: an affiliate request's reviewer sees the
@@ -124,6 +170,8 @@ type Filter struct {
 	// OlderThanDays keeps items waiting at least that many days (age filter).
 	OlderThanDays int
 	Limit         int
+	// Page and PageSize select one page of the queue (QueuePage): page from 1, 50 a page by default.
+	Page, PageSize int
 }
 
 // Query is the filter as the store runs it: Office is the reviewer's office (the subtree root),
@@ -137,6 +185,7 @@ type Query struct {
 	Year          int
 	CreatedBefore time.Time
 	Limit         int
+	Offset        int // rows skipped before the first (paging)
 }
 
 // Placement is what decisions need to know of a placement.
@@ -185,6 +234,9 @@ type Dashboard struct {
 	Items        []Count // pending review items by kind
 	Declarations []Count // by declaration status
 	Districts    []DistrictCount
+	// Overdue counts the year's pending items past their due date; DueSoon those due within three
+	// working days.
+	Overdue, DueSoon int
 }
 
 // Tx is what review use cases need from the store, inside one transaction.
@@ -199,6 +251,8 @@ type Tx interface {
 	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)
 
 	Queue(ctx context.Context, q Query) ([]Item, error)
+	// QueueCount counts the items Queue would list without its limit and offset.
+	QueueCount(ctx context.Context, q Query) (int, error)
 	Item(ctx context.Context, id int64) (Item, error)
 	ItemFiles(ctx context.Context, it Item) ([]File, error)
 	PlacementItems(ctx context.Context, placementID int64) ([]Item, error)
@@ -239,6 +293,13 @@ type Tx interface {
 	SetDeclarationStatus(ctx context.Context, employerID int64, year int, from, to rules.DeclarationStatus) (bool, error)
 	CancelLetter(ctx context.Context, employerID int64, year int) error
 	Tallies(ctx context.Context, office string, year int) (Tallies, error)
+
+	// WorkCalendar is the working-day calendar of every year entered (工作日历).
+	WorkCalendar(ctx context.Context) (rules.Calendar, error)
+	// PendingOpenedBefore counts the year's pending items of the subtree opened before t.
+	PendingOpenedBefore(ctx context.Context, office string, year int, t time.Time) (int, error)
+	// PostMessage posts a message to an employer (and queues its mail), in this transaction.
+	PostMessage(ctx context.Context, m message.New) error
 }
 
 // Placements opens a placement in full for the item page (placement.Service; it audits staff views).

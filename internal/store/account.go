@@ -132,8 +132,9 @@ func (tx AccountTx) InsertUser(ctx context.Context, u account.User) (int64, erro
 // InsertEmployer creates the employers row of a registration.
 func (tx AccountTx) InsertEmployer(ctx context.Context, e account.NewEmployer) (int64, error) {
 	var id int64
+	// A new unit chooses its nature on the profile page (a required field), so none is assumed.
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO employers (credit_code, name, contact_name, contact_phone,
-        created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+        unit_nature, created_at, updated_at) VALUES ($1, $2, $3, $4, '', $5, $5) RETURNING id`,
 		e.CreditCode, e.Name, e.ContactName, e.ContactPhone, tx.now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert employer: %w", err)

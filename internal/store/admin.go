@@ -296,3 +296,48 @@ func (tx AdminTx) OfficePath(ctx context.Context, code string) ([]scope.Office, 
 func (tx AdminTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
 	return tx.officeWithin(ctx, office, ancestor)
 }
+
+// WorkCalendarYears lists the years with an arrangement in the working-day calendar.
+func (tx AdminTx) WorkCalendarYears(ctx context.Context) ([]int, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT DISTINCT CAST(SUBSTR(day, 1, 4) AS INTEGER) FROM work_calendar ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("work calendar years: %w", err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			return nil, fmt.Errorf("scan work calendar year: %w", err)
+		}
+		out = append(out, y)
+	}
+	return out, rows.Err()
+}
+
+// WorkCalendar loads one year's arrangement (empty when not entered).
+func (tx AdminTx) WorkCalendar(ctx context.Context, year int) (rules.YearCalendar, error) {
+	cals, err := tx.workCalendars(ctx, year)
+	if err != nil || len(cals) == 0 {
+		return rules.YearCalendar{Year: year}, err
+	}
+	return cals[0], nil
+}
+
+// ReplaceWorkCalendar replaces one year's days with y's.
+func (tx AdminTx) ReplaceWorkCalendar(ctx context.Context, y rules.YearCalendar) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM work_calendar WHERE day LIKE $1`, fmt.Sprintf("%04d-%%", y.Year)); err != nil {
+		return fmt.Errorf("clear work calendar %d: %w", y.Year, err)
+	}
+	for _, list := range []struct {
+		days    []rules.Date
+		workday bool
+	}{{y.Holidays, false}, {y.Workdays, true}} {
+		for _, d := range list.days {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO work_calendar (day, workday) VALUES ($1, $2)`, d.String(), list.workday); err != nil {
+				return fmt.Errorf("insert work calendar day %s: %w", d, err)
+			}
+		}
+	}
+	return nil
+}

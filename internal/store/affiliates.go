@@ -8,6 +8,7 @@ import (
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/employer"
+	"quotacert/internal/message"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
 )
@@ -220,4 +221,22 @@ func (tx EmployerTx) OwnedFiles(ctx context.Context, employerID int64, ids []str
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// EmployerByCode finds the registered employer with a credit code.
+func (tx EmployerTx) EmployerByCode(ctx context.Context, creditCode string) (int64, bool, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM employers WHERE credit_code = $1`, creditCode).Scan(&id)
+	if isNoRows(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("employer by code: %w", err)
+	}
+	return id, true, nil
+}
+
+// PostMessage posts a message to an employer and queues its mail, in this transaction.
+func (tx EmployerTx) PostMessage(ctx context.Context, m message.New) error {
+	return tx.postMessage(ctx, m)
 }

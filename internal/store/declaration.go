@@ -114,9 +114,10 @@ func (tx DeclarationTx) LockYearAffiliates(ctx context.Context, employerID int64
 	return int(n), err
 }
 
-// InsertLetter issues a letter. Its number is JL<year>-<row id, 6 digits>: unique by construction,
-// so two employers submitting at once never clash, and not guessable into anything useful (the
-// verify code is the secret).
+// InsertLetter issues a letter with its snapshot: the letter row, the employer as it is now
+// (letter_snapshots) and the certified persons (letter_persons), in this transaction. Its number
+// is JL<year>-<row id, 6 digits>: unique by construction, so two employers submitting at once
+// never clash, and not guessable into anything useful (the verify code is the secret).
 func (tx DeclarationTx) InsertLetter(ctx context.Context, l declaration.Letter) (declaration.Letter, error) {
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO letters (declaration_id, number, verify_code, status, persons,
         counted_months, weight_months, federation_office, issued_at) VALUES ($1, $2, $2, $8, $3, $4, $5, $6, $7) RETURNING id`,
@@ -128,22 +129,39 @@ func (tx DeclarationTx) InsertLetter(ctx context.Context, l declaration.Letter) 
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE letters SET number = $2 WHERE id = $1`, l.ID, number); err != nil {
 		return l, fmt.Errorf("number letter: %w", err)
 	}
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO letter_snapshots (letter_id, employer_name, credit_code, district,
+        district_name, federation_office, federation_office_name, tax_office, tax_office_name, employees)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, l.ID, l.EmployerName, l.CreditCode, l.District, l.DistrictName,
+		l.FederationOffice, l.OfficeName, l.TaxOffice, l.TaxOfficeName, l.Employees); err != nil {
+		return l, fmt.Errorf("letter snapshot: %w", err)
+	}
+	for i, p := range l.Certified {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO letter_persons (letter_id, position, name, id_masked,
+            certificate_kind, category, level, grade, counted_months, weight_months)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, l.ID, i+1, p.Name, p.IDMasked, string(p.CertificateKind),
+			p.Category, p.Level, p.Grade, p.CountedMonths, int64(p.WeightMonths)); err != nil {
+			return l, fmt.Errorf("letter person %d: %w", i+1, err)
+		}
+	}
 	return tx.letterWhere(ctx, `l.id = $1`, l.ID)
 }
 
+// letterSelect reads a letter with its snapshot; nothing here comes from the live employer or
+// offices (issue 13: an edit after submission must not change an issued letter).
 const letterSelect = `SELECT l.id, l.declaration_id, l.number, l.verify_code, l.status, l.persons, l.counted_months,
-    l.weight_months, l.federation_office, COALESCE(f.name, ''), l.issued_at, l.cancelled_at, d.year, e.name, e.credit_code,
-    COALESCE(e.tax_office, ''), COALESCE(t.name, '')
-    FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN employers e ON e.id = d.employer_id
-    LEFT JOIN federation_offices f ON f.code = l.federation_office LEFT JOIN tax_offices t ON t.code = e.tax_office `
+    l.weight_months, l.federation_office, l.issued_at, l.cancelled_at, d.year, COALESCE(l.pdf_file, ''), l.pdf_sha256,
+    s.employer_name, s.credit_code, s.tax_office, s.tax_office_name, s.district, s.district_name, s.federation_office_name,
+    s.employees
+    FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN letter_snapshots s ON s.letter_id = l.id `
 
 func (tx DeclarationTx) letterWhere(ctx context.Context, cond string, args ...any) (declaration.Letter, error) {
 	var l declaration.Letter
 	var wm int64
 	var cancelled sql.NullTime
 	err := tx.tx.QueryRowContext(ctx, letterSelect+`WHERE `+cond, args...).Scan(&l.ID, &l.DeclarationID, &l.Number,
-		&l.VerifyCode, &l.Status, &l.Persons, &l.CountedMonths, &wm, &l.FederationOffice, &l.OfficeName, &l.IssuedAt,
-		&cancelled, &l.Year, &l.EmployerName, &l.CreditCode, &l.TaxOffice, &l.TaxOfficeName)
+		&l.VerifyCode, &l.Status, &l.Persons, &l.CountedMonths, &wm, &l.FederationOffice, &l.IssuedAt,
+		&cancelled, &l.Year, &l.PDFFile, &l.PDFSHA256, &l.EmployerName, &l.CreditCode, &l.TaxOffice, &l.TaxOfficeName,
+		&l.District, &l.DistrictName, &l.OfficeName, &l.Employees)
 	if isNoRows(err) {
 		return l, apperr.NotFoundf("年审认证确认书")
 	}
@@ -151,7 +169,34 @@ func (tx DeclarationTx) letterWhere(ctx context.Context, cond string, args ...an
 		return l, fmt.Errorf("load letter: %w", err)
 	}
 	l.WeightMonths, l.CancelledAt = rules.WeightMonths(wm), cancelled.Time
-	return l, nil
+	l.Certified, err = tx.letterPersons(ctx, l.ID)
+	return l, err
+}
+
+// LetterPersons loads a letter's certified persons in its order.
+func (tx DeclarationTx) LetterPersons(ctx context.Context, letterID int64) ([]declaration.CertifiedPerson, error) {
+	return tx.letterPersons(ctx, letterID)
+}
+
+// letterPersons loads a letter's certified persons in its order.
+func (tx DeclarationTx) letterPersons(ctx context.Context, letterID int64) ([]declaration.CertifiedPerson, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT name, id_masked, certificate_kind, category, level, grade, counted_months,
+        weight_months FROM letter_persons WHERE letter_id = $1 ORDER BY position`, letterID)
+	if err != nil {
+		return nil, fmt.Errorf("letter persons: %w", err)
+	}
+	defer rows.Close()
+	var out []declaration.CertifiedPerson
+	for rows.Next() {
+		var p declaration.CertifiedPerson
+		var wm int64
+		if err := rows.Scan(&p.Name, &p.IDMasked, &p.CertificateKind, &p.Category, &p.Level, &p.Grade, &p.CountedMonths, &wm); err != nil {
+			return nil, fmt.Errorf("letter persons: %w", err)
+		}
+		p.WeightMonths = rules.WeightMonths(wm)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // ValidLetter loads a declaration's valid letter, if any.
@@ -166,6 +211,121 @@ func (tx DeclarationTx) ValidLetter(ctx context.Context, declarationID int64) (d
 // LetterByCode finds a letter (valid or cancelled) by its verification code.
 func (tx DeclarationTx) LetterByCode(ctx context.Context, code string) (declaration.Letter, error) {
 	return tx.letterWhere(ctx, `l.verify_code = $1`, code)
+}
+
+// LetterOfYear loads the valid letter of an employer's year, else its latest cancelled one.
+func (tx DeclarationTx) LetterOfYear(ctx context.Context, employerID int64, year int) (declaration.Letter, bool, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT l.id FROM letters l JOIN declarations d ON d.id = l.declaration_id
+        WHERE d.employer_id = $1 AND d.year = $2 ORDER BY CASE WHEN l.status = $3 THEN 0 ELSE 1 END, l.id DESC LIMIT 1`,
+		employerID, year, declaration.LetterValid).Scan(&id)
+	if isNoRows(err) {
+		return declaration.Letter{}, false, nil
+	}
+	if err != nil {
+		return declaration.Letter{}, false, fmt.Errorf("letter of year: %w", err)
+	}
+	l, err := tx.letterWhere(ctx, `l.id = $1`, id)
+	return l, err == nil, err
+}
+
+// RecordIssuedPDF inserts the issued PDF's attachment row and points the letter at it, unless a
+// concurrent first download did so first: false then, and the row is taken out again. The
+// conditional update is the arbiter (on PostgreSQL the second waits for the first's row lock and
+// then sees pdf_file set).
+func (tx DeclarationTx) RecordIssuedPDF(ctx context.Context, letterID int64, f declaration.IssuedFile) (bool, error) {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO files (id, employer_id, uploaded_by, name, size, blob, content_type, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, f.ID, nullID(f.EmployerID), nullID(f.UploadedBy), f.Name, f.Size, f.Blob,
+		f.ContentType, tx.now); err != nil {
+		return false, fmt.Errorf("issued letter file: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE letters SET pdf_file = $2, pdf_sha256 = $3 WHERE id = $1 AND pdf_file IS NULL`,
+		letterID, f.ID, f.SHA256)
+	if err != nil {
+		return false, fmt.Errorf("record issued letter: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err == nil, err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM files WHERE id = $1`, f.ID); err != nil {
+		return false, fmt.Errorf("drop unused letter file: %w", err)
+	}
+	return false, nil
+}
+
+// BlobOfFile is the blob name of an attachment ("" for an unknown id).
+func (tx DeclarationTx) BlobOfFile(ctx context.Context, fileID string) (string, error) {
+	var name string
+	err := tx.tx.QueryRowContext(ctx, `SELECT blob FROM files WHERE id = $1`, fileID).Scan(&name)
+	if isNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("file %s: %w", fileID, err)
+	}
+	return name, nil
+}
+
+// BlobInUse reports whether any attachment row refers to the blob.
+func (tx DeclarationTx) BlobInUse(ctx context.Context, name string) (bool, error) {
+	return AttachmentTx(tx).BlobInUse(ctx, name)
+}
+
+// OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
+func (tx DeclarationTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
+	return tx.officeWithin(ctx, office, ancestor)
+}
+
+// PlacementCertificates returns the certificate each of the year's placements is registered with.
+func (tx DeclarationTx) PlacementCertificates(ctx context.Context, employerID int64, year int) (map[int64]declaration.Certificate, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, certificate_kind, COALESCE(category, 0), COALESCE(level, 0), COALESCE(grade, 0)
+        FROM placements WHERE employer_id = $1 AND year = $2`, employerID, year)
+	if err != nil {
+		return nil, fmt.Errorf("placement certificates: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]declaration.Certificate{}
+	for rows.Next() {
+		var id int64
+		var c declaration.Certificate
+		if err := rows.Scan(&id, &c.Kind, &c.Category, &c.Level, &c.Grade); err != nil {
+			return nil, fmt.Errorf("placement certificates: %w", err)
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
+}
+
+// SnapshotNames reads the names a letter keeps: the district's full name (province, city and
+// district, as the regions tree spells them) and the two offices' names.
+func (tx DeclarationTx) SnapshotNames(ctx context.Context, district, federationOffice, taxOffice string) (declaration.SnapshotNames, error) {
+	var n declaration.SnapshotNames
+	for code, depth := district, 0; code != "" && depth < 4; depth++ {
+		var name string
+		var parent sql.NullString
+		err := tx.tx.QueryRowContext(ctx, `SELECT name, parent FROM regions WHERE code = $1`, code).Scan(&name, &parent)
+		if isNoRows(err) {
+			break
+		}
+		if err != nil {
+			return n, fmt.Errorf("region %s: %w", code, err)
+		}
+		n.District = name + n.District
+		code = parent.String
+	}
+	for _, q := range []struct {
+		table, code string
+		into        *string
+	}{{"federation_offices", federationOffice, &n.FederationOffice}, {"tax_offices", taxOffice, &n.TaxOffice}} {
+		if q.code == "" {
+			continue
+		}
+		err := tx.tx.QueryRowContext(ctx, `SELECT name FROM `+q.table+` WHERE code = $1`, q.code).Scan(q.into)
+		if err != nil && !isNoRows(err) {
+			return n, fmt.Errorf("%s %s: %w", q.table, q.code, err)
+		}
+	}
+	return n, nil
 }
 
 // InsertReopenRequest opens a review item of kind reopen with the employer's reason.
@@ -204,12 +364,12 @@ func (tx DeclarationTx) ReopenRequests(ctx context.Context, employerID int64, ye
 // Results lists the letters of a year (valid and cancelled) of employers in an office subtree, for
 // the tax bureau, ordered by credit code and issue.
 func (tx DeclarationTx) Results(ctx context.Context, office string, year int) ([]declaration.Result, error) {
-	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT e.credit_code, e.name, COALESCE(e.tax_office, ''), COALESCE(t.name, ''),
-        l.persons, l.counted_months, l.weight_months, l.number, l.status
-        FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN employers e ON e.id = d.employer_id
-        LEFT JOIN tax_offices t ON t.code = e.tax_office
+	// The employer's name, code and tax office come from the letter's snapshot, never the live row.
+	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT s.credit_code, s.employer_name, s.tax_office, s.tax_office_name,
+        l.persons, l.counted_months, l.weight_months, l.number, l.status, l.id
+        FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN letter_snapshots s ON s.letter_id = l.id
         WHERE d.year = $2 AND l.federation_office IN (SELECT code FROM sub)
-        ORDER BY e.credit_code, l.issued_at, l.id`, office, year)
+        ORDER BY s.credit_code, l.issued_at, l.id`, office, year)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
@@ -219,7 +379,7 @@ func (tx DeclarationTx) Results(ctx context.Context, office string, year int) ([
 		var r declaration.Result
 		var wm int64
 		if err := rows.Scan(&r.CreditCode, &r.Name, &r.TaxOffice, &r.TaxOfficeName, &r.Persons, &r.CountedMonths, &wm,
-			&r.LetterNumber, &r.Status); err != nil {
+			&r.LetterNumber, &r.Status, &r.LetterID); err != nil {
 			return nil, err
 		}
 		r.WeightMonths = rules.WeightMonths(wm)

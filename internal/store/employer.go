@@ -38,9 +38,9 @@ func (tx *txn) employerProfile(ctx context.Context, id int64) (employer.Profile,
 	var p employer.Profile
 	var fed, tax, district sql.NullString
 	err := tx.tx.QueryRowContext(ctx, `SELECT id, credit_code, name, federation_office, tax_office, district,
-        contact_name, contact_phone, employee_count, address, enterprise, updated_at
+        contact_name, contact_phone, employee_count, address, unit_nature, economy_type, contact_email, updated_at
         FROM employers WHERE id = $1`, id).Scan(&p.ID, &p.CreditCode, &p.Name, &fed, &tax, &district,
-		&p.ContactName, &p.ContactPhone, &p.EmployeeCount, &p.Address, &p.Enterprise, &p.UpdatedAt)
+		&p.ContactName, &p.ContactPhone, &p.EmployeeCount, &p.Address, &p.UnitNature, &p.EconomyType, &p.ContactEmail, &p.UpdatedAt)
 	if isNoRows(err) {
 		return p, apperr.Wrap(apperr.NotFound, "单位信息不存在", fmt.Errorf("employer %d", id))
 	}
@@ -55,9 +55,9 @@ func (tx *txn) employerProfile(ctx context.Context, id int64) (employer.Profile,
 func (tx EmployerTx) UpdateProfile(ctx context.Context, p employer.Profile) error {
 	_, err := tx.tx.ExecContext(ctx, `UPDATE employers SET name = $2, federation_office = $3, tax_office = $4,
         district = $5, contact_name = $6, contact_phone = $7, employee_count = $8, address = $9,
-        enterprise = $10, updated_at = $11 WHERE id = $1`,
+        unit_nature = $10, economy_type = $11, contact_email = $12, updated_at = $13 WHERE id = $1`,
 		p.ID, p.Name, nullIfEmpty(p.FederationOffice), nullIfEmpty(p.TaxOffice), nullIfEmpty(p.District),
-		p.ContactName, p.ContactPhone, p.EmployeeCount, p.Address, p.Enterprise, p.UpdatedAt.UTC())
+		p.ContactName, p.ContactPhone, p.EmployeeCount, p.Address, p.UnitNature, p.EconomyType, p.ContactEmail, p.UpdatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("update employer %d: %w", p.ID, err)
 	}

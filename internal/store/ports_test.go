@@ -17,10 +17,12 @@ import (
 	"quotacert/internal/declaration"
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
+	"quotacert/internal/message"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
+	"quotacert/internal/stats"
 	"quotacert/internal/store"
 )
 
@@ -38,9 +40,12 @@ func TestPortsAreExact(t *testing.T) {
 		{reflect.TypeFor[store.EmployerTx](), reflect.TypeFor[employer.Tx]()},
 		{reflect.TypeFor[store.ExchangeTx](), reflect.TypeFor[exchange.Tx]()},
 		{reflect.TypeFor[store.NoticeTx](), reflect.TypeFor[notice.Tx]()},
+		{reflect.TypeFor[store.MessageTx](), reflect.TypeFor[message.Tx]()},
+		{reflect.TypeFor[store.OutboxTx](), reflect.TypeFor[message.Outbox]()},
 		{reflect.TypeFor[store.OverviewTx](), reflect.TypeFor[overview.Tx]()},
 		{reflect.TypeFor[store.PlacementTx](), reflect.TypeFor[placement.Tx]()},
 		{reflect.TypeFor[store.ReviewTx](), reflect.TypeFor[review.Tx]()},
+		{reflect.TypeFor[store.StatsTx](), reflect.TypeFor[stats.Tx]()},
 	} {
 		if got, want := methods(c.impl), methods(c.port); !slices.Equal(got, want) {
 			t.Errorf("store.%s has %v\n%s declares %v", c.impl.Name(), got, c.port, want)

@@ -63,12 +63,29 @@ func (db *DB) inTxForeignKeysOff(ctx context.Context, fn func(*txn) error) (err 
 			}
 		}
 	}()
-	return db.inTxOn(ctx, conn, func(t *txn) error {
-		if err := fn(t); err != nil {
-			return err
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin rebuild: %w", err)
+	}
+	db.begun.Add(1)
+	committed := false
+	defer func() {
+		if !committed {
+			_ = stx.Rollback() // also when fn panics
 		}
-		return foreignKeyCheck(ctx, t.tx)
-	})
+	}()
+	t := &txn{tx: stx, conn: conn, now: db.now().UTC(), db: db}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := foreignKeyCheck(ctx, t.tx); err != nil {
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit rebuild: %w", err)
+	}
+	committed = true
+	return nil
 }
 
 // foreignKeyCheck fails when any row references a missing parent.

@@ -10,6 +10,7 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
 	"quotacert/internal/declaration"
+	"quotacert/internal/message"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
@@ -71,25 +72,42 @@ func likePattern(s string) string {
 
 // Queue lists the review items of employers certified by q.Office or an office below it.
 func (tx ReviewTx) Queue(ctx context.Context, q review.Query) ([]review.Item, error) {
+	where, args := tx.queueWhere(q)
+	n := len(args)
+	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+reviewItemSelect+where+
+		fmt.Sprintf(` ORDER BY r.created_at, r.id LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("review queue: %w", err)
+	}
+	return scanReviewItems(rows)
+}
+
+// QueueCount counts the items of the queue's filter, all pages.
+func (tx ReviewTx) QueueCount(ctx context.Context, q review.Query) (int, error) {
+	where, args := tx.queueWhere(q)
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, subtreeCTE+`SELECT COUNT(*) FROM review_items r
+        JOIN employers e ON e.id = r.employer_id `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count review queue: %w", err)
+	}
+	return n, nil
+}
+
+// queueWhere is the queue's filter: the reviewer's subtree and the filter's fields.
+func (tx ReviewTx) queueWhere(q review.Query) (string, []any) {
 	before := q.CreatedBefore
 	if before.IsZero() {
 		before = tx.now.Add(100 * 365 * 24 * time.Hour) // no age filter
 	}
-	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+reviewItemSelect+`
+	return `
         WHERE e.federation_office IN (SELECT code FROM sub)
           AND ($2 = '' OR r.status = $2)
           AND ($3 = '' OR r.kind = $3)
           AND ($4 = '' OR e.credit_code = $4 OR e.name LIKE $5 ESCAPE '\')
           AND ($6 = '' OR e.district LIKE $7)
           AND ($8 = 0 OR r.year = $8)
-          AND r.created_at < $9
-        ORDER BY r.created_at, r.id LIMIT $10`,
-		q.Office, string(q.Status), string(q.Kind), q.Employer, likePattern(q.Employer), q.District, q.District+"%",
-		q.Year, before.UTC(), q.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("review queue: %w", err)
-	}
-	return scanReviewItems(rows)
+          AND r.created_at < $9`, []any{q.Office, string(q.Status), string(q.Kind), q.Employer, likePattern(q.Employer), q.District, q.District + "%",
+			q.Year, before.UTC()}
 }
 
 // Item loads one review item.
@@ -423,4 +441,26 @@ func (tx ReviewTx) Object(ctx context.Context, id int64, by int64, reason string
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// WorkCalendar is the working-day calendar of every year entered.
+func (tx ReviewTx) WorkCalendar(ctx context.Context) (rules.Calendar, error) {
+	return tx.workCalendar(ctx)
+}
+
+// PendingOpenedBefore counts the year's pending items of employers in the subtree opened before t.
+func (tx ReviewTx) PendingOpenedBefore(ctx context.Context, office string, year int, t time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, subtreeCTE+`SELECT COUNT(*) FROM review_items r JOIN employers e ON e.id = r.employer_id
+        WHERE r.year = $2 AND r.status = $3 AND r.created_at < $4 AND e.federation_office IN (SELECT code FROM sub)`,
+		office, year, string(rules.ReviewPending), t.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("pending items opened before %s: %w", t, err)
+	}
+	return n, nil
+}
+
+// PostMessage posts a message to an employer and queues its mail, in this transaction.
+func (tx ReviewTx) PostMessage(ctx context.Context, m message.New) error {
+	return tx.postMessage(ctx, m)
 }

@@ -12,7 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/readtx"
 )
 
 // Dialect is what differs between the databases. Everything else is shared SQL.
@@ -36,6 +38,34 @@ type Dialect struct {
 	// that page images from before a migration that removed personal data (0251: birth dates)
 	// leave the disk with it.
 	AfterMigrate func(ctx context.Context, db *sql.DB) error
+	// Fault classifies a driver error: a broken connection (worth one more try on a fresh
+	// connection), a timeout or held lock, storage that refuses writes, or none of these (FaultNone:
+	// the error is the caller's to judge). nil treats every error as FaultNone.
+	Fault func(error) Fault
+	// ReadOnly is how a read-only transaction is begun on the read pool: PostgreSQL asks for READ
+	// ONLY; SQLite's read pool is query_only already and begins deferred, so it needs no options.
+	ReadOnly *sql.TxOptions
+	// Migrating, when set, reports whether a migrator holds the migration lock (readiness).
+	Migrating func(ctx context.Context, db *sql.DB) (bool, error)
+}
+
+// Fault is the kind of database fault behind an error; the store answers each with a 503 that says
+// what happened, never with "signed out" or a bare 500.
+type Fault int
+
+// The faults.
+const (
+	FaultNone    Fault = iota
+	FaultBroken        // the connection broke (server restarted, network): retried once
+	FaultTimeout       // a statement or lock timeout elapsed, or the pool had no connection in time
+	FaultStorage       // the database refuses writes (read-only, disk full, I/O error)
+)
+
+// faultMessages are the Chinese answers of the faults (503).
+var faultMessages = map[Fault]string{
+	FaultBroken:  "数据库暂时无法连接，请稍后重试；您的登录状态和已保存的内容不受影响",
+	FaultTimeout: "数据库繁忙，本次操作超时未完成，请稍后重试；未完成的操作不会留下部分修改",
+	FaultStorage: "数据库暂时无法写入，请稍后重试或联系管理员；未完成的操作不会留下部分修改",
 }
 
 // CopySource streams rows to Dialect.CopyFrom; its method set is pgx's CopyFromSource, so the
@@ -48,10 +78,19 @@ type CopySource interface {
 
 // DB is the database handle shared by every use case.
 type DB struct {
-	sql     *sql.DB
+	sql     *sql.DB // the writer pool (SQLite: one connection)
+	read    *sql.DB // the read pool: read-only transactions; the writer pool when nil
 	dialect Dialect
 	now     func() time.Time
-	begun   atomic.Uint64 // transactions begun by InTx
+	// lockWait bounds the wait for a writer connection (SQLite has one): past it the transaction
+	// fails as FaultTimeout instead of queueing without end. Zero: no bound.
+	lockWait time.Duration
+
+	begun     atomic.Uint64 // transactions begun by InTx, read-only ones included
+	readBegun atomic.Uint64 // read-only transactions begun
+	retries   atomic.Uint64 // transactions run a second time after a broken connection
+	faults    [4]atomic.Uint64
+	txNanos   atomic.Uint64 // time spent inside transactions, begin to commit or rollback
 }
 
 // New wraps an opened database. now is the injected clock; each transaction reads it once.
@@ -59,20 +98,48 @@ func New(db *sql.DB, d Dialect, now func() time.Time) *DB {
 	return &DB{sql: db, dialect: d, now: now}
 }
 
+// Options are the optional parts of a database handle, set by the dialect's Open.
+type Options struct {
+	// Read is a second pool for read-only transactions (SQLite: deferred, query_only connections
+	// that read beside the writer under WAL). nil: read-only transactions use the writer pool.
+	Read *sql.DB
+	// LockWait bounds the wait for a writer connection; see DB.lockWait.
+	LockWait time.Duration
+}
+
+// NewWith is New with a read pool and a bound on the writer wait.
+func NewWith(db *sql.DB, d Dialect, now func() time.Time, o Options) *DB {
+	return &DB{sql: db, read: o.Read, dialect: d, now: now, lockWait: o.LockWait}
+}
+
 // Dialect names the database in use ("sqlite" or "postgres").
 func (db *DB) Dialect() string { return db.dialect.Name }
 
-// Ping checks that the database answers; /healthz uses it.
+// Ping checks that the database answers; /healthz uses it. It reads on the read pool, so that a
+// long write does not make a live instance look dead.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	if err := db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := db.readPool().QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("ping %s: %w", db.dialect.Name, err)
 	}
 	return nil
 }
 
-// Close closes the pool after in-flight queries finish.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the pools after in-flight queries finish.
+func (db *DB) Close() error {
+	err := db.sql.Close()
+	if db.read != nil {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+func (db *DB) readPool() *sql.DB {
+	if db.read != nil {
+		return db.read
+	}
+	return db.sql
+}
 
 // Transactions counts the transactions begun on this handle since it was opened (each InTx begins
 // one, whether it commits or not). Tests read it to hold use cases to their budget of round trips,
@@ -111,39 +178,123 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return db.inTx(ctx, func(t *txn) error { return fn(&Tx{t}) })
 }
 
-func (db *DB) inTx(ctx context.Context, fn func(*txn) error) (err error) {
-	conn, err := db.sql.Conn(ctx)
+func (db *DB) inTx(ctx context.Context, fn func(*txn) error) error {
+	err := db.attempt(ctx, fn)
+	if err != nil && db.fault(err) == FaultBroken && ctx.Err() == nil && !errors.As(err, new(*commitError)) {
+		// A dead pooled connection (the server restarted) fails the first statement. Nothing was
+		// committed, so the whole unit of work runs once more on a fresh connection. A failed
+		// commit is not retried: whether it reached the disk is unknown.
+		db.retries.Add(1)
+		err = db.attempt(ctx, fn)
+	}
+	if err == nil {
+		return nil
+	}
+	if f := db.fault(err); f != FaultNone {
+		db.faults[f].Add(1)
+		return apperr.Wrap(apperr.Unavailable, faultMessages[f], err)
+	}
+	return err
+}
+
+// commitError marks a failed commit, which must not be retried.
+type commitError struct{ err error }
+
+func (e *commitError) Error() string { return "commit: " + e.err.Error() }
+func (e *commitError) Unwrap() error { return e.err }
+
+// fault classifies err; a deadline of the caller's context while waiting for the database is a
+// timeout too.
+func (db *DB) fault(err error) Fault {
+	if errors.Is(err, context.Canceled) {
+		return FaultNone // the client went away; nobody reads the answer
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Code != apperr.Internal {
+		return FaultNone // a domain answer (not found, conflict…) that merely wraps a cause
+	}
+	if db.dialect.Fault != nil {
+		if f := db.dialect.Fault(err); f != FaultNone {
+			return f
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errWriterWait) {
+		return FaultTimeout
+	}
+	return FaultNone
+}
+
+var errWriterWait = errors.New("no writer connection free within the lock timeout")
+
+// attempt runs fn in one transaction. A context marked by readtx runs read-only on the read pool.
+func (db *DB) attempt(ctx context.Context, fn func(*txn) error) (err error) {
+	readOnly := readtx.Marked(ctx)
+	pool, opts := db.sql, (*sql.TxOptions)(nil)
+	if readOnly {
+		pool, opts = db.readPool(), db.dialect.ReadOnly
+	}
+	acquire := ctx
+	if !readOnly && db.lockWait > 0 {
+		var cancel context.CancelFunc
+		acquire, cancel = context.WithTimeout(ctx, db.lockWait)
+		defer cancel()
+	}
+	conn, err := pool.Conn(acquire)
 	if err != nil {
+		if acquire.Err() != nil && ctx.Err() == nil {
+			err = errors.Join(errWriterWait, err)
+		}
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer conn.Close()
-	return db.inTxOn(ctx, conn, fn)
-}
-
-// inTxOn is inTx on a connection the caller holds (inTxForeignKeysOff prepares its connection).
-func (db *DB) inTxOn(ctx context.Context, conn *sql.Conn, fn func(*txn) error) (err error) {
-	stx, err := conn.BeginTx(ctx, nil)
+	stx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	start := time.Now()
 	db.begun.Add(1)
+	if readOnly {
+		db.readBegun.Add(1)
+	}
 	t := &txn{tx: stx, conn: conn, now: db.now().UTC(), db: db}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
+			db.txNanos.Add(uint64(time.Since(start)))
 			panic(p)
 		}
 		if err != nil {
 			_ = stx.Rollback()
 		}
+		db.txNanos.Add(uint64(time.Since(start)))
 	}()
 	if err = fn(t); err != nil {
 		return err
 	}
 	if err = stx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return &commitError{err}
 	}
 	return nil
+}
+
+// Stats are the figures of the handle for /metrics.
+type Stats struct {
+	Write, Read   sql.DBStats // the pools (Read equals Write when there is one pool)
+	Transactions  uint64      // begun, read-only ones included
+	ReadOnly      uint64      // read-only transactions begun
+	Retries       uint64      // re-run after a broken connection
+	Faults        map[string]uint64
+	TxTimeSeconds float64 // total time inside transactions
+}
+
+// Stats reads the current figures.
+func (db *DB) Stats() Stats {
+	st := Stats{Write: db.sql.Stats(), Read: db.readPool().Stats(), Transactions: db.begun.Load(),
+		ReadOnly: db.readBegun.Load(), Retries: db.retries.Load(),
+		TxTimeSeconds: time.Duration(db.txNanos.Load()).Seconds(),
+		Faults: map[string]uint64{"broken": db.faults[FaultBroken].Load(),
+			"timeout": db.faults[FaultTimeout].Load(), "storage": db.faults[FaultStorage].Load()}}
+	return st
 }
 
 // runner adapts InTx to a domain package's own transaction interface T (its port), so that domain

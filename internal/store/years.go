@@ -56,3 +56,52 @@ func (tx *txn) businessYear(ctx context.Context, year int) (rules.BusinessYear, 
 	}
 	return y, true, nil
 }
+
+// workCalendars loads the arrangements of the working-day calendar, one per year, in year order;
+// year 0 loads every year, another year only that one.
+func (tx *txn) workCalendars(ctx context.Context, year int) ([]rules.YearCalendar, error) {
+	pattern := "%"
+	if year != 0 {
+		pattern = fmt.Sprintf("%04d-%%", year)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT day, workday FROM work_calendar WHERE day LIKE $1 ORDER BY day`, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("work calendar: %w", err)
+	}
+	defer rows.Close()
+	var out []rules.YearCalendar
+	for rows.Next() {
+		var s string
+		var workday bool
+		if err := rows.Scan(&s, &workday); err != nil {
+			return nil, fmt.Errorf("scan work calendar: %w", err)
+		}
+		d, err := rules.ParseDate(s)
+		if err != nil {
+			return nil, fmt.Errorf("work calendar day %q: %w", s, err)
+		}
+		if len(out) == 0 || out[len(out)-1].Year != d.Year {
+			out = append(out, rules.YearCalendar{Year: d.Year})
+		}
+		y := &out[len(out)-1]
+		if workday {
+			y.Workdays = append(y.Workdays, d)
+		} else {
+			y.Holidays = append(y.Holidays, d)
+		}
+	}
+	return out, rows.Err()
+}
+
+// workCalendar builds the calendar of every year entered.
+func (tx *txn) workCalendar(ctx context.Context) (rules.Calendar, error) {
+	years, err := tx.workCalendars(ctx, 0)
+	if err != nil {
+		return rules.Calendar{}, err
+	}
+	c, err := rules.NewCalendar(years...)
+	if err != nil {
+		return rules.Calendar{}, fmt.Errorf("work calendar: %w", err)
+	}
+	return c, nil
+}

@@ -129,7 +129,9 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 	// file (exchange.DefaultBatchSize rows, one row, the limits of package tabular).
 	ctx, cancel := context.WithTimeout(r.Context(), importDeadline)
 	defer cancel()
-	res, err := s.deps.Exchange.Import(ctx, a, k, name, tmp, exchange.Options{})
+	progress, done := s.deps.Metrics.Import()
+	res, err := s.deps.Exchange.Import(ctx, a, k, name, tmp, exchange.Options{Progress: progress})
+	done(err == nil && res.Accepted())
 	if errors.Is(err, context.DeadlineExceeded) {
 		s.renderImports(w, r, http.StatusUnprocessableEntity, importsPage{Kind: kind, Errors: map[string]string{"file": fmt.Sprintf(
 			"文件过大，%d 秒内未能导入完毕，未导入任何数据。请拆分文件，或由运维人员在服务器上用 quotacert import 命令导入", int(importDeadline.Seconds()))}})

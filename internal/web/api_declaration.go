@@ -9,16 +9,9 @@ import (
 	"strings"
 
 	"quotacert/internal/actor"
-	"quotacert/internal/apperr"
 	"quotacert/internal/declaration"
 	"quotacert/internal/httpx"
-	"quotacert/internal/report"
 )
-
-// LetterRenderer draws the certification letter (report.Fonts); nil when no font could be loaded.
-type LetterRenderer interface {
-	Letter(d report.LetterData) ([]byte, error)
-}
 
 type letterRefJSON struct {
 	Number     string `json:"number"`
@@ -79,6 +72,7 @@ func (s *Server) handleAPIDeclarationSubmit(w http.ResponseWriter, r *http.Reque
 		s.renderError(w, r, err)
 		return
 	}
+	s.issueAfterSubmit(r.Context(), a, year)
 	s.writeDeclarationState(w, r, a, year)
 }
 
@@ -103,19 +97,7 @@ func (s *Server) handleAPIDeclarationReopen(w http.ResponseWriter, r *http.Reque
 	s.writeDeclarationState(w, r, a, year)
 }
 
-// verifyURL is the public verification address printed on the letter and in its QR code.
-func (s *Server) verifyURL(r *http.Request, code string) string {
-	base := strings.TrimSuffix(s.deps.PublicURL, "/")
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	return base + "/verify/" + code
-}
-
+// handleAPILetterPDF: GET /api/v1/years/{year}/declaration/letter.pdf (errors as JSON).
 func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	year, err := parseYear(r.PathValue("year"))
@@ -123,26 +105,7 @@ func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	l, err := s.deps.Declarations.Letter(r.Context(), a, year)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if s.deps.Letters == nil {
-		s.renderError(w, r, apperr.Wrap(apperr.Internal, "确认书字体未配置，暂不能生成确认书，请联系系统管理员", fmt.Errorf("no letter fonts")))
-		return
-	}
-	pdf, err := s.deps.Letters.Letter(report.LetterData{EmployerName: l.EmployerName, CreditCode: l.CreditCode, Year: l.Year,
-		Persons: l.Persons, CountedMonths: l.CountedMonths, EquivalentPersons: l.WeightMonths.String(), Number: l.Number,
-		IssueDate: l.IssueDate().String(), Office: l.OfficeName, VerifyCode: l.VerifyCode, VerifyURL: s.verifyURL(r, l.VerifyCode)})
-	if err != nil {
-		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成确认书失败", err))
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, l.Number))
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(pdf)
+	s.writeLetter(w, r, a, year)
 }
 
 // resultColumns are the CSV header of the tax export, in CONTRACT.md's field names.

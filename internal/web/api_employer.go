@@ -8,7 +8,7 @@ import (
 	"quotacert/internal/httpx"
 )
 
-// profileJSON is CONTRACT.md's employer object, plus creditCode, enterprise and the completeness
+// profileJSON is CONTRACT.md's employer object, plus creditCode, unit nature, economy type, contact e-mail and the completeness
 // a client needs to guide the user.
 type profileJSON struct {
 	CreditCode       string   `json:"creditCode"`
@@ -20,7 +20,10 @@ type profileJSON struct {
 	ContactPhone     string   `json:"contactPhone"`
 	EmployeeCount    int      `json:"employeeCount"`
 	Address          string   `json:"address"`
-	Enterprise       bool     `json:"enterprise"`
+	UnitNature       string   `json:"unitNature"`
+	EconomyType      string   `json:"economyType"`
+	ContactEmail     string   `json:"contactEmail"`
+	Enterprise       bool     `json:"enterprise"` // derived from unitNature (企业), for clients of before
 	Complete         bool     `json:"complete"`
 	Missing          []string `json:"missing"`
 }
@@ -32,7 +35,8 @@ func toProfileJSON(p employer.Profile) profileJSON {
 	}
 	return profileJSON{CreditCode: p.CreditCode, Name: p.Name, FederationOffice: p.FederationOffice, TaxOffice: p.TaxOffice,
 		District: p.District, ContactName: p.ContactName, ContactPhone: p.ContactPhone, EmployeeCount: p.EmployeeCount,
-		Address: p.Address, Enterprise: p.Enterprise, Complete: len(missing) == 0, Missing: missing}
+		Address: p.Address, UnitNature: p.UnitNature, EconomyType: p.EconomyType, ContactEmail: p.ContactEmail,
+		Enterprise: p.Enterprise(), Complete: len(missing) == 0, Missing: missing}
 }
 
 // affiliateJSON is CONTRACT.md's affiliate object with its id, lock, file names and review: its

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"quotacert/internal/httpx"
@@ -23,7 +24,9 @@ type listItemJSON struct {
 	CountedMonths  int    `json:"countedMonths"`
 }
 
-// handleAPIPlacements is GET /api/v1/years/{year}/placements: the summary and one row per person.
+// handleAPIPlacements is GET /api/v1/years/{year}/placements: the year's summary and one page of
+// rows (page, pageSize, q, status, sort as on the page), with total and, when more follow, next:
+// a client that sends no parameter gets the first page and follows next for the rest.
 func (s *Server) handleAPIPlacements(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	year, err := parseYear(r.PathValue("year"))
@@ -34,15 +37,25 @@ func (s *Server) handleAPIPlacements(w http.ResponseWriter, r *http.Request) {
 	if !s.requireCompleteProfile(w, r) {
 		return
 	}
-	sum, rows, err := s.deps.Placements.List(r.Context(), a, year)
+	q, err := listQueryOf(r, year)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	items := make([]listItemJSON, len(rows))
-	for i, row := range rows {
+	sum, page, err := s.deps.Placements.ListPaged(r.Context(), a, q)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	items := make([]listItemJSON, len(page.Rows))
+	for i, row := range page.Rows {
 		items[i] = listItemJSON{ID: row.ID, IDNumberMasked: row.IDMasked, Name: row.Name, Status: string(row.Status),
 			Dispatched: row.Dispatched, CountedMonths: row.CountedMonths()}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"summary": toSummaryJSON(sum), "items": items})
+	out := map[string]any{"summary": toSummaryJSON(sum), "items": items, "total": page.Total,
+		"page": page.Page, "pageSize": page.PageSize}
+	if page.HasNext() {
+		out["next"] = listURL(fmt.Sprintf("/api/v1/years/%d/placements", year), page.Query, page.Page+1, false)
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -66,6 +67,15 @@ func reviewFilter(r *http.Request) review.Filter {
 	f := review.Filter{Status: q.Get("status"), Kind: review.Kind(q.Get("kind")), Employer: q.Get("employer"),
 		District: q.Get("district")}
 	f.Year, _ = strconv.Atoi(q.Get("year"))
+	for name, dst := range map[string]*int{"page": &f.Page, "pageSize": &f.PageSize} {
+		if raw := q.Get(name); raw != "" {
+			if n, err := strconv.Atoi(raw); err == nil && n > 0 {
+				*dst = n
+			} else {
+				*dst = -1 // refused by the service with a field error
+			}
+		}
+	}
 	if age := q.Get("age"); age != "" {
 		if n, err := strconv.Atoi(age); err == nil {
 			f.OlderThanDays = n
@@ -78,16 +88,33 @@ func reviewFilter(r *http.Request) review.Filter {
 
 func (s *Server) handleAPIReviews(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
-	items, err := s.deps.Reviews.Queue(r.Context(), a, reviewFilter(r))
+	f := reviewFilter(r)
+	page, err := s.deps.Reviews.QueuePaged(r.Context(), a, f)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	out := make([]reviewItemJSON, len(items))
-	for i, it := range items {
+	out := make([]reviewItemJSON, len(page.Items))
+	for i, it := range page.Items {
 		out[i] = toReviewItemJSON(it)
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
+	body := map[string]any{"items": out, "total": page.Total, "page": page.Page, "pageSize": page.PageSize}
+	if page.HasNext() {
+		body["next"] = reviewQueueURL("/api/v1/reviews", r.URL.Query(), page.Page+1)
+	}
+	httpx.WriteJSON(w, http.StatusOK, body)
+}
+
+// reviewQueueURL is the address of page n of the queue under the same filter.
+func reviewQueueURL(path string, q url.Values, n int) string {
+	v := url.Values{}
+	for _, k := range []string{"status", "kind", "employer", "district", "year", "age", "pageSize"} {
+		if x := q.Get(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	v.Set("page", strconv.Itoa(n))
+	return path + "?" + v.Encode()
 }
 
 func (s *Server) handleAPIReviewDecision(w http.ResponseWriter, r *http.Request) {

@@ -39,6 +39,13 @@ const declName = "长春市喆堃示例科技有限公司"
 // clock inside the 2025 declaration window; it returns the placement service for seeding.
 func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *placement.Service) {
 	t.Helper()
+	return declSiteWith(t, db, clock, nil)
+}
+
+// declSiteWith is declSite with the pages' dependencies adjusted by edit before the site starts
+// (no base URL, no fonts, …). Letters are signed with a self-signed pair made for the test.
+func declSiteWith(t *testing.T, db *store.DB, clock *storetest.Clock, edit func(*web.Deps)) (*site, *placement.Service) {
+	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
 	cfg.Secrets = testSecrets(t)
@@ -80,13 +87,26 @@ func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *place
 	} else if storetest.Required() {
 		t.Fatalf("letter fonts: %v", err)
 	}
+	sc, _, err := report.EnsureSelfSigned(t.TempDir(), "测试 吉林省残疾人联合会", clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := report.LoadSigner(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cookies := &web.SessionCookies{Accounts: acc}
-	s, err := web.New(web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
-		Employers:    employer.NewService(store.EmployerRunner(db)),
-		Files:        attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
-		Reviews:      review.NewService(store.ReviewRunner(db), pl, clock.Now),
-		Declarations: declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now),
-		Letters:      letters, PublicURL: "https://quotacert.example"})
+	deps := web.Deps{DB: db, Accounts: acc, Sessions: cookies, Cookies: cookies, Now: clock.Now,
+		Employers: employer.NewService(store.EmployerRunner(db)),
+		Files:     attachment.NewService(store.AttachmentRunner(db), blob.Attachments(blobs)),
+		Reviews:   review.NewService(store.ReviewRunner(db), pl, clock.Now),
+		Declarations: declaration.NewService(store.DeclarationRunner(db), ex, prot, clock.Now).
+			WithDocuments(blob.Attachments(blobs)),
+		Letters: letters, LetterSigner: signer, PublicURL: "https://quotacert.example"}
+	if edit != nil {
+		edit(&deps)
+	}
+	s, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,6 +137,7 @@ func (s *Server) handleDeclarationSubmit(w http.ResponseWriter, r *http.Request)
 		s.renderError(w, r, err)
 		return
 	}
+	s.issueAfterSubmit(r.Context(), a, year)
 	http.Redirect(w, r, fmt.Sprintf("/declaration?year=%d&done=declaration-submitted", year), http.StatusSeeOther)
 }
 

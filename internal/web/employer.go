@@ -25,7 +25,11 @@ type profileForm struct {
 	ContactPhone      string
 	EmployeeCount     string
 	Address           string
-	Enterprise        string // "1" enterprise, "0" other, "" not chosen
+	UnitNature        string
+	EconomyType       string
+	ContactEmail      string
+	UnitNatures       []string
+	EconomyTypes      []string
 	Provinces         []employer.Region
 	Cities            []employer.Region
 	Districts         []employer.Region
@@ -74,7 +78,7 @@ func (s *Server) handleEmployerPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f := profileForm{CreditCode: p.CreditCode, Name: p.Name, District: p.District, FederationOffice: p.FederationOffice,
 		TaxOffice: p.TaxOffice, ContactName: p.ContactName, ContactPhone: p.ContactPhone, Address: p.Address,
-		Enterprise: boolDigit(p.Enterprise)}
+		UnitNature: p.UnitNature, EconomyType: p.EconomyType, ContactEmail: p.ContactEmail}
 	if p.EmployeeCount > 0 {
 		f.EmployeeCount = strconv.Itoa(p.EmployeeCount)
 	}
@@ -106,7 +110,8 @@ func (s *Server) handleEmployerSave(w http.ResponseWriter, r *http.Request) {
 	f := profileForm{Name: v.Get("name"), Province: v.Get("province"), City: v.Get("city"), District: v.Get("district"),
 		FederationOffice: v.Get("federationOffice"), TaxOffice: v.Get("taxOffice"), ContactName: v.Get("contactName"),
 		ContactPhone: v.Get("contactPhone"), EmployeeCount: strings.TrimSpace(v.Get("employeeCount")),
-		Address: v.Get("address"), Enterprise: v.Get("enterprise")}
+		Address: v.Get("address"), UnitNature: v.Get("unitNature"), EconomyType: v.Get("economyType"),
+		ContactEmail: v.Get("contactEmail")}
 	p, err := s.deps.Employers.Profile(r.Context(), a)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -118,7 +123,8 @@ func (s *Server) handleEmployerSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := employer.ProfileInput{Name: f.Name, FederationOffice: f.FederationOffice, TaxOffice: f.TaxOffice,
-		District: f.District, ContactName: f.ContactName, ContactPhone: f.ContactPhone, Address: f.Address}
+		District: f.District, ContactName: f.ContactName, ContactPhone: f.ContactPhone, Address: f.Address,
+		UnitNature: &f.UnitNature, EconomyType: &f.EconomyType, ContactEmail: &f.ContactEmail}
 	if f.EmployeeCount != "" {
 		n, err := strconv.Atoi(f.EmployeeCount)
 		if err != nil {
@@ -126,18 +132,7 @@ func (s *Server) handleEmployerSave(w http.ResponseWriter, r *http.Request) {
 		}
 		in.EmployeeCount = &n
 	}
-	var enterpriseErr bool
-	switch f.Enterprise {
-	case "1", "0":
-		e := f.Enterprise == "1"
-		in.Enterprise = &e
-	default:
-		enterpriseErr = true
-	}
 	_, err = s.deps.Employers.SaveProfile(r.Context(), a, in)
-	if err == nil && enterpriseErr {
-		err = apperr.FieldErrors(map[string]string{})
-	}
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code != apperr.Invalid {
@@ -147,9 +142,6 @@ func (s *Server) handleEmployerSave(w http.ResponseWriter, r *http.Request) {
 		f.Fields = map[string]string{}
 		for k, m := range e.Fields {
 			f.Fields[k] = m
-		}
-		if enterpriseErr {
-			f.Fields["enterprise"] = "请选择单位性质"
 		}
 		f.Error = apperr.FieldErrors(f.Fields).Message
 		s.renderProfile(w, r, a, http.StatusUnprocessableEntity, f, nil)
@@ -217,6 +209,7 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, a actor.A
 	if f.Fields == nil {
 		f.Fields = map[string]string{}
 	}
+	f.UnitNatures, f.EconomyTypes = employer.UnitNatures(), employer.EconomyTypes()
 	s.render(w, r, status, "employer", Page{Title: "单位信息维护管理", Nav: "employer", Data: f})
 }
 

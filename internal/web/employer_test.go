@@ -215,7 +215,7 @@ func each(t *testing.T, fn func(t *testing.T, s *site)) {
 func fullProfile() map[string]any {
 	return map[string]any{"name": "长春示范科技有限公司", "federationOffice": "220102", "taxOffice": "12201020000",
 		"district": "220102", "contactName": "王芳", "contactPhone": "0431-88886666", "employeeCount": 120,
-		"address": "长春市南关区人民大街 1 号", "enterprise": true}
+		"address": "长春市南关区人民大街 1 号", "unitNature": "企业"}
 }
 
 func TestAPIEmployerProfile(t *testing.T) {
@@ -227,9 +227,6 @@ func TestAPIEmployerProfile(t *testing.T) {
 		}
 		// Each required field missing gives 422 with a Chinese message for that field, and no write.
 		for key := range fullProfile() {
-			if key == "enterprise" {
-				continue
-			}
 			in := fullProfile()
 			delete(in, key)
 			status, body := c.json("PUT", "/api/v1/employer", in)
@@ -305,7 +302,7 @@ func TestEmployerPage(t *testing.T) {
 		}
 		form := url.Values{"name": {"长春示范科技有限公司"}, "province": {"220000"}, "city": {"220100"}, "district": {"220102"},
 			"federationOffice": {"220102"}, "taxOffice": {"12201020000"}, "contactName": {"王芳"}, "contactPhone": {"1381234"},
-			"employeeCount": {"120"}, "address": {"南关区人民大街 1 号"}, "enterprise": {"1"}, "action": {"save"}}
+			"employeeCount": {"120"}, "address": {"南关区人民大街 1 号"}, "unitNature": {"企业"}, "action": {"save"}}
 		// Invalid phone: 422, the message beside the field, aria-invalid, values kept.
 		status, body, _ = c.postForm("/employer", form)
 		if status != 422 || !strings.Contains(body, `id="contactPhone-error"`) || !strings.Contains(body, `aria-invalid="true"`) ||
@@ -331,7 +328,7 @@ func TestEmployerPage(t *testing.T) {
 			t.Errorf("after save: %d", status)
 		}
 		// Missing enterprise choice and employee count: both reported.
-		form.Del("enterprise")
+		form.Del("unitNature")
 		form.Set("employeeCount", "")
 		status, body, _ = c.postForm("/employer", form)
 		if status != 422 || !strings.Contains(body, "请选择单位性质") || !strings.Contains(body, "请填写在职职工人数") {

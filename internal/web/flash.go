@@ -32,6 +32,9 @@ var flashMessages = map[string]string{
 	"affiliate-objected": "已提出异议，该关联单位申请审核不通过。",
 	// review and declaration (issue #8)
 	"review-decided":        "审核结果已提交。",
+	"review-batch":          "所选申请已批量审核通过，每一项都已记录审核日志并通知单位。",
+	"calendar-saved":        "工作日历已保存，审核办结期限已按新日历计算。",
+	"messages-read":         "消息已标为已读。",
 	"placement-returned":    "该人员已退回，单位将看到退回理由。",
 	"declaration-submitted": "已完成申报，可下载年审认证确认书。",
 	"reopen-requested":      "年审认证反馈已提交，请等待残联审核。",

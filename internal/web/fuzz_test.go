@@ -158,7 +158,8 @@ func TestMultiLineFieldsMatchTheTemplates(t *testing.T) {
 			}
 		}
 	}
-	seen["pledge"] = true // admin_dict's textarea field (admin_years.go)
+	seen["pledge"] = true   // admin_dict's textarea field (admin_years.go)
+	seen["calendar"] = true // admin_dict's textarea field (admin_calendar.go)
 	for name := range multiLineFields {
 		if !seen[name] {
 			t.Errorf("multiLineFields names %q, which no <textarea> has", name)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"quotacert/internal/apperr"
@@ -16,6 +17,10 @@ type listPage struct {
 	Years   []rules.BusinessYear
 	Summary placement.Summary
 	Rows    []placement.ListRow
+	// Page is the page shown with its filter; PrevURL and NextURL link the neighbours ("" none).
+	Page             placement.ListPage
+	PrevURL, NextURL string
+	Statuses         []placement.Status
 	// Employer is the unit, printed on top of a printed list.
 	Employer employer.Profile
 	// Copied counts what a 复制上年名单 just did (nil otherwise).
@@ -76,11 +81,70 @@ func (s *Server) handlePlacementList(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	sum, rows, err := s.deps.Placements.List(r.Context(), a, year)
+	q, err := listQueryOf(r, year)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "placement_list", Page{Title: "残疾人安置管理", Nav: "placements",
-		Data: listPage{Year: year, Years: years, Summary: sum, Rows: rows, Employer: emp, Copied: copiedFrom(r)}})
+	sum, page, err := s.deps.Placements.ListPaged(r.Context(), a, q)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	data := listPage{Year: year, Years: years, Summary: sum, Rows: page.Rows, Page: page, Employer: emp, Copied: copiedFrom(r),
+		Statuses: []placement.Status{placement.Draft, placement.Pending, placement.Confirmed, placement.Rejected}}
+	if page.Page > 1 {
+		data.PrevURL = listURL("/placements", page.Query, page.Page-1, true)
+	}
+	if page.HasNext() {
+		data.NextURL = listURL("/placements", page.Query, page.Page+1, true)
+	}
+	s.render(w, r, http.StatusOK, "placement_list", Page{Title: "残疾人安置管理", Nav: "placements", Data: data})
+}
+
+// listQueryOf reads the list's paging and filter parameters (page, pageSize, q, status, sort); a
+// page number that is not a number is a field error, like every other bad value.
+func listQueryOf(r *http.Request, year int) (placement.ListQuery, error) {
+	v := r.URL.Query()
+	q := placement.ListQuery{Year: year, Q: v.Get("q"), Status: v.Get("status"), Sort: v.Get("sort")}
+	bad := map[string]string{}
+	for name, dst := range map[string]*int{"page": &q.Page, "pageSize": &q.PageSize} {
+		raw := v.Get(name)
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 {
+			bad[name] = "应为正整数"
+			continue
+		}
+		*dst = n
+	}
+	if len(bad) > 0 {
+		return q, apperr.FieldErrors(bad)
+	}
+	return q, nil
+}
+
+// listURL is the address of page n of the list under the same filter; withYear adds ?year= (the
+// page; the API has the year in its path).
+func listURL(path string, q placement.ListQuery, n int, withYear bool) string {
+	v := url.Values{}
+	if withYear {
+		v.Set("year", strconv.Itoa(q.Year))
+	}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Status != "" {
+		v.Set("status", q.Status)
+	}
+	if q.Sort != "" {
+		v.Set("sort", q.Sort)
+	}
+	if q.PageSize != placement.DefaultPageSize {
+		v.Set("pageSize", strconv.Itoa(q.PageSize))
+	}
+	v.Set("page", strconv.Itoa(n))
+	return path + "?" + v.Encode()
 }

@@ -291,6 +291,10 @@ var adminScopeCases = map[string]scopeCase{
 		return form(http.MethodPost, "/admin/years", url.Values{"year": {"2025"}, "windowOpen": {"2026-03-01"}, "windowClose": {"2026-11-30"},
 			"pledge": {"承诺书"}})
 	}},
+	"GET /admin/calendar": {class: scopeConsole, leak: `action="/admin/calendar"`},
+	"POST /admin/calendar": {class: scopeProvince, req: func(f *scopeFixture, own bool) *http.Request {
+		return form(http.MethodPost, "/admin/calendar", url.Values{"year": {"2027"}, "calendar": {"2027-10-01 至 2027-10-07 休"}})
+	}},
 	"PUT /api/v1/years/{year}": {class: scopeProvince, req: func(f *scopeFixture, own bool) *http.Request {
 		return jsonBody(http.MethodPut, "/api/v1/years/2025", `{"windowOpen":"2026-03-01","windowClose":"2026-12-31"}`)
 	}},

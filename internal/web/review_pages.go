@@ -8,25 +8,38 @@ import (
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
 	"quotacert/internal/review"
+	"quotacert/internal/rules"
 )
 
 // reviewQueueView is the reviewer workspace: filters, the queue and the dashboard.
 type reviewQueueView struct {
-	Filter    review.Filter
-	Age       string
-	Items     []review.Item
-	Dashboard review.Dashboard
-	Error     string
-	Fields    map[string]string
+	Filter review.Filter
+	Age    string
+	Items  []review.Item
+	Page   review.QueuePage
+	// PrevURL and NextURL link the neighbouring pages ("" none).
+	PrevURL, NextURL string
+	Dashboard        review.Dashboard
+	Error            string
+	Fields           map[string]string
+	// Claims: some listed item is a pending claim (the batch form is shown); Picked, BatchComment
+	// and BatchError keep a refused batch's choice.
+	Claims       bool
+	Picked       map[int64]bool
+	BatchComment string
+	BatchError   string
 }
 
 // handleReviewQueue: GET /review — the queue with its filters and the dashboard of the year.
 func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
+	s.reviewQueue(w, r, http.StatusOK, reviewQueueView{})
+}
+
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, status int, v reviewQueueView) {
 	a, _ := s.actor(r)
 	f := reviewFilter(r)
-	v := reviewQueueView{Filter: f, Age: r.URL.Query().Get("age"), Fields: map[string]string{}}
-	items, err := s.deps.Reviews.Queue(r.Context(), a, f)
-	status := http.StatusOK
+	v.Filter, v.Age, v.Fields = f, r.URL.Query().Get("age"), map[string]string{}
+	page, err := s.deps.Reviews.QueuePaged(r.Context(), a, f)
 	switch {
 	case apperr.CodeOf(err) == apperr.Invalid:
 		e := apperr.As(err)
@@ -35,7 +48,16 @@ func (s *Server) handleReviewQueue(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v.Items = items
+	v.Items, v.Page = page.Items, page
+	if page.Page > 1 {
+		v.PrevURL = reviewQueueURL("/review", r.URL.Query(), page.Page-1)
+	}
+	if page.HasNext() {
+		v.NextURL = reviewQueueURL("/review", r.URL.Query(), page.Page+1)
+	}
+	for _, it := range v.Items {
+		v.Claims = v.Claims || (it.Kind == review.KindClaim && it.Status == rules.ReviewPending)
+	}
 	if v.Dashboard, err = s.deps.Reviews.Dashboard(r.Context(), a, f.Year); err != nil {
 		s.renderError(w, r, err)
 		return
@@ -50,6 +72,8 @@ type reviewItemView struct {
 	Fields map[string]string
 	// Comment and ReturnReason keep what the reviewer typed when a form is refused.
 	Comment, ReturnReason string
+	// Letter is, for a reopen request, the letter the request would cancel: its snapshot, as issued.
+	Letter *letterView
 }
 
 // RegisteredCertificate is the certificate the person is registered with ("" for a reopen request).
@@ -83,6 +107,16 @@ func (s *Server) renderReviewItem(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	v.Detail = d
+	if d.Item.Kind == review.KindReopen && s.deps.Declarations != nil {
+		l, found, err := s.deps.Declarations.ReviewLetter(r.Context(), a, d.Item.EmployerID, d.Item.Year)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if found {
+			v.Letter = &letterView{l}
+		}
+	}
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}
@@ -148,4 +182,43 @@ func (s *Server) handleReviewReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/review?done=placement-returned", http.StatusSeeOther)
+}
+
+// handleReviewBatchApprove: POST /review/batch-approve — 批量通过 the ticked claims with one
+// comment. A refusal redraws the queue with the choice kept; nothing was changed then.
+func (s *Server) handleReviewBatchApprove(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, apperr.Wrap(apperr.Invalid, "提交的表单无法读取，请重新提交", err))
+		return
+	}
+	picked := map[int64]bool{}
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			s.renderError(w, r, apperr.New(apperr.Invalid, "所选审核事项编号无效"))
+			return
+		}
+		picked[id] = true
+		ids = append(ids, id)
+	}
+	comment := r.PostFormValue("comment")
+	res, err := s.deps.Reviews.ApproveClaims(r.Context(), a, ids, comment)
+	if err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.Invalid || e.Code == apperr.Conflict || e.Code == apperr.NotFound {
+			msg := e.Message
+			for _, m := range e.Fields {
+				msg = m
+			}
+			s.reviewQueue(w, r, httpx.Status(e.Code), reviewQueueView{Picked: picked, BatchComment: comment, BatchError: msg})
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.deps.Log.Info("batch approval", "approved", res.Approved, "already", res.Already)
+	http.Redirect(w, r, "/review?done=review-batch", http.StatusSeeOther)
 }

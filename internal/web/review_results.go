@@ -64,6 +64,10 @@ func (s *Server) handleResultsXLSX(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := personsSheet(f, rows); err != nil {
+		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
+		return
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
@@ -74,4 +78,30 @@ func (s *Server) handleResultsXLSX(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.xlsx"; filename*=UTF-8''%s`, year, url.PathEscape(name)))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())
+}
+
+// personsSheet adds the sheet of the certified persons, one row per person of each letter, from
+// the letters' snapshots: what the tax office bases the levy on.
+func personsSheet(f *excelize.File, rows []declaration.Result) error {
+	const sheet = "认证人员"
+	if _, err := f.NewSheet(sheet); err != nil {
+		return err
+	}
+	header := []any{"统一社会信用代码", "单位名称", "确认书编号", "状态", "序号", "姓名", "公民身份号码", "残疾证件", "认定月数", "折算人数"}
+	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
+		return err
+	}
+	n := 2
+	for _, row := range rows {
+		for i, p := range row.Certified {
+			cells := []any{csvSafe(row.CreditCode), csvSafe(row.Name), csvSafe(row.LetterNumber), row.Status.Label(), i + 1,
+				csvSafe(p.Name), csvSafe(p.IDMasked), certificateLabel(p.CertificateKind, p.Category, p.Level, p.Grade),
+				p.CountedMonths, float64(p.WeightMonths.Hundredths()) / 100}
+			if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", n), &cells); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/httpx"
+	"quotacert/internal/metrics"
 )
 
 // Policy says who may call a route. Every route declares one; a test walks the list so that a route
@@ -37,6 +38,8 @@ func (s *Server) Routes() []Route {
 		// Public pages, sign-in and accounts.
 		{"GET /{$}", Public, s.handleHome},
 		{"GET /healthz", Public, s.handleHealth},
+		{"GET /readyz", Public, s.handleReady},
+		{"GET /metrics", Public, s.handleMetrics},
 		{"GET /login", Public, s.handleLoginPage},
 		{"POST /login", Public, s.handleLogin},
 		{"POST /login/otp", Public, s.handleLoginSecondStep},
@@ -119,6 +122,7 @@ func (s *Server) Routes() []Route {
 		{"POST /declaration/pledge", Employer, s.handleDeclarationPledge},
 		{"POST /declaration/submit", Employer, s.handleDeclarationSubmit},
 		{"POST /declaration/reopen", Employer, s.handleDeclarationReopen},
+		{"GET /declaration/{year}/letter.pdf", Employer, s.handleLetterPDF},
 		{"GET /api/v1/years/{year}/declaration", Employer, s.handleAPIDeclaration},
 		{"POST /api/v1/years/{year}/declaration/submit", Employer, s.handleAPIDeclarationSubmit},
 		{"GET /api/v1/years/{year}/declaration/letter.pdf", Employer, s.handleAPILetterPDF},
@@ -129,6 +133,14 @@ func (s *Server) Routes() []Route {
 		{"GET /review/items/{id}", Staff, s.handleReviewItem},
 		{"POST /review/items/{id}/decision", Staff, s.handleReviewDecision},
 		{"POST /review/placements/{id}/return", Staff, s.handleReviewReturn},
+		{"POST /review/batch-approve", Staff, s.handleReviewBatchApprove},
+		// 统计分析: the year's figures of the staff member's subtree, charts and exports.
+		{"GET /stats", Staff, s.handleStats},
+		{"GET /stats/{table}", Staff, s.handleStatsExport},
+
+		// 消息中心: the employer's messages (the header shows the unread count).
+		{"GET /messages", Employer, s.handleMessages},
+		{"POST /messages/read", Employer, s.handleMessagesRead},
 		{"GET /review/results", Staff, s.handleResultsPage},
 		{"GET /review/results.xlsx", Staff, s.handleResultsXLSX},
 		{"GET /api/v1/reviews", Staff, s.handleAPIReviews},
@@ -168,6 +180,8 @@ func (s *Server) Routes() []Route {
 		{"POST /admin/minwages", Admin, s.handleAdminWageSave},
 		{"GET /admin/years", Admin, s.handleAdminYears},
 		{"POST /admin/years", Admin, s.handleAdminYearSave},
+		{"GET /admin/calendar", Admin, s.handleAdminCalendar},
+		{"POST /admin/calendar", Admin, s.handleAdminCalendarSave},
 		{"PUT /api/v1/years/{year}", Admin, s.handleAPIYearUpdate},
 		{"GET /admin/levy", Admin, s.handleAdminLevies},
 		{"POST /admin/levy", Admin, s.handleAdminLevySave},
@@ -183,10 +197,10 @@ func (s *Server) Routes() []Route {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
-		mux.Handle(rt.Pattern, s.guard(rt.Policy, rt.Handler))
+		mux.Handle(rt.Pattern, named(rt.Pattern, s.guard(rt.Policy, rt.Handler)))
 	}
 	static, _ := fs.Sub(staticFiles, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(static)))
+	mux.Handle("GET /static/", named("GET /static/", http.StripPrefix("/static/", s.staticFiles(static))))
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +217,15 @@ func (s *Server) Handler() http.Handler {
 	h = httpx.SecurityHeaders(h)
 	h = httpx.StrictTransport(strings.HasPrefix(s.deps.PublicURL, "https://"), h)
 	h = httpx.AccessLog(s.deps.Log, s.clientAddr, h)
-	return httpx.RequestIDs(h)
+	return s.deps.Metrics.Instrument(httpx.RequestIDs(h))
+}
+
+// named tells the metrics which route pattern answered the request.
+func named(pattern string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		metrics.SetRoute(r.Context(), pattern)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // guard enforces a route's policy: anonymous users are sent to the login page (or get 401 from the
@@ -215,6 +237,11 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := s.actor(r)
 		if !ok {
+			if err := sessionFault(r); err != nil {
+				// The session could not be read: say so (503), never "登录已失效".
+				s.renderError(w, r, sessionUnavailable(err))
+				return
+			}
 			if httpx.WantsJSON(r) || r.Method != http.MethodGet {
 				s.renderError(w, r, apperr.New(apperr.Unauthorized, "登录已失效或尚未登录，请先登录"))
 				return
@@ -298,3 +325,13 @@ type probe struct {
 func (p *probe) Header() http.Header         { return p.header }
 func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
 func (p *probe) WriteHeader(code int)        { p.status = code }
+
+// sessionUnavailable is the answer when the database failed while reading the session: the
+// store's own 503 when it classified the fault, else a 503 all the same, since the session may
+// well be valid.
+func sessionUnavailable(err error) error {
+	if apperr.CodeOf(err) == apperr.Unavailable {
+		return err
+	}
+	return apperr.Wrap(apperr.Unavailable, "暂时无法确认登录状态（数据库暂时不可用），请稍后重试；您无需重新登录", err)
+}

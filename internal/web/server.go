@@ -26,11 +26,14 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/exchange"
 	"quotacert/internal/httpx"
+	"quotacert/internal/message"
+	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
+	"quotacert/internal/stats"
 )
 
 //go:embed templates/*.html
@@ -73,7 +76,13 @@ type Deps struct {
 	Declarations *declaration.Service
 	// Letters draws the certification letter PDF; nil when no font could be loaded.
 	Letters LetterRenderer
-	// PublicURL is the site's public base URL for the letter's QR code ("" = the request's host).
+	// LetterSigner signs issued letters with the federation's key; nil when none is configured.
+	LetterSigner LetterSigner
+	// LetterSeal returns an office's seal image (PNG), nil when the office has none configured.
+	LetterSeal func(office string) ([]byte, error)
+	// PublicURL is the site's public base URL (--base-url), printed under the letter's QR code and
+	// encoded in it. Without it letters are not drawn: the request's Host header must never decide
+	// where a letter's verification leads.
 	PublicURL string
 	// Notices and the administrator's console (issue #9).
 	Notices *notice.Service
@@ -84,6 +93,17 @@ type Deps struct {
 	Exchange *exchange.Service
 	// Placements: 残疾人安置管理, the list, the form, the verification grid (issue #7).
 	Placements *placement.Service
+
+	// Ready are the checks of GET /readyz (issue 15); none: ready when the database answers.
+	Ready []ReadyCheck
+	// Metrics records request durations and serves /metrics; nil: no figures.
+	Metrics *metrics.Registry
+	// MetricsPublic serves /metrics on this listener (false: they have a listener of their own).
+	MetricsPublic bool
+	// Messages is the employers' message center (issue 19); nil hides it.
+	Messages *message.Service
+	// Stats is the federation's statistics of a year (issue 19); nil hides it.
+	Stats *stats.Service
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
@@ -94,6 +114,7 @@ type Server struct {
 	deps     Deps
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
+	ready    readyCache
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
@@ -189,6 +210,8 @@ type Page struct {
 	Flash     string
 	RequestID string
 	Data      any
+	// Unread counts the employer's unread messages, for the header (0 for staff).
+	Unread int
 }
 
 // render writes a page. It renders into a buffer first so a template error becomes a clean 500
@@ -202,6 +225,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	if a, ok := s.actor(r); ok {
 		p.Actor = a
+		if s.deps.Messages != nil {
+			// A failed count must not fail the page (nor its error page): the header goes without.
+			n, err := s.deps.Messages.Unread(r.Context(), a)
+			if err != nil {
+				s.deps.Log.Warn("unread messages", "err", err)
+			}
+			p.Unread = n
+		}
 	}
 	p.RequestID = httpx.RequestID(r.Context())
 	if p.Flash == "" {
@@ -244,6 +275,8 @@ func errorHeading(c apperr.Code) string {
 		return "操作无法完成"
 	case apperr.Throttled:
 		return "操作过于频繁"
+	case apperr.Unavailable:
+		return "服务暂时不可用"
 	}
 	return "系统内部错误"
 }
@@ -259,6 +292,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	refusalRecorded(w, err)
 	e := apperr.As(err)
 	setRetryAfter(w, e)
+	if e.Code == apperr.Unavailable {
+		// A database fault: the answer says so (503), the log keeps the cause.
+		w.Header().Set("Retry-After", "5")
+		s.deps.Log.Warn("database unavailable", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
 	if e.Code == apperr.Internal {
 		s.deps.Log.Error("internal error", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
 	}

@@ -88,21 +88,29 @@ func (c *SessionCookies) Token(r *http.Request) string {
 	return ck.Value
 }
 
-// Actor resolves the request's session. A database failure is logged and treated as signed out: the
-// guard then refuses, which is the safe side.
+// Actor resolves the request's session. A database failure counts as signed out here; the
+// middleware uses ResolveErr instead, which tells the two apart.
 func (c *SessionCookies) Actor(r *http.Request) (actor.Actor, bool) {
+	a, ok, _ := c.ResolveErr(r)
+	return a, ok
+}
+
+// ResolveErr resolves the request's session and returns the database's error apart: a fault while
+// reading the session is not "signed out" — the user is told the database is unavailable (503)
+// and keeps the session.
+func (c *SessionCookies) ResolveErr(r *http.Request) (actor.Actor, bool, error) {
 	tok := c.Token(r)
 	if tok == "" {
-		return actor.Actor{}, false
+		return actor.Actor{}, false, nil
 	}
 	a, ok, err := c.Accounts.Resolve(r.Context(), tok, c.Addrs.Of(r))
 	if err != nil {
 		if c.Log != nil {
 			c.Log.Error("resolve session", "err", err)
 		}
-		return actor.Actor{}, false
+		return actor.Actor{}, false, err
 	}
-	return a, ok
+	return a, ok, nil
 }
 
 // Set writes the session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on
@@ -122,21 +130,41 @@ func (c *SessionCookies) Clear(w http.ResponseWriter, r *http.Request) {
 type actorKey struct{}
 
 // withActor resolves the session once per request and keeps the result in the context, so the guard,
-// the handler and the layout do not each query the database.
+// the handler and the layout do not each query the database. Static assets and the probes
+// (/healthz, /readyz, /metrics) carry no session: they are served without touching the database.
 func (s *Server) withActor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.deps.Sessions == nil {
-			next.ServeHTTP(w, r)
+		if s.deps.Sessions == nil || sessionless(r.URL.Path) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, resolved{})))
 			return
 		}
-		a, ok := s.deps.Sessions.Actor(r)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, resolved{a, ok})))
+		var v resolved
+		if re, ok := s.deps.Sessions.(interface {
+			ResolveErr(*http.Request) (actor.Actor, bool, error)
+		}); ok {
+			v.a, v.ok, v.err = re.ResolveErr(r)
+		} else {
+			v.a, v.ok = s.deps.Sessions.Actor(r)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, v)))
 	})
 }
 
+// sessionless reports the paths that never need the signed-in user.
+func sessionless(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
+}
+
+// sessionFault is the database error met while resolving the request's session, if any.
+func sessionFault(r *http.Request) error {
+	v, _ := r.Context().Value(actorKey{}).(resolved)
+	return v.err
+}
+
 type resolved struct {
-	a  actor.Actor
-	ok bool
+	a   actor.Actor
+	ok  bool
+	err error // the database failed while reading the session: neither signed in nor out
 }
 
 // clientAddr is the request's client address under the trusted-proxy configuration.

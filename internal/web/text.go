@@ -21,12 +21,13 @@ import (
 // multiLineFields are the fields typed into a <textarea> and their JSON counterparts; a test keeps
 // the list in step with the templates.
 var multiLineFields = map[string]bool{
-	"body":    true, // notice (Markdown)
-	"comment": true, // review decision
-	"note":    true, // a claim's note
-	"reason":  true, // reopen request, return of a placement
-	"pledge":  true, // the declaration pledge (administrator)
-	"fileIds": true, // the notice form's attachment ids, one per line (a JSON array's ids are one line each)
+	"body":     true, // notice (Markdown)
+	"comment":  true, // review decision
+	"note":     true, // a claim's note
+	"reason":   true, // reopen request, return of a placement
+	"pledge":   true, // the declaration pledge (administrator)
+	"calendar": true, // the working-day calendar of a year (administrator)
+	"fileIds":  true, // the notice form's attachment ids, one per line (a JSON array's ids are one line each)
 }
 
 // maxFormBody bounds a urlencoded form body read by the boundary: the largest, a notice of

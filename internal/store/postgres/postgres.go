@@ -4,8 +4,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,7 +33,21 @@ func dialect() store.Dialect {
 			"{{timestamp}}": "TIMESTAMPTZ",
 		},
 		LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockKey)
+			// No timeouts inside a migration: waiting for another instance's migration, or a
+			// backfill of a large table, is expected to take long.
+			if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = 0"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockKey); err != nil {
+				return err
+			}
+			// A second lock names the schema being migrated, so that readiness (migrating) sees
+			// a migration of this installation's schema, not one of another schema of the same
+			// database (test runs, a second installation).
+			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", migrationLockKey)
 			return err
 		},
 		ForUpdate: " FOR UPDATE",
@@ -36,8 +55,24 @@ func dialect() store.Dialect {
 			var e *pgconn.PgError
 			return errors.As(err, &e) && e.Code == "23505"
 		},
-		CopyFrom: copyFrom,
+		CopyFrom:  copyFrom,
+		Fault:     fault,
+		ReadOnly:  &sql.TxOptions{ReadOnly: true},
+		Migrating: migrating,
 	}
+}
+
+// migrating reports whether some session migrates this schema now: it holds the schema's
+// migration lock (pg_advisory_xact_lock with two int4 keys: classid, objid, objsubid 2).
+func migrating(ctx context.Context, db *sql.DB) (bool, error) {
+	var held bool
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+        AND granted AND objsubid = 2 AND classid::bigint = $1
+        AND objid::bigint = (hashtext(current_schema())::bigint & 4294967295))`, int64(migrationLockKey)).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("read migration lock: %w", err)
+	}
+	return held, nil
 }
 
 // copyFrom runs COPY … FROM STDIN on the pgx connection under conn, where the store's transaction
@@ -60,12 +95,45 @@ func copyFrom(ctx context.Context, conn *sql.Conn, table string, columns []strin
 	return n, nil
 }
 
-// Open connects to the PostgreSQL server named by dsn (postgres://…).
+// Config tunes the PostgreSQL connections; a zero timeout is none (the server's own setting): the
+// command-line tools (import, migrate) run long statements on purpose.
+type Config struct {
+	// StatementTimeout ends a statement that runs longer (statement_timeout), answered as a 503.
+	StatementTimeout time.Duration
+	// LockTimeout ends a wait for a row or table lock (lock_timeout): a lock held by a stuck
+	// transaction gives a clear 503 within seconds instead of a hang. It also bounds the wait for a
+	// connection of the pool.
+	LockTimeout time.Duration
+}
+
+// DefaultConfig is what the server runs with unless flags say otherwise.
+func DefaultConfig() Config {
+	return Config{StatementTimeout: 10 * time.Second, LockTimeout: 5 * time.Second}
+}
+
+// Open connects to the PostgreSQL server named by dsn (postgres://…) with DefaultConfig.
 func Open(ctx context.Context, dsn string, now func() time.Time) (*store.DB, error) {
-	db, err := sql.Open("pgx", dsn)
+	return OpenWith(ctx, dsn, now, DefaultConfig())
+}
+
+// OpenWith connects to the PostgreSQL server named by dsn. The timeouts are session settings sent
+// at connect time, so they hold for every statement of every connection of the pool; a DSN that
+// sets them itself (…&statement_timeout=…) wins. Migrations lift them for their own transactions
+// (see LockMigrations): a schema change on a large table may rightly take minutes.
+func OpenWith(ctx context.Context, dsn string, now func() time.Time, cfg Config) (*store.DB, error) {
+	cc, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	if cfg.StatementTimeout > 0 {
+		setDefault(cc.RuntimeParams, "statement_timeout", fmt.Sprint(cfg.StatementTimeout.Milliseconds()))
+	}
+	if cfg.LockTimeout > 0 {
+		setDefault(cc.RuntimeParams, "lock_timeout", fmt.Sprint(cfg.LockTimeout.Milliseconds()))
+	}
+	// A transaction left open by a stuck or killed client must not hold its locks for long.
+	setDefault(cc.RuntimeParams, "idle_in_transaction_session_timeout", "60000")
+	db := stdlib.OpenDB(*cc)
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -73,5 +141,46 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*store.DB, err
 		db.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return store.New(db, dialect(), now), nil
+	return store.NewWith(db, dialect(), now, store.Options{LockWait: cfg.LockTimeout}), nil
+}
+
+func setDefault(m map[string]string, k, v string) {
+	if _, ok := m[k]; !ok {
+		m[k] = v
+	}
+}
+
+// fault classifies pgx errors. SQLSTATE classes: 08 connection exceptions and 57P01–57P03
+// (shutdown, crash, not yet accepting) are broken connections; 57014 (statement_timeout),
+// 55P03 (lock_timeout), 53300 (too many connections) are timeouts; 25006 (read-only
+// transaction outside our read path: a standby) and 53100 (disk full) are storage refusing writes.
+func fault(err error) store.Fault {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03":
+			return store.FaultBroken
+		case pe.Code == "57014", pe.Code == "55P03", pe.Code == "53300", pe.Code == "40P01":
+			return store.FaultTimeout
+		case pe.Code == "25006", pe.Code == "53100", pe.Code == "58030":
+			return store.FaultStorage
+		}
+		return store.FaultNone
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.EPIPE), errors.As(err, &ce), pgconn.SafeToRetry(err):
+		return store.FaultBroken
+	case pgconn.Timeout(err):
+		return store.FaultTimeout
+	case errors.As(err, &ne):
+		if ne.Timeout() {
+			return store.FaultTimeout
+		}
+		return store.FaultBroken
+	}
+	return store.FaultNone
 }

@@ -1,5 +1,6 @@
 // Package sqlite opens the embedded default database: modernc.org/sqlite (pure Go, no cgo) with WAL,
-// foreign keys, a busy timeout and immediate transactions.
+// foreign keys, synchronous=FULL, one writer connection with immediate transactions and a pool of
+// query_only readers.
 package sqlite
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -39,47 +41,115 @@ func dialect() store.Dialect {
 			_, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 			return err
 		},
+		Fault: fault,
 	}
 }
 
-// Open opens (creating if needed) the SQLite file at path.
+// Config tunes the SQLite database; the zero value is DefaultConfig.
+type Config struct {
+	// LockTimeout bounds how long a write waits for the write lock (the writer connection, and
+	// busy_timeout against another process) before it fails with a clear 503. Default 5 s.
+	LockTimeout time.Duration
+	// Synchronous is the PRAGMA synchronous level: "FULL" (default: a commit is on the disk before
+	// the answer, so a certification survives a power loss) or "NORMAL" (WAL stays consistent, but
+	// the last commits before a power loss may be lost).
+	Synchronous string
+}
+
+// DefaultConfig is the configuration the server runs with unless flags say otherwise.
+func DefaultConfig() Config { return Config{LockTimeout: 5 * time.Second, Synchronous: "FULL"} }
+
+// Open opens (creating if needed) the SQLite file at path with DefaultConfig.
+func Open(ctx context.Context, path string, now func() time.Time) (*store.DB, error) {
+	return OpenWith(ctx, path, now, DefaultConfig())
+}
+
+// OpenWith opens (creating if needed) the SQLite file at path.
 //
-// _txlock=immediate makes every transaction take the write lock at BEGIN: a transaction that reads
-// and then writes can otherwise fail at once with SQLITE_BUSY instead of waiting for busy_timeout.
+// Two pools share the file. The writer pool has one connection and _txlock=immediate: a
+// transaction takes the write lock at BEGIN (a transaction that reads and then writes could
+// otherwise fail at once with SQLITE_BUSY), and writers queue in Go for the one connection, at most
+// LockTimeout. The read pool's connections are query_only and begin deferred transactions: under WAL
+// they read a consistent snapshot beside the writer and never take the write lock, so signed-in
+// page views do not queue behind saves.
 //
 // The file is created 0600 before SQLite opens it: SQLite gives its WAL and shared-memory files the
 // mode of the database file, so all three are readable by the server's account alone (they hold
 // sealed identifiers beside names and disability data). Files made by an earlier release (0644)
 // are narrowed. secure_delete overwrites deleted rows, so that what is removed (a person, a
 // session, a dropped column) does not linger in free pages of the file.
-func Open(ctx context.Context, path string, now func() time.Time) (*store.DB, error) {
+func OpenWith(ctx context.Context, path string, now func() time.Time, cfg Config) (*store.DB, error) {
+	if cfg.LockTimeout <= 0 {
+		cfg.LockTimeout = DefaultConfig().LockTimeout
+	}
+	switch strings.ToUpper(cfg.Synchronous) {
+	case "":
+		cfg.Synchronous = "FULL"
+	case "FULL", "NORMAL":
+		cfg.Synchronous = strings.ToUpper(cfg.Synchronous)
+	default:
+		return nil, fmt.Errorf("open sqlite: synchronous must be FULL or NORMAL, not %q", cfg.Synchronous)
+	}
 	if err := restrictFiles(path); err != nil {
 		return nil, err
 	}
+	busy := fmt.Sprintf("busy_timeout(%d)", cfg.LockTimeout.Milliseconds())
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", busy)
+	q.Add("_pragma", "synchronous("+cfg.Synchronous+")")
 	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	// Escape the path: a '#' or '?' in a directory name would otherwise cut the URI.
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	file := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
+	db, err := sql.Open("sqlite", file+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// Every transaction is BEGIN IMMEDIATE, so transactions run one at a time, reads included: they
-	// queue on the write lock (up to busy_timeout). WAL still lets statements outside a transaction
-	// (Ping, the migration bookkeeping) read while a transaction writes. A small pool keeps file
-	// handles modest.
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return store.New(db, dialect(), now), nil
+	r := url.Values{}
+	r.Add("_pragma", "foreign_keys(1)")
+	r.Add("_pragma", busy)
+	r.Add("_pragma", "query_only(1)")
+	r.Set("_txlock", "deferred")
+	r.Set("_time_format", "sqlite")
+	read, err := sql.Open("sqlite", file+r.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
+	}
+	// Readers are cheap under WAL; a few per core keep file handles modest.
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	if err := read.PingContext(ctx); err != nil {
+		db.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
+	}
+	return store.NewWith(db, dialect(), now, store.Options{Read: read, LockWait: cfg.LockTimeout}), nil
+}
+
+// fault classifies SQLite's result codes (the primary code, the low byte of the extended one).
+func fault(err error) store.Fault {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return store.FaultNone
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT:
+		return store.FaultTimeout
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+		sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return store.FaultStorage
+	}
+	return store.FaultNone
 }
 
 // restrictFiles creates the database file with mode 0600 when it is missing and narrows the

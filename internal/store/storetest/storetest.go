@@ -50,6 +50,9 @@ type Options struct {
 	// Before, when set, migrates only the schema files named before it (and no extra steps): a
 	// database as an older release left it, for tests of the migrations that follow.
 	Before string
+	// LockTimeout, when set, replaces the default wait for a lock (SQLite's writer, PostgreSQL's
+	// lock_timeout), for tests of a held lock.
+	LockTimeout time.Duration
 }
 
 // Each runs fn once per database, as subtests "sqlite" and "postgres".
@@ -62,7 +65,11 @@ func Each(t *testing.T, opt Options, fn func(t *testing.T, db *store.DB)) {
 // SQLite opens a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB, opt Options) *store.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), nowOf(opt))
+	cfg := sqlite.DefaultConfig()
+	if opt.LockTimeout > 0 {
+		cfg.LockTimeout = opt.LockTimeout
+	}
+	db, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "test.db"), nowOf(opt), cfg)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -87,7 +94,11 @@ func PGDSN(t testing.TB) string {
 // Postgres opens a migrated PostgreSQL database in a fresh schema, dropped when the test ends.
 func Postgres(t testing.TB, opt Options) *store.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), PGSchemaDSN(t), nowOf(opt))
+	cfg := postgres.DefaultConfig()
+	if opt.LockTimeout > 0 {
+		cfg.LockTimeout = opt.LockTimeout
+	}
+	db, err := postgres.OpenWith(context.Background(), PGSchemaDSN(t), nowOf(opt), cfg)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
