@@ -279,7 +279,7 @@ func (tx DeclarationTx) OfficeWithin(ctx context.Context, office, ancestor strin
 // PlacementCertificates returns the certificate each of the year's placements is registered with.
 func (tx DeclarationTx) PlacementCertificates(ctx context.Context, employerID int64, year int) (map[int64]declaration.Certificate, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT id, certificate_kind, COALESCE(category, 0), COALESCE(level, 0), COALESCE(grade, 0)
-        FROM placements WHERE employer_id = $1 AND year = $2`, employerID, year)
+        FROM placements WHERE employer_id = $1 AND year = $2 AND deleted_at IS NULL`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("placement certificates: %w", err)
 	}
