@@ -4,7 +4,8 @@
 #                           GB2312 and ASCII, fonts-hanazono for CJK Extensions A and B such as 𠀾,
 #                           fonts-droid-fallback for other rare characters)
 #   scripts/setup.sh test   the above plus Chromium (browser tests), poppler-utils (pdftotext reads
-#                           letters back), sqlite3 (the import benchmark's baseline) and axe-core (npm,
+#                           letters back), sqlite3 (the import benchmark's baseline), haproxy (the
+#                           three-instance test behind a load balancer) and axe-core (npm,
 #                           pinned by e2e/package-lock.json) for the accessibility scans
 # Without root it only reports what is missing: the server then says it cannot draw letters, and the
 # tests that need a missing piece skip locally (CI requires them).
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 what="${1:-test}"
 packages=(fonts-arphic-gbsn00lp fonts-droid-fallback fonts-hanazono)
 if [ "$what" = test ]; then
-  packages+=(chromium poppler-utils sqlite3)
+  packages+=(chromium poppler-utils sqlite3 haproxy)
   if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
     if command -v npm >/dev/null; then
       echo "setup: installing axe-core (npm ci in e2e/)" >&2

@@ -37,6 +37,10 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdVerify(stdin, stdout, stderr)
 	case "staff":
 		return cmdStaff(ctx, args[1:], getenv, stdout, stderr)
+	case "scale":
+		return cmdScale(ctx, args[1:], getenv, stdout, stderr)
+	case "apiclient":
+		return cmdAPIClient(ctx, args[1:], getenv, stdout, stderr)
 	case "key":
 		return cmdKey(ctx, args[1:], getenv, stdout, stderr)
 	// Data exchange (issue #5).
@@ -65,6 +69,10 @@ commands:
             re-seal every sealed value and attachment under a new data key (--data, --db, --blob)
   verify    one verification case: JSON on stdin, the month grid as JSON on stdout
   staff add create a federation staff account (--username, --password, --role, --office)
+  apiclient add|rotate|revoke
+            register a tax bureau's API client and print its bearer token once (--name, --tax-office),
+            or give it a new token (--id), or revoke it (--id)
+  scale     fill PostgreSQL with N employers through COPY and measure the pages (--db, --employers, --placements)
   import    load a data-exchange file: import KIND FILE (--data, --db)
   load      load-test a running server on this machine (--url, --duration, --concurrency)
 

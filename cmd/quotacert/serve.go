@@ -53,6 +53,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	smtpUser := fs.String("smtp-user", getenv("QUOTACERT_SMTP_USER"), "SMTP user name; empty: no authentication (QUOTACERT_SMTP_USER)")
 	smtpInsecure := fs.Bool("smtp-insecure", getenv("QUOTACERT_SMTP_INSECURE") == "true", "allow plain SMTP without STARTTLS to a server that is not on loopback (QUOTACERT_SMTP_INSECURE=true)")
 	mailEvery := fs.Duration("mail-interval", envDuration(getenv, "QUOTACERT_MAIL_INTERVAL", 15*time.Second), "how often the background work mails the outbox and posts deadline reminders (QUOTACERT_MAIL_INTERVAL)")
+	var pf platformFlags
+	pf.register(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -93,11 +95,16 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		fmt.Fprintln(stderr, "quotacert serve: --captcha must be on or off")
 		return 2
 	}
+	platform, err := pf.settings(getenv, *baseURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "quotacert serve: %v\n", err)
+		return 2
+	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := serve(ctx, log, serveConfig{db: dbf, addr: *addr, demo: *demo, captcha: *captcha == "on", key: getenv("QUOTACERT_KEY"), getenv: getenv,
 		trustedProxies: proxies, secureBase: strings.HasPrefix(*baseURL, "https://"),
 		fonts: report.ParseFontPaths(*fonts), baseURL: *baseURL, letters: letters, staffMFA: *staffMFA == "required", maxSessions: *maxSessions,
-		metricsAddr: *metricsAddr, mailer: mailer, mailEvery: *mailEvery}, stdout); err != nil {
+		metricsAddr: *metricsAddr, mailer: mailer, mailEvery: *mailEvery, platform: platform}, stdout); err != nil {
 		log.Error("serve failed", "err", err)
 		return 1
 	}
@@ -126,6 +133,9 @@ type serveConfig struct {
 	metricsAddr string           // /metrics on a listener of its own; "" on addr
 	mailer      *smtpmail.Mailer // nil: messages are not mailed (issue 19)
 	mailEvery   time.Duration    // rounds of the message center's background work; 0: 15 s
+
+	// platform: the unified identity platform (nil oidc: none) and the local register/login switches.
+	platform platformSettings
 }
 
 // parseCIDRs parses a comma-separated list of CIDRs or single addresses.
@@ -176,6 +186,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg serveConfig, stdout io.Wri
 	}
 	deps, acfg, err := wire(log, cfg, k, blobs)
 	if err != nil {
+		return err
+	}
+	if deps.Platform, err = newPlatform(ctx, log, cfg.platform.oidc, db); err != nil {
 		return err
 	}
 	if cfg.demo {
@@ -250,6 +263,8 @@ func wire(log *slog.Logger, cfg serveConfig, k *keyed, blobs blob.Store) (web.De
 	if cfg.maxSessions > 0 {
 		acfg.MaxSessions = cfg.maxSessions
 	}
+	acfg.Platform = cfg.platform.oidc != nil
+	acfg.LocalRegister, acfg.LocalLogin = !cfg.platform.localRegisterOff, !cfg.platform.localLoginOff
 	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return web.Deps{}, acfg, err
@@ -357,6 +372,7 @@ func sealAttachments(ctx context.Context, log *slog.Logger, k *keyed, blobs blob
 // the loader is not a browser.
 func loadDemo(ctx context.Context, acfg account.Config, db *store.DB, deps web.Deps, stdout io.Writer) error {
 	acfg.CaptchaRequired = false
+	acfg.LocalRegister = true // the demo employer is registered locally, also behind a platform (to try linking)
 	accounts, err := account.NewService(acfg, store.AccountRunner(db), db.IsUniqueViolation)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"quotacert/internal/apiclient"
 	"quotacert/internal/blob"
 	"quotacert/internal/declaration"
 	"quotacert/internal/report"
@@ -52,6 +53,8 @@ func wireDeclaration(log *slog.Logger, db *store.DB, cfg serveConfig, p declarat
 	// Issued letters are kept in the attachments' sealed blob store.
 	deps.Declarations = declaration.NewService(store.DeclarationRunner(db), deps.Exchange, p, time.Now).
 		WithDocuments(blob.Attachments(blobs))
+	// The tax bureau's programs read the results with bearer tokens (issue 15).
+	deps.APIClients = apiclient.NewService(store.APIClientRunner(db))
 	deps.PublicURL = cfg.baseURL
 	if base := strings.TrimSpace(cfg.baseURL); base == "" {
 		log.Warn("NO --base-url: certification letters cannot be downloaded until the public base URL is set (--base-url / QUOTACERT_BASE_URL); their QR code and verify URL come from it, never from a request's Host header")

@@ -132,6 +132,11 @@ type Tx interface {
 	InsertPendingLogin(ctx context.Context, p PendingLogin) error
 	TakePendingLogin(ctx context.Context, tokenHash string) (PendingLogin, error)
 
+	// Platform sign-in (issue 16): which local account a platform account (issuer, subject) is.
+	PlatformLink(ctx context.Context, issuer, subject string) (int64, error) // not found: apperr.NotFound
+	InsertPlatformLink(ctx context.Context, issuer, subject string, userID int64) error
+	PlatformLinked(ctx context.Context, userID int64) (bool, error)
+
 	InsertSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, tokenHash string) (Session, error)
 	ListSessions(ctx context.Context, userID int64) ([]Session, error) // oldest first
@@ -192,6 +197,15 @@ type Config struct {
 	PendingAttempts  int           // wrong codes allowed in the second step
 	TOTPIssuer       string        // the name authenticator apps show
 
+	// A unified identity platform (统一身份认证平台) is configured: employers sign in through it, and
+	// a local registration of a credit code that signed in through it is refused (no squatting).
+	Platform bool
+	// LocalRegister lets employers register here with a password (--local-register; off by default
+	// with a platform), LocalLogin lets them sign in with that password (--local-login). Staff always
+	// keep their own passwords.
+	LocalRegister bool
+	LocalLogin    bool
+
 	Argon2 Argon2Params
 	Hashes GateConfig
 	// Now is the clock of the in-memory refusal shortcut (nil: time.Now); tests pass the clock of
@@ -212,8 +226,9 @@ func DefaultConfig() Config {
 		AccountMaxLogins: 20, PasswordChecks: 5,
 		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, TouchEvery: time.Minute, MaxSessions: 5,
 		StaffMFARequired: true, PendingTTL: 5 * time.Minute, PendingAttempts: 5,
-		TOTPIssuer: "残疾人按比例就业情况联网认证",
-		Argon2:     DefaultArgon2,
+		TOTPIssuer:    "残疾人按比例就业情况联网认证",
+		LocalRegister: true, LocalLogin: true,
+		Argon2: DefaultArgon2,
 		// One hash at a time per account and two per network: one account or network never holds
 		// both cores, so another user's login always finds a slot within about one hash's time.
 		Hashes: GateConfig{Concurrent: 2, Queue: 8, Wait: time.Second, PerAccount: 1, PerPrefix: 2},

@@ -67,6 +67,16 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	}
 	prefix := AddrPrefix(in.ClientAddr)
 	attempt := actor.Actor{Name: safeName(name), ClientAddr: in.ClientAddr}
+	if wantEmployer && !s.cfg.LocalLogin {
+		// Employers sign in through the unified identity platform only (--local-login off).
+		err := s.run(ctx, func(tx Tx) error {
+			return s.auditFailure(ctx, tx, attempt, "login", "employer password login is off (--local-login off)")
+		})
+		if err != nil {
+			return LoginResult{}, fmt.Errorf("login: %w", err)
+		}
+		return LoginResult{}, apperr.New(apperr.Forbidden, MsgLocalLoginOff)
+	}
 
 	// Phase 0, in memory: a network or account this instance just throttled, or whose hashing bound
 	// is reached, is refused without a transaction, so a flood of attempts costs little.

@@ -29,6 +29,16 @@ type RegisterInput struct {
 // Register creates the employer and its login in one transaction. The captcha is consumed first;
 // every other field is checked and reported together.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, error) {
+	if !s.cfg.LocalRegister {
+		err := s.run(ctx, func(tx Tx) error {
+			a := actor.Actor{Name: safeName(strings.TrimSpace(in.CreditCode)), ClientAddr: in.ClientAddr}
+			return s.auditFailure(ctx, tx, a, "register", "local registration is off (--local-register off)")
+		})
+		if err != nil {
+			return actor.Actor{}, fmt.Errorf("register: %w", err)
+		}
+		return actor.Actor{}, apperr.New(apperr.Forbidden, MsgLocalRegisterOff)
+	}
 	fields := map[string]string{}
 	code, err := idnum.ParseCreditCode(strings.TrimSpace(in.CreditCode))
 	switch {
@@ -87,9 +97,19 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (actor.Actor, 
 		// Whether a code is registered is revealed only to a solved captcha, so it cannot be
 		// harvested by a script.
 		if fields["creditCode"] == "" && fields["captcha"] == "" {
-			_, err := tx.UserByUsername(ctx, code)
+			u, err := tx.UserByUsername(ctx, code)
 			if err == nil {
 				fields["creditCode"] = "该统一社会信用代码已注册，请直接登录；如忘记密码请联系所在地残联"
+				if s.cfg.Platform {
+					// The platform vouched for this code's employer: nobody registers it here.
+					linked, err := tx.PlatformLinked(ctx, u.ID)
+					if err != nil {
+						return err
+					}
+					if linked {
+						fields["creditCode"] = MsgPlatformKnown
+					}
+				}
 			} else if !isNotFound(err) {
 				return err
 			}

@@ -11,6 +11,9 @@ const (
 	Employer Role = "employer"
 	Reviewer Role = "reviewer"
 	Admin    Role = "admin"
+	// APIClient is a program of the tax bureau reading the certified results with a bearer token
+	// (package apiclient). It is no user: Valid is false for it, so no page or other route admits it.
+	APIClient Role = "apiclient"
 )
 
 // Valid reports whether r is one of the known roles.
@@ -25,6 +28,8 @@ func (r Role) Label() string {
 		return "残联审核人员"
 	case Admin:
 		return "系统管理员"
+	case APIClient:
+		return "税务接口客户端"
 	}
 	return "未知角色"
 }
@@ -46,6 +51,11 @@ type Actor struct {
 	// Session is the hash of the current session's token (the sessions page marks it), "" outside
 	// a signed-in request.
 	Session string
+	// Client and TaxOffice are set for an API client only: its id, and the tax office whose region
+	// subtree it reads ("" = the whole province). Office is then the federation office of the
+	// administrator who registered it.
+	Client    int64
+	TaxOffice string
 }
 
 // System is the actor for command-line tools and start-up jobs.

@@ -132,6 +132,19 @@ type Result struct {
 	LetterID         int64              `json:"-"`
 	// Certified are the letter's persons (the base of the levy), read for the Excel export only.
 	Certified []CertifiedPerson `json:"-"`
+	// Seq and ChangedAt are the row's place in the change sequence (ResultFeed): the number and the
+	// database time of the letter's last change (issue or cancellation).
+	Seq       int64     `json:"-"`
+	ChangedAt time.Time `json:"-"`
+}
+
+// ResultScope is whose results a feed reads: the employers whose letter was issued in a federation
+// office's subtree (staff), those whose tax office lies in a tax office's region subtree (an API
+// client of that tax office), or the whole province.
+type ResultScope struct {
+	FederationOffice string
+	TaxOffice        string
+	Province         bool
 }
 
 // LevyParameters are a province's levy figures for a year (DOMAIN.md §7).
@@ -206,5 +219,9 @@ type Tx interface {
 	InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error)
 	ReopenRequests(ctx context.Context, employerID int64, year int) ([]ReopenRequest, error)
 	Results(ctx context.Context, office string, year int) ([]Result, error)
+	// ResultFeed lists a year's results in the scope whose change number is above after and whose
+	// change time is at or after sinceUS (microseconds since 1970; 0 = any), in change order, at most
+	// limit; total counts every such row.
+	ResultFeed(ctx context.Context, sc ResultScope, year int, after, sinceUS int64, limit int) ([]Result, int, error)
 	LevyParameters(ctx context.Context, province string, year int) (LevyParameters, bool, error)
 }

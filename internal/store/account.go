@@ -569,6 +569,11 @@ func (tx AccountTx) PurgeThrottles(ctx context.Context, windowBefore, failuresBe
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM pending_logins WHERE expires_at < $1`, windowBefore.UTC()); err != nil {
 		return 0, fmt.Errorf("purge pending logins: %w", err)
 	}
+	// A platform sign-in lives FlowTTL (10 minutes), less than the window: purged rows are past use,
+	// and until then a used state is still told apart as a replay.
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM oidc_pending_logins WHERE created_at < $1`, windowBefore.UTC()); err != nil {
+		return 0, fmt.Errorf("purge pending platform sign-ins: %w", err)
+	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_at < $1`, failuresBefore.UTC()); err != nil {
 		return 0, fmt.Errorf("purge login failures: %w", err)
 	}

@@ -154,3 +154,17 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, query, args...)
 }
+
+// CopyRows writes rows into table's columns through the database's bulk path (PostgreSQL COPY), in
+// this transaction; for loaders such as the scale harness. Without a bulk path (SQLite) it refuses:
+// the harness measures PostgreSQL.
+func (tx *Tx) CopyRows(ctx context.Context, table string, columns []string, src CopySource) (int64, error) {
+	if tx.db.dialect.CopyFrom == nil {
+		return 0, fmt.Errorf("copy into %s: the %s database has no bulk path", table, tx.db.dialect.Name)
+	}
+	n, err := tx.db.dialect.CopyFrom(ctx, tx.conn, table, columns, src)
+	if err != nil {
+		return n, fmt.Errorf("copy into %s: %w", table, err)
+	}
+	return n, nil
+}

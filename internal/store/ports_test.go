@@ -12,6 +12,7 @@ import (
 
 	"quotacert/internal/account"
 	"quotacert/internal/admin"
+	"quotacert/internal/apiclient"
 	"quotacert/internal/attachment"
 	"quotacert/internal/datakey"
 	"quotacert/internal/declaration"
@@ -34,6 +35,7 @@ func TestPortsAreExact(t *testing.T) {
 	}{
 		{reflect.TypeFor[store.AccountTx](), reflect.TypeFor[account.Tx]()},
 		{reflect.TypeFor[store.AdminTx](), reflect.TypeFor[admin.Tx]()},
+		{reflect.TypeFor[store.APIClientTx](), reflect.TypeFor[apiclient.Tx]()},
 		{reflect.TypeFor[store.AttachmentTx](), reflect.TypeFor[attachment.Tx]()},
 		{reflect.TypeFor[store.DataKeyTx](), reflect.TypeFor[datakey.Tx]()},
 		{reflect.TypeFor[store.DeclarationTx](), reflect.TypeFor[declaration.Tx]()},

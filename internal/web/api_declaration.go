@@ -1,11 +1,7 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"quotacert/internal/actor"
@@ -106,55 +102,6 @@ func (s *Server) handleAPILetterPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeLetter(w, r, a, year)
-}
-
-// resultColumns are the CSV header of the tax export, in CONTRACT.md's field names.
-var resultColumns = []string{"creditCode", "name", "taxOffice", "persons", "countedMonths", "equivalentPersons", "letterNumber", "status"}
-
-func resultRecord(r declaration.Result) []string {
-	return []string{r.CreditCode, r.Name, r.TaxOffice, strconv.Itoa(r.Persons), strconv.Itoa(r.CountedMonths),
-		r.WeightMonths.String(), r.LetterNumber, string(r.Status)}
-}
-
-func (s *Server) handleAPIResults(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.actor(r)
-	year, err := parseYear(r.PathValue("year"))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	wantCSV := strings.Contains(r.Header.Get("Accept"), "text/csv")
-	format := "json"
-	if wantCSV {
-		format = "csv"
-	}
-	rows, err := s.deps.Declarations.Results(r.Context(), a, year, format)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !wantCSV {
-		if rows == nil {
-			rows = []declaration.Result{}
-		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": rows})
-		return
-	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	cw.Write(resultColumns)
-	for _, row := range rows {
-		rec := resultRecord(row)
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		cw.Write(rec)
-	}
-	cw.Flush()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.csv"`, year))
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
 }
 
 // csvSafe defuses spreadsheet formulas in text cells (an employer name starting with "="): every

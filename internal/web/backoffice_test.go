@@ -33,6 +33,7 @@ func backofficeSite(t *testing.T, db *store.DB, now func() time.Time) *site {
 	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
+	cfg.Secrets = testSecrets(t)
 	cfg.StaffMFARequired, cfg.CaptchaRequired = false, false
 	cfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 	cfg.Now = now

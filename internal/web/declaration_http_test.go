@@ -39,12 +39,14 @@ const declName = "长春市喆堃示例科技有限公司"
 // clock inside the 2025 declaration window; it returns the placement service for seeding.
 func declSite(t *testing.T, db *store.DB, clock *storetest.Clock) (*site, *placement.Service) {
 	t.Helper()
-	return declSiteWith(t, db, clock, nil)
+	return declSiteWith(t, db, clock, nil, nil)
 }
 
-// declSiteWith is declSite with the pages' dependencies adjusted by edit before the site starts
-// (no base URL, no fonts, …). Letters are signed with a self-signed pair made for the test.
-func declSiteWith(t *testing.T, db *store.DB, clock *storetest.Clock, edit func(*web.Deps)) (*site, *placement.Service) {
+// declSiteWith is declSite with the pages' dependencies adjusted by edit before the site starts (no
+// base URL, no fonts, more services: edit then also has the exchange and placements), and the
+// handler wrapped (wrap, when set: the OpenAPI test validates every answer). Letters are signed
+// with a self-signed pair made for the test.
+func declSiteWith(t *testing.T, db *store.DB, clock *storetest.Clock, edit func(*web.Deps), wrap func(http.Handler) http.Handler) (*site, *placement.Service) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := account.DefaultConfig()
@@ -104,13 +106,18 @@ func declSiteWith(t *testing.T, db *store.DB, clock *storetest.Clock, edit func(
 			WithDocuments(blob.Attachments(blobs)),
 		Letters: letters, LetterSigner: signer, PublicURL: "https://quotacert.example"}
 	if edit != nil {
+		deps.Exchange, deps.Placements = ex, pl
 		edit(&deps)
 	}
 	s, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
+	var h http.Handler = s.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &site{t: t, db: db, srv: srv}, pl
 }
@@ -303,7 +310,7 @@ func TestHTTPDeclarationAndReview(t *testing.T) {
 
 		// The tax export: JSON, CSV, Excel; staff only.
 		st, body = prov.json("GET", "/api/v1/years/2025/results", nil)
-		if st != 200 || body != fmt.Sprintf(`{"items":[{"creditCode":"%s","name":"%s","taxOffice":"12201020000","persons":2,"countedMonths":22,"equivalentPersons":1.83,"letterNumber":"%s","status":"valid"}]}`+"\n",
+		if st != 200 || body != fmt.Sprintf(`{"items":[{"creditCode":"%s","name":"%s","taxOffice":"12201020000","persons":2,"countedMonths":22,"equivalentPersons":1.83,"letterNumber":"%s","status":"valid"}],"next":null,"page":1,"pageSize":50,"total":1}`+"\n",
 			empCode, declName, d.Letter.Number) {
 			t.Fatalf("results: %d %s", st, body)
 		}

@@ -8,14 +8,17 @@ import (
 // flashMessages are the confirmations shown after a POST-redirect-GET (?done=key). Only these fixed
 // texts can appear, so the query string cannot inject content into the page.
 var flashMessages = map[string]string{
-	"registered":     "注册成功，请使用统一社会信用代码、密码和验证码登录。",
-	"loggedout":      "您已安全退出。",
-	"password":       "密码已修改。",
-	"staff-created":  "工作人员账号已创建。",
-	"password-reset": "密码已重置，该用户下次登录时须修改密码。",
-	"user-disabled":  "账号已停用。",
-	"user-enabled":   "账号已启用。",
-	"must-change":    "管理员已重置您的密码，请先设置新密码。",
+	"registered": "注册成功，请使用统一社会信用代码、密码和验证码登录。",
+	"loggedout":  "您已安全退出。",
+	// sign-in through the unified identity platform (issue 16)
+	"platform-created": "您已通过统一身份认证平台登录，本系统已为贵单位建立账号。请先完善单位信息（带 * 的为必填项）并保存，再进行残疾人安置登记。",
+	"platform-linked":  "您已通过统一身份认证平台登录，贵单位在本系统中原有的账号已与统一身份认证平台账号关联，今后请点击“我要申报”登录。",
+	"password":         "密码已修改。",
+	"staff-created":    "工作人员账号已创建。",
+	"password-reset":   "密码已重置，该用户下次登录时须修改密码。",
+	"user-disabled":    "账号已停用。",
+	"user-enabled":     "账号已启用。",
+	"must-change":      "管理员已重置您的密码，请先设置新密码。",
 	// account security (issue 14)
 	"must-enrol":     "工作人员账号须启用两步验证：请用手机验证器应用扫描下方二维码，输入显示的 6 位数字完成绑定后再使用其他功能。",
 	"failed-logins":  "安全提醒：自您上次登录以来，有人用错误的密码尝试登录您的账号，详情见下方“最近的失败登录”。如不是您本人，请修改密码。",
@@ -53,6 +56,8 @@ var flashMessages = map[string]string{
 	// the clerk's year (issue 17): last year's list, Excel in
 	"placements-copied":   "已复制上年名单。复制的人员为“未完成”状态，请逐一点击“查看”核验并保存申报月份。",
 	"placements-imported": "已从 Excel 导入人员。导入的人员为“未完成”状态，请逐一上传劳动合同附件、核验并保存申报月份。",
+	// the tax bureau's API clients (issue 15)
+	"apiclient-revoked": "接口客户端已吊销，其令牌立即失效。",
 }
 
 // safeNext returns next when it is a path of this site (so the login page cannot send users to

@@ -33,7 +33,7 @@ const snapName = "长春市喆堃𠀾示例科技有限公司"
 // every month of 2025 counted.
 func letterSite(t *testing.T, db *store.DB, clock *storetest.Clock, edit func(*web.Deps)) (*site, *client) {
 	t.Helper()
-	s, pl := declSiteWith(t, db, clock, edit)
+	s, pl := declSiteWith(t, db, clock, edit, nil)
 	emp := s.login("creditCode", empCode)
 	profile := fullProfile()
 	profile["name"] = snapName

@@ -28,6 +28,12 @@ type loginForm struct {
 	Error      string
 	Fields     map[string]string
 	Captcha    captchaBox
+	// The unified identity platform: Platform shows "我要申报" leading there; LocalLogin and
+	// LocalRegister show the employer's own password form and the registration link.
+	Platform      bool
+	PlatformStart string
+	LocalLogin    bool
+	LocalRegister bool
 }
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +72,12 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 		f.Error, status = throttled.Message, http.StatusTooManyRequests
 	}
 	f.Captcha = box
+	f.Platform = s.deps.Platform != nil
+	f.PlatformStart = platformRetry(f.Next, true)
+	f.LocalLogin, f.LocalRegister = true, true
+	if s.deps.Accounts != nil {
+		f.LocalLogin, f.LocalRegister = s.deps.Accounts.LocalLoginEnabled(), s.deps.Accounts.LocalRegisterEnabled()
+	}
 	s.render(w, r, status, "login", Page{Title: "登录", Data: f})
 }
 
@@ -111,6 +123,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, httpx.Status(e.Code), f)
 		return
 	}
+	s.clearPlatformHint(w, r) // a password session: logging out ends nothing at the platform
 	if res.PendingToken != "" {
 		s.renderSecondStep(w, r, http.StatusOK, secondStepForm{Token: res.PendingToken, Next: f.Next})
 		return

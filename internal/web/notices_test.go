@@ -13,6 +13,7 @@ import (
 
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
+	"quotacert/internal/apiclient"
 	"quotacert/internal/attachment"
 	"quotacert/internal/audit"
 	"quotacert/internal/blob"
@@ -27,6 +28,7 @@ func withConsole(t *testing.T, h *harness) {
 	t.Helper()
 	h.srv.deps.Notices = notice.NewService(store.NoticeRunner(h.db))
 	h.srv.deps.Admin = admin.NewService(store.AdminRunner(h.db))
+	h.srv.deps.APIClients = apiclient.NewService(store.APIClientRunner(h.db))
 	h.h = h.srv.Handler()
 }
 

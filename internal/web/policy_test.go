@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"quotacert/internal/actor"
+	"quotacert/internal/apiclient"
 	"quotacert/internal/audit"
 	"quotacert/internal/exchange"
 	"quotacert/internal/pii"
@@ -18,7 +20,7 @@ import (
 )
 
 // knownPolicies are the policies the guard understands; anything else is a mistake.
-var knownPolicies = map[Policy]bool{Public: true, Employer: true, Staff: true, Admin: true, Any: true}
+var knownPolicies = map[Policy]bool{Public: true, Employer: true, Staff: true, Admin: true, Any: true, StaffOrClient: true}
 
 func TestEveryRouteHasPolicy(t *testing.T) {
 	s, err := New(Deps{})
@@ -59,7 +61,7 @@ func allowed(p Policy, role string) bool {
 		return role != "anonymous"
 	case Employer:
 		return role == "employer"
-	case Staff:
+	case Staff, StaffOrClient:
 		return role == "reviewer" || role == "admin"
 	case Admin:
 		return role == "admin"
@@ -189,6 +191,7 @@ type scopeFixture struct {
 	ownNotice, notice int64 // targeted at 220202 and at 220102
 	importID          int64
 	seq               int
+	ownClient, client int64 // API clients of 12202020000 (吉林市昌邑区) and 12201020000 (长春市南关区)
 }
 
 func (f *scopeFixture) pick(own bool, mine, other string) string {
@@ -302,6 +305,18 @@ var adminScopeCases = map[string]scopeCase{
 	"POST /admin/levy": {class: scopeProvince, req: func(f *scopeFixture, own bool) *http.Request {
 		return form(http.MethodPost, "/admin/levy", url.Values{"year": {"2025"}, "quotaPercent": {"1.5"}, "socialAvgWage": {"96000"}})
 	}},
+	"GET /admin/api-clients": {class: scopeConsole, leak: "长春市南关区税务局接口"},
+	"POST /admin/api-clients": {class: scopeSubtree, req: func(f *scopeFixture, own bool) *http.Request {
+		f.seq++
+		return form(http.MethodPost, "/admin/api-clients", url.Values{"name": {"接口" + strconv.Itoa(f.seq)},
+			"taxOffice": {f.pick(own, "12202020000", "12201020000")}})
+	}},
+	"GET /admin/api-clients/{id}/{action}": {class: scopeSubtree, req: func(f *scopeFixture, own bool) *http.Request {
+		return httptest.NewRequest(http.MethodGet, "/admin/api-clients/"+f.pickID(own, f.ownClient, f.client)+"/revoke", nil)
+	}},
+	"POST /admin/api-clients/{id}/{action}": {class: scopeSubtree, req: func(f *scopeFixture, own bool) *http.Request {
+		return form(http.MethodPost, "/admin/api-clients/"+f.pickID(own, f.ownClient, f.client)+"/rotate", nil)
+	}},
 	"GET /admin/imports": {class: scopeConsole, leak: `action="/admin/imports"`},
 	"POST /admin/imports": {class: scopeProvince, req: func(f *scopeFixture, own bool) *http.Request {
 		return f.multipart("/admin/imports", url.Values{"kind": {"minwage"}}, FormFile{"file", "minwage.csv", []byte("region,from,amount\n2202,2027-01,2000\n")})
@@ -374,6 +389,16 @@ func TestAdminScopeMatrix(t *testing.T) {
 			rec := s.root.postJSON("/api/v1/notices", map[string]any{"title": n.title, "body": "正文", "office": n.office})
 			wantStatus(t, rec, http.StatusCreated)
 			*n.id = decode[struct{ ID int64 }](t, rec).ID
+		}
+		for _, c := range []struct {
+			name, taxOffice string
+			id              *int64
+		}{{"吉林市昌邑区税务局接口", "12202020000", &f.ownClient}, {"长春市南关区税务局接口", "12201020000", &f.client}} {
+			cl, _, err := h.srv.deps.APIClients.Register(context.Background(), actor.System("test"), apiclient.Input{Name: c.name, TaxOffice: c.taxOffice})
+			if err != nil {
+				t.Fatal(err)
+			}
+			*c.id = cl.ID
 		}
 		rec := s.root.do(f.multipart("/admin/imports", url.Values{"kind": {"minwage"}}, FormFile{"file", "bad.csv", []byte("region,from,amount\nx,2027-01,1\n")}))
 		wantStatus(t, rec, http.StatusSeeOther)

@@ -18,6 +18,12 @@ type registerForm struct {
 }
 
 func (s *Server) handleRegisterPage(w http.ResponseWriter, r *http.Request) {
+	if s.deps.Accounts != nil && !s.deps.Accounts.LocalRegisterEnabled() {
+		// Behind the unified identity platform: the platform registers employers, not this form.
+		s.render(w, r, http.StatusForbidden, "platform_error", Page{Title: "无需注册",
+			Data: platformErrorPage{Heading: "无需在本系统注册", Message: account.MsgLocalRegisterOff, Retry: platformRetry("", s.deps.Platform != nil)}})
+		return
+	}
 	s.renderRegister(w, r, http.StatusOK, registerForm{})
 }
 

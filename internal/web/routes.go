@@ -22,6 +22,9 @@ const (
 	Staff    Policy = "staff"    // reviewers and admins
 	Admin    Policy = "admin"    // admins only
 	Any      Policy = "any"      // any signed-in user
+	// StaffOrClient: reviewers and admins, or a request with "Authorization: Bearer": the handler
+	// then authenticates the tax bureau's API client itself (the results).
+	StaffOrClient Policy = "staff-or-client"
 )
 
 // Route is one entry of the route list.
@@ -43,10 +46,13 @@ func (s *Server) Routes() []Route {
 		{"GET /login", Public, s.handleLoginPage},
 		{"POST /login", Public, s.handleLogin},
 		{"POST /login/otp", Public, s.handleLoginSecondStep},
+		{"GET /login/oidc", Public, s.handlePlatformStart},
+		{"GET /login/oidc/callback", Public, s.handlePlatformCallback},
 		{"GET /captcha/{id}/audio.wav", Public, s.handleCaptchaAudio},
 		{"GET /register", Public, s.handleRegisterPage},
 		{"POST /register", Public, s.handleRegister},
 		{"POST /logout", Public, s.handleLogout},
+		{"GET /logout/platform", Public, s.handlePlatformLogout},
 		{"GET /account/password", Any, s.handlePasswordPage},
 		{"POST /account/password", Any, s.handlePasswordChange},
 		{"GET /account/security", Any, s.handleSecurityPage},
@@ -61,6 +67,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/login", Public, s.handleAPILogin},
 		{"POST /api/v1/logout", Public, s.handleLogout},
 		{"POST /api/v1/verify", Public, s.handleAPIVerify},
+		{"GET /api/v1/openapi.json", Public, s.handleAPIOpenAPI},
 
 		// Employer profile, affiliates, reference look-ups and attachments.
 		{"GET /employer", Employer, s.handleEmployerPage},
@@ -146,7 +153,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/reviews", Staff, s.handleAPIReviews},
 		{"POST /api/v1/reviews/{id}/decision", Staff, s.handleAPIReviewDecision},
 		{"POST /api/v1/placements/{id}/return", Staff, s.handleAPIPlacementReturn},
-		{"GET /api/v1/years/{year}/results", Staff, s.handleAPIResults},
+		{"GET /api/v1/years/{year}/results", StaffOrClient, s.handleAPIResults},
 
 		// 通知公告 for every signed-in user.
 		{"GET /notices", Any, s.handleNotices},
@@ -185,6 +192,10 @@ func (s *Server) Routes() []Route {
 		{"PUT /api/v1/years/{year}", Admin, s.handleAPIYearUpdate},
 		{"GET /admin/levy", Admin, s.handleAdminLevies},
 		{"POST /admin/levy", Admin, s.handleAdminLevySave},
+		{"GET /admin/api-clients", Admin, s.handleAdminAPIClients},
+		{"POST /admin/api-clients", Admin, s.handleAdminAPIClientCreate},
+		{"GET /admin/api-clients/{id}/{action}", Admin, s.handleAdminAPIClientConfirm},
+		{"POST /admin/api-clients/{id}/{action}", Admin, s.handleAdminAPIClientAction},
 		{"GET /admin/imports", Admin, s.handleImportsPage},
 		{"POST /admin/imports", Admin, s.handleImportUpload},
 		{"GET /admin/imports/{id}", Admin, s.handleImportReport},
@@ -235,6 +246,10 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p == StaffOrClient && r.Header.Get("Authorization") != "" {
+			next(w, r)
+			return
+		}
 		a, ok := s.actor(r)
 		if !ok {
 			if err := sessionFault(r); err != nil {
@@ -251,7 +266,7 @@ func (s *Server) guard(p Policy, next http.HandlerFunc) http.Handler {
 		}
 		allowed := p == Any ||
 			(p == Employer && a.Role == actor.Employer) ||
-			(p == Staff && a.IsStaff()) ||
+			((p == Staff || p == StaffOrClient) && a.IsStaff()) ||
 			(p == Admin && a.Role == actor.Admin)
 		if !allowed {
 			s.renderError(w, r, apperr.New(apperr.Forbidden, "您的账号无权使用此功能"))

@@ -20,6 +20,7 @@ import (
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
+	"quotacert/internal/apiclient"
 	"quotacert/internal/apperr"
 	"quotacert/internal/attachment"
 	"quotacert/internal/declaration"
@@ -29,11 +30,13 @@ import (
 	"quotacert/internal/message"
 	"quotacert/internal/metrics"
 	"quotacert/internal/notice"
+	"quotacert/internal/oidc"
 	"quotacert/internal/overview"
 	"quotacert/internal/placement"
 	"quotacert/internal/review"
 	"quotacert/internal/rules"
 	"quotacert/internal/stats"
+	"quotacert/internal/web/apidoc"
 )
 
 //go:embed templates/*.html
@@ -104,6 +107,12 @@ type Deps struct {
 	Messages *message.Service
 	// Stats is the federation's statistics of a year (issue 19); nil hides it.
 	Stats *stats.Service
+	// Platform is the relying party of the provincial unified identity platform (统一身份认证平台,
+	// issue 16); nil when none is configured (employers then register and sign in here).
+	Platform *oidc.Client
+	// APIClients are the tax bureau's programs reading the results with a bearer token (issue 15);
+	// nil refuses every bearer token.
+	APIClients *apiclient.Service
 }
 
 // cst is China Standard Time: dates typed into forms and times shown on pages are China's.
@@ -115,6 +124,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
 	ready    readyCache
+	openapi  []byte // the OpenAPI description of /api/v1, built once (openapi.go)
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
@@ -129,7 +139,11 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &Server{deps: deps, pages: pages}
+	doc, err := apidoc.Document(sessionCookie, secureSessionCookie)
+	if err != nil {
+		return nil, fmt.Errorf("openapi document: %w", err)
+	}
+	srv := &Server{deps: deps, pages: pages, openapi: doc}
 	if deps.Accounts != nil {
 		srv.refusals = newRefusalLog(deps.Accounts.RecordRefusals, deps.Now, deps.Log)
 	}
@@ -209,7 +223,10 @@ type Page struct {
 	Actor     actor.Actor
 	Flash     string
 	RequestID string
-	Data      any
+	// Platform is true when employers sign in through the unified identity platform ("我要申报"
+	// leads there).
+	Platform bool
+	Data     any
 	// Unread counts the employer's unread messages, for the header (0 for staff).
 	Unread int
 }
@@ -235,6 +252,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		}
 	}
 	p.RequestID = httpx.RequestID(r.Context())
+	p.Platform = s.deps.Platform != nil
 	if p.Flash == "" {
 		p.Flash = flashMessages[r.URL.Query().Get("done")]
 	}

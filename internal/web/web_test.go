@@ -125,7 +125,7 @@ func TestEveryRouteHasPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	valid := map[web.Policy]bool{web.Public: true, web.Employer: true, web.Staff: true, web.Admin: true, web.Any: true}
+	valid := map[web.Policy]bool{web.Public: true, web.Employer: true, web.Staff: true, web.Admin: true, web.Any: true, web.StaffOrClient: true}
 	seen := map[string]bool{}
 	for _, r := range s.Routes() {
 		if !valid[r.Policy] {
