@@ -115,6 +115,10 @@ func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// errNamedElsewhere: a view or another table's trigger names the table, so it is not rebuilt (it
+// keeps its definition); checked before anything changes.
+var errNamedElsewhere = errors.New("a view or another table's trigger names the table")
+
 // rebuildTable rebuilds one table with the definition edit makes of its stored one, keeping its
 // rows (ids included) and indexes. It runs inside inTxForeignKeysOff.
 func rebuildTable(ctx context.Context, tx *sql.Tx, table string, edit func(string) (string, error)) error {
@@ -122,14 +126,16 @@ func rebuildTable(ctx context.Context, tx *sql.Tx, table string, edit func(strin
 	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1`, table).Scan(&create); err != nil {
 		return fmt.Errorf("rebuild %s: definition: %w", table, err)
 	}
-	// Triggers and views would have to be rebuilt too; the schema has none, and a rebuild refuses
-	// rather than silently dropping one a later change adds.
+	// The table's own triggers go with DROP TABLE and are created again after the rename (0351's
+	// result feed on letters); views and other tables' triggers naming it would have to be checked
+	// one by one, so a rebuild refuses rather than silently breaking one.
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type IN ('trigger', 'view')`).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'view'
+        OR (type = 'trigger' AND tbl_name <> $1 AND sql LIKE '%' || $1 || '%')`, table).Scan(&n); err != nil {
 		return fmt.Errorf("rebuild %s: %w", table, err)
 	}
 	if n > 0 {
-		return fmt.Errorf("rebuild %s: the schema has triggers or views, which the rebuild does not carry over", table)
+		return errNamedElsewhere
 	}
 	def, err := edit(create)
 	if err != nil {
@@ -142,7 +148,8 @@ func rebuildTable(ctx context.Context, tx *sql.Tx, table string, edit func(strin
 	tmp := table + "_rebuild"
 	def = `CREATE TABLE "` + tmp + `" ` + def[open:]
 	var indexes []string
-	rows, err := tx.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name`, table)
+	rows, err := tx.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = $1
+        AND sql IS NOT NULL ORDER BY type, name`, table)
 	if err != nil {
 		return fmt.Errorf("rebuild %s: indexes: %w", table, err)
 	}
@@ -228,7 +235,9 @@ func (db *DB) ensureAutoincrement(ctx context.Context) ([]string, error) {
 			return err
 		}
 		for _, table := range todo {
-			if err := rebuildTable(ctx, t.tx, table, withAutoincrement); err != nil {
+			// A table another table's trigger names (0351's single-row result_feed counter) keeps
+			// its definition: rebuilding it would break that trigger.
+			if err := rebuildTable(ctx, t.tx, table, withAutoincrement); err != nil && !errors.Is(err, errNamedElsewhere) {
 				return err
 			}
 		}
