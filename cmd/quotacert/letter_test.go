@@ -24,7 +24,8 @@ func issueLetter(t *testing.T, s *site, f fixture) (pdf []byte, blobName string)
 	db := k.db.SQL()
 	now := time.Now().UTC()
 	var decl, letter int64
-	if err := db.QueryRow(`INSERT INTO declarations (employer_id, year, status, submitted_at) VALUES ($1, $2, 'submitted', $3) RETURNING id`,
+	if err := db.QueryRow(`INSERT INTO declarations (employer_id, year, status, submitted_at) VALUES ($1, $2, 'submitted', $3)
+        ON CONFLICT (employer_id, year) DO UPDATE SET status = 'submitted', submitted_at = $3 RETURNING id`,
 		f.emp.EmployerID, demo.DemoYear, now).Scan(&decl); err != nil {
 		t.Fatal(err)
 	}

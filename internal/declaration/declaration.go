@@ -175,6 +175,9 @@ type Source = exchange.Source
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
+	// LockYear locks the employer's business year (its declaration row), first in every write of
+	// the year, so that submission checks its conditions with no save of the year in between.
+	LockYear(ctx context.Context, employerID int64, year int) error
 
 	BusinessYear(ctx context.Context, year int) (rules.BusinessYear, error)
 	// PledgeText is the text of a pledge version.

@@ -223,6 +223,9 @@ func blockers(st State, today rules.Date) []string {
 	}
 	if len(st.Placements) == 0 {
 		out = append(out, "尚未登记安置残疾人员")
+	} else if st.Summary.CountedMonths == 0 {
+		// A letter certifies counted months: with none it would certify 0.00 persons (issue 13).
+		out = append(out, "尚无计入的月份：至少须有一名已确认人员的一个计入月份，才能完成申报")
 	}
 	for _, p := range st.Placements {
 		if p.Status != placement.Confirmed {
@@ -265,6 +268,11 @@ func (s *Service) Submit(ctx context.Context, a actor.Actor, year int, pledgeAcc
 	}
 	var out Letter
 	err = s.run(ctx, func(tx Tx) error {
+		// Under the employer-year's lock (issue 13) the conditions below are checked on what every
+		// earlier write of the year committed, and no save can slip in before this one commits.
+		if err := tx.LockYear(ctx, a.EmployerID, year); err != nil {
+			return err
+		}
 		st, err := s.state(ctx, tx, a.EmployerID, year)
 		if err != nil {
 			return err
@@ -356,6 +364,9 @@ func (s *Service) RequestReopen(ctx context.Context, a actor.Actor, year int, re
 	}
 	return s.run(ctx, func(tx Tx) error {
 		if _, err := tx.BusinessYear(ctx, year); err != nil {
+			return err
+		}
+		if err := tx.LockYear(ctx, a.EmployerID, year); err != nil {
 			return err
 		}
 		d, found, err := tx.Declaration(ctx, a.EmployerID, year)

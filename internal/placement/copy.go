@@ -157,6 +157,12 @@ func (s *Service) copySource(ctx context.Context, tx Tx, a actor.Actor, year, fr
 	if a.Role != actor.Employer {
 		return nil, bulk{}, apperr.New(apperr.Forbidden, "只有用人单位可以复制上年名单")
 	}
+	if write {
+		// A copy creates placements: the target employer-year's lock first (issue 13).
+		if err := tx.LockYear(ctx, a.EmployerID, year); err != nil {
+			return nil, bulk{}, err
+		}
+	}
 	emp, err := tx.Employer(ctx, a.EmployerID)
 	if err != nil {
 		return nil, bulk{}, err

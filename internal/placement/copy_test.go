@@ -186,7 +186,8 @@ func TestCopyRefusals(t *testing.T) {
 			t.Errorf("other employer's candidates %+v (%v)", cands, err)
 		}
 		// A submitted target year takes no copies.
-		if _, err := e.db.SQL().Exec(`INSERT INTO declarations (employer_id, year, status) VALUES (1, 2025, 'submitted')`); err != nil {
+		if _, err := e.db.SQL().Exec(`INSERT INTO declarations (employer_id, year, status) VALUES (1, 2025, 'submitted')
+            ON CONFLICT (employer_id, year) DO UPDATE SET status = 'submitted'`); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.Copy(ctx, e.emp, 2025, placement.CopyInput{FromYear: 2024}); apperr.CodeOf(err) != apperr.Conflict {

@@ -238,7 +238,7 @@ func (v *View) fill(claims []Claim, taken []string, held [12]string) {
 		savedBy[m.Month] = m
 	}
 	claimBy := map[string]Claim{}
-	for _, c := range claims {
+	for _, c := range currentClaims(claims) {
 		claimBy[c.Month] = c
 	}
 	for i, mr := range v.Result.Months {
@@ -327,7 +327,7 @@ func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 	}
 	var status Status
 	err = s.run(ctx, func(tx Tx) error {
-		p, emp, err := s.ownPlacement(ctx, tx, a, id)
+		p, emp, err := s.lockedPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -374,11 +374,10 @@ func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 		if err != nil {
 			return err
 		}
-		status = Confirmed
-		if pending > 0 {
-			status = Pending
-		}
-		if err := tx.SetPlacementStatus(ctx, id, status, ""); err != nil {
+		// No counted month: the placement stays 未完成 with the reason (Settle).
+		var reason string
+		status, reason = Settle(pending, len(selected))
+		if err := tx.SetPlacementStatus(ctx, id, status, reason); err != nil {
 			return err
 		}
 		e := audit.For(a, "placement.months.save", "placement", fmt.Sprint(id))
@@ -404,14 +403,37 @@ func (s *Service) checkSavable(ctx context.Context, tx Tx, p Placement, emp empl
 	return nil
 }
 
+// currentClaims keeps the latest claim of each month (claims come oldest first), with the month's
+// earlier claims in its Earlier: the decisions a new claim did not erase.
+func currentClaims(claims []Claim) []Claim {
+	var out []Claim
+	at := map[string]int{}
+	for _, c := range claims {
+		i, ok := at[c.Month]
+		if !ok {
+			at[c.Month] = len(out)
+			out = append(out, c)
+			continue
+		}
+		prev := out[i]
+		hist := prev.Earlier
+		prev.Earlier = nil
+		c.Earlier = append(hist, prev)
+		out[i] = c
+	}
+	return out
+}
+
 // saveClaims makes the stored claims match the request: new claims wait for review; a claim already
-// approved stays approved; a rejected one claimed again goes back to review with the new evidence;
+// approved stays approved; a claim still waiting gets the new evidence; a rejected month claimed
+// again is a new claim, the rejected one staying beside it with its decision and comment (issue 13);
 // claims no longer requested are withdrawn unless already decided (kept as history).
 func (s *Service) saveClaims(ctx context.Context, tx Tx, p Placement, claims []Claim) error {
-	existing, err := tx.Claims(ctx, p.ID)
+	all, err := tx.Claims(ctx, p.ID)
 	if err != nil {
 		return err
 	}
+	existing := currentClaims(all)
 	want := map[string]Claim{}
 	for _, c := range claims {
 		want[c.Month] = c

@@ -110,6 +110,10 @@ func (s *Service) Import(ctx context.Context, a actor.Actor, year int, in Import
 		err := s.run(ctx, func(tx Tx) error {
 			res := ImportResult{}
 			rowErrs = nil
+			// An import creates placements: the employer-year's lock first (issue 13).
+			if err := tx.LockYear(ctx, a.EmployerID, year); err != nil {
+				return err
+			}
 			emp, err := tx.Employer(ctx, a.EmployerID)
 			if err != nil {
 				return err

@@ -134,7 +134,8 @@ func TestImportRefusals(t *testing.T) {
 		if _, err := e.svc.Import(ctx, e.emp, 2025, placement.ImportInput{Rows: many}); apperr.CodeOf(err) != apperr.Invalid {
 			t.Errorf("too many rows: %v", err)
 		}
-		if _, err := e.db.SQL().Exec(`INSERT INTO declarations (employer_id, year, status) VALUES (1, 2025, 'submitted')`); err != nil {
+		if _, err := e.db.SQL().Exec(`INSERT INTO declarations (employer_id, year, status) VALUES (1, 2025, 'submitted')
+            ON CONFLICT (employer_id, year) DO UPDATE SET status = 'submitted'`); err != nil {
 			t.Fatal(err)
 		}
 		good := placement.Input{IDNumber: p01, Name: "刘喆", Category: 4, Level: 3, Contracts: ok.Contracts}

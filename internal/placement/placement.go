@@ -134,10 +134,12 @@ type Placement struct {
 	Grade           int // 残疾军人证 only
 	Graduate        Graduate
 	ReturnReason    string
-	Contracts       []Contract
-	Certificates    []ManualCertificate
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// DraftReason says why a placement whose months were saved is still 未完成 (Settle).
+	DraftReason  string
+	Contracts    []Contract
+	Certificates []ManualCertificate
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // SavedMonth is one month of the saved grid: what the employer selected and what it weighed then.
@@ -163,6 +165,23 @@ func Count(saved []SavedMonth) (months int, weight rules.WeightMonths) {
 	return months, weight
 }
 
+// NoCountedMonth is why a placement whose months were saved without one counted month stays
+// 未完成: it would certify nothing (issue 13: a letter for 0.00 persons).
+const NoCountedMonth = "没有计入的月份：请勾选至少一个计入月份后保存，或删除该人员"
+
+// Settle is the status of a placement once its months are saved or a review of it decided, with the
+// reason shown beside it: 待审核 while a review item waits, else 已确认 with at least one counted
+// (selected) month, else 未完成 because none counts. It is pure; placement and review both use it.
+func Settle(pendingItems, countedMonths int) (Status, string) {
+	switch {
+	case pendingItems > 0:
+		return Pending, ""
+	case countedMonths == 0:
+		return Draft, NoCountedMonth
+	}
+	return Confirmed, ""
+}
+
 // Claim (申请) is a failed month the employer selected with evidence, as the employer sees it: the
 // review item (审核事项, review.Item) of kind claim. It waits for the federation's decision.
 type Claim struct {
@@ -178,6 +197,9 @@ type Claim struct {
 	Status     rules.ReviewStatus
 	Comment    string // the reviewer's comment
 	DecidedAt  time.Time
+	// Earlier are the month's earlier claims, decided (a rejected month claimed again is a new
+	// claim: the old decision and comment stay visible), oldest first.
+	Earlier []Claim
 }
 
 // Affiliate is what placements need to know of an affiliate.
@@ -203,6 +225,8 @@ type ListRow struct {
 	Status     Status
 	Dispatched bool
 	Months     []SavedMonth
+	// DraftReason says why the placement is still 未完成 after a save (Settle); "" otherwise.
+	DraftReason string
 }
 
 // CountedMonths is the number of selected months saved (counted once confirmed, waiting otherwise).
@@ -226,6 +250,9 @@ type Source = exchange.Source
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
+	// LockYear locks the employer's business year (its declaration row): every write of a
+	// placement takes it first, so writes of one year run one after the other (issue 13).
+	LockYear(ctx context.Context, employerID int64, year int) error
 	// DisclosureWindow returns what a disclosure bucket's window says of the persons with the given
 	// hashes (zero when the bucket has no window yet; Persons is counted only with lock). With lock
 	// it first locks the window (creating it, opened now, when missing), so that concurrent
@@ -266,8 +293,13 @@ type Tx interface {
 	UpsertClaim(ctx context.Context, c Claim) error
 	DeleteClaims(ctx context.Context, placementID int64, months []string) error
 	PendingReviewItems(ctx context.Context, placementID int64) (int, error)
-	SetPlacementStatus(ctx context.Context, id int64, s Status, returnReason string) error
-	DeletePlacement(ctx context.Context, id int64) error
+	// SetPlacementStatus sets a placement's status with the reason shown beside it: the return
+	// reason of a rejected placement, why a draft is incomplete (Settle); "" for none.
+	SetPlacementStatus(ctx context.Context, id int64, s Status, reason string) error
+	// DeletePlacement deletes a placement but keeps its row and history: its months are released
+	// (they no longer count nor block the person elsewhere) and its review items still waiting are
+	// closed with comment, decided ones stay as they are; it returns how many it closed.
+	DeletePlacement(ctx context.Context, id int64, comment string) (int, error)
 	ListPlacements(ctx context.Context, employerID int64, year int) ([]ListRow, error)
 	// ListPlacementsPage lists one page of the placements matching f with their saved months,
 	// and counts all that match.

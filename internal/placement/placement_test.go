@@ -318,7 +318,8 @@ func TestAuthorizationAndLockedYear(t *testing.T) {
 		}
 		// After 完成申报 nothing may change.
 		if err := e.db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES (1, 2025, 'submitted')`)
+			_, err := tx.Exec(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES (1, 2025, 'submitted')
+            ON CONFLICT (employer_id, year) DO UPDATE SET status = 'submitted'`)
 			return err
 		}); err != nil {
 			t.Fatal(err)

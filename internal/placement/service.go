@@ -56,6 +56,9 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, year int, in Input)
 	var id int64
 	var refused error
 	err = s.run(ctx, func(tx Tx) error {
+		if err := tx.LockYear(ctx, a.EmployerID, year); err != nil {
+			return err
+		}
 		emp, err := tx.Employer(ctx, a.EmployerID)
 		if err != nil {
 			return err
@@ -99,7 +102,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, in Input)
 		return err
 	}
 	return s.run(ctx, func(tx Tx) error {
-		cur, emp, err := s.ownPlacement(ctx, tx, a, id)
+		cur, emp, err := s.lockedPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -249,6 +252,20 @@ func (s *Service) ownPlacement(ctx context.Context, tx Tx, a actor.Actor, id int
 	return p, emp, nil
 }
 
+// lockedPlacement is ownPlacement for a write: it locks the placement's employer-year first
+// (Tx.LockYear) and reads the placement again under the lock, so the write acts on what the write
+// before it left (a save racing a submission, or two tabs saving).
+func (s *Service) lockedPlacement(ctx context.Context, tx Tx, a actor.Actor, id int64) (Placement, employer.Profile, error) {
+	p, _, err := s.ownPlacement(ctx, tx, a, id)
+	if err != nil {
+		return Placement{}, employer.Profile{}, err
+	}
+	if err := tx.LockYear(ctx, p.EmployerID, p.Year); err != nil {
+		return Placement{}, employer.Profile{}, err
+	}
+	return s.ownPlacement(ctx, tx, a, id)
+}
+
 // visiblePlacement loads a placement the actor may read: its employer, or staff whose federation
 // office subtree holds the employer's office.
 func (s *Service) visiblePlacement(ctx context.Context, tx Tx, a actor.Actor, id int64) (Placement, employer.Profile, error) {
@@ -279,14 +296,14 @@ func (s *Service) visiblePlacement(ctx context.Context, tx Tx, a actor.Actor, id
 // pending claims are withdrawn so the employer can correct and save again.
 func (s *Service) Reregister(ctx context.Context, a actor.Actor, id int64) error {
 	return s.run(ctx, func(tx Tx) error {
-		p, emp, err := s.ownPlacement(ctx, tx, a, id)
+		p, emp, err := s.lockedPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
 		if err := s.checkWritable(ctx, tx, emp, p.Year); err != nil {
 			return err
 		}
-		if p.Status == Draft {
+		if p.Status == Draft && p.DraftReason == "" {
 			return nil // already a draft: a double click changes nothing
 		}
 		if err := tx.ReplaceMonths(ctx, id, p.Person.ID, nil); err != nil {
@@ -312,24 +329,31 @@ func (s *Service) Reregister(ctx context.Context, a actor.Actor, id int64) error
 	})
 }
 
-// Delete removes a placement with its months, claims and certificates.
+// Delete removes a placement from the employer's year. Its review history stays (issue 13): the
+// row is kept, marked deleted, with its claims, certificates and their decisions, which reviewers
+// still see; its months no longer count nor block the person at another employer, and its review
+// items still waiting are closed with a comment saying why. Deleting it twice is "not found".
 func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64) error {
 	return s.run(ctx, func(tx Tx) error {
-		p, emp, err := s.ownPlacement(ctx, tx, a, id)
+		p, emp, err := s.lockedPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
 		if err := s.checkWritable(ctx, tx, emp, p.Year); err != nil {
 			return err
 		}
-		if err := tx.DeletePlacement(ctx, id); err != nil {
+		closed, err := tx.DeletePlacement(ctx, id, DeletedComment)
+		if err != nil {
 			return err
 		}
 		e := audit.For(a, "placement.delete", "placement", fmt.Sprint(id))
-		e.Detail = fmt.Sprintf("year=%d person=%s", p.Year, p.Person.IDMasked)
+		e.Detail = fmt.Sprintf("year=%d person=%s reviewItemsClosed=%d", p.Year, p.Person.IDMasked, closed)
 		return tx.AppendAudit(ctx, e)
 	})
 }
+
+// DeletedComment closes the review items of a deleted placement that were still waiting.
+const DeletedComment = "单位已删除该人员，待审核事项随之关闭"
 
 // Summary is the year's count of an employer's placements (CONTRACT.md; the list page and the
 // declaration page): only the selected months of confirmed placements count; what waits for review

@@ -51,6 +51,12 @@ func seedItems(t *testing.T, db *store.DB) map[string]int64 {
                 VALUES ($1, $2, 2025, $1, 'pending', $3, $3)`, id, p.employer, p.opened); err != nil {
 				return err
 			}
+			// The claimed month, selected: once approved it is the placement's counted month (a
+			// placement with none stays 未完成, issue 13).
+			if _, err := tx.Exec(ctx, `INSERT INTO placement_months (placement_id, person_id, month, passed, selected, weight)
+                VALUES ($1, $1, '2025-03', FALSE, TRUE, 1)`, id); err != nil {
+				return err
+			}
 			var item int64
 			if err := tx.QueryRow(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, month, status, created_at)
                 VALUES ('claim', $1, 2025, $2, '2025-03', 'pending', $3) RETURNING id`, p.employer, id, p.opened.UTC()).Scan(&item); err != nil {

@@ -82,6 +82,8 @@ type Item struct {
 	// Objected: the request was rejected by the objection of the unit its credit code belongs to
 	// (Comment holds the reason, DecidedBy that unit's account).
 	Objected bool
+	// PlacementDeleted: the employer deleted the item's placement; the item stays as history.
+	PlacementDeleted bool
 	// Deadline is the item's statutory time limit (法定办结时限), set by the service from the
 	// working-day calendar when it lists or opens items.
 	Deadline Deadline
@@ -241,6 +243,11 @@ type Dashboard struct {
 type Tx interface {
 	Now() time.Time
 	AppendAudit(ctx context.Context, e audit.Entry) error
+	// LockYear locks the employer's business year (its declaration row): a decision on one of its
+	// items takes it first, like every write of the year (issue 13).
+	LockYear(ctx context.Context, employerID int64, year int) error
+	// SelectedMonths counts a placement's selected months (what counts once it is confirmed).
+	SelectedMonths(ctx context.Context, placementID int64) (int, error)
 	OfficeWithin(ctx context.Context, office, ancestor string) (bool, error)
 
 	Queue(ctx context.Context, q Query) ([]Item, error)
@@ -265,7 +272,8 @@ type Tx interface {
 	// ReleaseCertificateMonths deselects the months saved on a manual certificate under review.
 	ReleaseCertificateMonths(ctx context.Context, placementID int64) error
 	PendingItems(ctx context.Context, placementID int64) (int, error)
-	SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error
+	// SetPlacementStatus sets a placement's status with its reason (placement.Tx.SetPlacementStatus).
+	SetPlacementStatus(ctx context.Context, id int64, s placement.Status, reason string) error
 	// ClosePendingItems rejects a placement's pending items with a comment; it returns how many.
 	ClosePendingItems(ctx context.Context, placementID int64, by int64, comment string) (int, error)
 	// RejectPendingCertificates rejects a placement's manual certificates still under review.

@@ -1,9 +1,11 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"quotacert/internal/readtx"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,7 +261,8 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Detail, err
 		}
 		return err
 	})
-	if err != nil || d.Item.PlacementID == 0 {
+	if err != nil || d.Item.PlacementID == 0 || d.Item.PlacementDeleted {
+		// A deleted placement's items stay readable with their history; its grid is gone.
 		return d, err
 	}
 	v, err := s.placements.Get(ctx, a, d.Item.PlacementID)
@@ -321,6 +324,14 @@ func (s *Service) decide(ctx context.Context, tx Tx, a actor.Actor, id int64, ap
 	if err != nil {
 		return false, err
 	}
+	// The item's employer-year first (issue 13), then the item again as the lock leaves it: a
+	// decision never interleaves with the employer's save, deletion or submission.
+	if err := tx.LockYear(ctx, it.EmployerID, it.Year); err != nil {
+		return false, err
+	}
+	if it, err = visibleItem(ctx, tx, a, id); err != nil {
+		return false, err
+	}
 	if it.Status != rules.ReviewPending {
 		if it.Status == status {
 			return false, nil // a double submit of the same decision is harmless
@@ -347,6 +358,34 @@ func (s *Service) decide(ctx context.Context, tx Tx, a actor.Actor, id int64, ap
 		e.Detail += " month=" + it.Month
 	}
 	return true, tx.AppendAudit(ctx, e)
+}
+
+// lockYears locks the employer-years of items in ascending (employer, year) order, each once.
+func lockYears(ctx context.Context, tx Tx, items []Item) error {
+	type key struct {
+		employer int64
+		year     int
+	}
+	var keys []key
+	seen := map[key]bool{}
+	for _, it := range items {
+		if k := (key{it.EmployerID, it.Year}); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.employer, b.employer); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.year, b.year)
+	})
+	for _, k := range keys {
+		if err := tx.LockYear(ctx, k.employer, k.year); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MaxBatch bounds the claims of one batch approval.
@@ -386,7 +425,8 @@ func (s *Service) ApproveClaims(ctx context.Context, a actor.Actor, ids []int64,
 	var res BatchResult
 	err = s.run(ctx, func(tx Tx) error {
 		res = BatchResult{}
-		for _, id := range list {
+		items := make([]Item, len(list))
+		for i, id := range list {
 			it, err := visibleItem(ctx, tx, a, id)
 			if err != nil {
 				return apperr.Wrap(apperr.As(err).Code, fmt.Sprintf("第 %d 号事项：%s，本次未作任何更改", id, apperr.As(err).Message), err)
@@ -394,6 +434,14 @@ func (s *Service) ApproveClaims(ctx context.Context, a actor.Actor, ids []int64,
 			if it.Kind != KindClaim {
 				return apperr.New(apperr.Invalid, fmt.Sprintf("第 %d 号事项是%s，批量通过只用于核验未通过月份申请，本次未作任何更改", id, it.Kind.Label()))
 			}
+			items[i] = it
+		}
+		// A batch spans several employer-years: their locks (issue 13) are taken in one order,
+		// employer then year, before any decision, so two batches cannot wait for each other.
+		if err := lockYears(ctx, tx, items); err != nil {
+			return err
+		}
+		for _, id := range list {
 			changed, err := s.decide(ctx, tx, a, id, true, comment)
 			if err != nil {
 				return apperr.Wrap(apperr.As(err).Code, fmt.Sprintf("第 %d 号事项：%s，本次未作任何更改", id, apperr.As(err).Message), err)
@@ -497,10 +545,17 @@ func (s *Service) apply(ctx context.Context, tx Tx, it Item, decision rules.Revi
 	if err != nil {
 		return err
 	}
-	if p.Status == placement.Pending && pending == 0 {
-		return tx.SetPlacementStatus(ctx, p.ID, placement.Confirmed, "")
+	if p.Status != placement.Pending || pending > 0 {
+		return nil
 	}
-	return nil
+	// Nothing waits any more: 已确认 with a counted month left, else 未完成 (a rejection may have
+	// released the last one; issue 13: no 已确认 placement certifies nothing).
+	counted, err := tx.SelectedMonths(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	st, reason := placement.Settle(pending, counted)
+	return tx.SetPlacementStatus(ctx, p.ID, st, reason)
 }
 
 // Return sends a whole placement back to the employer (退回, status rejected) with a reason; its
@@ -528,6 +583,13 @@ func (s *Service) Return(ctx context.Context, a actor.Actor, placementID int64, 
 		}
 		if !ok {
 			return apperr.NotFoundf("安置人员")
+		}
+		// The employer-year's lock, then the placement as it leaves it (issue 13).
+		if err := tx.LockYear(ctx, p.EmployerID, p.Year); err != nil {
+			return err
+		}
+		if p, err = tx.Placement(ctx, placementID); err != nil {
+			return err
 		}
 		switch p.Status {
 		case placement.Rejected:

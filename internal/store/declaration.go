@@ -106,7 +106,7 @@ func (tx DeclarationTx) MarkSubmitted(ctx context.Context, id, userID int64, ple
 func (tx DeclarationTx) LockYearAffiliates(ctx context.Context, employerID int64, year int) (int, error) {
 	res, err := tx.tx.ExecContext(ctx, `UPDATE affiliates SET locked = TRUE, updated_at = $3
         WHERE employer_id = $1 AND NOT locked AND id IN (SELECT affiliate_id FROM placements
-            WHERE employer_id = $1 AND year = $2 AND affiliate_id IS NOT NULL)`, employerID, year, tx.now)
+            WHERE employer_id = $1 AND year = $2 AND affiliate_id IS NOT NULL AND deleted_at IS NULL)`, employerID, year, tx.now)
 	if err != nil {
 		return 0, fmt.Errorf("lock affiliates: %w", err)
 	}
@@ -279,7 +279,7 @@ func (tx DeclarationTx) OfficeWithin(ctx context.Context, office, ancestor strin
 // PlacementCertificates returns the certificate each of the year's placements is registered with.
 func (tx DeclarationTx) PlacementCertificates(ctx context.Context, employerID int64, year int) (map[int64]declaration.Certificate, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT id, certificate_kind, COALESCE(category, 0), COALESCE(level, 0), COALESCE(grade, 0)
-        FROM placements WHERE employer_id = $1 AND year = $2`, employerID, year)
+        FROM placements WHERE employer_id = $1 AND year = $2 AND deleted_at IS NULL`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("placement certificates: %w", err)
 	}
@@ -408,7 +408,7 @@ func (tx DeclarationTx) LevyParameters(ctx context.Context, province string, yea
 // placement's manual certificates.
 func (tx DeclarationTx) CertificateHolders(ctx context.Context, employerID int64, year int) ([]declaration.Holder, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_sealed FROM placements p JOIN persons s ON s.id = p.person_id
-        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL ORDER BY p.id`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("certificate holders: %w", err)
 	}

@@ -18,6 +18,9 @@ var migrationFiles embed.FS
 type Step struct {
 	Name  string
 	Apply func(ctx context.Context, tx *Tx) error
+	// ForeignKeysOff runs the step with foreign keys off and checks them all before committing
+	// (SQLite table rebuilds, rebuild.go).
+	ForeignKeysOff bool
 }
 
 // SQLSteps returns the embedded schema migrations, ordered by file name. A file named
@@ -53,6 +56,9 @@ func (db *DB) SQLSteps() ([]Step, error) {
 			return nil
 		}})
 	}
+	// Steps written in Go (rebuild.go) take their place among the files by name.
+	steps = append(steps, db.codeSteps()...)
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Name < steps[j].Name })
 	return steps, nil
 }
 
@@ -80,34 +86,17 @@ func (db *DB) Migrate(ctx context.Context, extra ...Step) ([]string, error) {
 	steps = append(steps, extra...)
 	var applied []string
 	for _, step := range steps {
-		done := false
-		err := db.InTx(ctx, func(tx *Tx) error {
-			if err := db.dialect.LockMigrations(ctx, tx.tx); err != nil {
-				return fmt.Errorf("lock migrations: %w", err)
-			}
-			var n int
-			err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, step.Name).Scan(&n)
-			if err != nil {
-				return fmt.Errorf("read schema_migrations: %w", err)
-			}
-			if n > 0 {
-				return nil
-			}
-			if err := step.Apply(ctx, tx); err != nil {
-				return err
-			}
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`,
-				step.Name, tx.now.Format("2006-01-02T15:04:05Z")); err != nil {
-				return fmt.Errorf("record migration: %w", err)
-			}
-			done = true
-			return nil
-		})
+		done, err := db.ApplyStep(ctx, step)
 		if err != nil {
-			return applied, fmt.Errorf("migration %s: %w", step.Name, err)
+			return applied, err
 		}
 		if done {
 			applied = append(applied, step.Name)
+		}
+	}
+	if db.dialect.Name == "sqlite" {
+		if _, err := db.ensureAutoincrement(ctx); err != nil {
+			return applied, err
 		}
 	}
 	if len(applied) > 0 && db.dialect.AfterMigrate != nil {
@@ -116,6 +105,44 @@ func (db *DB) Migrate(ctx context.Context, extra ...Step) ([]string, error) {
 		}
 	}
 	return applied, nil
+}
+
+// ApplyStep applies one step unless schema_migrations records it, in its own transaction together
+// with its record (with foreign keys off and checked for a step that asks, rebuild.go); done reports
+// whether it ran. Migrate applies every step with it; tests of migrations apply some.
+func (db *DB) ApplyStep(ctx context.Context, step Step) (done bool, err error) {
+	run := db.InTx
+	if step.ForeignKeysOff {
+		run = func(ctx context.Context, fn func(*Tx) error) error {
+			return db.inTxForeignKeysOff(ctx, func(t *txn) error { return fn(&Tx{t}) })
+		}
+	}
+	err = run(ctx, func(tx *Tx) error {
+		if err := db.dialect.LockMigrations(ctx, tx.tx); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		var n int
+		err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, step.Name).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		if err := step.Apply(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`,
+			step.Name, tx.now.Format("2006-01-02T15:04:05Z")); err != nil {
+			return fmt.Errorf("record migration: %w", err)
+		}
+		done = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("migration %s: %w", step.Name, err)
+	}
+	return done, nil
 }
 
 // Exec runs a statement in the transaction; loaders (reference data, demo) use it for bulk upserts.

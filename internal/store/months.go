@@ -59,30 +59,47 @@ func (tx PlacementTx) MonthsTakenElsewhere(ctx context.Context, personID, placem
 	return out, rows.Err()
 }
 
-// ReplaceMonths replaces a placement's saved grid. The partial unique index refuses a month that
-// another employer selected meanwhile; that race becomes a conflict the user can read.
+// ReplaceMonths makes a placement's saved grid the given months, updating each month in place (an
+// upsert on the primary key) and deleting the months no longer given. It used to delete the grid
+// and insert it again: two saves of one placement at once (a double click, two tabs) then collided
+// on the primary key, and that collision was reported as "该月已由其他单位申报" (issue 13). Now the
+// year lock orders such saves, and the only unique index an upsert can still violate is the one
+// person-month, one employer index: a month another employer selected meanwhile, which is what the
+// message says.
 func (tx PlacementTx) ReplaceMonths(ctx context.Context, placementID, personID int64, months []placement.SavedMonth) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM placement_months WHERE placement_id = $1`, placementID); err != nil {
+	keep := []any{placementID}
+	for _, m := range months {
+		keep = append(keep, m.Month)
+	}
+	del := `DELETE FROM placement_months WHERE placement_id = $1`
+	if len(months) > 0 {
+		del += ` AND month NOT IN (` + placeholders(2, len(months)) + `)`
+	}
+	if _, err := tx.tx.ExecContext(ctx, del, keep...); err != nil {
 		return fmt.Errorf("delete months: %w", err)
 	}
 	for _, m := range months {
 		_, err := tx.tx.ExecContext(ctx, `INSERT INTO placement_months (placement_id, person_id, month, passed, selected, weight, pending_cert)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)`, placementID, personID, m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (placement_id, month) DO UPDATE SET person_id = excluded.person_id, passed = excluded.passed,
+                selected = excluded.selected, weight = excluded.weight, pending_cert = excluded.pending_cert`,
+			placementID, personID, m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert)
 		if err != nil {
-			if tx.db.IsUniqueViolation(err) {
+			if tx.db.IsUniqueViolation(err) && m.Selected {
 				return apperr.Wrap(apperr.Conflict, m.Month+" 该月已由其他单位申报", err)
 			}
-			return fmt.Errorf("insert month: %w", err)
+			return fmt.Errorf("save month %s: %w", m.Month, err)
 		}
 	}
 	return nil
 }
 
-// Claims lists a placement's claims with their evidence.
+// Claims lists a placement's claims with their evidence, each month's oldest first (a rejected month
+// claimed again has a claim per request).
 func (tx PlacementTx) Claims(ctx context.Context, placementID int64) ([]placement.Claim, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT r.id, r.employer_id, r.year, r.month, r.note, r.status, r.comment,
         r.decided_at, f.file_id FROM review_items r LEFT JOIN review_item_files f ON f.review_item_id = r.id
-        WHERE r.placement_id = $1 AND r.kind = $2 ORDER BY r.month, f.file_id`, placementID, string(review.KindClaim))
+        WHERE r.placement_id = $1 AND r.kind = $2 ORDER BY r.month, r.id, f.file_id`, placementID, string(review.KindClaim))
 	if err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
@@ -106,11 +123,13 @@ func (tx PlacementTx) Claims(ctx context.Context, placementID int64) ([]placemen
 	return out, rows.Err()
 }
 
-// UpsertClaim opens a claim, or puts a claim of the same month back to review with new evidence.
+// UpsertClaim gives the claim of a month still waiting for review the new evidence, or opens a new
+// claim when none waits: a decided claim is never changed, so a rejected month claimed again is a new
+// review item and the rejection stays with its comment (issue 13).
 func (tx PlacementTx) UpsertClaim(ctx context.Context, c placement.Claim) error {
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM review_items WHERE placement_id = $1 AND month = $2 AND kind = $3`,
-		c.PlacementID, c.Month, string(review.KindClaim)).Scan(&id)
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM review_items WHERE placement_id = $1 AND month = $2 AND kind = $3
+        AND status = $4`, c.PlacementID, c.Month, string(review.KindClaim), string(rules.ReviewPending)).Scan(&id)
 	switch {
 	case isNoRows(err):
 		err = tx.tx.QueryRowContext(ctx, `INSERT INTO review_items (kind, employer_id, year, placement_id, month, note, status, created_at)
@@ -122,8 +141,7 @@ func (tx PlacementTx) UpsertClaim(ctx context.Context, c placement.Claim) error 
 	case err != nil:
 		return fmt.Errorf("find claim: %w", err)
 	default:
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET note = $2, status = $3, decided_by = NULL,
-            decided_at = NULL, comment = '' WHERE id = $1`, id, c.Note, string(c.Status)); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE review_items SET note = $2 WHERE id = $1`, id, c.Note); err != nil {
 			return fmt.Errorf("update claim: %w", err)
 		}
 		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM review_item_files WHERE review_item_id = $1`, id); err != nil {
@@ -139,7 +157,8 @@ func (tx PlacementTx) UpsertClaim(ctx context.Context, c placement.Claim) error 
 	return nil
 }
 
-// DeleteClaims withdraws the claims of the given months.
+// DeleteClaims withdraws the claims of the given months still waiting for review; decided ones
+// are history and stay.
 func (tx PlacementTx) DeleteClaims(ctx context.Context, placementID int64, months []string) error {
 	if len(months) == 0 {
 		return nil
@@ -148,9 +167,9 @@ func (tx PlacementTx) DeleteClaims(ctx context.Context, placementID int64, month
 	for _, m := range months {
 		args = append(args, m)
 	}
-	args = append(args, string(review.KindClaim))
+	args = append(args, string(review.KindClaim), string(rules.ReviewPending))
 	_, err := tx.tx.ExecContext(ctx, `DELETE FROM review_items WHERE placement_id = $1 AND month IN (`+
-		placeholders(2, len(months))+`) AND kind = $`+strconv.Itoa(len(args)), args...)
+		placeholders(2, len(months))+`) AND kind = $`+strconv.Itoa(len(args)-1)+` AND status = $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return fmt.Errorf("delete claims: %w", err)
 	}

@@ -29,7 +29,7 @@ func (tx OverviewTx) Years(ctx context.Context) ([]rules.BusinessYear, error) {
 // PlacementCountsByStatus counts an employer's placements of a year by status.
 func (tx OverviewTx) PlacementCountsByStatus(ctx context.Context, employerID int64, year int) (map[placement.Status]int, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM placements WHERE employer_id = $1 AND year = $2
-        GROUP BY status`, employerID, year)
+        AND deleted_at IS NULL GROUP BY status`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("count placements: %w", err)
 	}

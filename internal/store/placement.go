@@ -331,7 +331,7 @@ func (tx PlacementTx) DeletePendingManualCertificates(ctx context.Context, place
 func (tx PlacementTx) PlacementIDFor(ctx context.Context, employerID int64, year int, personHash string) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id FROM placements p JOIN persons s ON s.id = p.person_id
-        WHERE p.employer_id = $1 AND p.year = $2 AND s.id_hash = $3`, employerID, year, personHash).Scan(&id)
+        WHERE p.employer_id = $1 AND p.year = $2 AND s.id_hash = $3 AND p.deleted_at IS NULL`, employerID, year, personHash).Scan(&id)
 	if isNoRows(err) {
 		return 0, apperr.NotFoundf("安置人员")
 	}
@@ -352,12 +352,12 @@ func (tx PlacementTx) LoadPlacement(ctx context.Context, id int64) (placement.Pl
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, p.dispatched, p.affiliate_id,
         p.female_retirement_age, p.category, p.level, p.graduate_school, p.graduate_degree, p.graduate_major,
         p.graduate_date, p.graduate_diploma, p.return_reason, p.created_at, p.updated_at,
-        s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender, p.certificate_kind, p.grade
-        FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.id = $1`, id).Scan(
+        s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender, p.certificate_kind, p.grade, p.draft_reason
+        FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.id = $1 AND p.deleted_at IS NULL`, id).Scan(
 		&p.ID, &p.EmployerID, &p.Year, &status, &p.Dispatched, &affiliate, &p.FemaleRetirementAge, &category, &level,
 		&p.Graduate.School, &p.Graduate.Degree, &p.Graduate.Major, &grad, &p.Graduate.DiplomaNumber, &p.ReturnReason,
 		&p.CreatedAt, &p.UpdatedAt, &p.Person.ID, &p.Person.IDHash, &p.Person.IDSealed, &p.Person.IDMasked,
-		&p.Person.Name, &p.Person.Gender, &p.CertificateKind, &grade)
+		&p.Person.Name, &p.Person.Gender, &p.CertificateKind, &grade, &p.DraftReason)
 	if isNoRows(err) {
 		return p, apperr.NotFoundf("安置人员")
 	}
@@ -443,26 +443,57 @@ func (tx *txn) manualCertificates(ctx context.Context, id int64) ([]placement.Ma
 	return out, rows.Err()
 }
 
-// SetPlacementStatus changes a placement's status (and the reason when a reviewer returns it).
-func (tx PlacementTx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
-	return tx.setPlacementStatus(ctx, id, s, returnReason)
+// SetPlacementStatus changes a placement's status with the reason shown beside it.
+func (tx PlacementTx) SetPlacementStatus(ctx context.Context, id int64, s placement.Status, reason string) error {
+	return tx.setPlacementStatus(ctx, id, s, reason)
 }
 
-func (tx *txn) setPlacementStatus(ctx context.Context, id int64, s placement.Status, returnReason string) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE placements SET status = $2, return_reason = $3, updated_at = $4 WHERE id = $1`,
-		id, string(s), returnReason, tx.now)
+// setPlacementStatus stores a status with its reason: a rejected placement's is the reviewer's
+// return reason, a draft's why it is incomplete (placement.Settle); any other status has none.
+func (tx *txn) setPlacementStatus(ctx context.Context, id int64, s placement.Status, reason string) error {
+	var returnReason, draftReason string
+	switch s {
+	case placement.Rejected:
+		returnReason = reason
+	case placement.Draft:
+		draftReason = reason
+	}
+	_, err := tx.tx.ExecContext(ctx, `UPDATE placements SET status = $2, return_reason = $3, draft_reason = $5, updated_at = $4
+        WHERE id = $1`, id, string(s), returnReason, tx.now, draftReason)
 	if err != nil {
 		return fmt.Errorf("set placement status: %w", err)
 	}
 	return nil
 }
 
-// DeletePlacement removes a placement; months, contracts, certificates and review items cascade.
-func (tx PlacementTx) DeletePlacement(ctx context.Context, id int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM placements WHERE id = $1`, id); err != nil {
-		return fmt.Errorf("delete placement %d: %w", id, err)
+// DeletePlacement marks a placement deleted and keeps its row, months, certificates and review
+// items (issue 13: a hard delete cascaded the review history away): the months are released, the
+// review items and manual certificates still waiting are closed as rejected with comment and no
+// reviewer; it returns how many items it closed.
+func (tx PlacementTx) DeletePlacement(ctx context.Context, id int64, comment string) (int, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE placements SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL`,
+		id, tx.now)
+	if err != nil {
+		return 0, fmt.Errorf("delete placement %d: %w", id, err)
 	}
-	return nil
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return 0, apperr.NotFoundf("安置人员")
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE placement_months SET selected = FALSE, weight = 0, pending_cert = FALSE
+        WHERE placement_id = $1`, id); err != nil {
+		return 0, fmt.Errorf("release months of deleted placement %d: %w", id, err)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE manual_certificates SET review = $2 WHERE placement_id = $1 AND review = $3`,
+		id, string(rules.ReviewRejected), string(rules.ReviewPending)); err != nil {
+		return 0, fmt.Errorf("close certificates of deleted placement %d: %w", id, err)
+	}
+	res, err = tx.tx.ExecContext(ctx, `UPDATE review_items SET status = $2, decided_at = $3, comment = $4
+        WHERE placement_id = $1 AND status = $5`, id, string(rules.ReviewRejected), tx.now, comment, string(rules.ReviewPending))
+	if err != nil {
+		return 0, fmt.Errorf("close review items of deleted placement %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // ListPlacements lists an employer's placements of a year with their saved months.
@@ -471,9 +502,9 @@ func (tx PlacementTx) ListPlacements(ctx context.Context, employerID int64, year
 }
 
 func (tx *txn) listPlacements(ctx context.Context, employerID int64, year int) ([]placement.ListRow, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
+	rows, err := tx.tx.QueryContext(ctx, `SELECT p.id, s.id_masked, s.name, p.status, p.dispatched, p.draft_reason
         FROM placements p JOIN persons s ON s.id = p.person_id
-        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL ORDER BY p.id`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("list placements: %w", err)
 	}
@@ -481,7 +512,7 @@ func (tx *txn) listPlacements(ctx context.Context, employerID int64, year int) (
 	at := map[int64]int{}
 	for rows.Next() {
 		var r placement.ListRow
-		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched); err != nil {
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched, &r.DraftReason); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -496,7 +527,7 @@ func (tx *txn) listPlacements(ctx context.Context, employerID int64, year int) (
 	// unsorted: sorting the year's months cost the list page a third of its time on SQLite.
 	rows, err = tx.tx.QueryContext(ctx, `SELECT m.placement_id, m.month, m.passed, m.selected, m.weight, m.pending_cert
         FROM placement_months m JOIN placements p ON p.id = m.placement_id
-        WHERE p.employer_id = $1 AND p.year = $2`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("list saved months: %w", err)
 	}

@@ -99,7 +99,8 @@ func (tx PlacementTx) YearPlacements(ctx context.Context, employerID int64, year
         p.female_retirement_age, p.category, p.level, p.certificate_kind, p.grade, p.graduate_school, p.graduate_degree,
         p.graduate_major, p.graduate_date, p.graduate_diploma, p.created_at, p.updated_at,
         s.id, s.id_hash, s.id_sealed, s.id_masked, s.name, s.gender
-        FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.employer_id = $1 AND p.year = $2 ORDER BY p.id`,
+        FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL
+        ORDER BY p.id`,
 		employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("year placements: %w", err)
@@ -131,7 +132,7 @@ func (tx PlacementTx) YearPlacements(ctx context.Context, employerID int64, year
 	}
 	rows, err = tx.tx.QueryContext(ctx, `SELECT c.placement_id, c.id, c.start_date, c.end_date, f.file_id FROM contracts c
         JOIN placements p ON p.id = c.placement_id LEFT JOIN contract_files f ON f.contract_id = c.id
-        WHERE p.employer_id = $1 AND p.year = $2 ORDER BY c.placement_id, c.start_date, c.id, f.file_id`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL ORDER BY c.placement_id, c.start_date, c.id, f.file_id`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("year contracts: %w", err)
 	}
@@ -168,7 +169,7 @@ func (tx PlacementTx) YearPlacements(ctx context.Context, employerID int64, year
 // PlacedPersons lists the ID hashes of the persons an employer registered in a year.
 func (tx PlacementTx) PlacedPersons(ctx context.Context, employerID int64, year int) ([]string, error) {
 	rows, err := tx.tx.QueryContext(ctx, `SELECT s.id_hash FROM placements p JOIN persons s ON s.id = p.person_id
-        WHERE p.employer_id = $1 AND p.year = $2`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL`, employerID, year)
 	if err != nil {
 		return nil, fmt.Errorf("placed persons: %w", err)
 	}

@@ -17,7 +17,7 @@ func (tx PlacementTx) ListSummary(ctx context.Context, employerID int64, year in
 	rows, err := tx.tx.QueryContext(ctx, `SELECT p.status, COUNT(DISTINCT p.id), COUNT(m.placement_id),
             COALESCE(SUM(m.weight), 0), COUNT(DISTINCT m.placement_id)
         FROM placements p LEFT JOIN placement_months m ON m.placement_id = p.id AND m.selected
-        WHERE p.employer_id = $1 AND p.year = $2 GROUP BY p.status`, employerID, year)
+        WHERE p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL GROUP BY p.status`, employerID, year)
 	if err != nil {
 		return placement.Summary{}, fmt.Errorf("summarise placements: %w", err)
 	}
@@ -52,7 +52,7 @@ func (tx PlacementTx) ListSummary(ctx context.Context, employerID int64, year in
 // counts every placement that matches. The filter and the order are SQL, so a page costs the same
 // whatever the size of the year.
 func (tx PlacementTx) ListPlacementsPage(ctx context.Context, f placement.ListFilter) ([]placement.ListRow, int, error) {
-	where := `p.employer_id = $1 AND p.year = $2`
+	where := `p.employer_id = $1 AND p.year = $2 AND p.deleted_at IS NULL`
 	args := []any{f.EmployerID, f.Year}
 	if f.Q != "" {
 		if f.Digits {
@@ -81,7 +81,7 @@ func (tx PlacementTx) ListPlacementsPage(ctx context.Context, f placement.ListFi
 		return nil, 0, fmt.Errorf("count placements: %w", err)
 	}
 	n := len(args)
-	rows, err := tx.tx.QueryContext(ctx, fmt.Sprintf(`SELECT p.id, s.id_masked, s.name, p.status, p.dispatched
+	rows, err := tx.tx.QueryContext(ctx, fmt.Sprintf(`SELECT p.id, s.id_masked, s.name, p.status, p.dispatched, p.draft_reason
         FROM placements p JOIN persons s ON s.id = p.person_id
         WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2), append(args, f.Limit, f.Offset)...)
 	if err != nil {
@@ -92,7 +92,7 @@ func (tx PlacementTx) ListPlacementsPage(ctx context.Context, f placement.ListFi
 	var ids []any
 	for rows.Next() {
 		var r placement.ListRow
-		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched); err != nil {
+		if err := rows.Scan(&r.ID, &r.IDMasked, &r.Name, &r.Status, &r.Dispatched, &r.DraftReason); err != nil {
 			rows.Close()
 			return nil, 0, err
 		}

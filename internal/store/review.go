@@ -37,7 +37,7 @@ const reviewItemSelect = `SELECT r.id, r.kind, r.employer_id, e.credit_code, e.n
     COALESCE(e.district, ''), COALESCE(g.name, ''), r.year, COALESCE(r.placement_id, 0), COALESCE(s.name, ''),
     COALESCE(s.id_masked, ''), COALESCE(r.month, ''), COALESCE(r.manual_certificate_id, 0), r.note,
     COALESCE(r.affiliate_id, 0), COALESCE(r.affiliate_code, ''), COALESCE(af.name, ''), COALESCE(af.kind, ''), r.status,
-    r.created_at, COALESCE(u.username, ''), r.decided_at, r.comment, r.objected
+    r.created_at, COALESCE(u.username, ''), r.decided_at, r.comment, r.objected, p.deleted_at IS NOT NULL
     FROM review_items r JOIN employers e ON e.id = r.employer_id
     LEFT JOIN regions g ON g.code = e.district
     LEFT JOIN placements p ON p.id = r.placement_id
@@ -55,7 +55,7 @@ func scanReviewItems(rows *sql.Rows) ([]review.Item, error) {
 		if err := rows.Scan(&it.ID, &kind, &it.EmployerID, &it.EmployerCode, &it.EmployerName, &it.EmployerOffice,
 			&it.District, &it.DistrictName, &it.Year, &it.PlacementID, &it.PersonName, &it.PersonMasked, &it.Month,
 			&it.ManualCertificateID, &it.Note, &it.AffiliateID, &it.AffiliateCode, &it.AffiliateName, &it.AffiliateKind,
-			&it.Status, &it.CreatedAt, &it.DecidedBy, &decided, &it.Comment, &it.Objected); err != nil {
+			&it.Status, &it.CreatedAt, &it.DecidedBy, &decided, &it.Comment, &it.Objected, &it.PlacementDeleted); err != nil {
 			return nil, fmt.Errorf("scan review item: %w", err)
 		}
 		it.Kind, it.DecidedAt = review.Kind(kind), decided.Time
@@ -197,7 +197,7 @@ func (tx ReviewTx) Placement(ctx context.Context, id int64) (review.Placement, e
 	var status string
 	err := tx.tx.QueryRowContext(ctx, `SELECT p.id, p.employer_id, p.year, p.status, COALESCE(e.federation_office, ''),
         COALESCE(d.status, $2) FROM placements p JOIN employers e ON e.id = p.employer_id
-        LEFT JOIN declarations d ON d.employer_id = p.employer_id AND d.year = p.year WHERE p.id = $1`, id, string(rules.DeclarationOpen)).
+        LEFT JOIN declarations d ON d.employer_id = p.employer_id AND d.year = p.year WHERE p.id = $1 AND p.deleted_at IS NULL`, id, string(rules.DeclarationOpen)).
 		Scan(&p.ID, &p.EmployerID, &p.Year, &status, &p.EmployerOffice, &p.Declaration)
 	if isNoRows(err) {
 		return p, apperr.NotFoundf("安置人员")
@@ -320,7 +320,7 @@ func (tx ReviewTx) Tallies(ctx context.Context, office string, year int) (review
 	var err error
 	if t.Placements, err = tx.tallies(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), p.status, COUNT(*)
         FROM placements p JOIN employers e ON e.id = p.employer_id LEFT JOIN regions g ON g.code = e.district
-        WHERE p.year = $2 AND e.federation_office IN (SELECT code FROM sub)
+        WHERE p.year = $2 AND p.deleted_at IS NULL AND e.federation_office IN (SELECT code FROM sub)
         GROUP BY e.district, g.name, p.status ORDER BY e.district`, office, year); err != nil {
 		return t, fmt.Errorf("dashboard placements: %w", err)
 	}
@@ -363,6 +363,16 @@ func (tx ReviewTx) tallies(ctx context.Context, q string, args ...any) ([]review
 // OfficeWithin reports whether office is ancestor or lies below it in the federation office tree.
 func (tx ReviewTx) OfficeWithin(ctx context.Context, office, ancestor string) (bool, error) {
 	return tx.officeWithin(ctx, office, ancestor)
+}
+
+// SelectedMonths counts a placement's selected months.
+func (tx ReviewTx) SelectedMonths(ctx context.Context, placementID int64) (int, error) {
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_months WHERE placement_id = $1 AND selected`,
+		placementID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("selected months: %w", err)
+	}
+	return n, nil
 }
 
 // PendingItems counts a placement's review items still waiting for a decision.

@@ -153,7 +153,7 @@ func (tx StatsTx) Figures(ctx context.Context, q stats.Query) (map[stats.Cell]st
             SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
             SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed,
             SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejected
-        FROM placements WHERE year = $2 GROUP BY employer_id) p ON p.employer_id = e.id
+        FROM placements WHERE year = $2 AND deleted_at IS NULL GROUP BY employer_id) p ON p.employer_id = e.id
     LEFT JOIN declarations d ON d.employer_id = e.id AND d.year = $2
     LEFT JOIN letters l ON l.declaration_id = d.id AND l.status = 'valid'
     LEFT JOIN (SELECT employer_id, COUNT(*) AS n FROM review_items

@@ -24,6 +24,9 @@ type Dialect struct {
 	Types map[string]string
 	// LockMigrations serialises concurrent migrators (several servers starting at once).
 	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// ForUpdate is appended to the SELECT that locks an employer's year (lock.go): " FOR UPDATE" on
+	// PostgreSQL, "" on SQLite, whose transactions already run one writer at a time.
+	ForUpdate string
 	// IsUniqueViolation reports a unique or primary-key constraint violation.
 	IsUniqueViolation func(error) bool
 	// CopyFrom, when set, is the database's own bulk-load path (PostgreSQL COPY): it writes the rows

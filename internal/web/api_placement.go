@@ -59,6 +59,7 @@ type placementJSON struct {
 	Year                int                `json:"year"`
 	Status              string             `json:"status"`
 	ReturnReason        string             `json:"returnReason,omitempty"`
+	DraftReason         string             `json:"draftReason,omitempty"`
 	IDNumber            string             `json:"idNumber"`
 	IDNumberMasked      string             `json:"idNumberMasked"`
 	Name                string             `json:"name"`
@@ -101,10 +102,12 @@ type claimJSON struct {
 	FileIDs []string `json:"fileIds"`
 	Note    string   `json:"note"`
 	Comment string   `json:"comment"`
+	// Earlier are the month's earlier claims, decided (a re-claim of a rejected month is new).
+	Earlier []claimJSON `json:"earlier,omitempty"`
 }
 
 func toPlacementJSON(v placement.View) placementJSON {
-	out := placementJSON{ID: v.ID, Year: v.Year, Status: string(v.Status), ReturnReason: v.ReturnReason,
+	out := placementJSON{ID: v.ID, Year: v.Year, Status: string(v.Status), ReturnReason: v.ReturnReason, DraftReason: v.DraftReason,
 		IDNumber: v.Person.IDNumber, IDNumberMasked: v.Person.IDMasked, Name: v.Person.Name, Gender: v.Person.Gender,
 		BirthDate: v.Person.BirthDate.String(), CertificateKind: string(kindOf(v.CertificateKind)), Category: v.Category,
 		Level: v.Level, Grade: v.Grade, Dispatched: v.Dispatched,
@@ -139,6 +142,10 @@ func toPlacementJSON(v placement.View) placementJSON {
 		}
 		if c := m.Claim; c != nil {
 			mj.Claim = &claimJSON{Status: string(c.Status), FileIDs: nonNil(c.FileIDs), Note: c.Note, Comment: c.Comment}
+			for _, old := range c.Earlier {
+				mj.Claim.Earlier = append(mj.Claim.Earlier, claimJSON{Status: string(old.Status), FileIDs: nonNil(old.FileIDs),
+					Note: old.Note, Comment: old.Comment})
+			}
 		}
 		out.Months = append(out.Months, mj)
 	}

@@ -27,6 +27,8 @@ type reviewItemJSON struct {
 	// the objection of the unit its credit code belongs to.
 	Affiliate *reviewAffiliateRef `json:"affiliate"`
 	Objected  bool                `json:"objected"`
+	// PlacementDeleted: the employer deleted the item's placement; the item stays as history.
+	PlacementDeleted bool `json:"placementDeleted,omitempty"`
 }
 
 type reviewAffiliateRef struct {
@@ -43,7 +45,8 @@ type reviewEmployerRef struct {
 
 func toReviewItemJSON(it review.Item) reviewItemJSON {
 	out := reviewItemJSON{ID: it.ID, Kind: it.Kind, Employer: reviewEmployerRef{it.EmployerCode, it.EmployerName},
-		CreatedAt: it.CreatedAt, Year: it.Year, Status: string(it.Status), Note: it.Note, Comment: it.Comment, Objected: it.Objected}
+		CreatedAt: it.CreatedAt, Year: it.Year, Status: string(it.Status), Note: it.Note, Comment: it.Comment, Objected: it.Objected,
+		PlacementDeleted: it.PlacementDeleted}
 	if it.Kind == review.KindAffiliate {
 		out.Affiliate = &reviewAffiliateRef{ID: it.AffiliateID, CreditCode: it.AffiliateCode, Name: it.AffiliateName, Kind: it.AffiliateKind}
 	}

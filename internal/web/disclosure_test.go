@@ -86,7 +86,7 @@ func TestDisclosureLimitBypassClosed(t *testing.T) {
 			t.Fatalf("look-up over the limit: %d %q %s", status, h.Get("Retry-After"), body)
 		}
 		var before int
-		s.scan(`SELECT COUNT(*) FROM placements`, &before)
+		s.scan(`SELECT COUNT(*) FROM placements WHERE deleted_at IS NULL`, &before)
 		if status, body := c.json("POST", "/api/v1/years/2025/placements", personBody(p06, "吴秀兰", c.fileID("合同2.pdf"))); status != 429 {
 			t.Fatalf("create over the limit: %d %s", status, body)
 		}
@@ -109,7 +109,7 @@ func TestDisclosureLimitBypassClosed(t *testing.T) {
 			t.Fatalf("delete: %d %s", status, body)
 		}
 		var after, refusals, leaks int
-		s.scan(`SELECT COUNT(*) FROM placements`, &after)
+		s.scan(`SELECT COUNT(*) FROM placements WHERE deleted_at IS NULL`, &after)
 		s.scan(`SELECT COUNT(*) FROM audit_log WHERE action = 'disclosure.refused' AND outcome = 'failure' AND actor_name = '`+empCode+`'`, &refusals)
 		s.scan(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%19860327%' OR object_id LIKE '%19860327%'`, &leaks)
 		if after != before-1 || refusals != 7 || leaks != 0 {

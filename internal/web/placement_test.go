@@ -143,7 +143,8 @@ func personBody(id, name, file string) map[string]any {
 func submitYear(t *testing.T, db *store.DB, code string, year int) {
 	t.Helper()
 	if _, err := db.SQL().Exec(`INSERT INTO declarations (employer_id, year, status)
-        SELECT id, $2, 'submitted' FROM employers WHERE credit_code = $1`, code, year); err != nil {
+        SELECT id, $2, 'submitted' FROM employers WHERE credit_code = $1
+        ON CONFLICT (employer_id, year) DO UPDATE SET status = 'submitted'`, code, year); err != nil {
 		t.Fatal(err)
 	}
 }

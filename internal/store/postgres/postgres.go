@@ -50,6 +50,7 @@ func dialect() store.Dialect {
 			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", migrationLockKey)
 			return err
 		},
+		ForUpdate: " FOR UPDATE",
 		IsUniqueViolation: func(err error) bool {
 			var e *pgconn.PgError
 			return errors.As(err, &e) && e.Code == "23505"

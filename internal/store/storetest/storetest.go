@@ -157,8 +157,8 @@ func migrate(t testing.TB, db *store.DB, opt Options) {
 	}
 }
 
-// migrateBefore applies the schema steps named before name as Migrate does (each in its
-// transaction, recorded in schema_migrations), so that a later Migrate applies the rest.
+// migrateBefore applies the schema steps named before name as Migrate does (store.ApplyStep: each
+// in its transaction, recorded in schema_migrations), so that a later Migrate applies the rest.
 func migrateBefore(t testing.TB, db *store.DB, name string) {
 	t.Helper()
 	ctx := context.Background()
@@ -173,13 +173,7 @@ func migrateBefore(t testing.TB, db *store.DB, name string) {
 		if step.Name >= name {
 			break
 		}
-		if err := db.InTx(ctx, func(tx *store.Tx) error {
-			if err := step.Apply(ctx, tx); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, '2026-01-01T00:00:00Z')`, step.Name)
-			return err
-		}); err != nil {
+		if _, err := db.ApplyStep(ctx, step); err != nil {
 			t.Fatalf("migration %s: %v", step.Name, err)
 		}
 	}
