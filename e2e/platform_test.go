@@ -64,7 +64,7 @@ func TestPlatformSignInBrowser(t *testing.T) {
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	heading, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
 	account, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".account")))
-	if !strings.HasPrefix(loc, base+"/employer") || heading != "单位信息维护管理" || !strings.Contains(account, "91350100M000100Y43") {
+	if !strings.HasPrefix(loc, base+"/employer") || heading != "单位信息维护管理" || !strings.Contains(account, "吉林省新申报示例有限公司") {
 		t.Fatalf("after the platform sign-in: %s, heading %q, account %q", loc, heading, account)
 	}
 	waitFor(t, ctx, "the employer's name from the platform", `[...document.querySelectorAll("main input")].some(e => e.value === "吉林省新申报示例有限公司") || document.querySelector("main").textContent.includes("吉林省新申报示例有限公司")`)

@@ -22,6 +22,7 @@ import (
 	"quotacert/internal/employer"
 	"quotacert/internal/oidc"
 	"quotacert/internal/refdata"
+	"quotacert/internal/review"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 	"quotacert/internal/testidp"
@@ -108,7 +109,8 @@ func newPlatformSite(t *testing.T, db *store.DB, opts ...platformOpt) *platformS
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	cookies := &SessionCookies{Accounts: acc, Log: log}
 	srv, err := New(Deps{Log: log, DB: db, Sessions: cookies, Accounts: acc, Cookies: cookies,
-		Employers: employer.NewService(store.EmployerRunner(db)), Platform: rp})
+		Employers: employer.NewService(store.EmployerRunner(db)), Reviews: review.NewService(store.ReviewRunner(db), nil, time.Now),
+		Platform: rp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,7 +544,7 @@ func TestPlatformStaff(t *testing.T) {
 
 		v := p.visitor()
 		pg := v.signIn("staff-ok", "pw")
-		wantPage(t, pg, 200, "/", "退出登录")
+		wantPage(t, pg, 200, "/review", "退出登录") // staff land on their work
 		var users int
 		v2 := p.visitor()
 		pg = v2.signIn("staff-unknown", "pw")
