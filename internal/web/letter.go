@@ -33,9 +33,9 @@ const (
 	msgNoSigner  = "确认书签名证书未配置，请联系管理员"
 )
 
-// LettersReady reports why letters cannot be issued now (nil when they can): no public base URL,
-// no font, no signing key. /readyz reports it.
-func (s *Server) LettersReady() error {
+// lettersReady reports why letters cannot be issued now (nil when they can): no public base URL,
+// no font, no signing key (/readyz reports the fonts; serve warns at start of the other two).
+func (s *Server) lettersReady() error {
 	switch {
 	case s.publicBase() == "":
 		return apperr.New(apperr.Unavailable, msgNoBaseURL)
@@ -65,7 +65,7 @@ func (s *Server) verifyURL(code string) string { return s.publicBase() + "/verif
 // drawLetter draws and signs a letter from its snapshot; the declaration service calls it once per
 // letter (the first download) and keeps the result.
 func (s *Server) drawLetter(l declaration.Letter) ([]byte, error) {
-	if err := s.LettersReady(); err != nil {
+	if err := s.lettersReady(); err != nil {
 		return nil, err
 	}
 	doc := letterDoc(l, s.verifyURL(l.VerifyCode))
@@ -141,7 +141,7 @@ func (s *Server) handleLetterPDF(w http.ResponseWriter, r *http.Request) {
 // issueAfterSubmit draws the letter right after 完成申报, so that the verify page shows its hash from
 // the start. A failure is only logged: the download tries again and says why.
 func (s *Server) issueAfterSubmit(ctx context.Context, a actor.Actor, year int) {
-	if s.LettersReady() != nil {
+	if s.lettersReady() != nil {
 		return // the download explains it; serve warned at start
 	}
 	if _, _, err := s.deps.Declarations.IssuedPDF(ctx, a, year, s.drawLetter); err != nil {
