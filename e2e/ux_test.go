@@ -343,7 +343,8 @@ func TestSeedFlowClicks(t *testing.T) {
 	pick("#province", "220000", "#city")
 	pick("#city", "220100", "#district")
 	pick("#district", "220102", "")
-	waitFor(t, ctx, "the offices of 南关区", `[...document.querySelectorAll("#federationOffice option")].some(o => o.value === "220102")`)
+	waitFor(t, ctx, "the offices of 南关区", `[...document.querySelectorAll("#federationOffice option")].some(o => o.value === "220102")`+
+		` && [...document.querySelectorAll("#taxOffice option")].some(o => o.value === "12201020000")`)
 	do(t, ctx, "offices and figures", choose("#federationOffice", "220102"), choose("#taxOffice", "12201020000"),
 		typeIn("#employeeCount", "30"), typeIn("#address", "长春市南关区示例路 9 号"), click(`#unitNature`),
 		// The landing's "请先完善单位信息" must not pass for the save's confirmation.
