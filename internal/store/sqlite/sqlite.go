@@ -1,6 +1,6 @@
 // Package sqlite opens the embedded default database: modernc.org/sqlite (pure Go, no cgo) with WAL,
 // foreign keys, synchronous=FULL, one writer connection with immediate transactions and a pool of
-// query_only readers.
+// query_only readers; each connection keeps its prepared statements (stmtcache.go).
 package sqlite
 
 import (
@@ -104,10 +104,7 @@ func OpenWith(ctx context.Context, path string, now func() time.Time, cfg Config
 	q.Set("_time_format", "sqlite")
 	// Escape the path: a '#' or '?' in a directory name would otherwise cut the URI.
 	file := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
-	db, err := sql.Open("sqlite", file+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	db := sql.OpenDB(cachingConnector{dsn: file + q.Encode(), drv: &sqlite.Driver{}})
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	if err := db.PingContext(ctx); err != nil {
@@ -120,11 +117,7 @@ func OpenWith(ctx context.Context, path string, now func() time.Time, cfg Config
 	r.Add("_pragma", "query_only(1)")
 	r.Set("_txlock", "deferred")
 	r.Set("_time_format", "sqlite")
-	read, err := sql.Open("sqlite", file+r.Encode())
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
-	}
+	read := sql.OpenDB(cachingConnector{dsn: file + r.Encode(), drv: &sqlite.Driver{}})
 	// Readers are cheap under WAL; a few per core keep file handles modest.
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
