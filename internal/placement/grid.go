@@ -290,24 +290,33 @@ type SaveInput struct {
 // becomes confirmed when nothing waits for review, else pending. Saving the same selection twice
 // leaves the same state.
 //
-// It takes three round trips and verifies once: a transaction reads the placement (and refuses what
-// cannot be saved before asking for official data), one read of the official records, and the
-// transaction that checks again and writes.
+// It takes three round trips and verifies once: a read-only transaction reads the placement (and
+// refuses what cannot be saved before asking for official data), one read of the official records,
+// and the transaction that checks again and writes.
 func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in SaveInput) (Status, error) {
 	var pr pre
 	var refused error
-	err := s.run(ctx, func(tx Tx) error {
-		var err error
-		if pr, err = s.loadFor(ctx, tx, a, id, false); err != nil {
+	check := func(ctx context.Context) error {
+		return s.run(ctx, func(tx Tx) error {
+			var err error
+			if pr, err = s.loadFor(ctx, tx, a, id, false); err != nil {
+				return err
+			}
+			if err := s.checkSavable(ctx, tx, pr.p, pr.emp); err != nil {
+				return err
+			}
+			// A refused save names the months' failed checks: it discloses like a read.
+			refused, err = s.disclose(ctx, tx, a, "placement.save", pr.p.Person)
 			return err
-		}
-		if err := s.checkSavable(ctx, tx, pr.p, pr.emp); err != nil {
-			return err
-		}
-		// A refused save names the months' failed checks: it discloses like a read.
-		refused, err = s.disclose(ctx, tx, a, "placement.save", pr.p.Person)
-		return err
-	})
+		})
+	}
+	// The person is almost always disclosed already (the clerk saves the grid it was shown), so the
+	// check reads without the write lock and only a first disclosure runs it again as a write:
+	// the save then holds the writer once, for the transaction that writes the months.
+	err := check(readtx.Mark(ctx))
+	if errors.Is(err, errNeedsWrite) {
+		err = check(ctx)
+	}
 	if err != nil {
 		return "", err
 	}

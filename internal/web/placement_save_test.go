@@ -20,17 +20,22 @@ func createPlacement(t *testing.T, c *client, body map[string]any) int64 {
 
 // TestMonthsSaveRoundTrips holds one months save, through the page and through the API, to one
 // transaction for the session and at most three for the save itself (read the placement, read the
-// official records, write), on both databases.
+// official records, write), of which only the last writes, on both databases.
 func TestMonthsSaveRoundTrips(t *testing.T) {
 	eachPlacement(t, func(t *testing.T, s *site) {
 		c := s.ready(empCode)
 		id := createPlacement(t, c, personBody(p01, "刘喆", c.fileID("合同.pdf")))
 		const session = 1 // resolving the session cookie is one transaction of every signed-in request
-		before := s.db.Transactions()
+		before, readBefore := s.db.Transactions(), s.db.Stats().ReadOnly
 		status, body := c.json("PUT", fmt.Sprintf("/api/v1/placements/%d/months", id), map[string]any{"selected": []string{}})
 		n := s.db.Transactions() - before - session
 		if status != 200 || n > 3 {
 			t.Errorf("API save: %d %s in %d transactions, want at most 3", status, body, n)
+		}
+		// The person was disclosed when registered: only the transaction that writes the months
+		// takes the write lock.
+		if w := n + session - (s.db.Stats().ReadOnly - readBefore); w != 1 {
+			t.Errorf("API save: %d write transactions, want 1", w)
 		}
 		t.Logf("API save: %d transactions besides the session", n)
 		before = s.db.Transactions()
