@@ -179,7 +179,7 @@ func fillScale(ctx context.Context, db *store.DB, p *pii.Protector, acc *account
 		if err := tx.QueryRow(ctx, `SELECT id FROM employers WHERE credit_code = $1`, f.employer).Scan(&emp0); err != nil {
 			return fmt.Errorf("measured employer: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE employers SET federation_office = '220102', tax_office = '12201020000', district = '220102',
+		if _, err := tx.Exec(ctx, `UPDATE employers SET unit_nature = '企业', federation_office = '220102', tax_office = '12201020000', district = '220102',
             contact_name = '王芳', contact_phone = '13812345678', employee_count = 5000, address = '长春市南关区人民大街 1 号' WHERE id = $1`, emp0); err != nil {
 			return err
 		}
@@ -209,11 +209,11 @@ func fillScale(ctx context.Context, db *store.DB, p *pii.Protector, acc *account
 			}
 			return next + int64(i) - 1
 		}
-		if _, err := tx.CopyRows(ctx, "employers", []string{"id", "credit_code", "name", "federation_office", "tax_office", "district",
+		if _, err := tx.CopyRows(ctx, "employers", []string{"id", "credit_code", "name", "unit_nature", "federation_office", "tax_office", "district",
 			"contact_name", "contact_phone", "employee_count", "address", "created_at", "updated_at"},
 			&copyRows{n: employers - 1, row: func(i int) []any {
 				o := offices[(i+1)%len(offices)]
-				return []any{empID(i + 1), scaleCreditCode(i + 1), fmt.Sprintf("规模测试单位%d", i+1), o.fed, o.tax, o.fed, "李明", "13912345678",
+				return []any{empID(i + 1), scaleCreditCode(i + 1), fmt.Sprintf("规模测试单位%d", i+1), "企业", o.fed, o.tax, o.fed, "李明", "13912345678",
 					100 + i%900, "吉林省", now, now}
 			}}); err != nil {
 			return err
