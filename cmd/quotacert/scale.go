@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/idnum"
+	"quotacert/internal/loadgen"
 	"quotacert/internal/pii"
 	"quotacert/internal/report"
 	"quotacert/internal/store"
@@ -28,7 +28,7 @@ import (
 // cmdScale runs "quotacert scale" (issue 15): fills a PostgreSQL database through COPY with N
 // employers, their placements (persons with sealed ID numbers, registry certificates), declarations
 // with letters and pending review items, then starts the server on it in this process and measures
-// the pages with vegeta (as a library), each as a ratio to a static asset of the same run.
+// the pages with vegeta (internal/loadgen), each as a ratio to a static asset of the same run.
 func cmdScale(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) int {
 	fs := newFlagSet("scale", stderr)
 	var dbf dbFlags
@@ -85,7 +85,7 @@ func cmdScale(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	go io.Copy(io.Discard, pr)
 	m := &scaleRun{base: base, duration: *duration, workers: *workers, out: stdout}
-	if err := m.measure(f, *exports); err != nil {
+	if err := m.measure(ctx, f, *exports); err != nil {
 		return fail(err)
 	}
 	stop()
@@ -179,7 +179,7 @@ func fillScale(ctx context.Context, db *store.DB, p *pii.Protector, acc *account
 		if err := tx.QueryRow(ctx, `SELECT id FROM employers WHERE credit_code = $1`, f.employer).Scan(&emp0); err != nil {
 			return fmt.Errorf("measured employer: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE employers SET federation_office = '220102', tax_office = '12201020000', district = '220102',
+		if _, err := tx.Exec(ctx, `UPDATE employers SET unit_nature = '企业', federation_office = '220102', tax_office = '12201020000', district = '220102',
             contact_name = '王芳', contact_phone = '13812345678', employee_count = 5000, address = '长春市南关区人民大街 1 号' WHERE id = $1`, emp0); err != nil {
 			return err
 		}
@@ -209,11 +209,11 @@ func fillScale(ctx context.Context, db *store.DB, p *pii.Protector, acc *account
 			}
 			return next + int64(i) - 1
 		}
-		if _, err := tx.CopyRows(ctx, "employers", []string{"id", "credit_code", "name", "federation_office", "tax_office", "district",
+		if _, err := tx.CopyRows(ctx, "employers", []string{"id", "credit_code", "name", "unit_nature", "federation_office", "tax_office", "district",
 			"contact_name", "contact_phone", "employee_count", "address", "created_at", "updated_at"},
 			&copyRows{n: employers - 1, row: func(i int) []any {
 				o := offices[(i+1)%len(offices)]
-				return []any{empID(i + 1), scaleCreditCode(i + 1), fmt.Sprintf("规模测试单位%d", i+1), o.fed, o.tax, o.fed, "李明", "13912345678",
+				return []any{empID(i + 1), scaleCreditCode(i + 1), fmt.Sprintf("规模测试单位%d", i+1), "企业", o.fed, o.tax, o.fed, "李明", "13912345678",
 					100 + i%900, "吉林省", now, now}
 			}}); err != nil {
 			return err
@@ -324,49 +324,21 @@ type scaleRun struct {
 	out      io.Writer
 }
 
-// login signs in through the API and returns the session cookie header.
-func (m *scaleRun) login(body map[string]string) (string, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	b, _ := json.Marshal(body)
-	resp, err := c.Post(m.base+"/api/v1/login", "application/json", strings.NewReader(string(b)))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		msg, _ := io.ReadAll(resp.Body)
-		return "", fmt.Errorf("login: %d %s", resp.StatusCode, msg)
-	}
-	var parts []string
-	for _, ck := range resp.Cookies() {
-		parts = append(parts, ck.Name+"="+ck.Value)
-	}
-	return strings.Join(parts, "; "), nil
-}
-
 // attack runs one measurement at full speed with the run's workers and returns its metrics.
-func (m *scaleRun) attack(name string, targets ...vegeta.Target) vegeta.Metrics {
-	attacker := vegeta.NewAttacker(vegeta.Workers(uint64(m.workers)), vegeta.MaxWorkers(uint64(m.workers)),
-		vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second), vegeta.Redirects(vegeta.NoFollow))
-	var metrics vegeta.Metrics
-	for res := range attacker.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{}, m.duration, name) {
-		metrics.Add(res)
-	}
-	metrics.Close()
-	return metrics
+func (m *scaleRun) attack(ctx context.Context, name string, targets ...vegeta.Target) (vegeta.Metrics, error) {
+	return loadgen.Attack{Name: name, Workers: m.workers, Duration: m.duration}.Metrics(ctx, targets...)
 }
 
-func (m *scaleRun) measure(f filled, exports int) error {
-	empCookie, err := m.login(map[string]string{"creditCode": f.employer, "password": f.password})
+func (m *scaleRun) measure(ctx context.Context, f filled, exports int) error {
+	empCookie, err := loadgen.Login(ctx, m.base, map[string]string{"creditCode": f.employer, "password": f.password})
 	if err != nil {
 		return err
 	}
-	provCookie, err := m.login(map[string]string{"username": f.province, "password": f.password})
+	provCookie, err := loadgen.Login(ctx, m.base, map[string]string{"username": f.province, "password": f.password})
 	if err != nil {
 		return err
 	}
-	countyCookie, err := m.login(map[string]string{"username": f.county, "password": f.password})
+	countyCookie, err := loadgen.Login(ctx, m.base, map[string]string{"username": f.county, "password": f.password})
 	if err != nil {
 		return err
 	}
@@ -399,7 +371,10 @@ func (m *scaleRun) measure(f filled, exports int) error {
 	var baseline float64
 	fmt.Fprintf(m.out, "%d connections, %v each\n", m.workers, m.duration)
 	for i, r := range runs {
-		met := m.attack(r.name, r.targets...)
+		met, err := m.attack(ctx, r.name, r.targets...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
 		if i == 0 {
 			baseline = met.Throughput
 		}

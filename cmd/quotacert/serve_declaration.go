@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"quotacert/internal/apiclient"
 	"quotacert/internal/blob"
 	"quotacert/internal/declaration"
+	"quotacert/internal/idnum"
 	"quotacert/internal/report"
 	"quotacert/internal/review"
 	"quotacert/internal/store"
@@ -115,13 +115,11 @@ func letterSigner(log *slog.Logger, cfg serveConfig) (*report.Signer, error) {
 	return report.LoadSigner(sc)
 }
 
-// officeCode is what a seal file may be named by: an office code, digits only.
-var officeCode = regexp.MustCompile(`^[0-9]{1,12}$`)
-
 // sealReader reads <dir>/<office>.png; an office without a file has no seal image.
 func sealReader(dir string) func(office string) ([]byte, error) {
 	return func(office string) ([]byte, error) {
-		if !officeCode.MatchString(office) {
+		// A seal file is named by an office code, digits only: nothing else may reach the path.
+		if !idnum.AllDigits(office) || len(office) > 12 {
 			return nil, nil
 		}
 		b, err := os.ReadFile(filepath.Join(dir, office+".png"))

@@ -12,7 +12,6 @@ var (
 	regionCode = regexp.MustCompile(`^[1-9]\d{5}$`)
 	wagePrefix = regexp.MustCompile(`^[1-9]\d(\d\d){0,2}$`)
 	monthRe    = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
-	taxCode    = regexp.MustCompile(`^\d{6,20}$`)
 	money      = regexp.MustCompile(`^\d{1,9}(\.\d{1,2})?$`)
 	percent    = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})?$`)
 	// officePhone is an office's telephone as printed: 0431-88880000, 0431 8888 0000 转 8001, (0431)…

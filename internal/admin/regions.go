@@ -9,6 +9,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/idnum"
 	"quotacert/internal/scope"
 )
 
@@ -222,7 +223,7 @@ func (s *Service) SaveOffice(ctx context.Context, a actor.Actor, kind string, in
 		}
 		if kind == Tax {
 			in.Parent = ""
-			if !taxCode.MatchString(in.Code) {
+			if !idnum.AllDigits(in.Code) || len(in.Code) < 6 || len(in.Code) > 20 {
 				fields["code"] = "税务机关代码应为 6 至 20 位数字"
 			}
 		}

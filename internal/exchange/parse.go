@@ -426,7 +426,7 @@ func (p *rowParser) payment(today idnum.Date) {
 // minWage columns: region,from,amount
 func (p *rowParser) minWage() {
 	if v, ok := p.required(0); ok {
-		if !digitsOnly(v) || (len(v) != 2 && len(v) != 4 && len(v) != 6) {
+		if !idnum.AllDigits(v) || (len(v) != 2 && len(v) != 4 && len(v) != 6) {
 			p.fail(0, "应为 2、4 或 6 位行政区划代码前缀")
 		}
 		p.row.Region = v
@@ -437,13 +437,4 @@ func (p *rowParser) minWage() {
 	if f, ok := p.amount(2, true); ok {
 		p.row.AmountFen = f
 	}
-}
-
-func digitsOnly(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -310,3 +310,25 @@ func FuzzVeteranNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestAllDigits(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"0", true},
+		{"220102", true},
+		{"12345678901234567890", true},
+		{"", false},
+		{"-1", false},
+		{"22 01", false},
+		{"2201x", false},
+		{"２２０１", false}, // full-width digits
+		{"٢٢", false},   // Arabic-Indic digits: unicode.IsDigit, yet no code is written with them
+		{"22\n", false},
+	} {
+		if got := AllDigits(tc.in); got != tc.want {
+			t.Errorf("AllDigits(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

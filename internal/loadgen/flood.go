@@ -1,26 +1,26 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // FloodConfig is issue 14's login flood: Clients clients log in to one account at once, each again
 // as soon as it is answered, for Duration (every request bounded by Timeout), from one address;
 // meanwhile an ordinary user logs in to another account from another network (OrdinaryFrom, a
-// loopback address outside the flood's /24) every second.
+// loopback address outside the flood's /24) every OrdinaryEvery (0: no ordinary user).
 type FloodConfig struct {
 	BaseURL           string
 	Clients           int
@@ -47,24 +47,22 @@ type FloodResult struct {
 	PeakRSSKiB                                 int // VmHWM of the server at the end (0: not sampled)
 }
 
-// dialFrom returns a transport whose connections leave from the local address from ("" = any).
-func dialFrom(from string, conns int) *http.Transport {
-	d := &net.Dialer{Timeout: 10 * time.Second}
-	if from != "" {
-		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
-	}
-	return &http.Transport{DialContext: d.DialContext, MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-}
+// timedOut tells a request the client gave up on (http.Client's Timeout) from other failures.
+func timedOut(r *vegeta.Result) bool { return r.Code == 0 && strings.Contains(r.Error, "Timeout") }
 
-// LoginFlood runs the flood and the ordinary user's logins.
+// LoginFlood runs the flood and the ordinary user's logins, two attacks at once.
 func LoginFlood(ctx context.Context, cfg FloodConfig) (FloodResult, error) {
 	if err := CheckLoopback(cfg.BaseURL); err != nil {
 		return FloodResult{}, err
 	}
+	// Both attacks are checked before either starts: a refused one must not leave the other running.
 	for _, from := range []string{cfg.FloodFrom, cfg.OrdinaryFrom} {
 		if ip := net.ParseIP(from); from != "" && (ip == nil || !ip.IsLoopback()) {
 			return FloodResult{}, fmt.Errorf("source address %q is not a loopback address", from)
 		}
+	}
+	if cfg.Clients < 1 || cfg.Duration <= 0 {
+		return FloodResult{}, errors.New("the flood needs clients and a duration")
 	}
 	floodBody, err := json.Marshal(cfg.Body)
 	if err != nil {
@@ -74,98 +72,71 @@ func LoginFlood(ctx context.Context, cfg FloodConfig) (FloodResult, error) {
 	if err != nil {
 		return FloodResult{}, err
 	}
-	url := strings.TrimRight(cfg.BaseURL, "/") + "/api/v1/login"
-	post := func(c *http.Client, body []byte) (int, time.Duration, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return 0, 0, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		began := time.Now()
-		res, err := c.Do(req)
-		if err != nil {
-			return 0, time.Since(began), err
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res.StatusCode, time.Since(began), nil
+	login := strings.TrimRight(cfg.BaseURL, "/") + "/api/v1/login"
+	target := func(body []byte) vegeta.Target {
+		return vegeta.Target{Method: http.MethodPost, URL: login, Body: body, Header: http.Header{"Content-Type": {"application/json"}}}
 	}
+	flood := Attack{Name: "login flood", Workers: cfg.Clients, Duration: cfg.Duration, MaxHits: cfg.MaxRequests,
+		Timeout: cfg.Timeout, LocalAddr: cfg.FloodFrom}
+	// The ordinary user starts half a period in, once the flood is under way.
+	ordinary := Attack{Name: "ordinary login", Workers: 1, Duration: cfg.Duration - cfg.OrdinaryEvery/2, MaxHits: cfg.MaxOrdinary,
+		Timeout: cfg.Timeout, LocalAddr: cfg.OrdinaryFrom, Every: cfg.OrdinaryEvery}
 
-	floodClient := &http.Client{Transport: dialFrom(cfg.FloodFrom, cfg.Clients), Timeout: cfg.Timeout}
-	ordClient := &http.Client{Transport: dialFrom(cfg.OrdinaryFrom, 2), Timeout: cfg.Timeout}
 	var res FloodResult
-	var mu sync.Mutex
-	var all, logins []time.Duration
-	var sent atomic.Int64
-	deadline := time.Now().Add(cfg.Duration)
-	began := time.Now()
+	var all, logins vegeta.Metrics
+	var ordErr error
 	var wg sync.WaitGroup
-	for range cfg.Clients {
-		wg.Go(func() {
-			for time.Now().Before(deadline) && ctx.Err() == nil {
-				if cfg.MaxRequests > 0 && sent.Add(1) > int64(cfg.MaxRequests) {
-					return
-				}
-				code, d, err := post(floodClient, floodBody)
-				mu.Lock()
-				res.Requests++
-				all = append(all, d)
-				switch {
-				case err != nil && strings.Contains(err.Error(), "Timeout"):
-					res.TimedOut++
-				case err != nil:
-					res.Other++
-				case code == http.StatusOK:
-					res.Logins++
-					logins = append(logins, d)
-				case code == http.StatusTooManyRequests:
-					res.Refused++
-				default:
-					res.Other++
-				}
-				mu.Unlock()
-				if err != nil && !strings.Contains(err.Error(), "Timeout") {
-					time.Sleep(10 * time.Millisecond) // a refused connection: do not spin
-				}
-			}
-		})
-	}
-	// The ordinary user, from another network, while the flood runs.
-	var ord sync.WaitGroup
-	ord.Go(func() {
-		time.Sleep(cfg.OrdinaryEvery / 2)
-		for n := 0; time.Now().Before(deadline) && ctx.Err() == nil && (cfg.MaxOrdinary == 0 || n < cfg.MaxOrdinary); n++ {
-			code, d, err := post(ordClient, ordBody)
-			if err != nil {
-				code = 0
+	began := time.Now()
+	wg.Go(func() {
+		if ordinary.Every <= 0 || ordinary.Duration <= 0 { // no ordinary user, or none within the flood
+			return
+		}
+		select {
+		case <-time.After(cfg.OrdinaryEvery / 2):
+		case <-ctx.Done():
+			return
+		}
+		ordErr = ordinary.Run(ctx, func(r *vegeta.Result) {
+			d, code := r.Latency, int(r.Code)
+			if code == 0 {
 				d = cfg.Timeout
 			}
-			mu.Lock()
 			res.Ordinary = append(res.Ordinary, d)
 			res.OrdinaryStatus = append(res.OrdinaryStatus, code)
-			mu.Unlock()
-			time.Sleep(cfg.OrdinaryEvery)
-		}
+		}, target(ordBody))
 	})
+	err = flood.Run(ctx, func(r *vegeta.Result) {
+		res.Requests++
+		all.Add(r)
+		switch {
+		case timedOut(r):
+			res.TimedOut++
+		case r.Code == http.StatusOK:
+			res.Logins++
+			logins.Add(r)
+		case r.Code == http.StatusTooManyRequests:
+			res.Refused++
+		default:
+			res.Other++
+		}
+	}, target(floodBody))
 	wg.Wait()
-	ord.Wait()
+	if err == nil {
+		err = ordErr
+	}
+	if err != nil {
+		return FloodResult{}, err
+	}
+	all.Close()
+	logins.Close()
 	res.Elapsed = time.Since(began)
 	res.LoginsPerSecond = float64(res.Logins) / res.Elapsed.Seconds()
-	res.P50, res.P99 = percentile(all, 50), percentile(all, 99)
-	res.LoginP50, res.LoginP99 = percentile(logins, 50), percentile(logins, 99)
+	res.P50, res.P99 = all.Latencies.P50, all.Latencies.P99
+	res.LoginP50, res.LoginP99 = logins.Latencies.P50, logins.Latencies.P99
 	if cfg.ServerPID > 0 {
 		res.PeakRSSKiB = procStatusKiB(cfg.ServerPID, "VmHWM")
 	}
 	return res, nil
-}
-
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[min(len(s)-1, len(s)*p/100)]
 }
 
 // procStatusKiB reads a "Name:  N kB" line of /proc/PID/status (0 when unavailable).

@@ -1,26 +1,26 @@
-// Package loadgen is the server load command's engine: it drives a running quotacert with a few
-// scenarios (a baseline that only touches the database, a rendered page, the verification engine, and
-// signed-in pages when credentials are given) for a bounded time and request count, and reports
-// throughput and latency percentiles as ratios against the baseline measured in the same run.
+// Package loadgen is quotacert's one home of load generation, on vegeta (as a library): the
+// attack that "quotacert scale" measures its pages with, and "quotacert load", which drives a
+// running server with a few scenarios (a baseline that only touches the database, a rendered page,
+// the verification engine, and signed-in pages when credentials are given) or with issue 14's login
+// flood, for a bounded time and request count, and reports throughput and latency percentiles as
+// ratios against the baseline measured in the same run.
 //
 // It only targets loopback addresses: load is never sent to another machine by accident.
 package loadgen
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // Config bounds one run.
@@ -46,9 +46,11 @@ type Scenario struct {
 
 // Result is one scenario's figures.
 type Result struct {
-	Scenario      string
-	Requests      int
-	Errors        int
+	Scenario string
+	Requests int
+	Errors   int // transport errors and answers outside 200–399
+	// PerSecond counts the successful answers only (vegeta's throughput): a scenario that fails
+	// fast must not look fast.
 	PerSecond     float64
 	P50, P90, P99 time.Duration
 	// Ratio is PerSecond divided by the baseline's PerSecond of the same run.
@@ -97,6 +99,121 @@ func CheckLoopback(base string) error {
 	return nil
 }
 
+// Attack is one measurement: the targets in turn, round and round, as fast as Workers connections
+// are answered, until Duration has passed or MaxHits requests were sent (0: no bound), or ctx ends.
+type Attack struct {
+	Name      string
+	Workers   int
+	Duration  time.Duration
+	MaxHits   int
+	Timeout   time.Duration // per request; 0: 30 s
+	LocalAddr string        // source address of the connections ("": any)
+	// Every, when set, paces the requests at one per Every instead of as fast as answered.
+	Every time.Duration
+}
+
+// hits is the pacer of an Attack: as fast as answered (or one per every), stopping after max hits
+// and, when paced, before a hit that would fall after until (vegeta checks its duration before it
+// waits for the next hit, not after).
+type hits struct {
+	max          uint64
+	every, until time.Duration
+}
+
+func (p hits) Pace(elapsed time.Duration, n uint64) (time.Duration, bool) {
+	if p.max > 0 && n >= p.max {
+		return 0, true
+	}
+	if p.every <= 0 {
+		return 0, false
+	}
+	next := time.Duration(n) * p.every
+	if next > p.until {
+		return 0, true
+	}
+	return max(0, next-elapsed), false
+}
+
+func (p hits) Rate(time.Duration) float64 {
+	if p.every <= 0 {
+		return 0
+	}
+	return float64(time.Second) / float64(p.every)
+}
+
+// Run sends the attack's requests and hands each result to each (in the order they complete).
+func (a Attack) Run(ctx context.Context, each func(*vegeta.Result), targets ...vegeta.Target) error {
+	if len(targets) == 0 || a.Workers < 1 || a.Duration <= 0 {
+		return errors.New("an attack needs targets, workers and a duration")
+	}
+	for _, t := range targets {
+		if err := CheckLoopback(t.URL); err != nil {
+			return err
+		}
+	}
+	timeout := a.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	opts := []func(*vegeta.Attacker){vegeta.Workers(uint64(a.Workers)), vegeta.MaxWorkers(uint64(a.Workers)),
+		vegeta.Connections(a.Workers), vegeta.MaxConnections(a.Workers), vegeta.KeepAlive(true),
+		vegeta.Timeout(timeout), vegeta.Redirects(vegeta.NoFollow), vegeta.MaxBody(0)}
+	if a.LocalAddr != "" {
+		ip := net.ParseIP(a.LocalAddr)
+		if ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("source address %q is not a loopback address", a.LocalAddr)
+		}
+		opts = append(opts, vegeta.LocalAddr(net.IPAddr{IP: ip}))
+	}
+	attacker := vegeta.NewAttacker(opts...)
+	stop := context.AfterFunc(ctx, func() { attacker.Stop() })
+	defer stop()
+	for res := range attacker.Attack(vegeta.NewStaticTargeter(targets...), hits{max: uint64(max(0, a.MaxHits)), every: a.Every, until: a.Duration}, a.Duration, a.Name) {
+		each(res)
+	}
+	return nil
+}
+
+// Metrics runs the attack and sums its results.
+func (a Attack) Metrics(ctx context.Context, targets ...vegeta.Target) (vegeta.Metrics, error) {
+	var m vegeta.Metrics
+	err := a.Run(ctx, func(r *vegeta.Result) { m.Add(r) }, targets...)
+	m.Close()
+	return m, err
+}
+
+// Login signs in through the API (POST /api/v1/login with body as JSON) and returns the session's
+// Cookie header.
+func Login(ctx context.Context, base string, body map[string]string) (string, error) {
+	if err := CheckLoopback(base); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/api/v1/login", strings.NewReader(string(b)))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(resp.Body)
+		return "", fmt.Errorf("sign in: %d %s (is the server running with --captcha off?)", resp.StatusCode, msg)
+	}
+	var parts []string
+	for _, ck := range resp.Cookies() {
+		parts = append(parts, ck.Name+"="+ck.Value)
+	}
+	return strings.Join(parts, "; "), nil
+}
+
 // Run runs every scenario in turn and returns their results, the baseline first.
 func Run(ctx context.Context, cfg Config, scenarios []Scenario) ([]Result, error) {
 	if err := CheckLoopback(cfg.BaseURL); err != nil {
@@ -106,31 +223,36 @@ func Run(ctx context.Context, cfg Config, scenarios []Scenario) ([]Result, error
 		return nil, errors.New("concurrency, duration and max requests must be positive")
 	}
 	base := strings.TrimSuffix(cfg.BaseURL, "/")
-	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency, MaxConnsPerHost: cfg.Concurrency}
-	defer transport.CloseIdleConnections()
-	anon := &http.Client{Transport: transport, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	var signed *http.Client
+	var cookie string
 	var out []Result
 	for _, sc := range scenarios {
-		client := anon
+		h := http.Header{}
+		for k, v := range sc.Headers {
+			h.Set(k, v)
+		}
 		if sc.SignedIn {
 			if cfg.CreditCode == "" {
 				continue
 			}
-			if signed == nil {
+			if cookie == "" {
 				var err error
-				if signed, err = signIn(ctx, transport, base, cfg.CreditCode, cfg.Password); err != nil {
+				if cookie, err = Login(ctx, base, map[string]string{"creditCode": cfg.CreditCode, "password": cfg.Password}); err != nil {
 					return out, err
 				}
 			}
-			client = signed
+			h.Set("Cookie", cookie)
 		}
-		r, err := runOne(ctx, client, base, sc, cfg)
+		a := Attack{Name: sc.Name, Workers: cfg.Concurrency, Duration: cfg.Duration, MaxHits: cfg.MaxRequests}
+		m, err := a.Metrics(ctx, vegeta.Target{Method: sc.Method, URL: base + sc.Path, Body: []byte(sc.Body), Header: h})
 		if err != nil {
 			return out, err
 		}
-		out = append(out, r)
+		if m.Requests == 0 {
+			return out, fmt.Errorf("%s: no request completed", sc.Name)
+		}
+		ok := int(m.Success*float64(m.Requests) + 0.5)
+		out = append(out, Result{Scenario: sc.Name, Requests: int(m.Requests), Errors: int(m.Requests) - ok,
+			PerSecond: m.Throughput, P50: m.Latencies.P50, P90: m.Latencies.P90, P99: m.Latencies.P99})
 	}
 	if len(out) > 0 && out[0].PerSecond > 0 {
 		for i := range out {
@@ -140,79 +262,11 @@ func Run(ctx context.Context, cfg Config, scenarios []Scenario) ([]Result, error
 	return out, nil
 }
 
-func signIn(ctx context.Context, t http.RoundTripper, base, code, password string) (*http.Client, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Transport: t, Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	body := fmt.Sprintf(`{"creditCode":%q,"password":%q}`, code, password)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/login", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("sign in: %w", err)
-	}
-	msg, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("sign in: %d %s (is the server running with --demo --captcha off?)", res.StatusCode, msg)
-	}
-	return c, nil
-}
-
-func runOne(ctx context.Context, c *http.Client, base string, sc Scenario, cfg Config) (Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	defer cancel()
-	var issued, errs atomic.Int64
-	lat := make([][]time.Duration, cfg.Concurrency)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := 0; w < cfg.Concurrency; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for ctx.Err() == nil && issued.Add(1) <= int64(cfg.MaxRequests) {
-				req, _ := http.NewRequestWithContext(ctx, sc.Method, base+sc.Path, bytes.NewReader([]byte(sc.Body)))
-				for k, v := range sc.Headers {
-					req.Header.Set(k, v)
-				}
-				t0 := time.Now()
-				res, err := c.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						errs.Add(1)
-					}
-					continue
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode >= 400 {
-					errs.Add(1)
-				}
-				lat[w] = append(lat[w], time.Since(t0))
-			}
-		}(w)
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	if len(all) == 0 {
-		return Result{}, fmt.Errorf("%s: no request completed", sc.Name)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
-	return Result{Scenario: sc.Name, Requests: len(all), Errors: int(errs.Load()),
-		PerSecond: float64(len(all)) / elapsed.Seconds(), P50: pct(0.50), P90: pct(0.90), P99: pct(0.99)}, nil
-}
-
 // Report writes the results as a table.
 func Report(w io.Writer, rs []Result) {
-	fmt.Fprintf(w, "%-34s %9s %7s %10s %9s %9s %9s %8s\n", "scenario", "requests", "errors", "req/s", "p50", "p90", "p99", "ratio")
+	fmt.Fprintf(w, "%-34s %9s %7s %10s %9s %9s %9s %8s\n", "scenario", "requests", "errors", "ok/s", "p50", "p90", "p99", "ratio")
 	for _, r := range rs {
 		fmt.Fprintf(w, "%-34s %9d %7d %10.0f %9s %9s %9s %8.3f\n", r.Scenario, r.Requests, r.Errors, r.PerSecond,
 			r.P50.Round(time.Microsecond), r.P90.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Ratio)
 	}
-
 }

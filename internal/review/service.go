@@ -12,6 +12,7 @@ import (
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/idnum"
 	"quotacert/internal/message"
 	"quotacert/internal/placement"
 	"quotacert/internal/rules"
@@ -130,7 +131,8 @@ func (s *Service) query(a actor.Actor, f Filter) (Query, error) {
 	default:
 		return Query{}, apperr.FieldErrors(map[string]string{"kind": "类型应为 claim、certificate、reopen 或 affiliate"})
 	}
-	if f.District != "" && !allDigits(f.District) {
+	// A district filter is a region code: six digits or a shorter prefix of one.
+	if f.District != "" && (!idnum.AllDigits(f.District) || len(f.District) > 6) {
 		return Query{}, apperr.FieldErrors(map[string]string{"district": "行政区划代码应为数字"})
 	}
 	if f.OlderThanDays < 0 || f.OlderThanDays > 3660 {
@@ -174,15 +176,6 @@ func deadline(cal rules.Calendar, today rules.Date, it Item) Deadline {
 		d.Assumed = d.Assumed || assumed
 	}
 	return d
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return len(s) <= 6
 }
 
 // visibleItem loads an item the reviewer may see; outside the subtree it does not exist.

@@ -324,10 +324,16 @@ func (tx ReviewTx) Tallies(ctx context.Context, office string, year int) (review
         GROUP BY e.district, g.name, p.status ORDER BY e.district`, office, year); err != nil {
 		return t, fmt.Errorf("dashboard placements: %w", err)
 	}
+	// An open row alone is not a declaration anyone started: the lock of the employer-year (lock.go)
+	// creates one for every year any write touches, even a refused one, and a year whose persons
+	// were all deleted keeps it. It counts once the year has a live placement or was ever submitted
+	// (an approved reopen request makes the year open again and keeps its submitted_at).
 	if t.Declarations, err = tx.tallies(ctx, subtreeCTE+`SELECT COALESCE(e.district, ''), COALESCE(g.name, ''), d.status, COUNT(*)
         FROM declarations d JOIN employers e ON e.id = d.employer_id LEFT JOIN regions g ON g.code = e.district
         WHERE d.year = $2 AND e.federation_office IN (SELECT code FROM sub)
-        GROUP BY e.district, g.name, d.status ORDER BY e.district`, office, year); err != nil {
+          AND (d.status <> $3 OR d.submitted_at IS NOT NULL OR EXISTS (SELECT 1 FROM placements p
+              WHERE p.employer_id = d.employer_id AND p.year = d.year AND p.deleted_at IS NULL))
+        GROUP BY e.district, g.name, d.status ORDER BY e.district`, office, year, string(rules.DeclarationOpen)); err != nil {
 		return t, fmt.Errorf("dashboard declarations: %w", err)
 	}
 	items, err := tx.tallies(ctx, subtreeCTE+`SELECT '', '', r.kind, COUNT(*) FROM review_items r JOIN employers e ON e.id = r.employer_id

@@ -101,7 +101,7 @@ func (d *decoder) decodeCase(root object) (rules.Case, *FieldError) {
 	if err != nil {
 		return c, err
 	}
-	if !allDigits(region) || len(region) != 6 {
+	if !idnum.AllDigits(region) || len(region) != 6 {
 		return c, &FieldError{"region", "行政区划代码应为6位数字"}
 	}
 	c.Region = region
@@ -158,7 +158,7 @@ func (d *decoder) minimumWage(o object, path string) (rules.MinimumWage, *FieldE
 	if err != nil {
 		return mw, err
 	}
-	if !allDigits(region) || (len(region) != 2 && len(region) != 4 && len(region) != 6) {
+	if !idnum.AllDigits(region) || (len(region) != 2 && len(region) != 4 && len(region) != 6) {
 		return mw, &FieldError{join(path, "region"), "地区代码应为2、4或6位数字"}
 	}
 	mw.Region = region
@@ -466,7 +466,7 @@ func intField(o object, key, path string, required bool) (int, *FieldError) {
 	}
 	s := string(raw)
 	digits := strings.TrimPrefix(s, "-")
-	if !allDigits(digits) || len(digits) > 9 {
+	if !idnum.AllDigits(digits) || len(digits) > 9 {
 		return 0, &FieldError{join(path, key), reasonInteger}
 	}
 	n, _ := strconv.Atoi(s)
@@ -585,17 +585,4 @@ func numberToFen(s string) (rules.Fen, string) {
 		return 0, reasonAmountMax
 	}
 	return rules.Fen(v), ""
-}
-
-// allDigits reports whether s is non-empty and only ASCII digits.
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,5 +1,7 @@
--- The working-day calendar of 2025 and 2026 as the State Council published them (国办发明电〔2024〕12号,
--- 国办发明电〔2025〕7号): holidays and make-up workdays. Administrators maintain later years (and
+-- The working-day calendar of 2025 and 2026 as the State Council published them (国办发明电〔2024〕12号;
+-- 《国务院办公厅关于2026年部分节假日安排的通知》 of 2025-11-04, checked against Xinhua's text
+-- https://politics.gmw.cn/2025-11/04/content_38391083.htm, and held to it by TestWorkCalendar2026IsTheNotice):
+-- holidays and make-up workdays. Administrators maintain later years (and
 -- correct these) on the calendar page; the review deadline reads the table as it is at the time.
 INSERT INTO work_calendar (day, workday) VALUES
     ('2025-01-01', FALSE) /* 元旦 */,
