@@ -91,7 +91,9 @@ func TestResultsPages(t *testing.T) {
 			{"cancelled", func(f *declaration.ResultFilter) { f.Status = declaration.LetterCancelled }, "E"},
 			{"valid, by name", func(f *declaration.ResultFilter) { f.Status, f.Sort = declaration.LetterValid, "name" }, "A B C D"},
 			{"by status", func(f *declaration.ResultFilter) { f.Sort = "status" }, "E A B C D"},
-			{"the chunk after a key", func(f *declaration.ResultFilter) { f.Limit, f.After = 2, declaration.ResultKey{CreditCode: "B", LetterID: 1 << 40} }, "C D"},
+			{"the chunk after a key", func(f *declaration.ResultFilter) {
+				f.Limit, f.After = 2, declaration.ResultKey{CreditCode: "B", LetterID: 1 << 40}
+			}, "C D"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				f := city
