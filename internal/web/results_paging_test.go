@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"quotacert/internal/actor"
 	"quotacert/internal/declaration"
 	"quotacert/internal/rules"
@@ -141,6 +143,23 @@ func TestResultsPagePaging(t *testing.T) {
 		if csvRec.Code != 200 || len(lines) != 64 || !strings.HasPrefix(lines[1], "CODEA,") || !strings.HasPrefix(lines[63], "R060,") {
 			t.Fatalf("csv: %d, %d lines", csvRec.Code, len(lines))
 		}
+		xrec := prov.get("/review/results.xlsx?year=2025")
+		wantStatus(t, xrec, http.StatusOK)
+		wb, err := excelize.OpenReader(xrec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		sheet, err := wb.GetRows("认证结果")
+		if err != nil || len(sheet) != 64 || sheet[0][0] != "统一社会信用代码" || sheet[1][0] != "CODEA" || sheet[63][0] != "R060" ||
+			sheet[10][0] != "R007" || sheet[10][8] != "已作废" || sheet[1][6] != "2" {
+			t.Fatalf("workbook: %v %d rows %v", err, len(sheet), sheet[:2])
+		}
+		if names := wb.GetSheetList(); fmt.Sprint(names) != "[认证结果 认证人员]" {
+			t.Fatalf("sheets %v", names)
+		}
+		// A year that does not exist is refused before any byte: an error answer, not a broken file.
+		wantStatus(t, prov.get("/review/results.xlsx?year=2031"), http.StatusNotFound)
 	})
 }
 
@@ -224,4 +243,12 @@ func TestResultFeedChangeBetweenPages(t *testing.T) {
 			t.Fatalf("poll: %+v", poll)
 		}
 	})
+}
+
+func TestColumnName(t *testing.T) {
+	for i, want := range map[int]string{0: "A", 8: "I", 25: "Z", 26: "AA", 27: "AB", 701: "ZZ", 702: "AAA"} {
+		if got := columnName(i); got != want {
+			t.Errorf("column %d: %s, want %s", i, got, want)
+		}
+	}
 }

@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/xuri/excelize/v2"
-
 	"quotacert/internal/apperr"
 	"quotacert/internal/declaration"
 	"quotacert/internal/rules"
@@ -85,86 +83,72 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleResultsXLSX: GET /review/results.xlsx?year= — the tax export as an Excel workbook, with the
-// sheet of the certified persons. Both sheets are written through excelize's stream writers as the
-// chunks are read (rows beyond its 16 MiB buffer go to a temporary file), so the memory is that of
-// a chunk and of the compressed workbook, not of the province's rows.
+// sheet of the certified persons. It is written to the client as the chunks are read (xlsxStream):
+// the first sheet directly, the persons' rows through a temporary file until the first sheet is
+// complete, so the memory is a chunk's whatever the size of the province. A refusal comes before
+// the first byte and is answered as usual; a failure after it aborts the download.
 func (s *Server) handleResultsXLSX(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	year := s.resultsYear(r)
-	f := excelize.NewFile()
-	defer f.Close()
-	fail := func(err error) { s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err)) }
-	const sheet, persons = "认证结果", "认证人员"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		fail(err)
-		return
-	}
-	if _, err := f.NewSheet(persons); err != nil {
-		fail(err)
-		return
-	}
-	results, err := f.NewStreamWriter(sheet)
+	persons, err := newSheetSpool()
 	if err != nil {
-		fail(err)
+		s.renderError(w, r, apperr.Wrap(apperr.Internal, "生成表格失败", err))
 		return
 	}
-	people, err := f.NewStreamWriter(persons)
-	if err != nil {
-		fail(err)
-		return
+	defer persons.Close()
+	x := newXLSXStream(w)
+	var results *sheetRows
+	start := func() error {
+		if results != nil {
+			return nil
+		}
+		name := fmt.Sprintf("%d年度残疾人按比例就业认证结果.xlsx", year)
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.xlsx"; filename*=UTF-8''%s`, year, url.PathEscape(name)))
+		w.Header().Set("Cache-Control", "no-store")
+		var err error
+		if results, err = x.sheet("认证结果"); err != nil {
+			return err
+		}
+		if err := results.row("统一社会信用代码", "单位名称", "税务主管部门代码", "税务主管部门", "安排残疾人人数", "认定月数", "折算人数",
+			"确认书编号", "状态"); err != nil {
+			return err
+		}
+		return persons.rows.row("统一社会信用代码", "单位名称", "确认书编号", "状态", "序号", "姓名", "公民身份号码", "残疾证件", "认定月数", "折算人数")
 	}
-	if err := results.SetRow("A1", []any{"统一社会信用代码", "单位名称", "税务主管部门代码", "税务主管部门", "安排残疾人人数", "认定月数", "折算人数",
-		"确认书编号", "状态"}); err != nil {
-		fail(err)
-		return
-	}
-	if err := people.SetRow("A1", []any{"统一社会信用代码", "单位名称", "确认书编号", "状态", "序号", "姓名", "公民身份号码", "残疾证件",
-		"认定月数", "折算人数"}); err != nil {
-		fail(err)
-		return
-	}
-	n, m := 2, 2
 	err = s.deps.Declarations.ExportResults(r.Context(), a, year, "xlsx", true, func(rows []declaration.Result) error {
+		if err := start(); err != nil {
+			return err
+		}
 		for _, row := range rows {
-			cells := []any{csvSafe(row.CreditCode), csvSafe(row.Name), csvSafe(row.TaxOffice), csvSafe(row.TaxOfficeName), row.Persons,
-				row.CountedMonths, row.EquivalentPerson, csvSafe(row.LetterNumber), row.Status.Label()}
-			if err := results.SetRow(fmt.Sprintf("A%d", n), cells); err != nil {
+			if err := results.row(csvSafe(row.CreditCode), csvSafe(row.Name), csvSafe(row.TaxOffice), csvSafe(row.TaxOfficeName), row.Persons,
+				row.CountedMonths, row.EquivalentPerson, csvSafe(row.LetterNumber), row.Status.Label()); err != nil {
 				return err
 			}
-			n++
 			// The persons of each letter from its snapshot: what the tax office bases the levy on.
 			for i, p := range row.Certified {
-				cells := []any{csvSafe(row.CreditCode), csvSafe(row.Name), csvSafe(row.LetterNumber), row.Status.Label(), i + 1,
+				if err := persons.rows.row(csvSafe(row.CreditCode), csvSafe(row.Name), csvSafe(row.LetterNumber), row.Status.Label(), i+1,
 					csvSafe(p.Name), csvSafe(p.IDMasked), certificateLabel(p.CertificateKind, p.Category, p.Level, p.Grade),
-					p.CountedMonths, float64(p.WeightMonths.Hundredths()) / 100}
-				if err := people.SetRow(fmt.Sprintf("A%d", m), cells); err != nil {
+					p.CountedMonths, float64(p.WeightMonths.Hundredths())/100); err != nil {
 					return err
 				}
-				m++
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		if apperr.As(err).Code == apperr.Internal {
-			err = apperr.Wrap(apperr.Internal, "生成表格失败", err)
+	if err == nil {
+		// An empty year is still a workbook with its two header rows.
+		if err = start(); err == nil {
+			if err = x.endSheet(results); err == nil {
+				if err = persons.copyInto(x, "认证人员"); err == nil {
+					err = x.close()
+				}
+			}
 		}
+	}
+	if err != nil && results == nil {
 		s.renderError(w, r, err)
 		return
 	}
-	if err := results.Flush(); err != nil {
-		fail(err)
-		return
-	}
-	if err := people.Flush(); err != nil {
-		fail(err)
-		return
-	}
-	name := fmt.Sprintf("%d年度残疾人按比例就业认证结果.xlsx", year)
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.xlsx"; filename*=UTF-8''%s`, year, url.PathEscape(name)))
-	w.Header().Set("Cache-Control", "no-store")
-	if err := f.Write(w); err != nil {
-		s.deps.Log.Warn("results workbook not sent whole", "year", year, "err", err)
-	}
+	s.endStream(w, r, err, true, func() {})
 }
