@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -243,6 +244,52 @@ func TestResultFeedChangeBetweenPages(t *testing.T) {
 			t.Fatalf("poll: %+v", poll)
 		}
 	})
+}
+
+// TestXLSXStream: a workbook of two sheets, one spooled, reads back with excelize cell for cell,
+// text that XML must escape included.
+func TestXLSXStream(t *testing.T) {
+	var buf bytes.Buffer
+	x := newXLSXStream(&buf)
+	sp, err := newSheetSpool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	first, err := x.sheet("第一 & <表>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][]any{{"a<b>&\"c'", 7, 2.58}, {"单位", "\u00a0x\ty", 0.5}} {
+		if err := first.row(row...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sp.rows.row("spooled", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.endSheet(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.copyInto(x, "第二"); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.close(); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	a, _ := wb.GetRows("第一 & <表>")
+	b, _ := wb.GetRows("第二")
+	if got := fmt.Sprint(a, b); got != "[[a<b>&\"c' 7 2.58] [单位 \u00a0x\ty 0.5]] [[spooled 1]]" {
+		t.Fatalf("read back %q", got)
+	}
+	if err := first.row(struct{}{}); err == nil {
+		t.Fatal("a cell of another type was written")
+	}
 }
 
 func TestColumnName(t *testing.T) {

@@ -3,12 +3,14 @@ package web
 import (
 	"archive/zip"
 	"bufio"
+	"compress/flate"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // xlsxStream writes an Excel workbook (SpreadsheetML in a zip) straight to w while its rows come:
@@ -24,7 +26,16 @@ type xlsxStream struct {
 	sheets []string
 }
 
-func newXLSXStream(w io.Writer) *xlsxStream { return &xlsxStream{zw: zip.NewWriter(w)} }
+func newXLSXStream(w io.Writer) *xlsxStream {
+	zw := zip.NewWriter(w)
+	// Compressing is most of the work: the fastest deflate level makes the province's workbook a
+	// quarter larger (measured for 100,000 letters: 45 MB against 36 MB) and its export 40 % faster
+	// (7.4 s against 12.3 s).
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return &xlsxStream{zw: zw}
+}
 
 // sheetRows writes the rows of one worksheet, numbering them from 1.
 type sheetRows struct {
@@ -85,6 +96,17 @@ func (s *sheetRows) row(cells ...any) error {
 // appendEscaped appends v as XML character data; a character XML cannot hold becomes U+FFFD (the
 // decoding boundary lets none in, but the file must stay readable whatever a snapshot holds).
 func appendEscaped(b []byte, v string) []byte {
+	plain := true
+	for _, r := range v {
+		if r < 0x20 || r == '<' || r == '>' || r == '&' || r == '"' || r == '\'' || r == utf8.RuneError || r >= 0xFFFE {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		// Names, codes and numbers hold nothing XML must escape: no copy through the escaper.
+		return append(b, v...)
+	}
 	var sb strings.Builder
 	xml.EscapeText(&sb, []byte(v))
 	return append(b, sb.String()...)
