@@ -118,7 +118,7 @@ func TestAccessibility(t *testing.T) {
 			"/placements?year=2025", "/placements/new?year=2025", fmt.Sprintf("/placements/%d", placementID),
 			"/declaration?year=2025", fmt.Sprintf("/employer/affiliate-requests/%d", request)},
 		"reviewer": {"/review", fmt.Sprintf("/review/items/%d", queue.Items[0].ID), fmt.Sprintf("/review/items/%d", request),
-			"/review/results"},
+			"/review/results", "/review/results?year=2024&pageSize=1"},
 		"admin": {"/admin/", "/admin/users", "/admin/audit", "/admin/imports", "/admin/notices", "/admin/notices/new",
 			"/admin/regions", "/admin/offices/federation", "/admin/offices/tax", "/admin/minwages", "/admin/years", "/admin/levy"},
 	}

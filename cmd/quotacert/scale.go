@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ func cmdScale(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	duration := fs.Duration("duration", 5*time.Second, "length of each measurement")
 	workers := fs.Int("workers", 32, "concurrent connections of each measurement")
 	exports := fs.Int("exports", 3, "results exports of each format to time")
+	doFill := fs.Bool("fill", true, "fill the database first; --fill=false measures a database an earlier run filled (the same fill for two builds)")
+	pages := fs.Bool("pages", true, "measure the pages; --pages=false times the results exports alone")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -60,13 +63,23 @@ func cmdScale(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return fail(err)
 	}
 	start := time.Now()
-	f, err := fillScale(ctx, k.db, k.pii, acc, *employers, *placements)
+	var f filled
+	if *doFill {
+		f, err = fillScale(ctx, k.db, k.pii, acc, *employers, *placements)
+	} else {
+		f, err = filledScale(ctx, k.db)
+	}
 	k.Close()
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Fprintf(stdout, "filled in %v: %d employers, %d placements and persons, %d registry certificates, %d letters, %d pending review items\n",
-		time.Since(start).Round(time.Second), f.employers, f.placements, f.placements, f.letters, f.reviews)
+	if *doFill {
+		fmt.Fprintf(stdout, "filled in %v: %d employers, %d placements and persons, %d registry certificates, %d letters, %d pending review items\n",
+			time.Since(start).Round(time.Second), f.employers, f.placements, f.placements, f.letters, f.reviews)
+	} else {
+		fmt.Fprintf(stdout, "measuring an earlier fill: %d employers, %d placements, %d letters, %d pending review items\n",
+			f.employers, f.placements, f.letters, f.reviews)
+	}
 
 	// The server, in this process, on a loopback port.
 	sctx, stop := context.WithCancel(ctx)
@@ -84,7 +97,7 @@ func cmdScale(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return fail(err)
 	}
 	go io.Copy(io.Discard, pr)
-	m := &scaleRun{base: base, duration: *duration, workers: *workers, out: stdout}
+	m := &scaleRun{base: base, duration: *duration, workers: *workers, out: stdout, pages: *pages}
 	if err := m.measure(ctx, f, *exports); err != nil {
 		return fail(err)
 	}
@@ -113,6 +126,24 @@ type filled struct {
 }
 
 const scalePassword = "Scale#2026a"
+
+// filledScale finds what an earlier fillScale made, to measure the same rows again (another build
+// of the server on the same fill is the comparison that means something on a shared machine).
+func filledScale(ctx context.Context, db *store.DB) (filled, error) {
+	f := filled{password: scalePassword, province: "scale-province", county: "scale-county", employer: scaleCreditCode(0)}
+	err := db.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM employers WHERE name LIKE '规模测试%'),
+        (SELECT COUNT(*) FROM placements p JOIN employers e ON e.id = p.employer_id WHERE e.name LIKE '规模测试%'),
+        (SELECT COUNT(*) FROM letters), (SELECT COUNT(*) FROM review_items WHERE status = 'pending'),
+        (SELECT COALESCE(MIN(p.id), 0) FROM placements p JOIN employers e ON e.id = p.employer_id WHERE e.credit_code = $1)`,
+		f.employer).Scan(&f.employers, &f.placements, &f.letters, &f.reviews, &f.placement)
+	if err != nil {
+		return f, fmt.Errorf("read the earlier fill: %w", err)
+	}
+	if f.employers == 0 || f.placement == 0 {
+		return f, fmt.Errorf("the database holds no earlier scale fill: run once with --fill")
+	}
+	return f, nil
+}
 
 // copyRows streams n generated rows to CopyRows.
 type copyRows struct {
@@ -183,15 +214,15 @@ func fillScale(ctx context.Context, db *store.DB, p *pii.Protector, acc *account
             contact_name = '王芳', contact_phone = '13812345678', employee_count = 5000, address = '长春市南关区人民大街 1 号' WHERE id = $1`, emp0); err != nil {
 			return err
 		}
-		type office struct{ fed, tax string }
+		type office struct{ fed, fedName, tax, taxName string }
 		var offices []office
-		rows, err := db.SQL().QueryContext(ctx, `SELECT f.code, t.code FROM tax_offices t JOIN federation_offices f ON f.code = t.region ORDER BY t.code`)
+		rows, err := db.SQL().QueryContext(ctx, `SELECT f.code, f.name, t.code, t.name FROM tax_offices t JOIN federation_offices f ON f.code = t.region ORDER BY t.code`)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var o office
-			if err := rows.Scan(&o.fed, &o.tax); err != nil {
+			if err := rows.Scan(&o.fed, &o.fedName, &o.tax, &o.taxName); err != nil {
 				rows.Close()
 				return err
 			}
@@ -276,11 +307,52 @@ func fillScale(ctx context.Context, db *store.DB, p *pii.Protector, acc *account
 			}}); err != nil {
 			return err
 		}
-		if _, err := tx.CopyRows(ctx, "letters", []string{"declaration_id", "number", "verify_code", "status", "persons", "counted_months",
+		// Each letter certifies its employer's placements and keeps its snapshot (migration 0150),
+		// which is what the results read.
+		persons := make([]int, employers)
+		for i := 1000; i < placements; i++ {
+			persons[1+(i-1000)%max(1, employers-1)]++
+		}
+		var letter0 int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM letters`).Scan(&letter0); err != nil {
+			return err
+		}
+		if _, err := tx.CopyRows(ctx, "letters", []string{"id", "declaration_id", "number", "verify_code", "status", "persons", "counted_months",
 			"weight_months", "federation_office", "issued_at"},
 			&copyRows{n: len(declared), row: func(j int) []any {
-				o := offices[declared[j]%len(offices)]
-				return []any{decl0 + int64(j), fmt.Sprintf("JL2025-S%07d", j), fmt.Sprintf("scale%07d", j), "valid", 10, 120, 120, o.fed, now}
+				o, n := offices[declared[j]%len(offices)], persons[declared[j]]
+				return []any{letter0 + int64(j), decl0 + int64(j), fmt.Sprintf("JL2025-S%07d", j), fmt.Sprintf("scale%07d", j), "valid",
+					n, 12 * n, 12 * n, o.fed, now}
+			}}); err != nil {
+			return err
+		}
+		if _, err := tx.CopyRows(ctx, "letter_snapshots", []string{"letter_id", "employer_name", "credit_code", "district", "district_name",
+			"federation_office", "federation_office_name", "tax_office", "tax_office_name", "employees"},
+			&copyRows{n: len(declared), row: func(j int) []any {
+				k := declared[j]
+				o := offices[k%len(offices)]
+				return []any{letter0 + int64(j), fmt.Sprintf("规模测试单位%d", k), scaleCreditCode(k), o.fed, o.fedName, o.fed, o.fedName,
+					o.tax, o.taxName, 100 + (k-1)%900}
+			}}); err != nil {
+			return err
+		}
+		// The letter of employer k (k not a multiple of 3) is declared[k-1-k/3]; its persons are the
+		// placements i ≥ 1000 that owner gives it, in order.
+		var certified []int32
+		for i := 1000; i < placements; i++ {
+			if k := 1 + (i-1000)%max(1, employers-1); k%3 != 0 && k < employers {
+				certified = append(certified, int32(i))
+			}
+		}
+		position := make([]int, employers)
+		if _, err := tx.CopyRows(ctx, "letter_persons", []string{"letter_id", "position", "name", "id_masked", "certificate_kind",
+			"category", "level", "counted_months", "weight_months"},
+			&copyRows{n: len(certified), row: func(j int) []any {
+				i := int(certified[j])
+				k := 1 + (i-1000)%max(1, employers-1)
+				position[k]++
+				return []any{letter0 + int64(k-1-k/3), position[k], fmt.Sprintf("测试%d", i), idnum.MaskID(scaleIDNumber(i)),
+					"disability", 4, 3, 12, 12}
 			}}); err != nil {
 			return err
 		}
@@ -292,7 +364,7 @@ func fillScale(ctx context.Context, db *store.DB, p *pii.Protector, acc *account
 			}}); err != nil {
 			return err
 		}
-		for _, table := range []string{"employers", "persons", "placements", "declarations"} {
+		for _, table := range []string{"employers", "persons", "placements", "declarations", "letters"} {
 			if _, err := tx.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT MAX(id) FROM %s))`, table, table)); err != nil {
 				return fmt.Errorf("sequence of %s: %w", table, err)
 			}
@@ -322,6 +394,7 @@ type scaleRun struct {
 	duration time.Duration
 	workers  int
 	out      io.Writer
+	pages    bool // measure the pages, not only the exports
 }
 
 // attack runs one measurement at full speed with the run's workers and returns its metrics.
@@ -368,6 +441,9 @@ func (m *scaleRun) measure(ctx context.Context, f filled, exports int) error {
 		{"reviewer queue, province /api/v1/reviews?status=pending", []vegeta.Target{{Method: "GET", URL: m.base + "/api/v1/reviews?status=pending", Header: hdr(provCookie)}}},
 		{"reviewer queue, county (南关区) /api/v1/reviews?status=pending", []vegeta.Target{{Method: "GET", URL: m.base + "/api/v1/reviews?status=pending", Header: hdr(countyCookie)}}},
 	}
+	if !m.pages {
+		runs = nil
+	}
 	var baseline float64
 	fmt.Fprintf(m.out, "%d connections, %v each\n", m.workers, m.duration)
 	for i, r := range runs {
@@ -388,16 +464,21 @@ func (m *scaleRun) measure(ctx context.Context, f filled, exports int) error {
 		{"results XLSX (whole export)", "/review/results.xlsx?year=2025", ""},
 	} {
 		var total time.Duration
-		var bytes int64
+		var bytes, before, peak int64
 		for range exports {
+			// The high-water mark of the resident set is reset to what the process holds now, with the
+			// heap returned to the system first, so the peak is this export's (server and client).
+			debug.FreeOSMemory()
+			before = resetPeakRSS()
 			start := time.Now()
 			n, err := m.export(e.path, e.accept, provCookie)
 			if err != nil {
 				return fmt.Errorf("%s: %w", e.name, err)
 			}
-			total, bytes = total+time.Since(start), n
+			total, bytes, peak = total+time.Since(start), n, max(peak, peakRSSkB())
 		}
-		fmt.Fprintf(m.out, "%-62s %v per export of %d letters, %d bytes\n", e.name, (total / time.Duration(exports)).Round(time.Millisecond), f.letters, bytes)
+		fmt.Fprintf(m.out, "%-62s %v per export of %d letters, %d bytes, peak RSS %d MB (%d MB before)\n", e.name,
+			(total / time.Duration(exports)).Round(time.Millisecond), f.letters, bytes, peak/1024, before/1024)
 	}
 	fmt.Fprintf(m.out, "peak RSS of this process (harness and server): %s\n", peakRSS())
 	return nil
@@ -452,15 +533,36 @@ func (m *scaleRun) export(path, accept, cookie string) (int64, error) {
 
 // peakRSS is VmHWM of /proc/self/status.
 func peakRSS() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
+	kb := peakRSSkB()
+	if kb < 0 {
 		return "unknown"
 	}
+	return fmt.Sprintf("%d MB", kb/1024)
+}
+
+// peakRSSkB is VmHWM of /proc/self/status in kB, -1 when unknown.
+func peakRSSkB() int64 { return procStatus("VmHWM:") }
+
+// resetPeakRSS sets VmHWM back to the current resident set (Linux: "5" in clear_refs) and returns
+// that current size in kB (-1 when unknown).
+func resetPeakRSS() int64 {
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	return procStatus("VmRSS:")
+}
+
+func procStatus(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return fmt.Sprintf("%d MB", kb/1024)
+		if v, ok := strings.CutPrefix(line, field); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return -1
+			}
+			return kb
 		}
 	}
-	return "unknown"
+	return -1
 }

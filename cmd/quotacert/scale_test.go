@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -48,6 +49,26 @@ func TestScaleHarness(t *testing.T) {
 			!strings.Contains(line, "codes map[200:") {
 			t.Errorf("a page was not answered 200: %s", line)
 		}
+	}
+	// The same fill measured again, the exports alone, each with its own peak.
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"scale", "--fill=false", "--pages=false", "--exports", "1"}, getenv, nil, &out, &errb); code != 0 {
+		t.Fatalf("measure again: exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	again := out.String()
+	for _, want := range []string{"measuring an earlier fill: 300 employers, 3000 placements, 200 letters", "results XLSX (whole export)",
+		"per export of 200 letters", "MB before)"} {
+		if !strings.Contains(again, want) {
+			t.Errorf("second measurement lacks %q:\n%s", want, again)
+		}
+	}
+	// The letters carry their snapshots, so the exports hold their 200 rows (a CSV row is about 80 bytes).
+	if m := regexp.MustCompile(`results CSV \(whole export\).* (\d+) bytes`).FindStringSubmatch(again); m == nil || len(m[1]) < 5 {
+		t.Errorf("the CSV export is nearly empty: %v", m)
+	}
+	if strings.Contains(again, "req/s") {
+		t.Errorf("--pages=false measured pages:\n%s", again)
 	}
 	// A second fill of the same database is refused rather than doubled.
 	errb.Reset()

@@ -218,10 +218,18 @@ type Tx interface {
 	LetterByCode(ctx context.Context, code string) (Letter, error)
 	InsertReopenRequest(ctx context.Context, employerID int64, year int, reason string) (int64, error)
 	ReopenRequests(ctx context.Context, employerID int64, year int) ([]ReopenRequest, error)
-	Results(ctx context.Context, office string, year int) ([]Result, error)
+	// Results lists the results of the filter in credit code order (or its sort): a page from
+	// Offset, or the chunk after After.
+	Results(ctx context.Context, f ResultFilter) ([]Result, error)
+	// ResultsSummary counts the year's results in the office's subtree and those the filter keeps.
+	ResultsSummary(ctx context.Context, f ResultFilter) (ResultSummary, error)
+	// LettersPersons loads the certified persons of the letters, by letter id, each in its order.
+	LettersPersons(ctx context.Context, letterIDs []int64) (map[int64][]CertifiedPerson, error)
 	// ResultFeed lists a year's results in the scope whose change number is above after and whose
 	// change time is at or after sinceUS (microseconds since 1970; 0 = any), in change order, at most
-	// limit; total counts every such row.
-	ResultFeed(ctx context.Context, sc ResultScope, year int, after, sinceUS int64, limit int) ([]Result, int, error)
+	// limit.
+	ResultFeed(ctx context.Context, sc ResultScope, year int, after, sinceUS int64, limit int) ([]Result, error)
+	// ResultFeedCount counts every row ResultFeed would list from the same point, all pages.
+	ResultFeedCount(ctx context.Context, sc ResultScope, year int, after, sinceUS int64) (int, error)
 	LevyParameters(ctx context.Context, province string, year int) (LevyParameters, bool, error)
 }

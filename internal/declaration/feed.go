@@ -12,18 +12,23 @@ import (
 
 // FeedQuery asks for the results of a year that changed after a point: After is the cursor of a
 // previous answer (the change number of its last row), Since a time (rows changed at or after it).
-// Limit is the page size (1–500).
+// Limit is the page size (1–500). A pull's first page counts its rows; the pages after it carry
+// that count in Total (Counted set) and are not counted again: a count reads every row after the
+// cursor, which on every page of a full pull made it quadratic.
 type FeedQuery struct {
-	Year   int
-	After  int64
-	Since  time.Time
-	Limit  int
-	Format string // for the audit entry: json, csv
+	Year    int
+	After   int64
+	Since   time.Time
+	Limit   int
+	Counted bool // Total was fixed by the first page of this pull
+	Total   int
+	Format  string // for the audit entry: json, csv
 }
 
 // Feed is one page of the change feed. Cursor is where the next poll starts: the change number of
 // the last row given, or the query's own After when nothing changed. More says that rows beyond
-// this page changed already; Total counts the rows of the query, this page's included.
+// this page changed already; Total counts the rows of the pull as its first page found them, that
+// page's included (later pages repeat the figure they were given).
 type Feed struct {
 	Items  []Result
 	Cursor int64
@@ -53,6 +58,9 @@ func (s *Service) ResultFeed(ctx context.Context, a actor.Actor, q FeedQuery) (F
 	if q.Limit < 1 || q.Limit > MaxFeedPage {
 		return Feed{}, apperr.FieldErrors(map[string]string{"pageSize": fmt.Sprintf("每页条数应在 1 至 %d 之间", MaxFeedPage)})
 	}
+	if q.Counted && q.Total < 0 {
+		return Feed{}, apperr.FieldErrors(map[string]string{"total": "total 应为首页返回的条数：请原样使用 next"})
+	}
 	if q.After < 0 {
 		return Feed{}, apperr.FieldErrors(map[string]string{"after": "游标无效：请使用上次返回的 cursor"})
 	}
@@ -66,14 +74,23 @@ func (s *Service) ResultFeed(ctx context.Context, a actor.Actor, q FeedQuery) (F
 			return err
 		}
 		// One row more than the page says whether another page follows.
-		rows, total, err := tx.ResultFeed(ctx, sc, q.Year, q.After, sinceUS, q.Limit+1)
+		rows, err := tx.ResultFeed(ctx, sc, q.Year, q.After, sinceUS, q.Limit+1)
 		if err != nil {
 			return err
 		}
 		if len(rows) > q.Limit {
 			rows, out.More = rows[:q.Limit], true
 		}
-		out.Items, out.Total = rows, total
+		out.Items, out.Total = rows, q.Total
+		switch {
+		case q.Counted:
+		case !out.More:
+			out.Total = len(rows) // the whole pull is this page: nothing to count
+		default:
+			if out.Total, err = tx.ResultFeedCount(ctx, sc, q.Year, q.After, sinceUS); err != nil {
+				return err
+			}
+		}
 		if len(rows) > 0 {
 			out.Cursor = rows[len(rows)-1].Seq
 		}

@@ -441,39 +441,6 @@ func (s *Service) Verify(ctx context.Context, code string) (Letter, error) {
 	return out, err
 }
 
-// Results lists the certified results of a year for the tax bureau: one row per submitted (or
-// cancelled) letter of employers in the staff member's subtree. Exports are audited.
-func (s *Service) Results(ctx context.Context, a actor.Actor, year int, format string) ([]Result, error) {
-	if !a.IsStaff() || a.Office == "" {
-		return nil, apperr.New(apperr.Forbidden, "只有残联工作人员可以导出认证结果")
-	}
-	var out []Result
-	err := s.run(ctx, func(tx Tx) error {
-		if _, err := tx.BusinessYear(ctx, year); err != nil {
-			return err
-		}
-		var err error
-		if out, err = tx.Results(ctx, a.Office, year); err != nil {
-			return err
-		}
-		if format == "xlsx" {
-			// The workbook lists the persons too, from each letter's snapshot.
-			for i := range out {
-				if out[i].Certified, err = tx.LetterPersons(ctx, out[i].LetterID); err != nil {
-					return err
-				}
-			}
-		}
-		e := audit.For(a, "results.export", "year", fmt.Sprint(year))
-		e.Detail = fmt.Sprintf("format=%s rows=%d", format, len(out))
-		return tx.AppendAudit(ctx, e)
-	})
-	for i := range out {
-		out[i].EquivalentPerson = float64(out[i].WeightMonths.Hundredths()) / 100
-	}
-	return out, err
-}
-
 // Levy is the levy estimate of the declaration page with the parameters it used.
 type Levy struct {
 	Params   LevyParameters

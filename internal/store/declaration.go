@@ -361,33 +361,6 @@ func (tx DeclarationTx) ReopenRequests(ctx context.Context, employerID int64, ye
 	return out, rows.Err()
 }
 
-// Results lists the letters of a year (valid and cancelled) of employers in an office subtree, for
-// the tax bureau, ordered by credit code and issue.
-func (tx DeclarationTx) Results(ctx context.Context, office string, year int) ([]declaration.Result, error) {
-	// The employer's name, code and tax office come from the letter's snapshot, never the live row.
-	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT s.credit_code, s.employer_name, s.tax_office, s.tax_office_name,
-        l.persons, l.counted_months, l.weight_months, l.number, l.status, l.id
-        FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN letter_snapshots s ON s.letter_id = l.id
-        WHERE d.year = $2 AND l.federation_office IN (SELECT code FROM sub)
-        ORDER BY s.credit_code, l.issued_at, l.id`, office, year)
-	if err != nil {
-		return nil, fmt.Errorf("results: %w", err)
-	}
-	defer rows.Close()
-	var out []declaration.Result
-	for rows.Next() {
-		var r declaration.Result
-		var wm int64
-		if err := rows.Scan(&r.CreditCode, &r.Name, &r.TaxOffice, &r.TaxOfficeName, &r.Persons, &r.CountedMonths, &wm,
-			&r.LetterNumber, &r.Status, &r.LetterID); err != nil {
-			return nil, err
-		}
-		r.WeightMonths = rules.WeightMonths(wm)
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // LevyParameters loads a province's levy figures of a year.
 func (tx DeclarationTx) LevyParameters(ctx context.Context, province string, year int) (declaration.LevyParameters, bool, error) {
 	p := declaration.LevyParameters{Province: province}

@@ -44,7 +44,10 @@ func feed(t *testing.T, db *store.DB, sc declaration.ResultScope, after, sinceUS
 	var total int
 	err := store.DeclarationRunner(db)(context.Background(), func(tx declaration.Tx) error {
 		var err error
-		rows, total, err = tx.ResultFeed(context.Background(), sc, 2025, after, sinceUS, limit)
+		if rows, err = tx.ResultFeed(context.Background(), sc, 2025, after, sinceUS, limit); err != nil {
+			return err
+		}
+		total, err = tx.ResultFeedCount(context.Background(), sc, 2025, after, sinceUS)
 		return err
 	})
 	if err != nil {

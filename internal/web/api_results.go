@@ -48,11 +48,15 @@ type resultsQuery struct {
 	since          time.Time
 	after          int64
 	feed           bool // since or after given: the change feed
+	total          int  // the feed's total fixed by the first page of the pull (from next)
+	counted        bool // total given
+	// q, status and sort filter the staff's list (not the feed).
+	q, status, sort string
 }
 
 func parseResultsQuery(r *http.Request) (resultsQuery, error) {
 	v := r.URL.Query()
-	q := resultsQuery{page: 1, pageSize: defaultPageSize}
+	q := resultsQuery{page: 1, pageSize: defaultPageSize, q: v.Get("q"), status: v.Get("status"), sort: v.Get("sort")}
 	fields := map[string]string{}
 	if s := v.Get("page"); s != "" {
 		if n, err := strconv.Atoi(s); err != nil || n < 1 {
@@ -81,6 +85,13 @@ func parseResultsQuery(r *http.Request) (resultsQuery, error) {
 			fields["after"] = "游标无效：请原样使用上次返回的 cursor"
 		}
 		q.after, q.feed = n, true
+	}
+	if s := v.Get("total"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			fields["total"] = "total 应为首页返回的条数：请原样使用 next"
+		}
+		q.total, q.counted = n, true
 	}
 	if len(fields) > 0 {
 		return q, apperr.FieldErrors(fields)
@@ -126,27 +137,97 @@ func (s *Server) handleAPIResults(w http.ResponseWriter, r *http.Request) {
 		s.resultFeed(w, r, a, year, q, format)
 		return
 	}
-	rows, err := s.deps.Declarations.Results(r.Context(), a, year, format)
+	if wantCSV {
+		// The staff's CSV is the whole export, as before: a file for the desk, not a page. It is
+		// written as it is read, a chunk at a time.
+		s.streamResultsCSV(w, r, a, year)
+		return
+	}
+	rq := declaration.ResultQuery{Year: year, Page: q.page, PageSize: q.pageSize, Q: q.q, Status: q.status, Sort: q.sort}
+	_, page, err := s.deps.Declarations.ResultsPaged(r.Context(), a, rq, format)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	if wantCSV {
-		// The staff's CSV is the whole export, as before: a file for the desk, not a page.
-		writeResultsCSV(w, year, rows, nil)
-		return
-	}
-	total := len(rows)
-	from := min((q.page-1)*q.pageSize, total)
-	page := rows[from:min(from+q.pageSize, total)]
-	if page == nil {
-		page = []declaration.Result{}
+	rows := page.Rows
+	if rows == nil {
+		rows = []declaration.Result{}
 	}
 	var next any
-	if from+q.pageSize < total {
-		next = resultsLink(year, url.Values{"page": {strconv.Itoa(q.page + 1)}, "pageSize": {strconv.Itoa(q.pageSize)}})
+	if page.HasNext() {
+		next = resultsListURL("/api/v1/years/"+strconv.Itoa(year)+"/results", page.Query, page.Page+1, false)
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": page, "total": total, "page": q.page, "pageSize": q.pageSize, "next": next})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": rows, "total": page.Total, "page": page.Page, "pageSize": page.PageSize, "next": next})
+}
+
+// resultsListURL is the address of page n of the staff's results under the same filter; withYear
+// adds ?year= (the page; the API has the year in its path).
+func resultsListURL(path string, q declaration.ResultQuery, n int, withYear bool) string {
+	v := url.Values{}
+	if withYear {
+		v.Set("year", strconv.Itoa(q.Year))
+	}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Status != "" {
+		v.Set("status", q.Status)
+	}
+	if q.Sort != "" {
+		v.Set("sort", q.Sort)
+	}
+	if q.PageSize != declaration.DefaultResultPage {
+		v.Set("pageSize", strconv.Itoa(q.PageSize))
+	}
+	v.Set("page", strconv.Itoa(n))
+	return path + "?" + v.Encode()
+}
+
+// streamResultsCSV writes the whole export as CSV while the chunks are read: the headers go with
+// the first chunk, so a refusal before it is still an error answer. A failure after it cannot
+// change the status any more: the connection is aborted, so the client sees a broken download
+// instead of a file that looks complete.
+func (s *Server) streamResultsCSV(w http.ResponseWriter, r *http.Request, a actor.Actor, year int) {
+	cw := csv.NewWriter(w)
+	started := false
+	start := func() {
+		if !started {
+			started = true
+			setResultsCSVHeaders(w, year)
+			cw.Write(resultColumns)
+		}
+	}
+	err := s.deps.Declarations.ExportResults(r.Context(), a, year, "csv", false, func(rows []declaration.Result) error {
+		start()
+		for _, row := range rows {
+			rec := resultRecord(row)
+			for i := range rec {
+				rec[i] = csvSafe(rec[i])
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	s.endStream(w, r, err, started, func() {
+		start()
+		cw.Flush()
+	})
+}
+
+// endStream ends a streamed download: an error before anything was written is answered as usual,
+// one after it aborts the connection (logged); without error, finish writes what an empty export
+// still needs (its header row).
+func (s *Server) endStream(w http.ResponseWriter, r *http.Request, err error, started bool, finish func()) {
+	switch {
+	case err == nil:
+		finish()
+	case !started:
+		s.renderError(w, r, err)
+	default:
+		s.deps.Log.Error("export interrupted", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func resultsLink(year int, v url.Values) string {
@@ -154,14 +235,15 @@ func resultsLink(year int, v url.Values) string {
 }
 
 // resultFeed answers the change feed. next is null on the last page; cursor is always given: the
-// client keeps it and polls with after=cursor later.
+// client keeps it and polls with after=cursor later. next carries the pull's total, so that only
+// its first page counts.
 func (s *Server) resultFeed(w http.ResponseWriter, r *http.Request, a actor.Actor, year int, q resultsQuery, format string) {
 	if r.URL.Query().Get("page") != "" {
 		s.renderError(w, r, apperr.FieldErrors(map[string]string{"page": "增量读取按游标翻页：请用上次返回的 next 或 cursor，不用 page"}))
 		return
 	}
 	f, err := s.deps.Declarations.ResultFeed(r.Context(), a, declaration.FeedQuery{Year: year, After: q.after, Since: q.since,
-		Limit: q.pageSize, Format: format})
+		Limit: q.pageSize, Counted: q.counted, Total: q.total, Format: format})
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -169,7 +251,7 @@ func (s *Server) resultFeed(w http.ResponseWriter, r *http.Request, a actor.Acto
 	cursor := strconv.FormatInt(f.Cursor, 10)
 	var next any
 	if f.More {
-		next = resultsLink(year, url.Values{"after": {cursor}, "pageSize": {strconv.Itoa(q.pageSize)}})
+		next = resultsLink(year, url.Values{"after": {cursor}, "pageSize": {strconv.Itoa(q.pageSize)}, "total": {strconv.Itoa(f.Total)}})
 	}
 	if format == "csv" {
 		w.Header().Set("X-Cursor", cursor)
@@ -187,7 +269,7 @@ func (s *Server) resultFeed(w http.ResponseWriter, r *http.Request, a actor.Acto
 		"cursor": cursor, "next": next})
 }
 
-// writeResultsCSV writes the results as CSV; changedAt, when given, adds the feed's column.
+// writeResultsCSV writes a page of the feed (at most 500 rows) as CSV with the column changedAt.
 func writeResultsCSV(w http.ResponseWriter, year int, rows []declaration.Result, changedAt func(declaration.Result) string) {
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
@@ -207,8 +289,12 @@ func writeResultsCSV(w http.ResponseWriter, year int, rows []declaration.Result,
 		cw.Write(rec)
 	}
 	cw.Flush()
+	setResultsCSVHeaders(w, year)
+	w.Write(buf.Bytes())
+}
+
+func setResultsCSVHeaders(w http.ResponseWriter, year int) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="results-%d.csv"`, year))
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
 }

@@ -134,8 +134,12 @@ func TestTaxAPIClient(t *testing.T) {
 		if p1.codes() != "A:valid" || p1.Total != 2 || p1.Next == nil || p1.PageSize != 1 || p1.Items[0].ChangedAt.IsZero() {
 			t.Fatalf("first page: %+v", p1)
 		}
+		// The next page carries the total its first page counted and is not counted again.
+		if !strings.Contains(*p1.Next, "total=2") {
+			t.Fatalf("next without the pull's total: %s", *p1.Next)
+		}
 		p2 := feed(token, strings.TrimPrefix(*p1.Next, "/api/v1/years/2025/results"))
-		if p2.codes() != "C:valid" || p2.Next != nil || p2.Total != 1 {
+		if p2.codes() != "C:valid" || p2.Next != nil || p2.Total != 2 {
 			t.Fatalf("second page: %+v", p2)
 		}
 		// Polling from the cursor: nothing new, the cursor stays; then the cancellation of A.
@@ -165,7 +169,7 @@ func TestTaxAPIClient(t *testing.T) {
 			t.Fatalf("csv: %q cursor %q", rec.Body.String(), rec.Header().Get("X-Cursor"))
 		}
 		for query, field := range map[string]string{"?since=yesterday": "since", "?after=-1": "after", "?after=x": "after",
-			"?pageSize=0": "pageSize", "?pageSize=501": "pageSize", "?page=2": "page"} {
+			"?pageSize=0": "pageSize", "?pageSize=501": "pageSize", "?page=2": "page", "?after=1&total=-1": "total", "?after=1&total=x": "total"} {
 			rec := read(token, query, "")
 			wantStatus(t, rec, http.StatusUnprocessableEntity)
 			if _, _, fields := errorBody(t, rec); fields[field] == "" {

@@ -304,10 +304,14 @@ func operations() []operation {
 		{method: "get", path: "/years/{year}/results", summary: "认证结果（供税务部门）", tag: "税务接口", access: "staff-or-client",
 			params: append([]js{yearParam,
 				query("since", "增量读取：只返回此时刻（RFC 3339，含）及以后变化的行，含作废", dateTime("")),
-				query("after", "增量读取：上次返回的 cursor；只返回其后提交的变化，不漏不重", str(""))}, pageQuery...),
+				query("after", "增量读取：上次返回的 cursor；只返回其后提交的变化，不漏不重", str("")),
+				query("total", "增量读取：首页返回的 total，由 next 带上，后续页不再重新计数", integer("")),
+				query("q", "工作人员分页读取：单位名称或统一社会信用代码的一部分", str("")),
+				query("status", "工作人员分页读取：valid 或 cancelled", str("")),
+				query("sort", "工作人员分页读取：name 或 status（默认按统一社会信用代码）", str(""))}, pageQuery...),
 			ok: 200, okBody: js{
 				"application/json": js{"schema": obj([]string{"items"}, js{
-					"items": arr(ref("Result")), "total": integer("本次查询的总行数（增量读取时为游标之后的行数）"),
+					"items": arr(ref("Result")), "total": integer("本次查询的总行数（增量读取时为本轮首页计得的游标之后的行数）"),
 					"page": integer("工作人员分页读取时的页码"), "pageSize": integer(""),
 					"cursor": str("增量读取时给出：下次以 after=cursor 继续"), "next": nullable(str("下一页的地址；最后一页为 null")),
 				})},
