@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -109,10 +108,15 @@ func loadFont(path string) (f *Font, err error) {
 			f, err = nil, fmt.Errorf("PDF library cannot read it: %v", p)
 		}
 	}()
-	data, err := os.ReadFile(path)
+	data, release, err := readFontFile(path)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if f == nil {
+			release()
+		}
+	}()
 	ranges, supp, err := coverage(data)
 	if err != nil {
 		return nil, err
@@ -124,6 +128,7 @@ func loadFont(path string) (f *Font, err error) {
 	if err := probe.Error(); err != nil {
 		return nil, fmt.Errorf("PDF library cannot use it: %w", err)
 	}
+	dropResident(data)
 	return &Font{Path: path, Name: filepath.Base(path), data: data, ranges: ranges, supp: supp}, nil
 }
 
