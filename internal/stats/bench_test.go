@@ -2,7 +2,6 @@ package stats_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -58,9 +57,6 @@ func seedLarge(b *testing.B, db *store.DB, n int) {
 // in the same run: the review dashboard's tallies of the same year (the queries the reviewer's
 // landing page ran before this issue).
 func BenchmarkStatistics100k(b *testing.B) {
-	if os.Getenv("QUOTACERT_TEST_PG") == "" {
-		b.Skip("needs PostgreSQL: set QUOTACERT_TEST_PG")
-	}
 	db := storetest.Postgres(b, storetest.Options{Now: timeNowFunc, Steps: []store.Step{refdata.Step()}})
 	seedLarge(b, db, 100_000)
 	ctx := context.Background()
