@@ -96,6 +96,14 @@ func disclosureBuckets(a actor.Actor, l DisclosureLimits) []disclosureBucket {
 // errNeedsWrite tells a read-only attempt that the work must be done in a write transaction.
 var errNeedsWrite = errors.New("placement: the disclosure budget must be written; run as a write")
 
+// readFirst runs fn read-only, and once more as a write when it met a disclosure to count.
+func readFirst(ctx context.Context, fn func(context.Context) error) error {
+	if err := fn(readtx.Mark(ctx)); !errors.Is(err, errNeedsWrite) {
+		return err
+	}
+	return fn(ctx)
+}
+
 func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string, persons ...Person) (refused error, err error) {
 	if a.Role != actor.Employer || len(persons) == 0 {
 		return nil, nil

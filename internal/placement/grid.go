@@ -2,9 +2,7 @@ package placement
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"quotacert/internal/readtx"
 	"slices"
 	"strings"
 
@@ -204,8 +202,8 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	var err error
 	if a.IsStaff() {
 		err = read(ctx)
-	} else if err = read(readtx.Mark(ctx)); errors.Is(err, errNeedsWrite) {
-		err = read(ctx)
+	} else {
+		err = readFirst(ctx, read)
 	}
 	if err != nil {
 		return View{}, err
@@ -313,10 +311,7 @@ func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 	// The person is almost always disclosed already (the clerk saves the grid it was shown), so the
 	// check reads without the write lock and only a first disclosure runs it again as a write:
 	// the save then holds the writer once, for the transaction that writes the months.
-	err := check(readtx.Mark(ctx))
-	if errors.Is(err, errNeedsWrite) {
-		err = check(ctx)
-	}
+	err := readFirst(ctx, check)
 	if err != nil {
 		return "", err
 	}
