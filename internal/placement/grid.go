@@ -43,6 +43,60 @@ type View struct {
 	YearLocked bool
 	// Registry holds the registry's certificates of the person (full numbers: an authorised view).
 	Registry []exchange.RegistryCertificate
+	// Stamp is the generation of the data the view was computed from.
+	Stamp Stamp
+}
+
+// Stamp counts the writes to what a placement's grid is computed from: the placement's own data
+// and its person's months at any employer, its employer's profile, affiliates and declaration, and
+// the reference data (official records, minimum wages, business years). The store raises the
+// counters in the transaction of every such write, so a view computed at a stamp is the view
+// while the stamp reads the same: the grid page keeps what it rendered and shows it again
+// without loading and verifying the placement.
+//
+// Placements is the counter of the placement for a grid, and of all the employer's placements for
+// the list (ListStamp).
+type Stamp struct{ Placements, Employer, Reference int64 }
+
+// Peeked is what Peek reads of a placement: whose it is, whom it names, and its stamp.
+type Peeked struct {
+	EmployerID int64
+	Person     Person // ID, IDHash and IDMasked only
+	Stamp      Stamp
+}
+
+// Peek checks an employer's view of a placement as Get does — the placement is the employer's
+// and live, and its person is counted in the disclosure budget (a refusal is the same error) — and
+// reads its stamp, without loading or verifying the placement: the caller may show again a view
+// it kept at the same stamp. ok is false for staff, whose every view is audited by Get.
+func (s *Service) Peek(ctx context.Context, a actor.Actor, id int64) (st Stamp, ok bool, err error) {
+	if a.Role != actor.Employer {
+		return Stamp{}, false, nil
+	}
+	var refused error
+	err = readFirst(ctx, func(ctx context.Context) error {
+		return s.run(ctx, func(tx Tx) error {
+			pk, err := tx.Peek(ctx, 0, id)
+			if err != nil {
+				return err
+			}
+			if pk.EmployerID != a.EmployerID {
+				return apperr.NotFoundf("安置人员")
+			}
+			if refused, err = s.disclose(ctx, tx, a, "placement.read", pk.Person); err != nil || refused != nil {
+				return err
+			}
+			st = pk.Stamp
+			return nil
+		})
+	})
+	if err == nil {
+		err = refused
+	}
+	if err != nil {
+		return Stamp{}, false, err
+	}
+	return st, true, nil
 }
 
 // IsSaved reports whether the months were saved at least once.
@@ -169,7 +223,15 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	// (each view is audited), it runs as a write.
 	read := func(ctx context.Context) error {
 		return s.run(ctx, func(tx Tx) error {
-			var err error
+			// The stamp is read first: under PostgreSQL's READ COMMITTED each statement sees what
+			// has committed when it starts, so everything read after it is at least as new as the
+			// stamp (then the official records, after the transaction). A view kept at its stamp
+			// can therefore be newer than the stamp says, never older.
+			pk, err := tx.Peek(ctx, 0, id)
+			if err != nil {
+				return err
+			}
+			v.Stamp = pk.Stamp
 			if pr, err = s.loadFor(ctx, tx, a, id, true); err != nil {
 				return err
 			}

@@ -51,6 +51,7 @@ type ListPage struct {
 	PageSize int
 	Pages    int
 	Query    ListQuery // as resolved (defaults filled in)
+	Stamp    Stamp     // of the list, read before the rows (ListStamp)
 }
 
 // HasNext reports whether a page follows.
@@ -97,6 +98,21 @@ func (q ListQuery) check() (ListQuery, ListFilter, error) {
 	return q, f, nil
 }
 
+// ListStamp reads the stamp of the employer's list (Stamp): while it reads the same, a page of the
+// list read at it (ListPage.Stamp) is still that page.
+func (s *Service) ListStamp(ctx context.Context, a actor.Actor) (Stamp, error) {
+	if a.Role != actor.Employer {
+		return Stamp{}, apperr.New(apperr.Forbidden, "只有用人单位可以查看安置列表")
+	}
+	var st Stamp
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
+		pk, err := tx.Peek(ctx, a.EmployerID, 0)
+		st = pk.Stamp
+		return err
+	})
+	return st, err
+}
+
 // ListPaged returns one page of the employer's placements of a year and the summary of the whole
 // year, in one read-only transaction: the summary is one aggregate query, the page one query for
 // its rows (with the count of all matching rows) and one for their saved months.
@@ -112,6 +128,12 @@ func (s *Service) ListPaged(ctx context.Context, a actor.Actor, q ListQuery) (Su
 	var sum Summary
 	page := ListPage{Page: q.Page, PageSize: q.PageSize, Query: q}
 	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
+		// First, as Get reads its stamp: what follows is at least as new.
+		pk, err := tx.Peek(ctx, a.EmployerID, 0)
+		if err != nil {
+			return err
+		}
+		page.Stamp = pk.Stamp
 		st, err := tx.YearState(ctx, a.EmployerID, q.Year)
 		if err != nil {
 			return err

@@ -286,6 +286,10 @@ type Tx interface {
 	LoadPlacement(ctx context.Context, id int64) (Placement, error)
 	PlacementIDFor(ctx context.Context, employerID int64, year int, personHash string) (int64, error)
 
+	// Peek reads, in one query, a Stamp: with placementID, that of the live placement's grid with
+	// the placement's employer and person (employerID unused); with placementID 0, that of the
+	// list of employerID's placements.
+	Peek(ctx context.Context, employerID, placementID int64) (Peeked, error)
 	SavedMonths(ctx context.Context, placementID int64) ([]SavedMonth, error)
 	MonthsTakenElsewhere(ctx context.Context, personID, placementID int64, months []string) ([]string, error)
 	ReplaceMonths(ctx context.Context, placementID, personID int64, months []SavedMonth) error

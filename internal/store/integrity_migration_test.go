@@ -24,7 +24,9 @@ func TestIntegrityUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, step := range steps {
-			if step.Name >= "0200" {
+			// Not 0900: its triggers name placements, whose SQLite rebuild (0176) must come first, as
+			// it does on any real upgrade.
+			if step.Name >= "0200" && step.Name < "0900" {
 				if _, err := db.ApplyStep(ctx, step); err != nil {
 					t.Fatal(err)
 				}

@@ -79,6 +79,9 @@ func (tx PlacementTx) Payers(ctx context.Context, employerID int64) ([]placement
 func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (placement.DisclosureWindow, error) {
 	var w placement.DisclosureWindow
 	var err error
+	if !lock && len(personHashes) > 0 {
+		return tx.disclosureSeen(ctx, bucket, personHashes)
+	}
 	if lock {
 		err = tx.tx.QueryRowContext(ctx, `INSERT INTO disclosure_windows (bucket, opened_at) VALUES ($1, $2)
             ON CONFLICT (bucket) DO UPDATE SET opened_at = disclosure_windows.opened_at RETURNING opened_at`,
@@ -117,6 +120,34 @@ func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string, perso
 			return w, fmt.Errorf("scan disclosure: %w", err)
 		}
 		w.Seen = append(w.Seen, h)
+	}
+	return w, rows.Err()
+}
+
+// disclosureSeen is DisclosureWindow without lock in one query (a grid's re-read asks it of every
+// bucket): the window's opening with the persons' last disclosures, compared here.
+func (tx PlacementTx) disclosureSeen(ctx context.Context, bucket string, personHashes []string) (placement.DisclosureWindow, error) {
+	var w placement.DisclosureWindow
+	args := []any{bucket}
+	for _, h := range personHashes {
+		args = append(args, h)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT w.opened_at, d.person_hash, d.disclosed_at FROM disclosure_windows w
+        LEFT JOIN disclosures d ON d.bucket = w.bucket AND d.person_hash IN (`+placeholders(2, len(personHashes))+`)
+        WHERE w.bucket = $1`, args...)
+	if err != nil {
+		return w, fmt.Errorf("disclosure window: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h sql.NullString
+		var at sql.NullTime
+		if err := rows.Scan(&w.OpenedAt, &h, &at); err != nil {
+			return w, fmt.Errorf("scan disclosure: %w", err)
+		}
+		if h.Valid && !at.Time.Before(w.OpenedAt) {
+			w.Seen = append(w.Seen, h.String)
+		}
 	}
 	return w, rows.Err()
 }

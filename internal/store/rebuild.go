@@ -251,10 +251,11 @@ func (db *DB) ensureAutoincrement(ctx context.Context) ([]string, error) {
 
 // codeSteps are the migrations written in Go, named like the files among which they run.
 func (db *DB) codeSteps() []Step {
+	steps := []Step{db.viewGenerationsStep()}
 	if db.dialect.Name != "sqlite" {
-		return nil
+		return steps
 	}
-	return []Step{{
+	return append(steps, Step{
 		// The twin of 0176_placements_live_person.postgres.sql: placements loses its inline
 		// UNIQUE (employer_id, year, person_id) for a partial index over live rows.
 		Name:           "0176_placements_live_person.sqlite",
@@ -274,5 +275,5 @@ func (db *DB) codeSteps() []Step {
                 WHERE deleted_at IS NULL`)
 			return err
 		},
-	}}
+	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -107,6 +108,26 @@ func (s *Server) buildGrid(r *http.Request, a actor.Actor, v placement.View) gri
 }
 
 func (s *Server) handlePlacementGrid(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	id, err := placementID(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	// Peek checks what Get checks (the employer's own placement, the disclosure budget) before
+	// anything kept is shown.
+	st, keep, err := s.deps.Placements.Peek(r.Context(), a, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	key := fmt.Sprintf("grid:%d", id)
+	if body, ok := s.keptBody(key, st); ok && keep {
+		// A grid is kept only after the profile was found complete, and the profile is part of
+		// the stamp: it still is.
+		s.render(w, r, http.StatusOK, "placement_grid", gridLayout(body))
+		return
+	}
 	if !s.requireCompleteProfile(w, r) {
 		return
 	}
@@ -114,8 +135,19 @@ func (s *Server) handlePlacementGrid(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a, _ := s.actor(r)
-	s.renderGrid(w, r, http.StatusOK, s.buildGrid(r, a, v))
+	body, err := s.renderContent("placement_grid", s.buildGrid(r, a, v))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if keep {
+		s.keep(key, v.Stamp, body)
+	}
+	s.render(w, r, http.StatusOK, "placement_grid", gridLayout(body))
+}
+
+func gridLayout(body template.HTML) Page {
+	return Page{Title: "人员信息校验", Nav: "placements", Body: body}
 }
 
 func (s *Server) renderGrid(w http.ResponseWriter, r *http.Request, status int, g gridPage) {

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/employer"
@@ -81,12 +84,25 @@ func (s *Server) pageYear(r *http.Request) (int, []rules.BusinessYear, error) {
 }
 
 // handlePlacementList shows the year's placements with the summary (persons, months, 折算人数).
+//
+// The page is kept (keptPage) by its query and the day (the default year is today's): a kept page
+// was rendered after the profile was found complete, and the profile is part of the stamp.
 func (s *Server) handlePlacementList(w http.ResponseWriter, r *http.Request) {
+	a, _ := s.actor(r)
+	st, err := s.deps.Placements.ListStamp(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	key := fmt.Sprintf("list:%d:%s:%s", a.EmployerID, s.deps.Now().In(rules.China()).Format(time.DateOnly), r.URL.Query().Encode())
+	if body, ok := s.keptBody(key, st); ok {
+		s.render(w, r, http.StatusOK, "placement_list", listLayout(body))
+		return
+	}
 	emp, ok := s.completeProfile(w, r)
 	if !ok {
 		return
 	}
-	a, _ := s.actor(r)
 	year, years, err := s.pageYear(r)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -110,7 +126,17 @@ func (s *Server) handlePlacementList(w http.ResponseWriter, r *http.Request) {
 	if page.HasNext() {
 		data.NextURL = listURL("/placements", page.Query, page.Page+1, true)
 	}
-	s.render(w, r, http.StatusOK, "placement_list", Page{Title: "残疾人安置管理", Nav: "placements", Data: data})
+	body, err := s.renderContent("placement_list", data)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.keep(key, page.Stamp, body)
+	s.render(w, r, http.StatusOK, "placement_list", listLayout(body))
+}
+
+func listLayout(body template.HTML) Page {
+	return Page{Title: "残疾人安置管理", Nav: "placements", Body: body}
 }
 
 // listQueryOf reads the list's paging and filter parameters (page, pageSize, q, status, sort); a

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"quotacert/internal/account"
 	"quotacert/internal/actor"
 	"quotacert/internal/admin"
@@ -124,7 +126,8 @@ type Server struct {
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
 	ready    readyCache
-	openapi  []byte // the OpenAPI description of /api/v1, built once (openapi.go)
+	kept     *lru.Cache[string, keptPage] // pages as rendered at a stamp (kept.go)
+	openapi  []byte                      // the OpenAPI description of /api/v1, built once (openapi.go)
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
@@ -143,7 +146,11 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
-	srv := &Server{deps: deps, pages: pages, openapi: doc}
+	kept, err := lru.New[string, keptPage](keptPages)
+	if err != nil {
+		return nil, fmt.Errorf("kept pages: %w", err)
+	}
+	srv := &Server{deps: deps, pages: pages, openapi: doc, kept: kept}
 	if deps.Accounts != nil {
 		srv.refusals = newRefusalLog(deps.Accounts.RecordRefusals, deps.Now, deps.Log)
 	}
@@ -238,6 +245,9 @@ type Page struct {
 	Data     any
 	// Unread counts the employer's unread messages, for the header (0 for staff).
 	Unread int
+	// Body is the page's content rendered already (a kept grid): the layout shows it instead of
+	// executing the page's "content".
+	Body template.HTML
 }
 
 // render writes a page. It renders into a buffer first so a template error becomes a clean 500
@@ -275,6 +285,20 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// renderContent renders a page's "content" alone, for a page kept and shown again in its layout
+// (Page.Body). The content reads only Page.Data.
+func (s *Server) renderContent(page string, data any) (template.HTML, error) {
+	t, ok := s.pages[page]
+	if !ok {
+		return "", fmt.Errorf("unknown page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", Page{Data: data}); err != nil {
+		return "", fmt.Errorf("render %s: %w", page, err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 func (s *Server) actor(r *http.Request) (actor.Actor, bool) {

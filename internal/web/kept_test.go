@@ -1,0 +1,80 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestKeptPagesShowEveryWrite: a grid or list page shown again is kept (fewer transactions, no
+// verification), and every write to what it shows — official data, another employer's months of
+// the same person, a repair by SQL — shows at once, on both databases.
+func TestKeptPagesShowEveryWrite(t *testing.T) {
+	eachPlacement(t, func(t *testing.T, s *site) {
+		c := s.ready(empCode)
+		id := createPlacement(t, c, personBody(p01, "刘喆", c.fileID("合同.pdf")))
+		grid := fmt.Sprintf("/placements/%d", id)
+		view := func(c *client, path string) (string, uint64) {
+			t.Helper()
+			before := s.db.Transactions()
+			status, body, _ := c.get(path)
+			if status != 200 {
+				t.Fatalf("GET %s: %d", path, status)
+			}
+			return body, s.db.Transactions() - before
+		}
+		first, n1 := view(c, grid)
+		again, n2 := view(c, grid)
+		if first != again {
+			t.Error("the grid shown again differs though nothing was written")
+		}
+		// Kept: the session, the stamp, the header's unread count; not the profile, the placement
+		// and its verification.
+		if n2 >= n1 || n2 > 3 {
+			t.Errorf("grid shown again in %d transactions (first %d), want fewer and at most 3", n2, n1)
+		}
+		if strings.Contains(first, `<td class="fail">`) {
+			t.Fatal("p01 passes every month in the demo data")
+		}
+
+		// Official data changes (a registry correction): the grid shows it.
+		if _, err := s.db.SQL().Exec(`DELETE FROM registry_wages WHERE month = '2025-03'`); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := view(c, grid)
+		if !strings.Contains(after, `<td class="fail">`) {
+			t.Error("the grid kept its old verification after the official wages of March went")
+		}
+
+		// Another employer's grid of the same person shows the months this one saves.
+		o := s.ready(otherCode)
+		other := fmt.Sprintf("/placements/%d", createPlacement(t, o, personBody(p01, "刘喆", o.fileID("合同.pdf"))))
+		body, _ := view(o, other)
+		if strings.Contains(body, "该月已由其他单位申报") {
+			t.Fatal("months taken before any was saved")
+		}
+		if status, resp := c.json("PUT", fmt.Sprintf("/api/v1/placements/%d/months", id), map[string]any{"selected": []string{}}); status != 200 {
+			t.Fatalf("save: %d %s", status, resp)
+		}
+		if body, _ := view(o, other); !strings.Contains(body, "该月已由其他单位申报") {
+			t.Error("the other employer's grid kept months free that this one saved")
+		}
+
+		// The list, and a repair by SQL.
+		list, _ := view(c, "/placements")
+		if !strings.Contains(list, "刘喆") {
+			t.Fatal("the list does not show the person")
+		}
+		if _, n := view(c, "/placements"); n > 3 {
+			t.Errorf("list shown again in %d transactions, want at most 3", n)
+		}
+		if _, err := s.db.SQL().Exec(`UPDATE persons SET name = '刘哲' WHERE name = '刘喆'`); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/placements", grid} {
+			if body, _ := view(c, path); !strings.Contains(body, "刘哲") {
+				t.Errorf("%s kept the old name", path)
+			}
+		}
+	})
+}
