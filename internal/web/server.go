@@ -127,7 +127,7 @@ type Server struct {
 	refusals *refusalLog // nil without accounts
 	ready    readyCache
 	kept     *lru.Cache[string, keptPage] // pages as rendered at a stamp (kept.go)
-	openapi  []byte                      // the OpenAPI description of /api/v1, built once (openapi.go)
+	openapi  []byte                       // the OpenAPI description of /api/v1, built once (openapi.go)
 }
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
