@@ -89,7 +89,7 @@ func (db *DB) inTxForeignKeysOff(ctx context.Context, fn func(*txn) error) (err 
 }
 
 // foreignKeyCheck fails when any row references a missing parent.
-func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+func foreignKeyCheck(ctx context.Context, tx statements) error {
 	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
 	if err != nil {
 		return fmt.Errorf("foreign key check: %w", err)
@@ -121,7 +121,7 @@ var errNamedElsewhere = errors.New("a view or another table's trigger names the 
 
 // rebuildTable rebuilds one table with the definition edit makes of its stored one, keeping its
 // rows (ids included) and indexes. It runs inside inTxForeignKeysOff.
-func rebuildTable(ctx context.Context, tx *sql.Tx, table string, edit func(string) (string, error)) error {
+func rebuildTable(ctx context.Context, tx statements, table string, edit func(string) (string, error)) error {
 	var create string
 	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1`, table).Scan(&create); err != nil {
 		return fmt.Errorf("rebuild %s: definition: %w", table, err)

@@ -32,7 +32,7 @@ func dialect() store.Dialect {
 			"{{blob}}":      "BYTEA",
 			"{{timestamp}}": "TIMESTAMPTZ",
 		},
-		LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
+		LockMigrations: func(ctx context.Context, tx store.Execer) error {
 			// No timeouts inside a migration: waiting for another instance's migration, or a
 			// backfill of a large table, is expected to take long.
 			if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = 0"); err != nil {
@@ -55,10 +55,12 @@ func dialect() store.Dialect {
 			var e *pgconn.PgError
 			return errors.As(err, &e) && e.Code == "23505"
 		},
-		CopyFrom:  copyFrom,
-		Fault:     fault,
-		ReadOnly:  &sql.TxOptions{ReadOnly: true},
-		Migrating: migrating,
+		CopyFrom: copyFrom,
+		Fault:    fault,
+		ReadOnly: &sql.TxOptions{ReadOnly: true},
+		// The read pool's connections are read-only (OpenWith).
+		ReadAutocommit: true,
+		Migrating:      migrating,
 	}
 }
 
@@ -133,16 +135,34 @@ func OpenWith(ctx context.Context, dsn string, now func() time.Time, cfg Config)
 	}
 	// A transaction left open by a stuck or killed client must not hold its locks for long.
 	setDefault(cc.RuntimeParams, "idle_in_transaction_session_timeout", "60000")
-	db := stdlib.OpenDB(*cc)
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect postgres: %w", err)
+	// Two pools, as many connections together as the one pool had: writes (and reads that may
+	// turn into one), and read-only work, whose connections begin every statement read-only so
+	// that it runs without BEGIN and COMMIT (store.Dialect.ReadAutocommit).
+	rc := cc.Copy()
+	rc.RuntimeParams["default_transaction_read_only"] = "on"
+	db, read := stdlib.OpenDB(*cc), stdlib.OpenDB(*rc)
+	for _, p := range []struct {
+		db    *sql.DB
+		conns int
+	}{{db, writeConns}, {read, readConns}} {
+		p.db.SetMaxOpenConns(p.conns)
+		p.db.SetMaxIdleConns(p.conns)
+		p.db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := p.db.PingContext(ctx); err != nil {
+			db.Close()
+			read.Close()
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
 	}
-	return store.NewWith(db, dialect(), now, store.Options{LockWait: cfg.LockTimeout}), nil
+	return store.NewWith(db, dialect(), now, store.Options{Read: read, LockWait: cfg.LockTimeout}), nil
 }
+
+// The pools' sizes: 20 connections an instance, as before the read pool, so that three instances
+// and the tools stay within PostgreSQL's default max_connections (100).
+const (
+	writeConns = 12
+	readConns  = 8
+)
 
 func setDefault(m map[string]string, k, v string) {
 	if _, ok := m[k]; !ok {

@@ -29,7 +29,7 @@ func dialect() store.Dialect {
 			"{{timestamp}}": "DATETIME",
 		},
 		// BEGIN IMMEDIATE (see Open) already serialises writers, migrators included.
-		LockMigrations: func(context.Context, *sql.Tx) error { return nil },
+		LockMigrations: func(context.Context, store.Execer) error { return nil },
 		IsUniqueViolation: func(err error) bool {
 			var e *sqlite.Error
 			if !errors.As(err, &e) {
