@@ -12,6 +12,7 @@ import (
 
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
+	"quotacert/internal/readtx"
 )
 
 // Kind is what a message is about.
@@ -125,7 +126,8 @@ func (s *Service) Unread(ctx context.Context, a actor.Actor) (int, error) {
 		return 0, nil
 	}
 	var n int
-	err := s.run(ctx, func(tx Tx) error {
+	// Every employer page counts them for its header: a read, never on the writer.
+	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		var err error
 		n, err = tx.UnreadMessages(ctx, a.EmployerID)
 		return err
