@@ -43,16 +43,16 @@ type View struct {
 	YearLocked bool
 	// Registry holds the registry's certificates of the person (full numbers: an authorised view).
 	Registry []exchange.RegistryCertificate
-	// Stamp is the generation of the data the view was computed from.
-	Stamp Stamp
 }
 
 // Stamp counts the writes to what a placement's grid is computed from: the placement's own data
 // and its person's months at any employer, its employer's profile, affiliates and declaration, and
 // the reference data (official records, minimum wages, business years). The store raises the
-// counters in the transaction of every such write, so a view computed at a stamp is the view
-// while the stamp reads the same: the grid page keeps what it rendered and shows it again
-// without loading and verifying the placement.
+// counters in the transaction of every such write, so a view computed after the stamp was read
+// is the view while the stamp reads the same: the grid page keeps what it rendered and shows it
+// again without loading and verifying the placement. Under PostgreSQL's READ COMMITTED each
+// statement sees what had committed when it began, so what is read after the stamp is at least as
+// new: a page kept at its stamp can be newer than the stamp says, never older.
 //
 // Placements is the counter of the placement for a grid, and of all the employer's placements for
 // the list (ListStamp).
@@ -68,7 +68,8 @@ type Peeked struct {
 // Peek checks an employer's view of a placement as Get does — the placement is the employer's
 // and live, and its person is counted in the disclosure budget (a refusal is the same error) — and
 // reads its stamp, without loading or verifying the placement: the caller may show again a view
-// it kept at the same stamp. ok is false for staff, whose every view is audited by Get.
+// it kept at the same stamp, or keep the view it gets next (Get) at this one. ok is false for
+// staff, whose every view is audited by Get.
 func (s *Service) Peek(ctx context.Context, a actor.Actor, id int64) (st Stamp, ok bool, err error) {
 	if a.Role != actor.Employer {
 		return Stamp{}, false, nil
@@ -223,15 +224,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	// (each view is audited), it runs as a write.
 	read := func(ctx context.Context) error {
 		return s.run(ctx, func(tx Tx) error {
-			// The stamp is read first: under PostgreSQL's READ COMMITTED each statement sees what
-			// has committed when it starts, so everything read after it is at least as new as the
-			// stamp (then the official records, after the transaction). A view kept at its stamp
-			// can therefore be newer than the stamp says, never older.
-			pk, err := tx.Peek(ctx, 0, id)
-			if err != nil {
-				return err
-			}
-			v.Stamp = pk.Stamp
+			var err error
 			if pr, err = s.loadFor(ctx, tx, a, id, true); err != nil {
 				return err
 			}

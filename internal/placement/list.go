@@ -51,7 +51,6 @@ type ListPage struct {
 	PageSize int
 	Pages    int
 	Query    ListQuery // as resolved (defaults filled in)
-	Stamp    Stamp     // of the list, read before the rows (ListStamp)
 }
 
 // HasNext reports whether a page follows.
@@ -99,7 +98,7 @@ func (q ListQuery) check() (ListQuery, ListFilter, error) {
 }
 
 // ListStamp reads the stamp of the employer's list (Stamp): while it reads the same, a page of the
-// list read at it (ListPage.Stamp) is still that page.
+// list read after it is still that page.
 func (s *Service) ListStamp(ctx context.Context, a actor.Actor) (Stamp, error) {
 	if a.Role != actor.Employer {
 		return Stamp{}, apperr.New(apperr.Forbidden, "只有用人单位可以查看安置列表")
@@ -128,12 +127,6 @@ func (s *Service) ListPaged(ctx context.Context, a actor.Actor, q ListQuery) (Su
 	var sum Summary
 	page := ListPage{Page: q.Page, PageSize: q.PageSize, Query: q}
 	err = s.run(readtx.Mark(ctx), func(tx Tx) error {
-		// First, as Get reads its stamp: what follows is at least as new.
-		pk, err := tx.Peek(ctx, a.EmployerID, 0)
-		if err != nil {
-			return err
-		}
-		page.Stamp = pk.Stamp
 		st, err := tx.YearState(ctx, a.EmployerID, q.Year)
 		if err != nil {
 			return err

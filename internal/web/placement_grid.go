@@ -141,7 +141,8 @@ func (s *Server) handlePlacementGrid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if keep {
-		s.keep(key, v.Stamp, body)
+		// At the stamp Peek read before the profile and the placement: they are at least as new.
+		s.keep(key, st, body)
 	}
 	s.render(w, r, http.StatusOK, "placement_grid", gridLayout(body))
 }

@@ -131,7 +131,8 @@ func (s *Server) handlePlacementList(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.keep(key, page.Stamp, body)
+	// At the stamp read before the profile, the years and the rows: they are at least as new.
+	s.keep(key, st, body)
 	s.render(w, r, http.StatusOK, "placement_list", listLayout(body))
 }
 
