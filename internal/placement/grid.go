@@ -215,9 +215,7 @@ func (s *Service) openID(pr *pre) error {
 // person's full record are audited.
 func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error) {
 	var pr pre
-	var v View
-	var claims []Claim
-	var taken []string
+	var vs viewState
 	var refused error
 	// An employer's re-read of a grid writes nothing (the persons are disclosed already): it runs
 	// read-only, without the write lock. Should the disclosure budget need writing, or for staff
@@ -231,20 +229,9 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 			if refused, err = s.disclose(ctx, tx, a, "placement.read", pr.p.Person); err != nil || refused != nil {
 				return err
 			}
-			if v.Saved, err = tx.SavedMonths(ctx, id); err != nil {
+			if vs, err = readViewState(ctx, tx, pr.p); err != nil {
 				return err
 			}
-			if claims, err = tx.Claims(ctx, id); err != nil {
-				return err
-			}
-			if taken, err = tx.MonthsTakenElsewhere(ctx, pr.p.Person.ID, id, yearMonths(pr.p.Year)); err != nil {
-				return err
-			}
-			st, err := tx.YearState(ctx, pr.p.EmployerID, pr.p.Year)
-			if err != nil {
-				return err
-			}
-			v.YearLocked = st.Declaration.Locked()
 			if a.IsStaff() {
 				e := audit.For(a, "placement.view", "placement", fmt.Sprint(id))
 				e.EmployerID = pr.p.EmployerID
@@ -273,15 +260,51 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (View, error
 	if err != nil {
 		return View{}, err
 	}
-	v.Placement, v.Employer, v.Registry = pr.p, pr.emp, rec.Certificates
+	return s.assemble(pr, rec, res, held, vs)
+}
+
+// viewState is what a View shows besides the placement and its verification.
+type viewState struct {
+	saved  []SavedMonth
+	claims []Claim
+	taken  []string
+	locked bool
+}
+
+// readViewState reads the saved months, the claims, the months taken at other employers and the
+// year's lock of a placement, in tx.
+func readViewState(ctx context.Context, tx Tx, p Placement) (viewState, error) {
+	var vs viewState
+	var err error
+	if vs.saved, err = tx.SavedMonths(ctx, p.ID); err != nil {
+		return vs, err
+	}
+	if vs.claims, err = tx.Claims(ctx, p.ID); err != nil {
+		return vs, err
+	}
+	if vs.taken, err = tx.MonthsTakenElsewhere(ctx, p.Person.ID, p.ID, yearMonths(p.Year)); err != nil {
+		return vs, err
+	}
+	st, err := tx.YearState(ctx, p.EmployerID, p.Year)
+	if err != nil {
+		return vs, err
+	}
+	vs.locked = st.Declaration.Locked()
+	return vs, nil
+}
+
+// assemble builds a View from the placement read (its ID number opened), its official records and
+// their verification, and its state.
+func (s *Service) assemble(pr pre, rec exchange.Records, res rules.Result, held [12]string, vs viewState) (View, error) {
+	v := View{Placement: pr.p, Employer: pr.emp, Registry: rec.Certificates, Result: res, Saved: vs.saved, YearLocked: vs.locked}
 	v.Person.IDNumber = pr.id
 	for i := range v.Certificates {
+		var err error
 		if v.Certificates[i].Number, err = s.pii.Open(v.Certificates[i].Sealed); err != nil {
 			return View{}, apperr.Wrap(apperr.Internal, "无法读取证件信息", err)
 		}
 	}
-	v.Result = res
-	v.fill(claims, taken, held)
+	v.fill(vs.claims, vs.taken, held)
 	return v, nil
 }
 
@@ -347,11 +370,48 @@ type SaveInput struct {
 // refuses what cannot be saved before asking for official data), one read of the official records,
 // and the transaction that checks again and writes.
 func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in SaveInput) (Status, error) {
+	sv, err := s.saveMonths(ctx, a, id, in, false)
+	return sv.Status, err
+}
+
+// Saved is a months save with the grid as it shows afterwards (SaveMonthsShown).
+type Saved struct {
+	Status Status
+	// View is the placement's view after the save, from the save's own reads and verification,
+	// and Stamp the stamp it is the view at; Shown is false when something else was written
+	// meanwhile (the grid must then be read again).
+	View  View
+	Stamp Stamp
+	Shown bool
+}
+
+// SaveMonthsShown is SaveMonths that also hands back the grid as saved, so that the page shown
+// after the save needs no second verification. It takes the same three transactions: the check
+// reads the stamp first, the write reads it once more after the year lock (nothing of the
+// placement, the employer or the reference data changed since the check, or no view is handed
+// back) and, after its writes, reads the view's state and the stamp the view is kept at. Under the
+// year lock only another employer's months of the same person can raise the placement's counter
+// meanwhile; they change only which months are taken elsewhere, read after the writes (and a
+// write after this transaction's own raise of the counter waits for its commit, then raises it
+// again).
+func (s *Service) SaveMonthsShown(ctx context.Context, a actor.Actor, id int64, in SaveInput) (Saved, error) {
+	return s.saveMonths(ctx, a, id, in, true)
+}
+
+func (s *Service) saveMonths(ctx context.Context, a actor.Actor, id int64, in SaveInput, show bool) (Saved, error) {
 	var pr pre
 	var refused error
+	var before Stamp
 	check := func(ctx context.Context) error {
 		return s.run(ctx, func(tx Tx) error {
 			var err error
+			if show {
+				pk, err := tx.Peek(ctx, 0, id)
+				if err != nil {
+					return err
+				}
+				before = pk.Stamp
+			}
 			if pr, err = s.loadFor(ctx, tx, a, id, false); err != nil {
 				return err
 			}
@@ -368,27 +428,37 @@ func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 	// the save then holds the writer once, for the transaction that writes the months.
 	err := readFirst(ctx, check)
 	if err != nil {
-		return "", err
+		return Saved{}, err
 	}
 	if refused != nil {
-		return "", refused
+		return Saved{}, refused
 	}
 	if err := s.openID(&pr); err != nil {
-		return "", err
+		return Saved{}, err
 	}
-	_, res, held, err := s.grid(ctx, pr)
+	rec, res, held, err := s.grid(ctx, pr)
 	if err != nil {
-		return "", err
+		return Saved{}, err
 	}
 	months, claims, err := plan(pr.p, res, held, in)
 	if err != nil {
-		return "", err
+		return Saved{}, err
 	}
-	var status Status
+	var sv Saved
+	var after Placement
+	var vs viewState
 	err = s.run(ctx, func(tx Tx) error {
 		p, emp, err := s.lockedPlacement(ctx, tx, a, id)
 		if err != nil {
 			return err
+		}
+		unchanged := false
+		if show {
+			pk, err := tx.Peek(ctx, 0, id)
+			if err != nil {
+				return err
+			}
+			unchanged = pk.Stamp == before
 		}
 		if err := s.checkSavable(ctx, tx, p, emp); err != nil {
 			return err
@@ -435,15 +505,47 @@ func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 		}
 		// No counted month: the placement stays 未完成 with the reason (Settle).
 		var reason string
-		status, reason = Settle(pending, len(selected))
-		if err := tx.SetPlacementStatus(ctx, id, status, reason); err != nil {
+		sv.Status, reason = Settle(pending, len(selected))
+		if err := tx.SetPlacementStatus(ctx, id, sv.Status, reason); err != nil {
 			return err
 		}
 		e := audit.For(a, "placement.months.save", "placement", fmt.Sprint(id))
-		e.Detail = fmt.Sprintf("selected=%d claims=%d status=%s", len(selected), len(claims), status)
-		return tx.AppendAudit(ctx, e)
+		e.Detail = fmt.Sprintf("selected=%d claims=%d status=%s", len(selected), len(claims), sv.Status)
+		if err := tx.AppendAudit(ctx, e); err != nil {
+			return err
+		}
+		if !unchanged {
+			return nil
+		}
+		if after, err = tx.LoadPlacement(ctx, id); err != nil {
+			return err
+		}
+		if vs, err = readViewState(ctx, tx, after); err != nil {
+			return err
+		}
+		pk, err := tx.Peek(ctx, 0, id)
+		if err != nil {
+			return err
+		}
+		sv.Stamp = pk.Stamp
+		// This transaction raised the placement's counters; the employer's and the reference
+		// data's must be those the view was verified on (the year's first save creates the
+		// declaration row, which raises the employer's: that save's view is not kept).
+		sv.Shown = sv.Stamp.Employer == before.Employer && sv.Stamp.Reference == before.Reference
+		return nil
 	})
-	return status, err
+	if err != nil || !sv.Shown {
+		sv.Shown = false
+		return sv, err
+	}
+	// The placement as written, with the birth date opened at the check (the ID number is not
+	// changed by a save).
+	after.Person.BirthDate = pr.p.Person.BirthDate
+	pr.p = after
+	if sv.View, err = s.assemble(pr, rec, res, held, vs); err != nil {
+		return Saved{}, err
+	}
+	return sv, nil
 }
 
 // checkSavable refuses a months save the placement's state forbids.

@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
+
+	"quotacert/internal/placement"
 )
 
 // TestKeptPagesShowEveryWrite: a grid or list page shown again is kept (fewer transactions, no
@@ -80,4 +83,51 @@ func TestKeptPagesShowEveryWrite(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSavedGridNeedsNoSecondVerification: the grid the redirect after 保存 shows is the one the save
+// verified — kept at the save's stamp, so it costs no more than a kept grid — and it is exactly the
+// page a fresh read renders.
+func TestSavedGridNeedsNoSecondVerification(t *testing.T) {
+	eachPlacement(t, func(t *testing.T, s *site) {
+		c := s.ready(empCode)
+		id := createPlacement(t, c, personBody(p06, "吴秀兰", c.fileID("合同.pdf")))
+		// Saved once through the API: the year's declaration row exists (its creation by the
+		// first save raises the employer's stamp, and that save's grid is not kept).
+		if status, resp := c.json("PUT", fmt.Sprintf("/api/v1/placements/%d/months", id), map[string]any{"selected": []string{}}); status != 200 {
+			t.Fatalf("save: %d %s", status, resp)
+		}
+		status, _, h := c.form(fmt.Sprintf("/placements/%d/months", id), url.Values{"months": {"2025-01", "2025-04"}}, nil)
+		loc := h.Get("Location")
+		if status != 303 {
+			t.Fatalf("page save: %d", status)
+		}
+		before, reads := s.db.Transactions(), s.db.Stats().ReadOnly
+		status, kept, _ := c.get(loc)
+		n := s.db.Transactions() - before
+		if status != 200 || n > 3 || n != s.db.Stats().ReadOnly-reads {
+			t.Errorf("the grid after the save: %d in %d transactions (%d read-only), want at most 3, all read-only",
+				status, n, s.db.Stats().ReadOnly-reads)
+		}
+		// A write that changes nothing shown moves the stamp: the next view reads afresh.
+		if _, err := s.db.SQL().Exec(`UPDATE placements SET status = status WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		_, fresh, _ := c.get(loc)
+		if kept != fresh {
+			t.Errorf("the grid kept by the save differs from a fresh read:\nkept  %s\nfresh %s", firstDiff(kept, fresh), firstDiff(fresh, kept))
+		}
+		if want := `id="placement-status"><strong>` + placement.Confirmed.Label(); !strings.Contains(kept, want) {
+			t.Errorf("the grid after the save does not say %s", placement.Confirmed.Label())
+		}
+	})
+}
+
+// firstDiff is a's text from shortly before where it first differs from b.
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return a[max(0, i-80):min(len(a), i+80)]
 }

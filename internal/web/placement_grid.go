@@ -121,7 +121,7 @@ func (s *Server) handlePlacementGrid(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	key := fmt.Sprintf("grid:%d", id)
+	key := gridKey(id)
 	if body, ok := s.keptBody(key, st); ok && keep {
 		// A grid is kept only after the profile was found complete, and the profile is part of
 		// the stamp: it still is.
@@ -146,6 +146,9 @@ func (s *Server) handlePlacementGrid(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "placement_grid", gridLayout(body))
 }
+
+// gridKey names a placement's grid among the kept pages.
+func gridKey(id int64) string { return fmt.Sprintf("grid:%d", id) }
 
 func gridLayout(body template.HTML) Page {
 	return Page{Title: "人员信息校验", Nav: "placements", Body: body}
@@ -175,7 +178,15 @@ func (s *Server) handlePlacementMonths(w http.ResponseWriter, r *http.Request) {
 	}
 	var saveErr error
 	if len(uploadErrs) == 0 {
-		if _, saveErr = s.deps.Placements.SaveMonths(r.Context(), a, id, monthsFromValues(values)); saveErr == nil {
+		var sv placement.Saved
+		if sv, saveErr = s.deps.Placements.SaveMonthsShown(r.Context(), a, id, monthsFromValues(values)); saveErr == nil {
+			if sv.Shown {
+				// The grid the redirect shows, from the save's own verification (should it fail to
+				// render, the redirect reads and renders the grid itself).
+				if body, err := s.renderContent("placement_grid", s.buildGrid(r, a, sv.View)); err == nil {
+					s.keep(gridKey(id), sv.Stamp, body)
+				}
+			}
 			http.Redirect(w, r, fmt.Sprintf("/placements/%d?done=months-saved", id), http.StatusSeeOther)
 			return
 		}
