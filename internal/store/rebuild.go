@@ -251,7 +251,7 @@ func (db *DB) ensureAutoincrement(ctx context.Context) ([]string, error) {
 
 // codeSteps are the migrations written in Go, named like the files among which they run.
 func (db *DB) codeSteps() []Step {
-	steps := []Step{db.viewGenerationsStep()}
+	steps := []Step{db.viewGenerationsStep(), db.reviewCountsStep()}
 	if db.dialect.Name != "sqlite" {
 		return steps
 	}

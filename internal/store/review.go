@@ -84,6 +84,9 @@ func (tx ReviewTx) Queue(ctx context.Context, q review.Query) ([]review.Item, er
 
 // QueueCount counts the items of the queue's filter, all pages.
 func (tx ReviewTx) QueueCount(ctx context.Context, q review.Query) (int, error) {
+	if countedQueue(q) {
+		return tx.queueCountFromCounters(ctx, q)
+	}
 	where, args := tx.queueWhere(q)
 	var n int
 	if err := tx.tx.QueryRowContext(ctx, subtreeCTE+`SELECT COUNT(*) FROM review_items r
