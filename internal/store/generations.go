@@ -91,14 +91,21 @@ func genTables() []string {
 	return out
 }
 
-// genBump is the upsert raising the counters of the ids a row touches (row stands for NEW or OLD).
-func genBump(s genSource, row string) string {
-	ids := "SELECT 0 AS id"
-	if s.ids != "" {
-		ids = strings.ReplaceAll(s.ids, "R.", row+".")
+// genBump is the one upsert raising the counters of the ids the rows touch (each row NEW or
+// OLD) under every source: one statement a trigger runs, whatever the number of sources.
+func genBump(sources []genSource, rows ...string) string {
+	var parts []string
+	for _, row := range rows {
+		for _, s := range sources {
+			ids := "SELECT 0 AS id"
+			if s.ids != "" {
+				ids = strings.ReplaceAll(s.ids, "R.", row+".")
+			}
+			parts = append(parts, `SELECT '`+s.scope+`' AS scope, y.id AS id FROM (`+ids+`) AS y`)
+		}
 	}
-	return `INSERT INTO view_generations (scope, id, gen) SELECT DISTINCT '` + s.scope + `', x.id, 1 FROM (` + ids +
-		`) AS x WHERE x.id IS NOT NULL ORDER BY 2
+	return `INSERT INTO view_generations (scope, id, gen) SELECT DISTINCT x.scope, x.id, 1 FROM (` +
+		strings.Join(parts, " UNION ALL ") + `) AS x WHERE x.id IS NOT NULL ORDER BY 1, 2
         ON CONFLICT (scope, id) DO UPDATE SET gen = view_generations.gen + 1;`
 }
 
@@ -145,59 +152,59 @@ func (db *DB) genTriggerNames(table string) []string {
 	if db.dialect.Name == "sqlite" {
 		return []string{"vg_" + table + "_insert", "vg_" + table + "_update", "vg_" + table + "_delete"}
 	}
-	return []string{"vg_" + table}
+	if genTable(table)[0].ids == "" {
+		return []string{"vg_" + table}
+	}
+	return []string{"vg_" + table, "vg_" + table + "_update"}
 }
 
 func (db *DB) genTriggers(table string, sources []genSource) []string {
-	reference := sources[0].ids == ""
-	if db.dialect.Name == "sqlite" {
-		// SQLite's triggers are per row: an import raises the reference counter once a row, which
-		// costs an upsert of one row each.
-		var out []string
-		for _, ev := range []struct{ event, rows string }{{"insert", "NEW"}, {"update", "OLD NEW"}, {"delete", "OLD"}} {
-			body := ""
-			for _, row := range strings.Fields(ev.rows) {
-				for _, s := range sources {
-					body += genBump(s, row) + "\n"
-				}
-				if reference {
-					break
-				}
+	if sources[0].ids == "" {
+		// The reference data: every write raises the one counter.
+		if db.dialect.Name == "sqlite" {
+			// SQLite's triggers are per row: an import raises the counter once a row, an upsert of
+			// one row each.
+			var out []string
+			for _, ev := range []string{"insert", "update", "delete"} {
+				out = append(out, `CREATE TRIGGER vg_`+table+`_`+ev+` AFTER `+strings.ToUpper(ev)+` ON `+table+
+					"\nBEGIN\n"+genBump(sources, "NEW")+"\nEND")
 			}
-			out = append(out, `CREATE TRIGGER vg_`+table+`_`+ev.event+` AFTER `+strings.ToUpper(ev.event)+` ON `+table+
-				"\nBEGIN\n"+body+"END")
+			return out
 		}
-		return out
-	}
-	fn := "vg_" + table
-	if reference {
-		// Reference data changes in bulk (COPY of a registry file): once a statement.
+		// A registry file comes in bulk (COPY): once a statement.
 		return []string{
-			`CREATE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
+			`CREATE FUNCTION vg_` + table + `() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-` + genBump(sources[0], "NEW") + `
+` + genBump(sources, "NEW") + `
 RETURN NULL;
 END $$`,
-			`CREATE TRIGGER ` + fn + ` AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ` + table +
-				` FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+			`CREATE TRIGGER vg_` + table + ` AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ` + table +
+				` FOR EACH STATEMENT EXECUTE FUNCTION vg_` + table + `()`,
 		}
 	}
-	var news, olds string
-	for _, s := range sources {
-		news += genBump(s, "NEW") + "\n"
-		olds += genBump(s, "OLD") + "\n"
+	if db.dialect.Name == "sqlite" {
+		return []string{
+			`CREATE TRIGGER vg_` + table + `_insert AFTER INSERT ON ` + table + "\nBEGIN\n" + genBump(sources, "NEW") + "\nEND",
+			`CREATE TRIGGER vg_` + table + `_update AFTER UPDATE ON ` + table + "\nBEGIN\n" + genBump(sources, "OLD", "NEW") + "\nEND",
+			`CREATE TRIGGER vg_` + table + `_delete AFTER DELETE ON ` + table + "\nBEGIN\n" + genBump(sources, "OLD") + "\nEND",
+		}
 	}
+	// An update that changes nothing (a save of the same selection again) raises nothing.
 	return []string{
-		`CREATE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
+		`CREATE FUNCTION vg_` + table + `() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-IF TG_OP <> 'DELETE' THEN
-` + news + `END IF;
-IF TG_OP <> 'INSERT' THEN
-` + olds + `END IF;
+IF TG_OP = 'INSERT' THEN
+` + genBump(sources, "NEW") + `
+ELSIF TG_OP = 'DELETE' THEN
+` + genBump(sources, "OLD") + `
+ELSE
+` + genBump(sources, "OLD", "NEW") + `
+END IF;
 RETURN NULL;
 END $$`,
-		`CREATE TRIGGER ` + fn + ` AFTER INSERT OR UPDATE OR DELETE ON ` + table +
-			` FOR EACH ROW EXECUTE FUNCTION ` + fn + `()`,
+		`CREATE TRIGGER vg_` + table + ` AFTER INSERT OR DELETE ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION vg_` + table + `()`,
+		`CREATE TRIGGER vg_` + table + `_update AFTER UPDATE ON ` + table + ` FOR EACH ROW
+            WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION vg_` + table + `()`,
 	}
 }
 
