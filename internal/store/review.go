@@ -73,9 +73,11 @@ func likePattern(s string) string {
 // Queue lists the review items of employers certified by q.Office or an office below it.
 func (tx ReviewTx) Queue(ctx context.Context, q review.Query) ([]review.Item, error) {
 	where, args := tx.queueWhere(q)
-	n := len(args)
+	// The page's bounds are in the text (numbers, checked by the service): a generic plan of a
+	// prepared statement that does not know them walked the whole queue (1.6 s at 100,000 items
+	// instead of 2.6 ms with them).
 	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+reviewItemSelect+where+
-		fmt.Sprintf(` ORDER BY r.created_at, r.id LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, q.Limit, q.Offset)...)
+		fmt.Sprintf(` ORDER BY r.created_at, r.id LIMIT %d OFFSET %d`, max(q.Limit, 0), max(q.Offset, 0)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
 	}
@@ -96,21 +98,40 @@ func (tx ReviewTx) QueueCount(ctx context.Context, q review.Query) (int, error) 
 	return n, nil
 }
 
-// queueWhere is the queue's filter: the reviewer's subtree and the filter's fields.
+// queueWhere is the queue's filter: the reviewer's subtree and the filter's fields, each
+// condition only when its field is set. One text with "($n = '' OR …)" for every field let
+// PostgreSQL settle, after a few runs of the prepared statement, on a generic plan that ignored the
+// filter's values: a province's first page then took 2 s instead of 2 ms.
 func (tx ReviewTx) queueWhere(q review.Query) (string, []any) {
-	before := q.CreatedBefore
-	if before.IsZero() {
-		before = tx.now.Add(100 * 365 * 24 * time.Hour) // no age filter
+	args := []any{q.Office}
+	where := `
+        WHERE e.federation_office IN (SELECT code FROM sub)`
+	and := func(cond string, vals ...any) {
+		for _, v := range vals {
+			args = append(args, v)
+			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
+		}
+		where += "\n          AND " + cond
 	}
-	return `
-        WHERE e.federation_office IN (SELECT code FROM sub)
-          AND ($2 = '' OR r.status = $2)
-          AND ($3 = '' OR r.kind = $3)
-          AND ($4 = '' OR e.credit_code = $4 OR e.name LIKE $5 ESCAPE '\')
-          AND ($6 = '' OR e.district LIKE $7)
-          AND ($8 = 0 OR r.year = $8)
-          AND r.created_at < $9`, []any{q.Office, string(q.Status), string(q.Kind), q.Employer, likePattern(q.Employer), q.District, q.District + "%",
-			q.Year, before.UTC()}
+	if q.Status != "" {
+		and("r.status = ?", string(q.Status))
+	}
+	if q.Kind != "" {
+		and("r.kind = ?", string(q.Kind))
+	}
+	if q.Employer != "" {
+		and(`(e.credit_code = ? OR e.name LIKE ? ESCAPE '\')`, q.Employer, likePattern(q.Employer))
+	}
+	if q.District != "" {
+		and("e.district LIKE ?", q.District+"%")
+	}
+	if q.Year != 0 {
+		and("r.year = ?", q.Year)
+	}
+	if !q.CreatedBefore.IsZero() {
+		and("r.created_at < ?", q.CreatedBefore.UTC())
+	}
+	return where, args
 }
 
 // Item loads one review item.
