@@ -99,7 +99,7 @@ func (tx ReviewTx) QueueCount(ctx context.Context, q review.Query) (int, error) 
 }
 
 // queueWhere is the queue's filter: the reviewer's subtree and the filter's fields, each
-// condition only when its field is set. One text with "($n = ” OR …)" for every field let
+// condition only when its field is set. One text with an "empty, or equal" test of every field let
 // PostgreSQL settle, after a few runs of the prepared statement, on a generic plan that ignored the
 // filter's values: a province's first page then took 2 s instead of 2 ms.
 func (tx ReviewTx) queueWhere(q review.Query) (string, []any) {
