@@ -116,12 +116,16 @@ func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string
 			hashes = append(hashes, p.IDHash)
 		}
 	}
+	keys := make([]string, len(buckets))
+	for i, b := range buckets {
+		keys[i] = b.key
+	}
+	ws, err := tx.DisclosureWindows(ctx, keys, hashes, false)
+	if err != nil {
+		return nil, err
+	}
 	seen := true
-	for _, b := range buckets {
-		w, err := tx.DisclosureWindow(ctx, b.key, hashes, false)
-		if err != nil {
-			return nil, err
-		}
+	for _, w := range ws {
 		if w.OpenedAt.IsZero() || !now.Before(w.OpenedAt.Add(window)) || len(fresh(w, hashes)) > 0 {
 			seen = false
 			break
@@ -143,13 +147,12 @@ func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string
 	var steps []step
 	var over *disclosureBucket
 	var until time.Time
-	for _, b := range buckets {
-		w, err := tx.DisclosureWindow(ctx, b.key, hashes, true)
-		if err != nil {
-			return nil, err
-		}
-		st := step{bucket: b, window: w}
-		if !now.Before(w.OpenedAt.Add(window)) {
+	if ws, err = tx.DisclosureWindows(ctx, keys, hashes, true); err != nil {
+		return nil, err
+	}
+	for i, b := range buckets {
+		st := step{bucket: b, window: ws[i]}
+		if !now.Before(ws[i].OpenedAt.Add(window)) {
 			st.window, st.reset = DisclosureWindow{OpenedAt: now}, true // the window is over: a new one opens now
 		}
 		st.fresh = fresh(st.window, hashes)

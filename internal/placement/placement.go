@@ -253,11 +253,12 @@ type Tx interface {
 	// LockYear locks the employer's business year (its declaration row): every write of a
 	// placement takes it first, so writes of one year run one after the other (issue 13).
 	LockYear(ctx context.Context, employerID int64, year int) error
-	// DisclosureWindow returns what a disclosure bucket's window says of the persons with the given
-	// hashes (zero when the bucket has no window yet; Persons is counted only with lock). With lock
-	// it first locks the window (creating it, opened now, when missing), so that concurrent
-	// disclosures of one bucket count one after the other, on every server.
-	DisclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (DisclosureWindow, error)
+	// DisclosureWindows returns, for each bucket in order, what its window says of the persons with
+	// the given hashes (zero when the bucket has no window yet; Persons is counted only with lock).
+	// With lock it first locks each window in turn (creating it, opened now, when missing), so that
+	// concurrent disclosures of one bucket count one after the other, on every server; without, it
+	// reads them all in one query.
+	DisclosureWindows(ctx context.Context, buckets, personHashes []string, lock bool) ([]DisclosureWindow, error)
 	// RecordDisclosures adds the persons with the given hashes to a bucket's window, disclosed now;
 	// with reset the window opens again at openedAt and the persons of the old one are forgotten.
 	RecordDisclosures(ctx context.Context, bucket string, openedAt time.Time, reset bool, personHashes []string) error

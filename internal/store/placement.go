@@ -71,17 +71,29 @@ func (tx PlacementTx) Payers(ctx context.Context, employerID int64) ([]placement
 	return out, rows.Err()
 }
 
-// DisclosureWindow reads a bucket's window: when it opened, with lock how many persons were
+// DisclosureWindows reads buckets' windows: when each opened, with lock how many persons were
 // disclosed since, and which of the given persons are among them (primary-key look-ups, so the cost
-// does not grow with the window). With lock it first locks the row: an upsert that changes nothing
-// when the row exists, so PostgreSQL holds the row lock to the end of the transaction (SQLite runs
-// one writer at a time anyway).
-func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (placement.DisclosureWindow, error) {
+// does not grow with the window). With lock it first locks each row, in the order given: an upsert
+// that changes nothing when the row exists, so PostgreSQL holds the row lock to the end of the
+// transaction (SQLite runs one writer at a time anyway).
+func (tx PlacementTx) DisclosureWindows(ctx context.Context, buckets, personHashes []string, lock bool) ([]placement.DisclosureWindow, error) {
+	if !lock && len(personHashes) > 0 {
+		return tx.disclosuresSeen(ctx, buckets, personHashes)
+	}
+	out := make([]placement.DisclosureWindow, len(buckets))
+	for i, b := range buckets {
+		var err error
+		if out[i], err = tx.disclosureWindow(ctx, b, personHashes, lock); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// disclosureWindow is DisclosureWindows of one bucket.
+func (tx PlacementTx) disclosureWindow(ctx context.Context, bucket string, personHashes []string, lock bool) (placement.DisclosureWindow, error) {
 	var w placement.DisclosureWindow
 	var err error
-	if !lock && len(personHashes) > 0 {
-		return tx.disclosureSeen(ctx, bucket, personHashes)
-	}
 	if lock {
 		err = tx.tx.QueryRowContext(ctx, `INSERT INTO disclosure_windows (bucket, opened_at) VALUES ($1, $2)
             ON CONFLICT (bucket) DO UPDATE SET opened_at = disclosure_windows.opened_at RETURNING opened_at`,
@@ -124,32 +136,43 @@ func (tx PlacementTx) DisclosureWindow(ctx context.Context, bucket string, perso
 	return w, rows.Err()
 }
 
-// disclosureSeen is DisclosureWindow without lock in one query (a grid's re-read asks it of every
-// bucket): the window's opening with the persons' last disclosures, compared here.
-func (tx PlacementTx) disclosureSeen(ctx context.Context, bucket string, personHashes []string) (placement.DisclosureWindow, error) {
-	var w placement.DisclosureWindow
-	args := []any{bucket}
+// disclosuresSeen is DisclosureWindows without lock in one query (a grid's re-read asks it of
+// every bucket): each window's opening with the persons' last disclosures, compared here.
+func (tx PlacementTx) disclosuresSeen(ctx context.Context, buckets, personHashes []string) ([]placement.DisclosureWindow, error) {
+	args := make([]any, 0, len(buckets)+len(personHashes))
+	for _, b := range buckets {
+		args = append(args, b)
+	}
 	for _, h := range personHashes {
 		args = append(args, h)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT w.opened_at, d.person_hash, d.disclosed_at FROM disclosure_windows w
-        LEFT JOIN disclosures d ON d.bucket = w.bucket AND d.person_hash IN (`+placeholders(2, len(personHashes))+`)
-        WHERE w.bucket = $1`, args...)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT w.bucket, w.opened_at, d.person_hash, d.disclosed_at FROM disclosure_windows w
+        LEFT JOIN disclosures d ON d.bucket = w.bucket AND d.person_hash IN (`+placeholders(len(buckets)+1, len(personHashes))+`)
+        WHERE w.bucket IN (`+placeholders(1, len(buckets))+`)`, args...)
 	if err != nil {
-		return w, fmt.Errorf("disclosure window: %w", err)
+		return nil, fmt.Errorf("disclosure windows: %w", err)
 	}
 	defer rows.Close()
+	out := make([]placement.DisclosureWindow, len(buckets))
 	for rows.Next() {
+		var bucket string
 		var h sql.NullString
+		var opened time.Time
 		var at sql.NullTime
-		if err := rows.Scan(&w.OpenedAt, &h, &at); err != nil {
-			return w, fmt.Errorf("scan disclosure: %w", err)
+		if err := rows.Scan(&bucket, &opened, &h, &at); err != nil {
+			return nil, fmt.Errorf("scan disclosure: %w", err)
 		}
-		if h.Valid && !at.Time.Before(w.OpenedAt) {
-			w.Seen = append(w.Seen, h.String)
+		for i, b := range buckets {
+			if b != bucket {
+				continue
+			}
+			out[i].OpenedAt = opened
+			if h.Valid && !at.Time.Before(opened) {
+				out[i].Seen = append(out[i].Seen, h.String)
+			}
 		}
 	}
-	return w, rows.Err()
+	return out, rows.Err()
 }
 
 // RecordDisclosures adds the persons disclosed now to a bucket's window; with reset the window
