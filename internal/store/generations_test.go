@@ -126,7 +126,10 @@ func TestViewGenerationsFollowEveryInput(t *testing.T) {
 				var n int
 				q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = $1 AND tbl_name = $2`
 				if db.Dialect() == "postgres" {
-					q = `SELECT COUNT(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE g.tgname = $1 AND c.relname = $2`
+					// This schema's only: other tests migrate schemas of the same database at once.
+					q = `SELECT COUNT(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE g.tgname = $1 AND c.relname = $2 AND n.nspname = current_schema()`
 				}
 				if err := db.SQL().QueryRowContext(ctx, q, name, table).Scan(&n); err != nil {
 					t.Fatal(err)
