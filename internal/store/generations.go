@@ -11,10 +11,11 @@ import (
 	"quotacert/internal/placement"
 )
 
-// View generations: a counter per placement, per employer and for the reference data, raised by
-// triggers in the same transaction as any write to a table a placement's grid is computed from.
-// A grid computed when the three counters read (p, e, g) is still that grid while they read the
-// same, so it can be kept and shown again without loading and verifying it (placement.Stamp).
+// View generations: a counter per placement, per employer's list of placements, per employer and
+// for the reference data, raised by triggers in the same transaction as any write to a table a
+// placement's grid or the list is computed from. A grid computed after its three counters were
+// read (p, e, g; the list: l, e, g) is still that grid while they read the same, so it can be kept
+// and shown again without loading and verifying it (placement.Stamp).
 // Triggers rather than the application's write paths: a write the services forget — an import, a
 // reviewer's decision, a repair by SQL — cannot leave a stale grid behind.
 //
@@ -27,8 +28,10 @@ type genSource struct {
 	table, scope, ids string
 }
 
+// The scopes of the counters.
 const (
 	genPlacement = "p"
+	genList      = "l" // raised with every placement counter of the employer's placements
 	genEmployer  = "e"
 	genReference = "g"
 )
@@ -60,10 +63,6 @@ var genSources = []genSource{
 	{"registry_social", genReference, ""},
 	{"registry_medical", genReference, ""},
 }
-
-// genList is the counter of an employer's list of placements: every write that raises one of its
-// placements' counters raises it too.
-const genList = "l"
 
 // genTable is a table's bumps: its sources, with the list's twin of each placement source.
 func genTable(table string) []genSource {
