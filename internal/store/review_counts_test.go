@@ -11,7 +11,7 @@ import (
 )
 
 // TestReviewCountsFollowTheItems: the queue's counters equal the items counted by office, status,
-// kind and year after every kind of write — an item added, decided, moved to another year, deleted
+// kind and year, and every item keeps its employer's office (0930), after every kind of write — an item added, decided, moved to another year, deleted
 // (also by a cascade), an employer moved to another office, to none and back — on both databases.
 func TestReviewCountsFollowTheItems(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now}, func(t *testing.T, db *store.DB) {
@@ -53,6 +53,10 @@ func TestReviewCountsFollowTheItems(t *testing.T) {
 			if !slices.Equal(counted, want) {
 				t.Errorf("after %s: counters %v, items %v", after, counted, want)
 			}
+			if kept := rows(`SELECT r.office, r.status, r.kind, r.year, COUNT(*) FROM review_items r
+                GROUP BY r.office, r.status, r.kind, r.year`); !slices.Equal(kept, want) {
+				t.Errorf("after %s: offices kept by the items %v, their employers' %v", after, kept, want)
+			}
 		}
 		exec(`INSERT INTO regions (code, name) VALUES ('229901', '测试区') ON CONFLICT (code) DO NOTHING`)
 		exec(`INSERT INTO federation_offices (code, name, region) VALUES ('rc-a', '甲残联', '229901'), ('rc-b', '乙残联', '229901')`)
@@ -75,6 +79,8 @@ func TestReviewCountsFollowTheItems(t *testing.T) {
 		check("an employer given an office again")
 		exec(`UPDATE employers SET name = '甲公司' WHERE id = 801`)
 		check("an employer renamed")
+		exec(`UPDATE review_items SET employer_id = 802 WHERE id = 802`)
+		check("an item given to another employer")
 		exec(`DELETE FROM review_items WHERE id = 803`)
 		check("an item deleted")
 		exec(`INSERT INTO persons (id, id_hash, id_sealed, id_masked, name, gender, created_at) VALUES (801, 'rch', '', 'm', '甲', '男', $1)`, t0)
