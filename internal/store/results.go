@@ -9,11 +9,17 @@ import (
 	"quotacert/internal/rules"
 )
 
-// resultsFrom is the FROM of the staff's results: the letters of a year (valid and cancelled) of
-// the office subtree bound to $1, the year bound to $2. The employer's name, code and tax office
-// come from the letter's snapshot, never the live row.
-const resultsFrom = ` FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN letter_snapshots s ON s.letter_id = l.id
-        WHERE d.year = $2 AND l.federation_office IN (SELECT code FROM sub)`
+// resultsFrom is the FROM of the staff's results: the letters of the year bound to $1 (valid and
+// cancelled) of the office subtree of f, whose codes it appends to args. The employer's name, code
+// and tax office come from the letter's snapshot, never the live row.
+func (tx DeclarationTx) resultsFrom(ctx context.Context, f declaration.ResultFilter, args []any) (string, []any, error) {
+	inSubtree, args, err := tx.subtreeIn(ctx, f.Office, "l.federation_office", args)
+	if err != nil {
+		return "", nil, err
+	}
+	return ` FROM letters l JOIN declarations d ON d.id = l.declaration_id JOIN letter_snapshots s ON s.letter_id = l.id
+        WHERE d.year = $1 AND ` + inSubtree, args, nil
+}
 
 // resultsMatch is the condition of f's search and status filter ("" for none) with its arguments,
 // numbered after the n arguments already bound.
@@ -36,8 +42,10 @@ func resultsMatch(f declaration.ResultFilter, n int) (string, []any) {
 // letter_snapshots_code (migration 0800) and the chunk starts at its key, so every chunk of an
 // export costs the same.
 func (tx DeclarationTx) Results(ctx context.Context, f declaration.ResultFilter) ([]declaration.Result, error) {
-	args := []any{f.Office, f.Year}
-	where := resultsFrom
+	where, args, err := tx.resultsFrom(ctx, f, []any{f.Year})
+	if err != nil {
+		return nil, err
+	}
 	if cond, more := resultsMatch(f, len(args)); cond != "" {
 		where += " AND " + cond
 		args = append(args, more...)
@@ -55,10 +63,10 @@ func (tx DeclarationTx) Results(ctx context.Context, f declaration.ResultFilter)
 		where += fmt.Sprintf(` AND (s.credit_code, s.letter_id) > ($%d, $%d)`, len(args)-1, len(args))
 		order, offset = `s.credit_code, s.letter_id`, 0
 	}
-	args = append(args, f.Limit, offset)
-	rows, err := tx.tx.QueryContext(ctx, subtreeCTE+`SELECT s.credit_code, s.employer_name, s.tax_office, s.tax_office_name,
+	// The bounds are in the text, like the review queue's (a generic plan does not know them).
+	rows, err := tx.tx.QueryContext(ctx, `SELECT s.credit_code, s.employer_name, s.tax_office, s.tax_office_name,
         l.persons, l.counted_months, l.weight_months, l.number, l.status, l.id`+where+
-		fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)-1, len(args)), args...)
+		fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, max(f.Limit, 0), max(offset, 0)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
@@ -80,7 +88,10 @@ func (tx DeclarationTx) Results(ctx context.Context, f declaration.ResultFilter)
 // ResultsSummary counts the year's letters of the subtree in one aggregate query: all of them, the
 // valid and the cancelled ones, the persons and months of the valid ones, and those f keeps.
 func (tx DeclarationTx) ResultsSummary(ctx context.Context, f declaration.ResultFilter) (declaration.ResultSummary, error) {
-	args := []any{f.Office, f.Year, string(declaration.LetterValid), string(declaration.LetterCancelled)}
+	from, args, err := tx.resultsFrom(ctx, f, []any{f.Year, string(declaration.LetterValid), string(declaration.LetterCancelled)})
+	if err != nil {
+		return declaration.ResultSummary{}, err
+	}
 	matching := `COUNT(*)`
 	if cond, more := resultsMatch(f, len(args)); cond != "" {
 		matching = `COALESCE(SUM(CASE WHEN ` + cond + ` THEN 1 ELSE 0 END), 0)`
@@ -88,12 +99,12 @@ func (tx DeclarationTx) ResultsSummary(ctx context.Context, f declaration.Result
 	}
 	var sum declaration.ResultSummary
 	var weight int64
-	err := tx.tx.QueryRowContext(ctx, subtreeCTE+`SELECT COUNT(*),
+	err = tx.tx.QueryRowContext(ctx, `SELECT COUNT(*),
+            COALESCE(SUM(CASE WHEN l.status = $2 THEN 1 ELSE 0 END), 0),
             COALESCE(SUM(CASE WHEN l.status = $3 THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN l.status = $4 THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN l.status = $3 THEN l.persons ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN l.status = $3 THEN l.counted_months ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN l.status = $3 THEN l.weight_months ELSE 0 END), 0), `+matching+resultsFrom, args...).
+            COALESCE(SUM(CASE WHEN l.status = $2 THEN l.persons ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN l.status = $2 THEN l.counted_months ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN l.status = $2 THEN l.weight_months ELSE 0 END), 0), `+matching+from, args...).
 		Scan(&sum.Letters, &sum.Valid, &sum.Cancelled, &sum.Persons, &sum.CountedMonths, &weight, &sum.Matching)
 	if err != nil {
 		return sum, fmt.Errorf("summarise results: %w", err)

@@ -107,27 +107,16 @@ func (tx ReviewTx) QueueCount(ctx context.Context, q review.Query) (int, error) 
 // queueWhere is the queue's filter: the reviewer's subtree and the filter's fields, each
 // condition only when its field is set. One text with an "empty, or equal" test of every field let
 // PostgreSQL settle, after a few runs of the prepared statement, on a generic plan that ignored the
-// filter's values: a province's first page then took 2 s instead of 2 ms. The subtree's offices
-// are listed in the text too, matched against the office each item keeps (0930), so that the
-// planner sees from the items' own statistics how much of the queue they are: a county's page is
-// then a range of one index, a province's the queue order.
+// filter's values: a province's first page then took 2 s instead of 2 ms. The subtree (subtreeIn)
+// is matched against the office each item keeps (0930): a county's page is then a range of one
+// index, a province's the queue order.
 func (tx ReviewTx) queueWhere(ctx context.Context, q review.Query) (string, []any, error) {
-	offices, err := tx.subtreeCodes(ctx, q.Office)
+	inSubtree, args, err := tx.subtreeIn(ctx, q.Office, "r.office", nil)
 	if err != nil {
 		return "", nil, err
 	}
-	var args []any
 	where := `
-        WHERE 1 = 0`
-	if len(offices) > 0 {
-		marks := make([]string, len(offices))
-		for i, o := range offices {
-			args = append(args, o)
-			marks[i] = fmt.Sprintf("$%d", i+1)
-		}
-		where = `
-        WHERE r.office IN (` + strings.Join(marks, ", ") + `)`
-	}
+        WHERE ` + inSubtree
 	and := func(cond string, vals ...any) {
 		for _, v := range vals {
 			args = append(args, v)
