@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"quotacert/internal/apperr"
 	"quotacert/internal/placement"
@@ -78,18 +79,34 @@ func (tx PlacementTx) ReplaceMonths(ctx context.Context, placementID, personID i
 	if _, err := tx.tx.ExecContext(ctx, del, keep...); err != nil {
 		return fmt.Errorf("delete months: %w", err)
 	}
-	for _, m := range months {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO placement_months (placement_id, person_id, month, passed, selected, weight, pending_cert)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (placement_id, month) DO UPDATE SET person_id = excluded.person_id, passed = excluded.passed,
-                selected = excluded.selected, weight = excluded.weight, pending_cert = excluded.pending_cert`,
-			placementID, personID, m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert)
-		if err != nil {
-			if tx.db.IsUniqueViolation(err) && m.Selected {
-				return apperr.Wrap(apperr.Conflict, m.Month+" 该月已由其他单位申报", err)
+	if len(months) == 0 {
+		return nil
+	}
+	// One statement for the year's months: a round trip each made the twelve upserts most of a
+	// save's statements (PostgreSQL, BenchmarkScale).
+	values := make([]string, len(months))
+	args := make([]any, 0, 7*len(months))
+	for i, m := range months {
+		values[i] = "(" + placeholders(len(args)+1, 7) + ")"
+		args = append(args, placementID, personID, m.Month, m.Passed, m.Selected, m.Weight, m.PendingCert)
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO placement_months (placement_id, person_id, month, passed, selected, weight, pending_cert)
+        VALUES `+strings.Join(values, ", ")+`
+        ON CONFLICT (placement_id, month) DO UPDATE SET person_id = excluded.person_id, passed = excluded.passed,
+            selected = excluded.selected, weight = excluded.weight, pending_cert = excluded.pending_cert`, args...)
+	if err != nil {
+		if tx.db.IsUniqueViolation(err) {
+			// The service refuses months another employer has selected, naming them; this is
+			// the race of two saves at once, which the statement cannot attribute to a month.
+			var selected []string
+			for _, m := range months {
+				if m.Selected {
+					selected = append(selected, m.Month)
+				}
 			}
-			return fmt.Errorf("save month %s: %w", m.Month, err)
+			return apperr.Wrap(apperr.Conflict, "所选月份中有月份刚由其他单位申报（"+strings.Join(selected, "、")+"），请刷新后重新选择", err)
 		}
+		return fmt.Errorf("save months: %w", err)
 	}
 	return nil
 }
