@@ -61,6 +61,7 @@ type Stamp struct{ Placements, Employer, Reference int64 }
 // Peeked is what Peek reads of a placement: whose it is, whom it names, and its stamp.
 type Peeked struct {
 	EmployerID int64
+	Year       int    // the placement's business year (0 for a list's peek)
 	Person     Person // ID, IDHash and IDMasked only
 	Stamp      Stamp
 }

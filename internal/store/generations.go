@@ -227,12 +227,12 @@ func (tx PlacementTx) Peek(ctx context.Context, employerID, placementID int64) (
 		pk.EmployerID = employerID
 		return pk, nil
 	}
-	err := tx.tx.QueryRowContext(ctx, `SELECT p.employer_id, s.id, s.id_hash, s.id_masked,
+	err := tx.tx.QueryRowContext(ctx, `SELECT p.employer_id, p.year, s.id, s.id_hash, s.id_masked,
         COALESCE((SELECT gen FROM view_generations WHERE scope = 'p' AND id = p.id), 0),
         COALESCE((SELECT gen FROM view_generations WHERE scope = 'e' AND id = p.employer_id), 0),
         COALESCE((SELECT gen FROM view_generations WHERE scope = 'g' AND id = 0), 0)
         FROM placements p JOIN persons s ON s.id = p.person_id WHERE p.id = $1 AND p.deleted_at IS NULL`, placementID).
-		Scan(&pk.EmployerID, &pk.Person.ID, &pk.Person.IDHash, &pk.Person.IDMasked,
+		Scan(&pk.EmployerID, &pk.Year, &pk.Person.ID, &pk.Person.IDHash, &pk.Person.IDMasked,
 			&pk.Stamp.Placements, &pk.Stamp.Employer, &pk.Stamp.Reference)
 	if isNoRows(err) {
 		return pk, apperr.NotFoundf("安置人员")
