@@ -38,7 +38,7 @@ func cmdScale(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	placements := fs.Int("placements", 1000000, "placements to add, spread over the employers (the measured employer gets 1,000 of them)")
 	duration := fs.Duration("duration", 5*time.Second, "length of each measurement")
 	workers := fs.Int("workers", 32, "concurrent connections of each measurement")
-	exports := fs.Int("exports", 3, "results exports of each format to time")
+	exports := fs.Int("exports", 3, "results exports of each format to time (0: none)")
 	doFill := fs.Bool("fill", true, "fill the database first; --fill=false measures a database an earlier run filled (the same fill for two builds)")
 	pages := fs.Bool("pages", true, "measure the pages; --pages=false times the results exports alone")
 	if err := fs.Parse(args); err != nil {
@@ -470,12 +470,15 @@ func (m *scaleRun) measure(ctx context.Context, f filled, exports int) error {
 		fmt.Fprintf(m.out, "%-62s %8.0f req/s (%.2f× static)  p50 %v  p99 %v  success %.1f%%  codes %v\n", r.name, met.Throughput,
 			met.Throughput/baseline, met.Latencies.P50.Round(time.Microsecond), met.Latencies.P99.Round(time.Microsecond), met.Success*100, met.StatusCodes)
 	}
-	// The results exports, one at a time, timed whole.
+	// The results exports, one at a time, timed whole; --exports 0 times none.
 	for _, e := range []struct{ name, path, accept string }{
 		{"results JSON (feed, 500 a page, all pages)", "/api/v1/years/2025/results?after=0&pageSize=500", "application/json"},
 		{"results CSV (whole export)", "/api/v1/years/2025/results", "text/csv"},
 		{"results XLSX (whole export)", "/review/results.xlsx?year=2025", ""},
 	} {
+		if exports < 1 {
+			break
+		}
 		var total time.Duration
 		var bytes, before, peak int64
 		for range exports {
