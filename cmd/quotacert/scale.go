@@ -72,11 +72,11 @@ func cmdScale(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err == nil {
 		// Measured as autovacuum keeps a database: the fill's one transaction left a row version
 		// for each counter bump (review_counts: 20 MB for 70 rows), an earlier run's saves leave
-		// theirs, and a server without autovacuum (this machine's test server) measured them.
-		// The checkpoint writes the pages the vacuum dirtied before the measurement instead of
-		// during it (it needs superuser or pg_checkpoint; without them the run says so and goes on).
-		// The tables of the fill and those its triggers write, named so that only this
-		// database's schema is vacuumed (the tests run the harness in a schema of a shared one).
+		// theirs, and a server without autovacuum (this machine's test server) measured them. The
+		// tables are named, the fill's and those its triggers write, so that only this schema is
+		// vacuumed (the tests run the harness in a schema of a shared database). The checkpoint
+		// writes the pages the vacuum dirtied before the measurement instead of during it (it
+		// needs superuser or pg_checkpoint; without them the run says so and goes on).
 		if _, err = k.db.SQL().ExecContext(ctx, `VACUUM (ANALYZE) employers, persons, registry_certificates, placements,
             declarations, letters, letter_snapshots, letter_persons, review_items, review_counts, view_generations,
             result_feed, sessions, users`); err != nil {

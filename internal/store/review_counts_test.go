@@ -11,8 +11,9 @@ import (
 )
 
 // TestReviewCountsFollowTheItems: the queue's counters equal the items counted by office, status,
-// kind and year, and every item keeps its employer's office (0930), after every kind of write — an item added, decided, moved to another year, deleted
-// (also by a cascade), an employer moved to another office, to none and back — on both databases.
+// kind and year, and every item keeps its employer's office (0930), after every kind of write — an
+// item added, decided, moved to another year or employer, deleted (also by a cascade), an employer
+// moved to another office, to none and back — on both databases.
 func TestReviewCountsFollowTheItems(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: storetest.NewClock(t0).Now}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
