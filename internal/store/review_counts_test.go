@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"quotacert/internal/review"
+	"quotacert/internal/rules"
 	"quotacert/internal/store"
 	"quotacert/internal/store/storetest"
 )
@@ -93,5 +95,31 @@ func TestReviewCountsFollowTheItems(t *testing.T) {
 		check("a claim")
 		exec(`DELETE FROM placements WHERE id = 801`)
 		check("a claim deleted with its placement (cascade)")
+
+		// The queue's total from the counters is the number of items its page lists, for every
+		// combination of the counted filters.
+		for _, office := range []string{"rc-a", "rc-b", "rc-none"} {
+			for _, status := range []rules.ReviewStatus{"", rules.ReviewPending, rules.ReviewApproved, rules.ReviewRejected} {
+				for _, kind := range []review.Kind{"", review.KindReopen, review.KindAffiliate, review.KindClaim} {
+					for _, year := range []int{0, 2024, 2025} {
+						q := review.Query{Office: office, Status: status, Kind: kind, Year: year, Limit: 100}
+						err := store.ReviewRunner(db)(ctx, func(tx review.Tx) error {
+							total, err := tx.QueueCount(ctx, q)
+							if err != nil {
+								return err
+							}
+							items, err := tx.Queue(ctx, q)
+							if err == nil && total != len(items) {
+								t.Errorf("%+v: total %d, %d items listed", q, total, len(items))
+							}
+							return err
+						})
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+		}
 	})
 }
