@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -31,7 +32,10 @@ const (
 )
 
 // StartMinIO starts MinIO on a free loopback port with its data in a temporary directory, waits
-// until /minio/health/live answers, creates a bucket, and stops the server at t.Cleanup.
+// until it is ready, creates a bucket, and stops the server at t.Cleanup. Ready is
+// /minio/health/cluster: /minio/health/live answers 200 as soon as the listener is up, while the
+// object layer, the bucket metadata and IAM may still be loading (S3 calls then fail with "Server
+// not initialized yet"); the cluster probe answers 503 until all three are up.
 func StartMinIO(t testing.TB) *MinIO {
 	t.Helper()
 	bin := need(t, "QUOTACERT_MINIO", "minio", MinIOVersion)
@@ -47,7 +51,7 @@ func StartMinIO(t testing.TB) *MinIO {
 			[]string{"server", filepath.Join(dir, "data"), "--address", m.Endpoint, "--quiet"},
 			[]string{"MINIO_ROOT_USER=" + minioUser, "MINIO_ROOT_PASSWORD=" + minioPassword,
 				"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_REGION=" + m.Region},
-			"http://"+m.Endpoint+"/minio/health/live")
+			"http://"+m.Endpoint+"/minio/health/cluster")
 	})
 	t.Cleanup(m.Stop)
 	c, err := minio.New(m.Endpoint, &minio.Options{
@@ -60,14 +64,23 @@ func StartMinIO(t testing.TB) *MinIO {
 	return m
 }
 
-// NewBucket creates a bucket of a fresh name.
+// NewBucket creates a bucket of a fresh name. A server that says it is not initialized (it may
+// still be loading a subsystem after its probe answered, on a loaded machine) is asked again for up
+// to a minute; any other error fails the test.
 func (m *MinIO) NewBucket(t testing.TB) string {
 	t.Helper()
 	name := "test-" + strings.ToLower(rand.Text())
-	if err := m.Client.MakeBucket(context.Background(), name, minio.MakeBucketOptions{Region: m.Region}); err != nil {
-		t.Fatalf("create bucket %s: %v", name, err)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := m.Client.MakeBucket(context.Background(), name, minio.MakeBucketOptions{Region: m.Region})
+		if err == nil {
+			return name
+		}
+		if minio.ToErrorResponse(err).Code != "XMinioServerNotInitialized" || time.Now().After(deadline) {
+			t.Fatalf("create bucket %s: %v", name, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return name
 }
 
 // URL is the blob store URL of a bucket (see blob.OpenURL); the credentials go in the environment
