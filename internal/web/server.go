@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -128,7 +129,14 @@ type Server struct {
 	ready    readyCache
 	kept     *lru.Cache[string, keptPage] // pages as rendered at a stamp (kept.go)
 	openapi  []byte                       // the OpenAPI description of /api/v1, built once (openapi.go)
+	bufs     sync.Pool                    // *bytes.Buffer for rendering pages (pageBuffer)
 }
+
+// layoutBytes is room for the layout around a page's content (layout.html renders to some 4 KB).
+const (
+	layoutBytes = 8 << 10
+	pooledBytes = 1 << 20
+)
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
 func New(deps Deps) (*Server, error) {
@@ -245,8 +253,8 @@ type Page struct {
 	Data     any
 	// Unread counts the employer's unread messages, for the header (0 for staff).
 	Unread int
-	// Body is the page's content rendered already (a kept grid): the layout shows it instead of
-	// executing the page's "content".
+	// Body is the page's content rendered already (a kept grid or list): it is written in the
+	// layout instead of executing the page's "content" (execLayout).
 	Body template.HTML
 }
 
@@ -275,16 +283,52 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	if p.Flash == "" {
 		p.Flash = flashMessages[r.URL.Query().Get("done")]
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf := s.pageBuffer(len(p.Body))
+	defer s.putBuffer(buf)
+	if err := execLayout(t, buf, p); err != nil {
 		s.deps.Log.Error("render", "page", page, "id", p.RequestID, "err", err)
 		http.Error(w, "系统内部错误，请求编号 "+p.RequestID, http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// execLayout executes the page in its layout; content rendered already (p.Body) goes between the
+// layout's halves as it is (layout.html).
+func execLayout(t *template.Template, buf *bytes.Buffer, p Page) error {
+	if p.Body == "" {
+		return t.ExecuteTemplate(buf, "layout", p)
+	}
+	if err := t.ExecuteTemplate(buf, "layout-top", p); err != nil {
+		return err
+	}
+	buf.WriteString(string(p.Body))
+	return t.ExecuteTemplate(buf, "layout-bottom", p)
+}
+
+// pageBuffer is an empty buffer for a page, from the server's pool, with room for a kept body of
+// n bytes and the layout around it. Growing a buffer from nothing to a page of tens of KB copied it
+// several times over on every request.
+func (s *Server) pageBuffer(n int) *bytes.Buffer {
+	buf, _ := s.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	buf.Grow(n + layoutBytes)
+	return buf
+}
+
+// putBuffer returns a page's buffer to the pool; one grown past pooledBytes (an unusually large
+// page) is left to the collector rather than kept for every later page.
+func (s *Server) putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= pooledBytes {
+		s.bufs.Put(buf)
+	}
 }
 
 // renderContent renders a page's "content" alone, for a page kept and shown again in its layout
@@ -294,8 +338,9 @@ func (s *Server) renderContent(page string, data any) (template.HTML, error) {
 	if !ok {
 		return "", fmt.Errorf("unknown page %q", page)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "content", Page{Data: data}); err != nil {
+	buf := s.pageBuffer(0)
+	defer s.putBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "content", Page{Data: data}); err != nil {
 		return "", fmt.Errorf("render %s: %w", page, err)
 	}
 	return template.HTML(buf.String()), nil
