@@ -138,8 +138,8 @@ type Tx interface {
 	PlatformLinked(ctx context.Context, userID int64) (bool, error)
 
 	InsertSession(ctx context.Context, s Session) error
-	SessionByHash(ctx context.Context, tokenHash string) (Session, error)
-	ListSessions(ctx context.Context, userID int64) ([]Session, error) // oldest first
+	SessionByHash(ctx context.Context, tokenHash string) (Session, User, error) // the session and its user
+	ListSessions(ctx context.Context, userID int64) ([]Session, error)          // oldest first
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"quotacert/internal/account"
+	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/pii"
 	"quotacert/internal/refdata"
@@ -211,6 +212,82 @@ func TestPurge(t *testing.T) {
 		}
 		if _, ok, err := svc.Resolve(ctx, fresh, "1.2.3.4"); err != nil || !ok {
 			t.Fatalf("the live session was purged (%v)", err)
+		}
+	})
+}
+
+// TestResolve: a session resolves, in one read, to its user's actor with the employer's name; a
+// disabled user's session and one past the idle timeout end (the row is deleted); an unknown
+// token is no session. Both databases.
+func TestResolve(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC))
+	storetest.Each(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cfg := account.DefaultConfig()
+		cfg.CaptchaRequired = false
+		cfg.Argon2 = account.Argon2Params{MemoryKiB: 256, Time: 1, Threads: 1}
+		cfg.Secrets = testSecrets(t)
+		svc, err := account.NewService(cfg, store.AccountRunner(db), db.IsUniqueViolation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const code, pw = "91350100M000100Y43", "Ab#12345x"
+		if _, err := svc.Register(ctx, account.RegisterInput{CreditCode: code, Name: "测试单位",
+			ContactName: "王经办", ContactPhone: "13800000000", Password: pw, Password2: pw, ClientAddr: "1.2.3.4"}); err != nil {
+			t.Fatalf("%v %v", err, apperr.As(err).Fields)
+		}
+		login := func() string {
+			t.Helper()
+			res, err := svc.Login(ctx, account.LoginInput{CreditCode: code, Password: pw, ClientAddr: "1.2.3.4"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Token
+		}
+		sessions := func() int {
+			t.Helper()
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		token := login()
+		a, ok, err := svc.Resolve(ctx, token, "1.2.3.4")
+		if err != nil || !ok {
+			t.Fatalf("a fresh session: %v %v", ok, err)
+		}
+		var empID int64
+		if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM employers WHERE credit_code = $1`, code).Scan(&empID); err != nil {
+			t.Fatal(err)
+		}
+		if a.Role != actor.Employer || a.Name != code || a.EmployerID != empID || a.Unit != "测试单位" || a.UserID == 0 || a.Session == "" {
+			t.Errorf("actor %+v", a)
+		}
+		if _, ok, err := svc.Resolve(ctx, token+"x", "1.2.3.4"); err != nil || ok {
+			t.Errorf("an unknown token: %v %v", ok, err)
+		}
+
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE users SET disabled = TRUE WHERE id = $1`, a.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := svc.Resolve(ctx, token, "1.2.3.4"); err != nil || ok {
+			t.Errorf("a disabled user's session: %v %v", ok, err)
+		}
+		if n := sessions(); n != 0 {
+			t.Errorf("a disabled user's session was not ended: %d sessions", n)
+		}
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE users SET disabled = FALSE WHERE id = $1`, a.UserID); err != nil {
+			t.Fatal(err)
+		}
+
+		token = login()
+		clock.Advance(cfg.IdleTimeout + time.Minute)
+		if _, ok, err := svc.Resolve(ctx, token, "1.2.3.4"); err != nil || ok {
+			t.Errorf("an idle session: %v %v", ok, err)
+		}
+		if n := sessions(); n != 0 {
+			t.Errorf("an idle session was not ended: %d sessions", n)
 		}
 	})
 }

@@ -631,7 +631,7 @@ func (s *Service) Logout(ctx context.Context, a actor.Actor, token string) error
 		return nil
 	}
 	return s.run(ctx, func(tx Tx) error {
-		sess, err := tx.SessionByHash(ctx, TokenHash(token))
+		sess, _, err := tx.SessionByHash(ctx, TokenHash(token))
 		if isNotFound(err) {
 			return nil
 		}
@@ -669,7 +669,7 @@ func (s *Service) Resolve(ctx context.Context, token, clientAddr string) (actor.
 	err := s.run(readtx.Mark(ctx), func(tx Tx) error {
 		ok, then = false, keep
 		now := tx.Now()
-		sess, err := tx.SessionByHash(ctx, h)
+		sess, u, err := tx.SessionByHash(ctx, h)
 		if isNotFound(err) {
 			return nil
 		}
@@ -679,10 +679,6 @@ func (s *Service) Resolve(ctx context.Context, token, clientAddr string) (actor.
 		if now.Sub(sess.LastSeenAt) >= s.cfg.IdleTimeout || now.Sub(sess.CreatedAt) >= s.cfg.AbsoluteTimeout {
 			then = end
 			return nil
-		}
-		u, err := tx.UserByID(ctx, sess.UserID)
-		if err != nil {
-			return err
 		}
 		if u.Disabled {
 			then = end

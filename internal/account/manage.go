@@ -57,7 +57,7 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 		if u, err = tx.UserByID(ctx, a.UserID); err != nil {
 			return err
 		}
-		if sess, err := tx.SessionByHash(ctx, a.Session); err == nil {
+		if sess, _, err := tx.SessionByHash(ctx, a.Session); err == nil {
 			browser = sess.Browser
 		}
 		return nil

@@ -72,7 +72,7 @@ func (s *Service) Security(ctx context.Context, a actor.Actor) (Security, error)
 // EndSession signs one of the actor's own sessions out; another user's session is "not found".
 func (s *Service) EndSession(ctx context.Context, a actor.Actor, id string) error {
 	return s.run(ctx, func(tx Tx) error {
-		sess, err := tx.SessionByHash(ctx, id)
+		sess, _, err := tx.SessionByHash(ctx, id)
 		if isNotFound(err) || (err == nil && sess.UserID != a.UserID) {
 			return apperr.NotFoundf("登录设备")
 		}

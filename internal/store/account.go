@@ -307,19 +307,31 @@ func (tx AccountTx) InsertSession(ctx context.Context, s account.Session) error 
 	return nil
 }
 
-// SessionByHash loads a session by its token hash.
-func (tx AccountTx) SessionByHash(ctx context.Context, tokenHash string) (account.Session, error) {
+// SessionByHash loads a session by its token hash, with its user: resolving a session is on every
+// signed-in request, and one read instead of two is one round trip fewer.
+func (tx AccountTx) SessionByHash(ctx context.Context, tokenHash string) (account.Session, account.User, error) {
 	var s account.Session
-	err := tx.tx.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, client_addr, browser
-        FROM sessions WHERE token_hash = $1`, tokenHash).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ClientAddr, &s.Browser)
+	row := tx.tx.QueryRowContext(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.client_addr, s.browser,
+        `+userColumns+` FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN employers e ON e.id = u.employer_id
+        WHERE s.token_hash = $1`, tokenHash)
+	u, err := scanUser(scanAfter{row, []any{&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ClientAddr, &s.Browser}})
 	if isNoRows(err) {
-		return account.Session{}, apperr.NotFoundf("会话")
+		return account.Session{}, account.User{}, apperr.NotFoundf("会话")
 	}
 	if err != nil {
-		return account.Session{}, fmt.Errorf("load session: %w", err)
+		return account.Session{}, account.User{}, fmt.Errorf("load session: %w", err)
 	}
-	return s, nil
+	return s, u, nil
 }
+
+// scanAfter scans a row whose first columns go to first and the rest to what Scan is given: a
+// session's columns ahead of its user's (scanUser).
+type scanAfter struct {
+	row   interface{ Scan(...any) error }
+	first []any
+}
+
+func (s scanAfter) Scan(dest ...any) error { return s.row.Scan(append(s.first, dest...)...) }
 
 // ListSessions lists a user's sessions, oldest first.
 func (tx AccountTx) ListSessions(ctx context.Context, userID int64) ([]account.Session, error) {
