@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"quotacert/internal/readtx"
 	"slices"
 	"strings"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"quotacert/internal/actor"
 	"quotacert/internal/apperr"
 	"quotacert/internal/audit"
+	"quotacert/internal/readtx"
 	"quotacert/internal/rules"
 )
 
@@ -47,11 +49,61 @@ func DefaultDisclosureLimits() DisclosureLimits {
 }
 
 // WithDisclosureLimits returns a copy of s counting with other limits (benchmarks of a large
-// employer's pages, which open more persons than a clerk could).
+// employer's pages, which open more persons than a clerk could). The copy remembers its own
+// windows: what was remembered under other limits is not known to hold under these.
 func (s *Service) WithDisclosureLimits(l DisclosureLimits) *Service {
 	c := *s
 	c.limits = l
+	c.seen = newSeenWindows()
 	return &c
+}
+
+// seenWindows remembers, for a bucket and a person, until when a read of committed rows found the
+// person counted in the bucket's current window. While that lasts, a clerk going back to a
+// person's grid is free without reading the windows again (one statement of the three of a kept
+// grid). It is exact: a committed disclosure row stays until its window is over (only a later
+// transaction that finds the window over deletes it: RecordDisclosures with reset), so what the
+// read found holds until then. Only reads of a read-only transaction are remembered, never what a
+// transaction found after its own writes, which may yet roll back. Each instance keeps its own;
+// an entry ends a tenth of the window early, for the clocks of instances that differ.
+type seenWindows struct {
+	until *lru.Cache[string, time.Time]
+}
+
+// seenEntries bounds the remembered pairs (some 100 bytes each).
+const seenEntries = 8192
+
+func newSeenWindows() seenWindows {
+	c, err := lru.New[string, time.Time](seenEntries)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return seenWindows{until: c}
+}
+
+func seenKey(bucket, hash string) string { return bucket + "\x00" + hash }
+
+// all reports whether every person was found counted in every bucket's window, still open at now.
+func (w seenWindows) all(buckets, hashes []string, now time.Time) bool {
+	for _, b := range buckets {
+		for _, h := range hashes {
+			if until, ok := w.until.Get(seenKey(b, h)); !ok || !now.Before(until) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// remember notes that each person was found counted in each window of ws (the buckets' windows,
+// in order).
+func (w seenWindows) remember(buckets, hashes []string, ws []DisclosureWindow, window time.Duration) {
+	for i, b := range buckets {
+		until := ws[i].OpenedAt.Add(window - window/10)
+		for _, h := range hashes {
+			w.until.Add(seenKey(b, h), until)
+		}
+	}
 }
 
 // DisclosureWindow is what a bucket's window says about some persons: when it opened, how many
@@ -120,6 +172,9 @@ func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string
 	for i, b := range buckets {
 		keys[i] = b.key
 	}
+	if s.seen.all(keys, hashes, now) {
+		return nil, nil
+	}
 	ws, err := tx.DisclosureWindows(ctx, keys, hashes, false)
 	if err != nil {
 		return nil, err
@@ -132,6 +187,9 @@ func (s *Service) disclose(ctx context.Context, tx Tx, a actor.Actor, via string
 		}
 	}
 	if seen {
+		if readtx.Marked(ctx) {
+			s.seen.remember(keys, hashes, ws, window)
+		}
 		return nil, nil
 	}
 	if readtx.Marked(ctx) {

@@ -23,11 +23,12 @@ type Service struct {
 	pii    Protector
 	now    func() time.Time
 	limits DisclosureLimits
+	seen   seenWindows // persons found counted in the disclosure windows (disclosure.go)
 }
 
 // NewService wires the service: run is the store's transaction runner, source the official data.
 func NewService(run func(ctx context.Context, fn func(Tx) error) error, source Source, p Protector, now func() time.Time) *Service {
-	return &Service{run: run, source: source, pii: p, now: now, limits: DefaultDisclosureLimits()}
+	return &Service{run: run, source: source, pii: p, now: now, limits: DefaultDisclosureLimits(), seen: newSeenWindows()}
 }
 
 // DuplicateError is the cause of the conflict when a person is added twice in one year; ID is the
