@@ -127,9 +127,10 @@ type Server struct {
 	pages    map[string]*template.Template
 	refusals *refusalLog // nil without accounts
 	ready    readyCache
-	kept     *lru.Cache[string, keptPage] // pages as rendered at a stamp (kept.go)
-	openapi  []byte                       // the OpenAPI description of /api/v1, built once (openapi.go)
-	bufs     sync.Pool                    // *bytes.Buffer for rendering pages (pageBuffer)
+	kept     *lru.Cache[string, keptPage]     // pages as rendered at a stamp (kept.go)
+	openapi  []byte                           // the OpenAPI description of /api/v1, built once (openapi.go)
+	bufs     sync.Pool                        // *bytes.Buffer for rendering pages (pageBuffer)
+	layouts  *lru.Cache[layoutKey, [2]string] // the layout's halves around kept content (execLayout)
 }
 
 // layoutBytes is room for the layout around a page's content (layout.html renders to some 4 KB).
@@ -158,7 +159,11 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kept pages: %w", err)
 	}
-	srv := &Server{deps: deps, pages: pages, openapi: doc, kept: kept}
+	layouts, err := lru.New[layoutKey, [2]string](keptLayouts)
+	if err != nil {
+		return nil, fmt.Errorf("kept layouts: %w", err)
+	}
+	srv := &Server{deps: deps, pages: pages, openapi: doc, kept: kept, layouts: layouts}
 	if deps.Accounts != nil {
 		srv.refusals = newRefusalLog(deps.Accounts.RecordRefusals, deps.Now, deps.Log)
 	}
@@ -285,7 +290,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	buf := s.pageBuffer(len(p.Body))
 	defer s.putBuffer(buf)
-	if err := execLayout(t, buf, p); err != nil {
+	if err := s.execLayout(t, buf, page, p); err != nil {
 		s.deps.Log.Error("render", "page", page, "id", p.RequestID, "err", err)
 		http.Error(w, "系统内部错误，请求编号 "+p.RequestID, http.StatusInternalServerError)
 		return
@@ -297,18 +302,46 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	w.Write(buf.Bytes())
 }
 
-// execLayout executes the page in its layout; content rendered already (p.Body) goes between the
-// layout's halves as it is (layout.html).
-func execLayout(t *template.Template, buf *bytes.Buffer, p Page) error {
+// execLayout executes the page in its layout. Content rendered already (p.Body) goes between the
+// layout's halves as it is (layout.html), and the halves are kept too: around a kept page they
+// read only the fields of layoutKey (the page's "head" block, which may read Data, is empty
+// on the pages that are kept), and rendering them was a tenth of a kept grid's cost.
+func (s *Server) execLayout(t *template.Template, buf *bytes.Buffer, page string, p Page) error {
 	if p.Body == "" {
 		return t.ExecuteTemplate(buf, "layout", p)
 	}
-	if err := t.ExecuteTemplate(buf, "layout-top", p); err != nil {
-		return err
+	key := layoutKey{Page: page, Title: p.Title, Nav: p.Nav, Role: p.Actor.Role, Name: p.Actor.Name,
+		Unit: p.Actor.Unit, Flash: p.Flash, Unread: p.Unread}
+	halves, ok := s.layouts.Get(key)
+	if !ok {
+		var top, bottom bytes.Buffer
+		if err := t.ExecuteTemplate(&top, "layout-top", p); err != nil {
+			return err
+		}
+		if err := t.ExecuteTemplate(&bottom, "layout-bottom", p); err != nil {
+			return err
+		}
+		halves = [2]string{top.String(), bottom.String()}
+		s.layouts.Add(key, halves)
 	}
+	buf.WriteString(halves[0])
 	buf.WriteString(string(p.Body))
-	return t.ExecuteTemplate(buf, "layout-bottom", p)
+	buf.WriteString(halves[1])
+	return nil
 }
+
+// layoutKey is what the layout's halves read of a page around kept content (layout.html): a
+// field the halves come to read must be added here, or one user's header would show another's.
+type layoutKey struct {
+	Page, Title, Nav  string
+	Role              actor.Role
+	Name, Unit, Flash string
+	Unread            int
+}
+
+// keptLayouts bounds the layouts kept: one for each signed-in user, page and flash message
+// in use, some 4 KB each.
+const keptLayouts = 1024
 
 // pageBuffer is an empty buffer for a page, from the server's pool, with room for a kept body of
 // n bytes and the layout around it. Growing a buffer from nothing to a page of tens of KB copied it
