@@ -54,7 +54,7 @@ func TestDisclosureRemembersTheOpenWindowOnly(t *testing.T) {
 		}
 
 		clock.Advance(15 * time.Minute) // the window is over
-		for _, id := range ids[2:] {     // two new persons spend the new window's budget
+		for _, id := range ids[2:] {    // two new persons spend the new window's budget
 			if _, err := svc.Registry(ctx, e.emp, id); apperr.CodeOf(err) != apperr.NotFound {
 				t.Fatalf("look-up in the new window: %v", err)
 			}
