@@ -133,10 +133,9 @@ type Server struct {
 	layouts  *lru.Cache[layoutKey, [2]string] // the layout's halves around kept content (execLayout)
 }
 
-// layoutBytes is room for the layout around a page's content (layout.html renders to some 4 KB).
 const (
-	layoutBytes = 8 << 10
-	pooledBytes = 1 << 20
+	layoutBytes = 8 << 10 // room for the layout around a page's content (it renders to some 4 KB)
+	pooledBytes = 1 << 20 // a page's buffer grown past this is left to the collector (putBuffer)
 )
 
 // New parses every template once; a broken template stops the start-up, not a user's request.
