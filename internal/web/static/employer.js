@@ -29,26 +29,36 @@
     document.querySelectorAll(".js-hide").forEach(function (el) { el.hidden = true; });
 
     function scope() { return district.value || city.value || province.value; }
+    // Each list is filled from the answer to the latest request only: an answer to an earlier
+    // choice that arrives late (a quick change of mind, a slow network) must not overwrite the
+    // list of the current one. A list filled again keeps a choice that is still in it.
+    var latest = { city: 0, district: 0, offices: 0 };
+    function load(list, url, then) {
+      var n = ++latest[list];
+      getJSON(url).then(function (d) { if (n === latest[list]) { then(d); } });
+    }
     function offices() {
       var region = encodeURIComponent(scope());
+      var n = ++latest.offices;
       getJSON("/api/v1/offices?kind=federation&region=" + region).then(function (d) {
-        fill(fed, d.items, "请选择残联主管部门", fed.value);
+        if (n === latest.offices) { fill(fed, d.items, "请选择残联主管部门", fed.value); }
       });
       getJSON("/api/v1/offices?kind=tax&region=" + region).then(function (d) {
-        fill(tax, d.items, "请选择税务主管部门", tax.value);
+        if (n === latest.offices) { fill(tax, d.items, "请选择税务主管部门", tax.value); }
       });
     }
     province.addEventListener("change", function () {
+      latest.district++;
       fill(district, [], "请选择区县", "");
-      if (!province.value) { fill(city, [], "请选择市", ""); offices(); return; }
-      getJSON("/api/v1/regions?parent=" + encodeURIComponent(province.value)).then(function (d) {
-        fill(city, d.items, "请选择市", ""); offices();
+      if (!province.value) { latest.city++; fill(city, [], "请选择市", ""); offices(); return; }
+      load("city", "/api/v1/regions?parent=" + encodeURIComponent(province.value), function (d) {
+        fill(city, d.items, "请选择市", city.value); offices();
       });
     });
     city.addEventListener("change", function () {
-      if (!city.value) { fill(district, [], "请选择区县", ""); offices(); return; }
-      getJSON("/api/v1/regions?parent=" + encodeURIComponent(city.value)).then(function (d) {
-        fill(district, d.items, "请选择区县", ""); offices();
+      if (!city.value) { latest.district++; fill(district, [], "请选择区县", ""); offices(); return; }
+      load("district", "/api/v1/regions?parent=" + encodeURIComponent(city.value), function (d) {
+        fill(district, d.items, "请选择区县", district.value); offices();
       });
     });
     district.addEventListener("change", offices);
