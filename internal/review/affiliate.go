@@ -35,14 +35,16 @@ func (s *Service) AffiliateRequests(ctx context.Context, a actor.Actor) ([]Item,
 
 // AffiliateRequest is one of AffiliateRequests; any other item is not found.
 func (s *Service) AffiliateRequest(ctx context.Context, a actor.Actor, id int64) (Item, error) {
-	list, err := s.AffiliateRequests(ctx, a)
-	if err != nil {
-		return Item{}, err
+	if a.Role != actor.Employer {
+		return Item{}, apperr.New(apperr.Forbidden, "只有用人单位可以查看关联单位申请")
 	}
-	if i := slices.IndexFunc(list, func(it Item) bool { return it.ID == id }); i >= 0 {
-		return list[i], nil
-	}
-	return Item{}, apperr.NotFoundf("关联单位申请")
+	var it Item
+	err := s.run(ctx, func(tx Tx) error {
+		var err error
+		it, err = affiliateRequest(ctx, tx, a, id)
+		return err
+	})
+	return it, err
 }
 
 // Object rejects a pending request naming the acting employer, with its reason (异议). Objecting
@@ -60,15 +62,19 @@ func (s *Service) Object(ctx context.Context, a actor.Actor, id int64, reason st
 		return apperr.FieldErrors(map[string]string{"reason": fmt.Sprintf("异议理由不能超过%d个字", maxComment)})
 	}
 	return s.run(ctx, func(tx Tx) error {
-		list, err := tx.AffiliateRequests(ctx, a.EmployerID)
+		it, err := affiliateRequest(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(list, func(it Item) bool { return it.ID == id })
-		if i < 0 {
-			return apperr.NotFoundf("关联单位申请")
+		// An objection is a decision on the asking employer's item: like a reviewer's, it takes
+		// that employer's year first (issue 13) and reads the item again as the lock leaves it,
+		// so it never interleaves with the employer's submission or a reviewer's decision.
+		if err := tx.LockYear(ctx, it.EmployerID, it.Year); err != nil {
+			return err
 		}
-		it := list[i]
+		if it, err = affiliateRequest(ctx, tx, a, id); err != nil {
+			return err
+		}
 		if it.Status != rules.ReviewPending {
 			if it.Objected {
 				return nil // objected already: a double submit changes nothing
@@ -97,4 +103,16 @@ func (s *Service) Object(ctx context.Context, a actor.Actor, id int64, reason st
 		e.Detail = fmt.Sprintf("kind=%s affiliate=%d employer=%s", it.Kind, it.AffiliateID, it.EmployerCode)
 		return tx.AppendAudit(ctx, e)
 	})
+}
+
+// affiliateRequest is the request id among those naming the acting employer, inside tx.
+func affiliateRequest(ctx context.Context, tx Tx, a actor.Actor, id int64) (Item, error) {
+	list, err := tx.AffiliateRequests(ctx, a.EmployerID)
+	if err != nil {
+		return Item{}, err
+	}
+	if i := slices.IndexFunc(list, func(it Item) bool { return it.ID == id }); i >= 0 {
+		return list[i], nil
+	}
+	return Item{}, apperr.NotFoundf("关联单位申请")
 }

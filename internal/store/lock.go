@@ -8,9 +8,10 @@ import (
 )
 
 // lockYear is the one lock of an employer's business year (issue 13): every write that touches the
-// year — placement create, edit, months save, re-register, delete, review decisions on its items,
-// submission, reopening — calls it first, through its port's LockYear, so that such writes run one
-// after the other and each reads, after the lock, what the one before it committed.
+// year — placement create, edit, months save, re-register, delete, review decisions on its items
+// (an affiliate's objection included), submission, reopening — calls it first, through its port's
+// LockYear, so that such writes run one after the other and each reads, after the lock, what the
+// one before it committed.
 //
 // The lock is the year's declaration row: created open when missing (ON CONFLICT: a concurrent
 // creator waits for the first and then finds it), then locked — PostgreSQL SELECT … FOR UPDATE, held

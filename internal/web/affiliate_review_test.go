@@ -1,12 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"quotacert/internal/refdata"
+	"quotacert/internal/store"
+	"quotacert/internal/store/storetest"
 )
 
 // approveAffiliates approves every pending affiliate request through the reviewer's API, as the
@@ -182,6 +188,68 @@ func TestAffiliateHijackClosed(t *testing.T) {
 			t.Errorf("A's list: %s", list)
 		}
 	})
+}
+
+// TestObjectionTakesTheYearLock: an objection decides the asking employer's item, so it waits for
+// that employer's year lock (a submission or a reviewer's decision holding it) like a reviewer's
+// decision does. PostgreSQL only: SQLite's single writer serialises every write anyway.
+func TestObjectionTakesTheYearLock(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC))
+	s := placementSite(t, storetest.Postgres(t, storetest.Options{Now: clock.Now, Steps: []store.Step{refdata.Step()}}), clock)
+	a, b := s.ready(empCode), s.ready(otherCode)
+	if status, body := b.json("POST", "/api/v1/employer/affiliates", map[string]any{"creditCode": empCode,
+		"name": "我的子公司", "kind": "subsidiary", "fileIds": []string{b.fileID("协议.pdf")}}); status != 201 {
+		t.Fatalf("B adds A as subsidiary: %d %s", status, body)
+	}
+	var item, employer int64
+	var year int
+	s.scan(`SELECT id, employer_id, year FROM review_items WHERE kind = 'affiliate'`, &item, &employer, &year)
+
+	// Another transaction holds B's year (the row lockYear locks, made beforehand: a write of it
+	// would raise B's view stamps, which the objection's writes raise too) while A objects.
+	ctx := context.Background()
+	if _, err := s.db.SQL().ExecContext(ctx, `INSERT INTO declarations (employer_id, year, status) VALUES ($1, $2, 'open')
+        ON CONFLICT (employer_id, year) DO NOTHING`, employer, year); err != nil {
+		t.Fatal(err)
+	}
+	holding, objected := make(chan struct{}), make(chan struct{})
+	waited := make(chan error, 1)
+	go func() {
+		waited <- s.db.InTx(ctx, func(tx *store.Tx) error {
+			var pid int
+			if err := tx.QueryRow(ctx, `SELECT pg_backend_pid() FROM declarations WHERE employer_id = $1 AND year = $2 FOR UPDATE`,
+				employer, year).Scan(&pid); err != nil {
+				return err
+			}
+			close(holding)
+			// Hold the lock until the objection is seen waiting behind it (or has finished without).
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+				var n int
+				if err := s.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
+					pid).Scan(&n); err != nil {
+					return err
+				}
+				if n > 0 {
+					return nil
+				}
+				select {
+				case <-objected:
+					return fmt.Errorf("the objection finished while B's year %d was locked", year)
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			return fmt.Errorf("the objection never waited for B's year %d", year)
+		})
+	}()
+	<-holding
+	status, body := a.json("POST", fmt.Sprintf("/api/v1/employer/affiliate-requests/%d/objection", item), map[string]any{"reason": "不是我单位的子公司"})
+	close(objected)
+	if err := <-waited; err != nil {
+		t.Error(err)
+	}
+	if status != 200 || !strings.Contains(body, `"objected":true`) {
+		t.Fatalf("objection after the lock was released: %d %s", status, body)
+	}
 }
 
 // TestAffiliateReview is the reviewer's side and the employer's edits, through HTTP on both
