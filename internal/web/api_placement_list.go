@@ -27,11 +27,25 @@ type listItemJSON struct {
 // handleAPIPlacements is GET /api/v1/years/{year}/placements: the year's summary and one page of
 // rows (page, pageSize, q, status, sort as on the page), with total and, when more follow, next:
 // a client that sends no parameter gets the first page and follows next for the rest.
+//
+// The answer is kept by its year and query at the list's stamp, as the list page is
+// (handlePlacementList): it was encoded after the profile was found complete, and the profile is
+// part of the stamp.
 func (s *Server) handleAPIPlacements(w http.ResponseWriter, r *http.Request) {
 	a, _ := s.actor(r)
 	year, err := parseYear(r.PathValue("year"))
 	if err != nil {
 		s.renderError(w, r, err)
+		return
+	}
+	st, err := s.deps.Placements.ListStamp(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	key := fmt.Sprintf("api-list:%d:%d:%s", a.EmployerID, year, r.URL.Query().Encode())
+	if body, ok := s.keptJSON(key, st); ok {
+		httpx.WriteJSONBytes(w, http.StatusOK, body)
 		return
 	}
 	if !s.requireCompleteProfile(w, r) {
@@ -57,5 +71,12 @@ func (s *Server) handleAPIPlacements(w http.ResponseWriter, r *http.Request) {
 	if page.HasNext() {
 		out["next"] = listURL(fmt.Sprintf("/api/v1/years/%d/placements", year), page.Query, page.Page+1, false)
 	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	body, err := httpx.EncodeJSON(out)
+	if err != nil {
+		s.renderError(w, r, fmt.Errorf("encode the list: %w", err))
+		return
+	}
+	// At the stamp read before the profile and the rows: they are at least as new.
+	s.keepJSON(key, st, body)
+	httpx.WriteJSONBytes(w, http.StatusOK, body)
 }

@@ -9,7 +9,7 @@ import (
 	"quotacert/internal/placement"
 )
 
-// TestKeptPagesShowEveryWrite: a grid or list page shown again is kept (fewer transactions, no
+// TestKeptPagesShowEveryWrite: a grid or list page, or the API's list, shown again is kept (fewer transactions, no
 // verification), and every write to what it shows — official data, another employer's months of
 // the same person, a repair by SQL — shows at once, on both databases.
 func TestKeptPagesShowEveryWrite(t *testing.T) {
@@ -74,10 +74,20 @@ func TestKeptPagesShowEveryWrite(t *testing.T) {
 		if _, n := view(c, "/placements"); n > 3 || writes != 0 {
 			t.Errorf("list shown again in %d transactions (%d writes), want at most 3, no write", n, writes)
 		}
+		// The API's list too: kept, and equal to the answer computed afresh.
+		const api = "/api/v1/years/2025/placements"
+		firstAPI, n1 := view(c, api)
+		againAPI, n2 := view(c, api)
+		if firstAPI != againAPI || !strings.Contains(firstAPI, `"total":1`) {
+			t.Errorf("the API's list shown again differs though nothing was written:\n%s\n%s", firstAPI, againAPI)
+		}
+		if n2 >= n1 || n2 > 2 || writes != 0 {
+			t.Errorf("API list shown again in %d transactions (%d writes; first %d), want fewer, at most 2, no write", n2, writes, n1)
+		}
 		if _, err := s.db.SQL().Exec(`UPDATE persons SET name = '刘哲' WHERE name = '刘喆'`); err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range []string{"/placements", grid} {
+		for _, path := range []string{"/placements", grid, api} {
 			if body, _ := view(c, path); !strings.Contains(body, "刘哲") {
 				t.Errorf("%s kept the old name", path)
 			}

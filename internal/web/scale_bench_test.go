@@ -97,9 +97,9 @@ func runLoad(b *testing.B, workers int, d time.Duration, do func(worker, i int) 
 
 // BenchmarkScale measures, on each database and in one run, what issue 15 sets targets for: a
 // static asset without and with a session (the baseline of the run is the anonymous one), the
-// grid page and the list page (50 of an employer's 1,000 placements) at 32 connections, and a
-// month save by 8 employers at once. Each scenario runs for a fixed time (2 s); the figures are
-// reported as req/s, p99 and the ratio to the anonymous static asset of the same run.
+// grid page, the list page and the API's list (50 of an employer's 1,000 placements) at 32
+// connections, and a month save by 8 employers at once. Each scenario runs for a fixed time (2 s);
+// the figures are reported as req/s, p99 and the ratio to the anonymous static asset of the run.
 //
 //	go test -run '^$' -bench BenchmarkScale -benchtime 1x ./internal/web/
 func BenchmarkScale(b *testing.B) {
@@ -201,7 +201,7 @@ func BenchmarkScale(b *testing.B) {
 		}
 		const d = 2 * time.Second
 		figures := map[string]loadFigures{}
-		order := []string{"static-anonymous", "static-signed-in", "grid", "grid-first-view", "list-50-of-1000", "save-8-employers"}
+		order := []string{"static-anonymous", "static-signed-in", "grid", "grid-first-view", "list-50-of-1000", "api-list-50-of-1000", "save-8-employers"}
 		figures["static-anonymous"] = runLoad(b, 32, d, func(int, int) error { return get("/static/style.css", "", "") })
 		figures["static-signed-in"] = runLoad(b, 32, d, func(int, int) error { return get("/static/style.css", cookie, "") })
 		// The grid as a clerk works through it: persons already shown in the disclosure window (a
@@ -230,6 +230,10 @@ func BenchmarkScale(b *testing.B) {
 		})
 		figures["list-50-of-1000"] = runLoad(b, 32, d, func(w, i int) error {
 			return get(fmt.Sprintf("/placements?year=2025&page=%d", 1+(w+i)%20), cookie, `id="sum-persons">1000 人`)
+		})
+		// The API's list as an old client calls it (no paging parameters: the first page and a next link).
+		figures["api-list-50-of-1000"] = runLoad(b, 32, d, func(int, int) error {
+			return get("/api/v1/years/2025/placements", cookie, `"total":1000`)
 		})
 		before := db.Transactions()
 		figures["save-8-employers"] = runLoad(b, 8, d, func(w, i int) error {
