@@ -2,6 +2,7 @@ package placement
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -367,9 +368,12 @@ type SaveInput struct {
 // becomes confirmed when nothing waits for review, else pending. Saving the same selection twice
 // leaves the same state.
 //
-// It takes three round trips and verifies once: a read-only transaction reads the placement (and
-// refuses what cannot be saved before asking for official data), one read of the official records,
-// and the transaction that checks again and writes.
+// It takes three round trips and verifies once: a read-only transaction reads the placement and
+// its stamp (and refuses what cannot be saved before asking for official data), one read of the
+// official records, and the transaction that takes the year's lock, finds the stamp unchanged and
+// writes. A stamp that changed meanwhile (the placement edited, official data imported, the person's
+// months saved by another employer) means the verification is not of what is there now: the save
+// starts again, so what it writes was always verified on the data it is written over.
 func (s *Service) SaveMonths(ctx context.Context, a actor.Actor, id int64, in SaveInput) (Status, error) {
 	sv, err := s.saveMonths(ctx, a, id, in, false)
 	return sv.Status, err
@@ -389,8 +393,8 @@ type Saved struct {
 // SaveMonthsShown is SaveMonths that also hands back the grid as saved, so that the page shown
 // after the save needs no second verification. It takes the same three transactions: the check
 // reads the stamp first, the write reads it once more after the year lock (nothing of the
-// placement, the employer or the reference data changed since the check, or no view is handed
-// back) and, after its writes, reads the view's state and the stamp the view is kept at. Under the
+// placement, the employer or the reference data changed since the check, or the save starts
+// again) and, after its writes, reads the view's state and the stamp the view is kept at. Under the
 // year lock only another employer's months of the same person can raise the placement's counter
 // meanwhile; they change only which months are taken elsewhere, read after the writes (and a
 // write after this transaction's own raise of the counter waits for its commit, then raises it
@@ -400,19 +404,37 @@ func (s *Service) SaveMonthsShown(ctx context.Context, a actor.Actor, id int64, 
 }
 
 func (s *Service) saveMonths(ctx context.Context, a actor.Actor, id int64, in SaveInput, show bool) (Saved, error) {
+	for attempt := 1; ; attempt++ {
+		sv, err := s.saveMonthsOnce(ctx, a, id, in, show)
+		if !errors.Is(err, errStale) {
+			return sv, err
+		}
+		if attempt == saveAttempts {
+			return Saved{}, apperr.New(apperr.Conflict, "该人员的信息或核验所依据的数据刚刚发生了变化，请刷新页面后重新保存")
+		}
+	}
+}
+
+// errStale ends a save whose stamp changed between its check and its year lock (saveMonths).
+var errStale = errors.New("the placement's stamp changed since its months were verified")
+
+// saveAttempts bounds the attempts of a save whose stamp changes under it: data written between
+// the check and the lock at every attempt changes faster than a clerk saves; it is told as a
+// conflict to refresh and save again.
+const saveAttempts = 3
+
+// saveMonthsOnce is one attempt of saveMonths; errStale when it must start again.
+func (s *Service) saveMonthsOnce(ctx context.Context, a actor.Actor, id int64, in SaveInput, show bool) (Saved, error) {
 	var pr pre
 	var refused error
 	var before Stamp
 	check := func(ctx context.Context) error {
 		return s.run(ctx, func(tx Tx) error {
-			var err error
-			if show {
-				pk, err := tx.Peek(ctx, 0, id)
-				if err != nil {
-					return err
-				}
-				before = pk.Stamp
+			pk, err := tx.Peek(ctx, 0, id)
+			if err != nil {
+				return err
 			}
+			before = pk.Stamp
 			if pr, err = s.loadFor(ctx, tx, a, id, false); err != nil {
 				return err
 			}
@@ -449,20 +471,20 @@ func (s *Service) saveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 	var after Placement
 	var vs viewState
 	err = s.run(ctx, func(tx Tx) error {
-		p, emp, err := s.lockedPlacement(ctx, tx, a, id)
+		// The year of the placement as checked (a placement's employer and year never change),
+		// then its stamp under the lock: unchanged, everything the check and the verification read
+		// — the placement, the profile, the year's state, the official data, the person's months
+		// elsewhere — is what is there now, and stays so until the commit.
+		p := pr.p
+		if err := tx.LockYear(ctx, p.EmployerID, p.Year); err != nil {
+			return err
+		}
+		pk, err := tx.Peek(ctx, 0, id)
 		if err != nil {
 			return err
 		}
-		unchanged := false
-		if show {
-			pk, err := tx.Peek(ctx, 0, id)
-			if err != nil {
-				return err
-			}
-			unchanged = pk.Stamp == before
-		}
-		if err := s.checkSavable(ctx, tx, p, emp); err != nil {
-			return err
+		if pk.Stamp != before {
+			return errStale
 		}
 		var files []string
 		for _, c := range claims {
@@ -515,7 +537,7 @@ func (s *Service) saveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 		if err := tx.AppendAudit(ctx, e); err != nil {
 			return err
 		}
-		if !unchanged {
+		if !show {
 			return nil
 		}
 		if after, err = tx.LoadPlacement(ctx, id); err != nil {
@@ -524,14 +546,13 @@ func (s *Service) saveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 		if vs, err = readViewState(ctx, tx, after); err != nil {
 			return err
 		}
-		pk, err := tx.Peek(ctx, 0, id)
-		if err != nil {
+		if pk, err = tx.Peek(ctx, 0, id); err != nil {
 			return err
 		}
 		sv.Stamp = pk.Stamp
 		// This transaction raised the placement's counters; the employer's and the reference
-		// data's must be those the view was verified on (the year's first save creates the
-		// declaration row, which raises the employer's: that save's view is not kept).
+		// data's must still be those the view was verified on (a write of this transaction that
+		// raised them would make the view one of data it was not verified on).
 		sv.Shown = sv.Stamp.Employer == before.Employer && sv.Stamp.Reference == before.Reference
 		return nil
 	})
