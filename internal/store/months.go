@@ -83,7 +83,9 @@ func (tx PlacementTx) ReplaceMonths(ctx context.Context, placementID, personID i
 		return nil
 	}
 	// One statement for the year's months: a round trip each made the twelve upserts most of a
-	// save's statements (PostgreSQL, BenchmarkScale).
+	// save's statements (PostgreSQL, BenchmarkScale). A month saved as it was is left alone: a save
+	// usually changes a month or two of the twelve, and every row updated is a new row version
+	// (PostgreSQL) and a row for the triggers to look at; the upsert was most of a save's time there.
 	values := make([]string, len(months))
 	args := make([]any, 0, 7*len(months))
 	for i, m := range months {
@@ -93,7 +95,10 @@ func (tx PlacementTx) ReplaceMonths(ctx context.Context, placementID, personID i
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO placement_months (placement_id, person_id, month, passed, selected, weight, pending_cert)
         VALUES `+strings.Join(values, ", ")+`
         ON CONFLICT (placement_id, month) DO UPDATE SET person_id = excluded.person_id, passed = excluded.passed,
-            selected = excluded.selected, weight = excluded.weight, pending_cert = excluded.pending_cert`, args...)
+            selected = excluded.selected, weight = excluded.weight, pending_cert = excluded.pending_cert
+        WHERE (placement_months.person_id, placement_months.passed, placement_months.selected, placement_months.weight,
+            placement_months.pending_cert) IS DISTINCT FROM
+            (excluded.person_id, excluded.passed, excluded.selected, excluded.weight, excluded.pending_cert)`, args...)
 	if err != nil {
 		if tx.db.IsUniqueViolation(err) {
 			// The service refuses months another employer has selected, naming them; this is
