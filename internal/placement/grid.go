@@ -410,7 +410,10 @@ func (s *Service) saveMonths(ctx context.Context, a actor.Actor, id int64, in Sa
 			return sv, err
 		}
 		if attempt == saveAttempts {
-			return Saved{}, apperr.New(apperr.Conflict, "该人员的信息或核验所依据的数据刚刚发生了变化，请刷新页面后重新保存")
+			// On the months (a field): the page shows the grid again as it is now, with the
+			// clerk's choices and files kept, rather than an error page.
+			const msg = "该人员的信息或核验所依据的数据刚刚发生了变化，请核对后重新保存"
+			return Saved{}, &apperr.Error{Code: apperr.Conflict, Message: msg, Fields: map[string]string{"months": msg}}
 		}
 	}
 }

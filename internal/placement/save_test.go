@@ -139,7 +139,8 @@ func TestSaveVerifiesWhatItWrites(t *testing.T) {
 }
 
 // TestSaveOnChangingDataIsAConflict: a save whose data changes under it at every attempt gives up
-// after saveAttempts with a 409 the clerk can act on, and writes nothing.
+// after saveAttempts with a 409 on the months (the page shows the grid again as it is now, with the
+// clerk's choices), and writes nothing.
 func TestSaveOnChangingDataIsAConflict(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -157,7 +158,7 @@ func TestSaveOnChangingDataIsAConflict(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = svc.SaveMonths(ctx, e.emp, id, placement.SaveInput{})
-		if apperr.CodeOf(err) != apperr.Conflict || !strings.Contains(apperr.As(err).Message, "请刷新页面后重新保存") {
+		if e := apperr.As(err); e.Code != apperr.Conflict || !strings.Contains(e.Message, "请核对后重新保存") || e.Fields["months"] == "" {
 			t.Fatalf("save on data changing at every attempt: %v, want a conflict", err)
 		}
 		if n := src.records.Load(); n != 3 {
