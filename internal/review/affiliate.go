@@ -21,8 +21,8 @@ import (
 // AffiliateRequests lists the requests naming the acting employer as another employer's affiliate,
 // newest first (pending and decided; withdrawn ones are gone).
 func (s *Service) AffiliateRequests(ctx context.Context, a actor.Actor) ([]Item, error) {
-	if a.Role != actor.Employer {
-		return nil, apperr.New(apperr.Forbidden, "只有用人单位可以查看关联单位申请")
+	if err := affiliateViewer(a); err != nil {
+		return nil, err
 	}
 	var out []Item
 	err := s.run(ctx, func(tx Tx) error {
@@ -35,8 +35,8 @@ func (s *Service) AffiliateRequests(ctx context.Context, a actor.Actor) ([]Item,
 
 // AffiliateRequest is one of AffiliateRequests; any other item is not found.
 func (s *Service) AffiliateRequest(ctx context.Context, a actor.Actor, id int64) (Item, error) {
-	if a.Role != actor.Employer {
-		return Item{}, apperr.New(apperr.Forbidden, "只有用人单位可以查看关联单位申请")
+	if err := affiliateViewer(a); err != nil {
+		return Item{}, err
 	}
 	var it Item
 	err := s.run(ctx, func(tx Tx) error {
@@ -103,6 +103,14 @@ func (s *Service) Object(ctx context.Context, a actor.Actor, id int64, reason st
 		e.Detail = fmt.Sprintf("kind=%s affiliate=%d employer=%s", it.Kind, it.AffiliateID, it.EmployerCode)
 		return tx.AppendAudit(ctx, e)
 	})
+}
+
+// affiliateViewer refuses anyone but an employer the requests naming it.
+func affiliateViewer(a actor.Actor) error {
+	if a.Role != actor.Employer {
+		return apperr.New(apperr.Forbidden, "只有用人单位可以查看关联单位申请")
+	}
+	return nil
 }
 
 // affiliateRequest is the request id among those naming the acting employer, inside tx.
